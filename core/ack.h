@@ -1,0 +1,36 @@
+// Acknowledgements travel back from sinks to the source that produced a batch.
+//
+//   AckToken token([tracker, seq] { tracker->acked(seq); });  // made by the source
+//   token.add_pending(2);   // fan-out: the batch goes to three sinks
+//   token.ack();            // each sink calls this once the batch is durable
+//
+// The callback runs exactly once, on the thread of the last ack(). A token whose batch is
+// dropped without ack() never fires: the source then does not commit that offset, so the
+// lines are read again after a restart (at-least-once).
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace logship {
+
+class AckToken {
+ public:
+  AckToken() = default;
+  explicit AckToken(std::function<void()> on_acked);
+
+  // Expect `n` more ack() calls before the callback fires.
+  void add_pending(int n) const;
+  void ack() const;
+  bool empty() const { return state_ == nullptr; }
+
+ private:
+  struct State {
+    std::atomic<int> pending{1};
+    std::function<void()> on_acked;
+  };
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace logship

@@ -1,0 +1,35 @@
+#include "core/batch.h"
+
+namespace logship {
+
+void Batch::add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+  EventView e;
+  e.raw_begin = static_cast<uint32_t>(raw.size());
+  e.raw_len = static_cast<uint32_t>(text.size());
+  e.offset = offset;
+  e.end_offset = end_offset;
+  e.flags = flags;
+  raw.append(text);
+  events.push_back(e);
+}
+
+void append_flag_names(std::string& out, uint32_t flags) {
+  static constexpr struct {
+    uint32_t bit;
+    const char* name;
+  } kNames[] = {
+      {kFlagTruncated, "\"truncated\""},     {kFlagPartial, "\"partial\""},
+      {kFlagInvalidUtf8, "\"invalid_utf8\""}, {kFlagMultiline, "\"multiline\""},
+      {kFlagMaxLines, "\"max_lines\""},
+  };
+  bool first = true;
+  for (const auto& n : kNames) {
+    if (flags & n.bit) {
+      if (!first) out.push_back(',');
+      out.append(n.name);
+      first = false;
+    }
+  }
+}
+
+}  // namespace logship

@@ -1,0 +1,80 @@
+// Batches, not events, move between pipeline stages.
+//
+// A batch owns its bytes: `raw` holds the events' original text back to back, `encoded` their
+// wire form (one JSON object per line, NDJSON) once a parser or the plain encoder has run. An
+// event is a pair of spans into those buffers plus its position in the source, so moving a
+// batch moves two strings and one vector, whatever the number of events.
+//
+//   auto batch = std::make_shared<Batch>();
+//   batch->origin = origin;                  // where the bytes came from (one file)
+//   batch->add_raw_event("GET / 200", offset, next_offset, 0);
+//   encode_plain(*batch);                    // fills `encoded`
+//
+// Thread-safety: a batch is filled by one thread, then handed over through a queue; once shared
+// between several sinks it is read-only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/ack.h"
+
+namespace logship {
+
+// Flags shipped in `log.flags` so nothing odd about a line goes unnoticed.
+enum EventFlag : uint32_t {
+  kFlagTruncated = 1u << 0,    // longer than max_line_bytes; the rest of the line was skipped
+  kFlagPartial = 1u << 1,      // the file ended (rotated away, --once) without a final newline
+  kFlagInvalidUtf8 = 1u << 2,  // bytes that are not UTF-8 were replaced by U+FFFD
+  kFlagMultiline = 1u << 3,    // several lines joined into one event
+  kFlagMaxLines = 1u << 4,     // a multiline event cut at max_lines
+};
+
+// Appends the names of the set flags as a JSON array body: "truncated","partial".
+void append_flag_names(std::string& out, uint32_t flags);
+
+// Where the events of a batch came from. Shared by every batch of one file.
+struct Origin {
+  std::string source;    // component name
+  std::string dataset;   // event.dataset
+  std::string path;      // log.file.path
+  std::string host;      // host.name
+  uint64_t id_seed = 0;  // hash of source name and file identity; see core/event_id.h
+};
+
+struct EventView {
+  uint32_t raw_begin = 0;
+  uint32_t raw_len = 0;
+  uint32_t enc_begin = 0;
+  uint32_t enc_len = 0;
+  uint64_t offset = 0;       // byte offset of the event's first byte in the source
+  uint64_t end_offset = 0;   // offset just past the event (and its newline)
+  uint32_t flags = 0;
+};
+
+struct Batch {
+  std::shared_ptr<const Origin> origin;
+  std::string raw;
+  std::vector<EventView> events;
+  std::string encoded;
+  bool is_encoded = false;
+  int64_t read_time_nanos = 0;  // when the bytes were read; @timestamp when nothing better
+  AckToken ack;
+
+  std::string_view raw_text(const EventView& e) const { return {raw.data() + e.raw_begin, e.raw_len}; }
+  std::string_view encoded_text(const EventView& e) const {
+    return {encoded.data() + e.enc_begin, e.enc_len};
+  }
+  void add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  // Bytes this batch holds, for queue accounting.
+  size_t memory_bytes() const {
+    return raw.size() + encoded.size() + events.size() * sizeof(EventView) + sizeof(Batch);
+  }
+};
+
+using BatchPtr = std::shared_ptr<Batch>;
+
+}  // namespace logship

@@ -1,0 +1,78 @@
+#include "core/batch_queue.h"
+
+namespace logship {
+
+BatchQueue::BatchQueue(size_t capacity_bytes, int producers)
+    : capacity_(capacity_bytes), producers_(producers) {}
+
+void BatchQueue::push(BatchPtr batch) {
+  size_t size = batch->memory_bytes();
+  std::unique_lock lock(mu_);
+  if (!items_.empty() && bytes_ + size > capacity_) {
+    auto start = std::chrono::steady_clock::now();
+    not_full_.wait(lock, [&] { return items_.empty() || bytes_ + size <= capacity_; });
+    blocked_nanos_ += static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+  }
+  bytes_ += size;
+  items_.push_back(std::move(batch));
+  not_empty_.notify_one();
+}
+
+BatchPtr BatchQueue::pop() {
+  std::unique_lock lock(mu_);
+  not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
+  if (items_.empty()) return nullptr;
+  BatchPtr b = std::move(items_.front());
+  items_.pop_front();
+  bytes_ -= b->memory_bytes();
+  not_full_.notify_all();
+  return b;
+}
+
+BatchPtr BatchQueue::pop_for(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  not_empty_.wait_for(lock, timeout, [&] { return !items_.empty() || producers_ == 0; });
+  if (items_.empty()) return nullptr;
+  BatchPtr b = std::move(items_.front());
+  items_.pop_front();
+  bytes_ -= b->memory_bytes();
+  not_full_.notify_all();
+  return b;
+}
+
+void BatchQueue::drain_into(std::deque<BatchPtr>& out, size_t max_bytes) {
+  std::lock_guard lock(mu_);
+  size_t taken = 0;
+  while (!items_.empty() && taken < max_bytes) {
+    size_t size = items_.front()->memory_bytes();
+    taken += size;
+    bytes_ -= size;
+    out.push_back(std::move(items_.front()));
+    items_.pop_front();
+  }
+  not_full_.notify_all();
+}
+
+void BatchQueue::producer_done() {
+  std::lock_guard lock(mu_);
+  if (producers_ > 0) --producers_;
+  not_empty_.notify_all();
+}
+
+bool BatchQueue::done() const {
+  std::lock_guard lock(mu_);
+  return producers_ == 0 && items_.empty();
+}
+
+size_t BatchQueue::bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
+uint64_t BatchQueue::blocked_nanos() const {
+  std::lock_guard lock(mu_);
+  return blocked_nanos_;
+}
+
+}  // namespace logship

@@ -1,0 +1,52 @@
+// A queue of batches bounded in bytes, between two pipeline stages.
+//
+//   BatchQueue q(8 << 20, /*producers=*/2);
+//   q.push(batch);            // blocks while the queue holds more than its capacity
+//   q.producer_done();        // each producer, once
+//   while (auto b = q.pop())  // nullptr once every producer is done and the queue is empty
+//
+// Blocking push is how back-pressure reaches the sources: a slow sink fills its queue, the
+// stage before it blocks, and in the end the file reader stops reading (the file is the buffer).
+// A batch larger than the capacity is still accepted when the queue is empty, so nothing can
+// get stuck. Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+
+#include "core/batch.h"
+
+namespace logship {
+
+class BatchQueue {
+ public:
+  BatchQueue(size_t capacity_bytes, int producers);
+
+  void push(BatchPtr batch);
+  // Waits for a batch; nullptr when all producers are done and nothing is left.
+  BatchPtr pop();
+  // Like pop(), but returns nullptr after `timeout` too (check done() to tell them apart).
+  BatchPtr pop_for(std::chrono::milliseconds timeout);
+  // Everything queued right now, without waiting (for sinks that write group commits).
+  void drain_into(std::deque<BatchPtr>& out, size_t max_bytes);
+  void producer_done();
+  bool done() const;
+  size_t bytes() const;
+  // Nanoseconds producers spent blocked because the queue was full.
+  uint64_t blocked_nanos() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable not_full_;
+  std::condition_variable not_empty_;
+  std::deque<BatchPtr> items_;
+  size_t bytes_ = 0;
+  size_t capacity_;
+  int producers_;
+  uint64_t blocked_nanos_ = 0;
+};
+
+}  // namespace logship

@@ -1,0 +1,160 @@
+// The three roles a pipeline component plays, and the factories that make them from YAML.
+//
+//   source:    produces batches (run), and commits what sinks acknowledged (finish)
+//   transform: batch in, batch out (or nothing: then it acknowledges the batch itself)
+//   sink:      writes batches and says per call ok / retry / fail (Fluent Bit's model); the
+//              runtime acknowledges a batch once its sink said ok
+//
+// A factory parses a component's YAML into its typed config without side effects (that is all
+// `logship validate` does), and builds the component from it when the pipeline starts.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/config/schema.h"
+#include "core/error.h"
+
+namespace logship {
+
+enum class ComponentKind { kSource, kTransform, kSink };
+const char* kind_name(ComponentKind kind);          // "source"
+const char* kind_section(ComponentKind kind);       // "sources"
+
+// Hands batches to the next stage; blocks while that stage is full (back-pressure).
+class Emitter {
+ public:
+  virtual ~Emitter() = default;
+  virtual void emit(BatchPtr batch) = 0;
+};
+
+struct RunContext {
+  const std::atomic<bool>* stop = nullptr;  // set on SIGTERM/SIGINT: stop reading soon
+  bool once = false;                        // read what is there, then return
+  bool stopping() const { return stop->load(std::memory_order_relaxed); }
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Produces batches until ctx.stopping() (or, with ctx.once, until all input is read).
+  virtual Status run(Emitter& out, const RunContext& ctx) = 0;
+  // Called once every sink has finished with the batches: commit what was acknowledged.
+  virtual void finish() {}
+};
+
+class Transform {
+ public:
+  virtual ~Transform() = default;
+  // Emits the (possibly changed) batch, or acknowledges it when nothing is left to send on.
+  virtual void process(BatchPtr batch, Emitter& out) = 0;
+};
+
+enum class SinkResult { kOk, kRetry, kFail };
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Writes the batches (all encoded); kOk means they are durable as far as this sink can tell.
+  virtual SinkResult write(std::span<const BatchPtr> batches) = 0;
+};
+
+struct BuildContext {
+  std::string name;      // component name in the pipeline
+  std::string data_dir;  // where checkpoints live
+  std::string host_name;
+};
+
+// A parsed, validated component config, ready to build.
+class ComponentConfig {
+ public:
+  virtual ~ComponentConfig() = default;
+  virtual Result<std::unique_ptr<Source>> make_source(const BuildContext&) const;
+  virtual Result<std::unique_ptr<Transform>> make_transform(const BuildContext&) const;
+  virtual Result<std::unique_ptr<Sink>> make_sink(const BuildContext&) const;
+  // Bytes a sink wants per write() call, for group commits; 0 = one batch at a time.
+  virtual size_t sink_batch_bytes() const { return 0; }
+};
+
+class ComponentFactory {
+ public:
+  virtual ~ComponentFactory() = default;
+  virtual ComponentKind kind() const = 0;
+  virtual const std::string& type() const = 0;
+  virtual const std::string& description() const = 0;
+  virtual std::vector<FieldDoc> docs() const = 0;
+  // Pure: no files opened, no sockets. Every problem goes to `errors`.
+  virtual std::unique_ptr<ComponentConfig> parse(const YAML::Node& node, const std::string& path,
+                                                 ConfigErrors& errors) const = 0;
+};
+
+// Keys every component has, handled by the pipeline loader rather than the component.
+inline const std::set<std::string>& common_component_keys() {
+  static const std::set<std::string> keys{"type", "inputs"};
+  return keys;
+}
+
+// The usual factory: a Config struct with a Schema, an optional
+// `void validate(const YAML::Node&, const std::string&, ConfigErrors&) const` on the config for
+// checks beyond types, and `static Result<std::unique_ptr<Impl>> Impl::create(const Config&,
+// const BuildContext&)`.
+template <ComponentKind Kind, class Config, class Impl>
+class TypedFactory final : public ComponentFactory {
+ public:
+  TypedFactory(std::string type, std::string description, const Schema<Config>& schema)
+      : type_(std::move(type)), description_(std::move(description)), schema_(schema) {}
+
+  ComponentKind kind() const override { return Kind; }
+  const std::string& type() const override { return type_; }
+  const std::string& description() const override { return description_; }
+  std::vector<FieldDoc> docs() const override { return schema_.docs(); }
+
+  std::unique_ptr<ComponentConfig> parse(const YAML::Node& node, const std::string& path,
+                                         ConfigErrors& errors) const override {
+    auto holder = std::make_unique<Holder>();
+    size_t before = errors.size();
+    schema_.parse(node, path, holder->config, errors, common_component_keys());
+    if constexpr (requires { holder->config.validate(node, path, errors); }) {
+      if (errors.size() == before) holder->config.validate(node, path, errors);
+    }
+    return holder;
+  }
+
+ private:
+  struct Holder final : ComponentConfig {
+    Config config;
+    Result<std::unique_ptr<Source>> make_source(const BuildContext& ctx) const override {
+      if constexpr (Kind == ComponentKind::kSource) return upcast<Source>(Impl::create(config, ctx));
+      return ComponentConfig::make_source(ctx);
+    }
+    Result<std::unique_ptr<Transform>> make_transform(const BuildContext& ctx) const override {
+      if constexpr (Kind == ComponentKind::kTransform) return upcast<Transform>(Impl::create(config, ctx));
+      return ComponentConfig::make_transform(ctx);
+    }
+    Result<std::unique_ptr<Sink>> make_sink(const BuildContext& ctx) const override {
+      if constexpr (Kind == ComponentKind::kSink) return upcast<Sink>(Impl::create(config, ctx));
+      return ComponentConfig::make_sink(ctx);
+    }
+    size_t sink_batch_bytes() const override {
+      if constexpr (requires { config.batch_bytes(); }) return config.batch_bytes();
+      return 0;
+    }
+  };
+
+  template <class Base, class R>
+  static Result<std::unique_ptr<Base>> upcast(R&& r) {
+    if (!r) return r.error();
+    return std::unique_ptr<Base>(std::move(r.value()));
+  }
+
+  std::string type_;
+  std::string description_;
+  Schema<Config> schema_;
+};
+
+}  // namespace logship

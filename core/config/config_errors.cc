@@ -1,0 +1,47 @@
+#include "core/config/config_errors.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+
+namespace logship {
+
+std::string ConfigError::to_string(const std::string& file) const {
+  std::string out = file;
+  if (line > 0) {
+    out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
+  out += ": ";
+  if (!path.empty()) out += path + ": ";
+  out += message;
+  return out;
+}
+
+void ConfigErrors::add(const YAML::Node& where, std::string path, std::string message) {
+  int line = 0;
+  int column = 0;
+  if (where.IsDefined()) {
+    YAML::Mark m = where.Mark();
+    if (m.line >= 0) {
+      line = m.line + 1;
+      column = m.column + 1;
+    }
+  }
+  add_at(line, column, std::move(path), std::move(message));
+}
+
+void ConfigErrors::add_at(int line, int column, std::string path, std::string message) {
+  errors_.push_back({std::move(path), line, column, std::move(message)});
+}
+
+void ConfigErrors::sort_by_line() {
+  std::stable_sort(errors_.begin(), errors_.end(),
+                   [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+}
+
+std::string join_path(const std::string& parent, const std::string& key) {
+  if (parent.empty()) return key;
+  return parent + "." + key;
+}
+
+}  // namespace logship

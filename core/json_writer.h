@@ -1,0 +1,25 @@
+// Appending JSON text to a std::string without building a DOM.
+//
+//   std::string out;
+//   append_json_string(out, "he said \"hi\"\n");   // -> "he said \"hi\"\n" (quoted, escaped)
+//
+// Input that is not valid UTF-8 is repaired (each bad byte becomes U+FFFD) so that every line
+// logship writes is valid JSON; the return value tells the caller to flag the event.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace logship {
+
+// Appends `text` as a quoted JSON string. Returns false when `text` was not valid UTF-8 and
+// had to be repaired.
+bool append_json_string(std::string& out, std::string_view text);
+
+// Appends the escaped body only (no quotes); `text` must already be valid UTF-8.
+void append_json_escaped_utf8(std::string& out, std::string_view text);
+
+void append_uint(std::string& out, uint64_t value);
+
+}  // namespace logship

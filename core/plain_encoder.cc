@@ -1,0 +1,51 @@
+#include "core/plain_encoder.h"
+
+#include "core/event_id.h"
+#include "core/json_writer.h"
+#include "core/time_format.h"
+
+namespace logship {
+
+void append_metadata_members(std::string& out, const Batch& batch, const EventView& e) {
+  const Origin& o = *batch.origin;
+  out.append("\"log\":{\"file\":{\"path\":");
+  append_json_string(out, o.path);
+  out.append("},\"offset\":");
+  append_uint(out, e.offset);
+  if (e.flags != 0) {
+    out.append(",\"flags\":[");
+    append_flag_names(out, e.flags);
+    out.push_back(']');
+  }
+  out.append("},\"event\":{\"id\":\"");
+  append_event_id(out, o.id_seed, e.offset, batch.raw_text(e));
+  out.append("\",\"dataset\":");
+  append_json_string(out, o.dataset);
+  out.append("},\"host\":{\"name\":");
+  append_json_string(out, o.host);
+  out.push_back('}');
+}
+
+void encode_plain(Batch& batch) {
+  if (batch.is_encoded) return;
+  std::string& out = batch.encoded;
+  out.clear();
+  out.reserve(batch.raw.size() + batch.events.size() * 256);
+  // One timestamp per batch: formatting it per event would cost more than the rest.
+  std::string timestamp;
+  append_rfc3339_micros(timestamp, batch.read_time_nanos);
+  for (EventView& e : batch.events) {
+    e.enc_begin = static_cast<uint32_t>(out.size());
+    out.append("{\"@timestamp\":\"");
+    out.append(timestamp);
+    out.append("\",\"message\":");
+    if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
+    out.push_back(',');
+    append_metadata_members(out, batch, e);
+    out.append("}\n");
+    e.enc_len = static_cast<uint32_t>(out.size() - e.enc_begin);
+  }
+  batch.is_encoded = true;
+}
+
+}  // namespace logship

@@ -1,0 +1,68 @@
+#include "parser/multiline/multiline_config.h"
+
+#include <re2/re2.h>
+
+namespace logship {
+namespace {
+
+struct Preset {
+  const char* name;
+  const char* start;
+  const char* condition;
+  const char* mode;
+};
+
+// Java: a line that does not start with white space begins an event; frames ("\tat …"),
+// "... 12 more", "Caused by:" and "Suppressed:" continue it.
+// Python: "Traceback (most recent call last):", the indented frames, then the exception line.
+// Go: a panic or fatal error, the goroutine headers, function lines and indented file lines.
+constexpr Preset kPresets[] = {
+    {"java", R"(^[^\s])", R"(^(\s+at |\s+\.\.\. \d+ (more|common frames omitted)|Caused by: |\s+Suppressed: |\s+))",
+     "continue_through"},
+    {"python", R"(^Traceback \(most recent call last\):)", R"(^\s+)", "continue_past"},
+    {"go", R"(^(panic: |fatal error: |http: panic serving))",
+     R"(^(\s|$|goroutine \d+ \[|\[signal |created by |[\w./*()\[\]-]+\(.*\)$|exit status ))", "continue_through"},
+};
+
+}  // namespace
+
+const Schema<MultilineConfig>& MultilineConfig::schema() {
+  static const auto s =
+      Schema<MultilineConfig>()
+          .choice("preset", &MultilineConfig::preset, {"java", "python", "go"},
+                  "Ready-made patterns for stack traces; explicit patterns below override it.")
+          .field("start_pattern", &MultilineConfig::start_pattern, "RE2 pattern of a line that begins an event.")
+          .field("condition_pattern", &MultilineConfig::condition_pattern, "RE2 pattern that `mode` applies to the lines after the start line.")
+          .choice("mode", &MultilineConfig::mode, {"continue_through", "continue_past", "halt_before", "halt_with"},
+                  "How condition_pattern decides where an event ends.")
+          .field("max_lines", &MultilineConfig::max_lines, "Most lines in one event; the event is cut there and flagged max_lines.")
+          .field("timeout", &MultilineConfig::timeout, "An incomplete event is sent after this long without a new line.");
+  return s;
+}
+
+void MultilineConfig::apply_preset() {
+  for (const auto& p : kPresets) {
+    if (preset != p.name) continue;
+    if (start_pattern.empty()) start_pattern = p.start;
+    if (condition_pattern.empty()) {
+      condition_pattern = p.condition;
+      mode = p.mode;
+    }
+  }
+}
+
+void MultilineConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  MultilineConfig resolved = *this;
+  resolved.apply_preset();
+  if (resolved.start_pattern.empty()) errors.add(node, join_path(path, "start_pattern"), "missing: give start_pattern or a preset");
+  if (resolved.condition_pattern.empty())
+    errors.add(node, join_path(path, "condition_pattern"), "missing: give condition_pattern or a preset");
+  for (auto [key, pattern] : {std::pair{"start_pattern", &start_pattern}, std::pair{"condition_pattern", &condition_pattern}}) {
+    if (pattern->empty()) continue;
+    RE2 re(*pattern, RE2::Quiet);
+    if (!re.ok()) errors.add(node[key], join_path(path, key), "invalid RE2 pattern: " + re.error());
+  }
+  if (max_lines < 1) errors.add(node["max_lines"], join_path(path, "max_lines"), "must be at least 1");
+}
+
+}  // namespace logship

@@ -1,0 +1,34 @@
+// Settings for joining several lines into one event (stack traces, wrapped messages), with
+// presets for Java, Python and Go. The modes are Vector's:
+//
+//   continue_through  the start line, then every following line matching condition_pattern
+//   continue_past     like continue_through, plus the first line that does not match
+//   halt_before       every following line until one matches condition_pattern (not included)
+//   halt_with         every following line up to and including one matching condition_pattern
+//
+//   multiline: {preset: java}
+//   multiline: {start_pattern: '^\d{4}-', mode: halt_before, condition_pattern: '^\d{4}-'}
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/config/schema.h"
+
+namespace logship {
+
+struct MultilineConfig {
+  std::string preset;
+  std::string start_pattern;
+  std::string condition_pattern;
+  std::string mode = "continue_through";
+  int64_t max_lines = 500;
+  Duration timeout{std::chrono::milliseconds(1000)};
+
+  static const Schema<MultilineConfig>& schema();
+  // Fills the patterns and mode from `preset` where the user left them empty.
+  void apply_preset();
+  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+};
+
+}  // namespace logship

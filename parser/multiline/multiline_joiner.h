@@ -1,0 +1,62 @@
+// Joins consecutive lines into one event according to a MultilineConfig.
+//
+//   MultilineJoiner joiner(config);      // config already validated
+//   joiner.push(line, offset, end, flags, [&](const JoinedEvent& e) { batch.add_raw_event(...); });
+//   if (joiner.idle_for(now) > timeout) joiner.flush(emit);
+//
+// Lines are copied into one reused buffer only while an event is being assembled; a line that
+// is an event by itself is handed straight through. Not thread-safe (one per file).
+#pragma once
+
+#include <re2/re2.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "parser/multiline/multiline_config.h"
+
+namespace logship {
+
+struct JoinedEvent {
+  std::string_view text;  // lines joined with '\n'
+  uint64_t offset;        // first line's offset
+  uint64_t end_offset;    // just past the last line
+  uint32_t flags;
+};
+
+class MultilineJoiner {
+ public:
+  using Emit = std::function<void(const JoinedEvent&)>;
+
+  explicit MultilineJoiner(const MultilineConfig& config);
+
+  void push(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
+  // Emits the event being assembled, if any.
+  void flush(const Emit& emit);
+  bool has_pending() const { return lines_ > 0; }
+  // Offset of the first line not yet emitted (valid while has_pending()).
+  uint64_t pending_offset() const { return offset_; }
+  std::chrono::steady_clock::time_point last_push() const { return last_push_; }
+
+ private:
+  enum class Mode { kContinueThrough, kContinuePast, kHaltBefore, kHaltWith };
+  void start(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
+  void append(std::string_view line, uint64_t end_offset, uint32_t flags);
+
+  std::unique_ptr<RE2> start_;
+  std::unique_ptr<RE2> condition_;
+  Mode mode_;
+  int64_t max_lines_;
+  std::string buffer_;
+  uint64_t offset_ = 0;
+  uint64_t end_offset_ = 0;
+  uint32_t flags_ = 0;
+  int64_t lines_ = 0;
+  std::chrono::steady_clock::time_point last_push_;
+};
+
+}  // namespace logship

@@ -1,0 +1,191 @@
+#include "shipper/cli/commands.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "core/log.h"
+#include "shipper/cli/config_docs.h"
+#include "shipper/pipeline/pipeline_config.h"
+#include "shipper/runtime/topology.h"
+#include "shipper/sources/register_sources.h"
+
+namespace logship {
+namespace {
+
+struct CommandInfo {
+  const char* name;
+  const char* summary;
+  const char* usage;
+};
+
+constexpr CommandInfo kCommands[] = {
+    {"run", "Run a pipeline until SIGTERM/SIGINT (or, with --once, until every file is read and acknowledged).",
+     "usage: logship run -c PIPELINE.yaml [--once] [--log-level debug|info|warn|error]\n\n"
+     "  -c, --config FILE   the pipeline to run\n"
+     "  --once              read every matched file to its end, deliver, checkpoint, exit\n"
+     "                      (backfills, the demo); a last line without newline is sent flagged partial\n"
+     "  --log-level LEVEL   logship's own log on stderr (default info)\n\n"
+     "On SIGTERM or SIGINT logship stops reading, flushes what is in flight, writes checkpoints and\n"
+     "exits 0, within the pipeline's shutdown_timeout.\n"},
+    {"validate", "Check a pipeline without side effects; list every problem with its YAML path and line.",
+     "usage: logship validate -c PIPELINE.yaml\n\n"
+     "Exits 0 when the pipeline is valid, 2 with every problem listed otherwise. Nothing is opened\n"
+     "but the pipeline file itself.\n"},
+    {"config-docs", "Print the configuration reference (docs/configuration.md) generated from the code.",
+     "usage: logship config-docs\n"},
+    {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
+};
+
+struct ParsedArgs {
+  std::string config;
+  bool once = false;
+  std::string log_level = "info";
+  std::string error;
+};
+
+ParsedArgs parse_args(const std::vector<std::string>& args, bool allow_once) {
+  ParsedArgs p;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](const char* name) -> std::string {
+      if (i + 1 >= args.size()) {
+        p.error = std::string(name) + " needs a value";
+        return "";
+      }
+      return args[++i];
+    };
+    if (a == "-c" || a == "--config") p.config = value("--config");
+    else if (a.rfind("--config=", 0) == 0) p.config = a.substr(9);
+    else if (a == "--once" && allow_once) p.once = true;
+    else if (a == "--log-level" && allow_once) p.log_level = value("--log-level");
+    else p.error = "unknown argument '" + a + "'";
+    if (!p.error.empty()) return p;
+  }
+  if (p.config.empty()) p.error = "missing -c PIPELINE.yaml";
+  return p;
+}
+
+std::optional<PipelineConfig> load_or_report(const std::string& file, const ComponentRegistry& registry) {
+  ConfigErrors errors;
+  auto pipeline = load_pipeline_file(file, registry, errors);
+  for (const auto& e : errors.list()) std::cerr << e.to_string(file) << "\n";
+  if (!pipeline) {
+    std::cerr << errors.size() << (errors.size() == 1 ? " problem" : " problems") << " in " << file << "\n";
+  }
+  return pipeline;
+}
+
+// Signals are taken by one thread with sigtimedwait; every other thread has them blocked.
+sigset_t shutdown_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+bool print_command_help(const std::string& command) {
+  for (const auto& c : kCommands) {
+    if (command == c.name) {
+      std::cout << c.summary << "\n\n" << c.usage;
+      return true;
+    }
+  }
+  return false;
+}
+
+int command_help(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    if (print_command_help(args[0])) return 0;
+    std::cerr << "logship: unknown command '" << args[0] << "'\n";
+    return 2;
+  }
+  std::cout << "logship " LOGSHIP_VERSION " - ships logs from files to Kafka and Elasticsearch, never losing a line.\n\n"
+               "usage: logship COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& c : kCommands) std::printf("  %-12s %s\n", c.name, c.summary);
+  std::cout << "\nlogship COMMAND --help shows a command's options; logship --version its version.\n"
+               "Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.\n";
+  return 0;
+}
+
+int command_validate(const std::vector<std::string>& args) {
+  ParsedArgs p = parse_args(args, false);
+  if (!p.error.empty()) {
+    std::cerr << "logship validate: " << p.error << "\n";
+    print_command_help("validate");
+    return 2;
+  }
+  ComponentRegistry registry;
+  register_all_components(registry);
+  auto pipeline = load_or_report(p.config, registry);
+  if (!pipeline) return 2;
+  for (const auto& w : pipeline->warnings) std::cerr << p.config << ": warning: " << w << "\n";
+  int counts[3] = {0, 0, 0};
+  for (const auto& c : pipeline->components) ++counts[static_cast<int>(c.kind)];
+  std::cout << p.config << ": ok (" << counts[0] << " sources, " << counts[1] << " transforms, " << counts[2]
+            << " sinks)\n";
+  return 0;
+}
+
+int command_config_docs(const std::vector<std::string>&) {
+  ComponentRegistry registry;
+  register_all_components(registry);
+  std::cout << render_config_docs(registry);
+  return 0;
+}
+
+int command_run(const std::vector<std::string>& args) {
+  ParsedArgs p = parse_args(args, true);
+  Level level;
+  if (p.error.empty() && !parse_log_level(p.log_level, level)) p.error = "unknown log level '" + p.log_level + "'";
+  if (!p.error.empty()) {
+    std::cerr << "logship run: " << p.error << "\n";
+    print_command_help("run");
+    return 2;
+  }
+  set_log_level(level);
+  ComponentRegistry registry;
+  register_all_components(registry);
+  auto pipeline = load_or_report(p.config, registry);
+  if (!pipeline) return 2;
+  for (const auto& w : pipeline->warnings) log_warn("pipeline warning", {{"warning", w}});
+
+  sigset_t signals = shutdown_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+  ::signal(SIGPIPE, SIG_IGN);
+
+  auto topology = Topology::build(*pipeline, {p.once});
+  if (!topology) {
+    log_error("cannot start pipeline", {{"error", topology.error().message}});
+    return 1;
+  }
+  log_info("pipeline started", {{"config", p.config}, {"once", p.once ? "true" : "false"}, {"version", LOGSHIP_VERSION}});
+  (*topology)->start();
+
+  std::atomic<bool> stop{false};
+  std::atomic<bool> finished{false};
+  std::thread signal_thread([&] {
+    timespec tick{0, 100 * 1000 * 1000};
+    while (!finished.load()) {
+      int sig = sigtimedwait(&signals, nullptr, &tick);
+      if (sig == SIGTERM || sig == SIGINT) {
+        log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+        stop.store(true);
+      }
+    }
+  });
+  (*topology)->wait(stop);
+  int code = (*topology)->shutdown();
+  finished.store(true);
+  signal_thread.join();
+  log_info("pipeline stopped", {{"exit_code", std::to_string(code)}});
+  return code;
+}
+
+}  // namespace logship

@@ -1,0 +1,18 @@
+// The `logship` subcommands. Each returns the process exit code: 0 ok, 1 runtime failure,
+// 2 usage or configuration error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace logship {
+
+int command_run(const std::vector<std::string>& args);
+int command_validate(const std::vector<std::string>& args);
+int command_config_docs(const std::vector<std::string>& args);
+int command_help(const std::vector<std::string>& args);
+
+// Prints a command's help; false when there is no such command.
+bool print_command_help(const std::string& command);
+
+}  // namespace logship

@@ -1,0 +1,228 @@
+#include "shipper/pipeline/pipeline_config.h"
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/config/env_interpolation.h"
+
+namespace logship {
+namespace {
+
+constexpr ComponentKind kKinds[] = {ComponentKind::kSource, ComponentKind::kTransform, ComponentKind::kSink};
+
+bool valid_component_name(const std::string& name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string list_types(const ComponentRegistry& registry, ComponentKind kind) {
+  std::string out;
+  for (const auto& t : registry.types(kind)) out += (out.empty() ? "" : ", ") + t;
+  return out;
+}
+
+struct Where {
+  YAML::Node node;
+  std::string path;
+};
+
+// Parses one component: its type, inputs, and its own options through its factory.
+void parse_component(const std::string& name, const YAML::Node& node, ComponentKind kind, const ComponentRegistry& registry,
+                     PipelineConfig& out, std::map<std::string, Where>& inputs_where, ConfigErrors& errors) {
+  std::string path = std::string(kind_section(kind)) + "." + name;
+  if (!valid_component_name(name)) {
+    errors.add(node, path, "component names may hold only letters, digits, '_' and '-'");
+  }
+  if (!node.IsMap()) {
+    errors.add(node, path, "expected a map with at least `type:`, got " + node_kind(node));
+    return;
+  }
+  ComponentEntry entry;
+  entry.name = name;
+  entry.kind = kind;
+  YAML::Node type = node["type"];
+  if (!type) {
+    errors.add(node, path + ".type", "missing required key (one of: " + list_types(registry, kind) + ")");
+  } else if (!type.IsScalar()) {
+    errors.add(type, path + ".type", "expected a string, got " + node_kind(type));
+  } else {
+    entry.type = type.Scalar();
+    entry.factory = registry.find(kind, entry.type);
+    if (!entry.factory) {
+      errors.add(type, path + ".type",
+                 "unknown " + std::string(kind_name(kind)) + " type '" + entry.type + "' (known: " + list_types(registry, kind) + ")");
+    }
+  }
+  YAML::Node inputs = node["inputs"];
+  if (kind == ComponentKind::kSource) {
+    if (inputs) errors.add(inputs, path + ".inputs", "sources take no inputs");
+  } else if (!inputs) {
+    errors.add(node, path + ".inputs", "missing required key: name the sources or transforms this " +
+                                           std::string(kind_name(kind)) + " reads from");
+  } else if (inputs.IsScalar()) {
+    entry.inputs.push_back(inputs.Scalar());
+    inputs_where[name] = {inputs, path + ".inputs"};
+  } else if (inputs.IsSequence()) {
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i].IsScalar()) {
+        errors.add(inputs[i], path + ".inputs[" + std::to_string(i) + "]", "expected a component name");
+        continue;
+      }
+      entry.inputs.push_back(inputs[i].Scalar());
+    }
+    if (inputs.size() == 0) errors.add(inputs, path + ".inputs", "must name at least one input");
+    inputs_where[name] = {inputs, path + ".inputs"};
+  } else {
+    errors.add(inputs, path + ".inputs", "expected a list of component names, got " + node_kind(inputs));
+  }
+  if (entry.factory) entry.config = entry.factory->parse(node, path, errors);
+  out.components.push_back(std::move(entry));
+}
+
+// Every input must name a source or transform; transforms must not form a cycle.
+void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_where, ConfigErrors& errors) {
+  std::map<std::string, const ComponentEntry*> by_name;
+  for (const auto& c : p.components) by_name[c.name] = &c;
+  std::set<std::string> consumed;
+  for (const auto& c : p.components) {
+    auto where = inputs_where.find(c.name);
+    for (size_t i = 0; i < c.inputs.size(); ++i) {
+      const std::string& in = c.inputs[i];
+      YAML::Node n = where != inputs_where.end() ? where->second.node : YAML::Node();
+      std::string path = where != inputs_where.end() ? where->second.path : c.name;
+      YAML::Node at = n.IsSequence() && i < n.size() ? n[i] : n;
+      if (n.IsSequence()) path += "[" + std::to_string(i) + "]";
+      auto it = by_name.find(in);
+      if (it == by_name.end()) {
+        errors.add(at, path, "unknown input '" + in + "': no source or transform has that name");
+      } else if (it->second->kind == ComponentKind::kSink) {
+        errors.add(at, path, "'" + in + "' is a sink; only sources and transforms can be inputs");
+      } else if (in == c.name) {
+        errors.add(at, path, "a component cannot read its own output");
+      }
+      consumed.insert(in);
+    }
+  }
+  // Cycle search over transforms (depth-first, colouring).
+  std::map<std::string, int> colour;  // 0 new, 1 on stack, 2 done
+  std::vector<std::string> stack;
+  std::set<std::string> reported;
+  std::function<void(const ComponentEntry&)> visit = [&](const ComponentEntry& c) {
+    colour[c.name] = 1;
+    stack.push_back(c.name);
+    for (const auto& in : c.inputs) {
+      auto it = by_name.find(in);
+      if (it == by_name.end() || it->second->kind != ComponentKind::kTransform || in == c.name) continue;
+      if (colour[in] == 1) {
+        std::string cycle;
+        bool on = false;
+        for (const auto& s : stack) {
+          if (s == in) on = true;
+          if (on) cycle += s + " -> ";
+        }
+        cycle += in;
+        if (reported.insert(in).second) {
+          auto w = inputs_where.find(c.name);
+          errors.add(w != inputs_where.end() ? w->second.node : YAML::Node(),
+                     w != inputs_where.end() ? w->second.path : c.name, "cycle between transforms: " + cycle);
+        }
+      } else if (colour[in] == 0) {
+        visit(*it->second);
+      }
+    }
+    stack.pop_back();
+    colour[c.name] = 2;
+  };
+  for (const auto& c : p.components)
+    if (c.kind == ComponentKind::kTransform && colour[c.name] == 0) visit(c);
+
+  for (const auto& c : p.components) {
+    if (c.kind != ComponentKind::kSink && !consumed.count(c.name)) {
+      p.warnings.push_back(std::string(kind_section(c.kind)) + "." + c.name + ": no sink or transform reads its output");
+    }
+  }
+}
+
+}  // namespace
+
+const Schema<GlobalConfig>& GlobalConfig::schema() {
+  static const auto s =
+      Schema<GlobalConfig>()
+          .field("data_dir", &GlobalConfig::data_dir, "Folder for checkpoints; each source keeps its own file there.")
+          .field("shutdown_timeout", &GlobalConfig::shutdown_timeout, "On SIGTERM, how long to flush what is in flight before giving up (unsent lines are read again at the next start).")
+          .field("buffer_bytes", &GlobalConfig::buffer_bytes, "Bound of the queue in front of each transform and sink; a full queue pauses reading.")
+          .field("host_name", &GlobalConfig::host_name, "host.name on every event; the machine's host name when empty.");
+  return s;
+}
+
+const ComponentEntry* PipelineConfig::find(const std::string& name) const {
+  for (const auto& c : components)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+std::optional<PipelineConfig> load_pipeline(const std::string& yaml_text, const std::string& file_name,
+                                            const ComponentRegistry& registry, ConfigErrors& errors) {
+  PipelineConfig p;
+  p.file = file_name;
+  std::string text = interpolate_env(yaml_text, errors);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    errors.add_at(e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);
+    return std::nullopt;
+  }
+  if (!root.IsMap()) {
+    errors.add(root, "", "a pipeline is a map with sources:, transforms: and sinks:, got " + node_kind(root));
+    return std::nullopt;
+  }
+  GlobalConfig::schema().parse(root, "", p.global, errors, {"sources", "transforms", "sinks"});
+
+  std::map<std::string, Where> inputs_where;
+  std::set<std::string> names;
+  for (ComponentKind kind : kKinds) {
+    const char* section = kind_section(kind);
+    YAML::Node list = root[section];
+    if (!list || list.IsNull()) {
+      if (kind != ComponentKind::kTransform) errors.add(root, section, std::string("missing: a pipeline needs at least one ") + kind_name(kind));
+      continue;
+    }
+    if (!list.IsMap()) {
+      errors.add(list, section, "expected a map of named components, got " + node_kind(list));
+      continue;
+    }
+    for (const auto& kv : list) {
+      std::string name = kv.first.as<std::string>();
+      if (!names.insert(name).second) {
+        errors.add(kv.first, std::string(section) + "." + name, "the name '" + name + "' is used twice; names must be unique across sources, transforms and sinks");
+        continue;
+      }
+      parse_component(name, kv.second, kind, registry, p, inputs_where, errors);
+    }
+  }
+  check_graph(p, inputs_where, errors);
+  errors.sort_by_line();
+  if (!errors.empty()) return std::nullopt;
+  return p;
+}
+
+std::optional<PipelineConfig> load_pipeline_file(const std::string& path, const ComponentRegistry& registry,
+                                                 ConfigErrors& errors) {
+  std::ifstream in(path);
+  if (!in) {
+    errors.add_at(0, 0, "", "cannot read pipeline file");
+    return std::nullopt;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return load_pipeline(ss.str(), path, registry, errors);
+}
+
+}  // namespace logship

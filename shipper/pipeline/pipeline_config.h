@@ -1,0 +1,60 @@
+// A pipeline file: global settings plus named sources, transforms and sinks wired by `inputs`.
+//
+//   data_dir: /var/lib/logship
+//   sources:
+//     app: {type: file, include: ['/var/log/app/*.log']}
+//   transforms:
+//     errors: {type: filter, inputs: [app], include: [ERROR]}
+//   sinks:
+//     out: {type: file, inputs: [errors], path: /tmp/errors.ndjson}
+//
+//   ConfigErrors errors;
+//   auto pipeline = load_pipeline_file("pipeline.yaml", registry, errors);
+//   if (!pipeline) for (auto& e : errors.list()) ...   // every problem, with path and line
+//
+// Loading is pure: it reads the one file and opens nothing else.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/component_registry.h"
+#include "core/config/schema.h"
+
+namespace logship {
+
+struct GlobalConfig {
+  std::string data_dir = "/var/lib/logship";
+  Duration shutdown_timeout{std::chrono::seconds(30)};
+  ByteSize buffer_bytes{8 << 20};
+  std::string host_name;
+  static const Schema<GlobalConfig>& schema();
+};
+
+struct ComponentEntry {
+  std::string name;
+  ComponentKind kind;
+  std::string type;
+  std::vector<std::string> inputs;
+  const ComponentFactory* factory = nullptr;
+  std::unique_ptr<ComponentConfig> config;
+};
+
+struct PipelineConfig {
+  std::string file;
+  GlobalConfig global;
+  std::vector<ComponentEntry> components;
+  std::vector<std::string> warnings;  // not fatal: an output nobody reads, …
+
+  const ComponentEntry* find(const std::string& name) const;
+};
+
+// Parses YAML text (after ${VAR} interpolation). Returns nullopt when `errors` is not empty.
+std::optional<PipelineConfig> load_pipeline(const std::string& yaml_text, const std::string& file_name,
+                                            const ComponentRegistry& registry, ConfigErrors& errors);
+std::optional<PipelineConfig> load_pipeline_file(const std::string& path, const ComponentRegistry& registry,
+                                                 ConfigErrors& errors);
+
+}  // namespace logship

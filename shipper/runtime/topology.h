@@ -1,0 +1,68 @@
+// The running pipeline: one thread per component, bounded queues between them, acks back.
+//
+//   auto topology = Topology::build(pipeline, {.once = false});
+//   topology->start();
+//   topology->wait_sources_or(stop_flag);   // returns when sources ended or stop was set
+//   int exit_code = topology->shutdown();   // flush in flight, commit checkpoints
+//
+// Shutdown order: sources stop reading and close their outputs; each transform drains its
+// queue and closes its outputs; each sink writes what is left and acknowledges; then sources
+// commit their checkpoints. Past `shutdown_timeout` sinks stop retrying and drop what they
+// hold without acknowledging it, so those lines are read again at the next start.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/batch_queue.h"
+#include "core/component.h"
+#include "core/metrics.h"
+#include "shipper/pipeline/pipeline_config.h"
+
+namespace logship {
+
+struct RunOptions {
+  bool once = false;
+};
+
+class Topology {
+ public:
+  static Result<std::unique_ptr<Topology>> build(const PipelineConfig& pipeline, const RunOptions& options);
+  ~Topology();
+
+  void start();
+  // Blocks until every source has returned, `stop` became true, or a component failed.
+  void wait(const std::atomic<bool>& stop);
+  // Stops and flushes; returns the process exit code (0 ok, 1 a component failed).
+  int shutdown();
+
+  struct Node;
+  struct Edge;
+
+ private:
+  Topology() = default;
+  void run_source(Node& node);
+  void run_transform(Node& node);
+  void run_sink(Node& node);
+  void node_finished(Node& node, const Status& status);
+
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_sources_{false};
+  std::atomic<bool> hard_stop_{false};
+  std::chrono::milliseconds shutdown_timeout_{30000};
+  bool once_ = false;
+
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int sources_running_ = 0;
+  int threads_running_ = 0;
+  bool failed_ = false;
+};
+
+}  // namespace logship

@@ -1,0 +1,312 @@
+#include "shipper/sources/file/file_source.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "core/log.h"
+#include "shipper/sources/file/glob.h"
+
+namespace logship {
+namespace {
+
+constexpr size_t kReadChunk = 256 * 1024;
+constexpr size_t kReadBudget = 4 * 1024 * 1024;  // per file per turn
+constexpr auto kIdleWait = std::chrono::milliseconds(100);
+
+bool same_file(const FileCheckpoint& a, const FileCheckpoint& b) {
+  return a.path == b.path && a.device == b.device && a.inode == b.inode && a.offset == b.offset &&
+         a.fingerprint_bytes == b.fingerprint_bytes && a.fingerprint == b.fingerprint;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<FileSource>> FileSource::create(const FileSourceConfig& config, const BuildContext& ctx) {
+  std::error_code ec;
+  std::filesystem::create_directories(ctx.data_dir, ec);
+  if (ec) return Error::invalid("cannot create data_dir " + ctx.data_dir + ": " + ec.message());
+  std::string lock_path = ctx.data_dir + "/" + ctx.name + ".lock";
+  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0) return Error::io("cannot open " + lock_path, errno);
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return Error::invalid("another logship process is running source '" + ctx.name + "' with data_dir " + ctx.data_dir +
+                          " (" + lock_path + " is locked)");
+  }
+  std::unique_ptr<FileSource> source(new FileSource(config, ctx, lock_fd));
+  auto loaded = source->store_.load();
+  if (!loaded) return loaded.error();
+  source->unclaimed_ = loaded.value();
+  source->saved_ = loaded.value();
+  return source;
+}
+
+FileSource::FileSource(FileSourceConfig config, const BuildContext& ctx, int lock_fd)
+    : config_(std::move(config)),
+      name_(ctx.name),
+      store_(ctx.data_dir + "/" + ctx.name + ".checkpoints.json"),
+      lock_fd_(lock_fd) {
+  Labels labels{{"component", name_}};
+  tctx_.config = &config_;
+  tctx_.source_name = name_;
+  tctx_.dataset = config_.dataset.empty() ? name_ : config_.dataset;
+  tctx_.host = ctx.host_name;
+  tctx_.read_buffer.resize(kReadChunk);
+  tctx_.read_bytes = &metrics().counter("logship_file_read_bytes_total", "Bytes read from files.", labels);
+  tctx_.truncated_lines = &metrics().counter("logship_file_truncated_lines_total", "Lines cut at max_line_bytes.", labels);
+  tctx_.partial_lines = &metrics().counter("logship_file_partial_lines_total", "Last lines without a newline, sent when their file went away.", labels);
+  open_files_ = &metrics().gauge("logship_file_open_files", "Files a file source holds open.", labels);
+}
+
+FileSource::~FileSource() {
+  tailers_.clear();
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
+  ::close(lock_fd_);
+}
+
+// A checkpoint for this file, if one was loaded: same device and inode, and the same leading
+// bytes (else the inode was reused by a new file). Removed from the unclaimed list.
+std::optional<FileCheckpoint> FileSource::take_checkpoint(uint64_t device, uint64_t inode, int fd, uint64_t size) {
+  for (auto it = unclaimed_.begin(); it != unclaimed_.end(); ++it) {
+    if (it->device != device || it->inode != inode) continue;
+    uint64_t hash = 0;
+    bool same = it->fingerprint_bytes == 0 ||
+                (it->fingerprint_bytes <= size && fingerprint_file(fd, it->fingerprint_bytes, hash) && hash == it->fingerprint);
+    if (!same) continue;
+    FileCheckpoint found = *it;
+    unclaimed_.erase(it);
+    return found;
+  }
+  return std::nullopt;
+}
+
+bool FileSource::open_file(const std::string& path, const struct stat& st, OpenMode mode) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    log_warn("cannot open file", {{"component", name_}, {"path", path}, {"error", std::strerror(errno)}});
+    return false;
+  }
+  struct stat fst;
+  if (::fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino) {  // replaced between stat and open: next scan
+    ::close(fd);
+    return false;
+  }
+  auto size = static_cast<uint64_t>(fst.st_size);
+  FileCheckpoint cp;
+  cp.path = path;
+  cp.device = fst.st_dev;
+  cp.inode = fst.st_ino;
+  std::string why;
+  if (auto saved = take_checkpoint(fst.st_dev, fst.st_ino, fd, size)) {
+    cp = *saved;
+    cp.path = path;
+    if (cp.offset > size) {
+      cp.offset = 0;
+      cp.fingerprint_bytes = 0;
+      why = "checkpoint beyond end of file (truncated while stopped)";
+    } else {
+      why = "checkpoint";
+    }
+  } else if (mode == OpenMode::kOnlyWithCheckpoint) {
+    ::close(fd);
+    return false;
+  } else if (mode == OpenMode::kFirstScan && config_.read_from == "end") {
+    cp.offset = size;
+    why = "read_from end";
+  } else {
+    why = "new file";
+  }
+  auto progress = std::make_shared<FileProgress>(cp);
+  tailers_.push_back(std::make_unique<FileTailer>(tctx_, fd, fst, path, cp.offset, std::move(progress)));
+  open_files_->set(static_cast<int64_t>(tailers_.size()));
+  log_info("file opened", {{"component", name_}, {"path", path}, {"offset", std::to_string(cp.offset)}, {"from", why}});
+  return true;
+}
+
+// Files renamed (to a name no glob matches) while logship was stopped: look for the inode next
+// to the old path and finish them from their checkpoint.
+void FileSource::recover_renamed_while_down() {
+  std::vector<FileCheckpoint> leftovers = std::move(unclaimed_);
+  for (const FileCheckpoint& cp : leftovers) {
+    std::string dir = std::filesystem::path(cp.path).parent_path().string();
+    DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
+    if (!d) continue;
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_ino != cp.inode) continue;
+      std::string candidate = (dir.empty() ? "" : dir + "/") + e->d_name;
+      struct stat st;
+      if (::stat(candidate.c_str(), &st) != 0 || st.st_dev != cp.device || st.st_ino != cp.inode) continue;
+      if (static_cast<uint64_t>(st.st_size) <= cp.offset) break;  // nothing left to read
+      unclaimed_ = {cp};
+      if (open_file(candidate, st, OpenMode::kOnlyWithCheckpoint)) {
+        tailers_.back()->detached = true;
+        log_info("found a file rotated while stopped; finishing it", {{"component", name_}, {"path", candidate}});
+      }
+      break;
+    }
+    ::closedir(d);
+  }
+  unclaimed_.clear();
+}
+
+void FileSource::scan(Emitter& out, bool first_scan) {
+  std::set<std::pair<uint64_t, uint64_t>> matched;
+  for (const std::string& path : find_matching_files(config_.include, config_.exclude)) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) continue;
+    auto key = std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));
+    if (!matched.insert(key).second) continue;  // a second path (symlink) to a file already seen
+    auto it = std::find_if(tailers_.begin(), tailers_.end(),
+                           [&](const auto& t) { return t->device() == key.first && t->inode() == key.second; });
+    if (it != tailers_.end()) {
+      if ((*it)->path() != path) (*it)->set_path(path);  // renamed to a name that still matches
+      (*it)->detached = false;
+      continue;
+    }
+    open_file(path, st, first_scan ? OpenMode::kFirstScan : OpenMode::kLater);
+  }
+  for (auto& t : tailers_) {
+    bool was = t->detached;
+    if (!matched.count({t->device(), t->inode()})) t->detached = true;
+    if (t->detached && !was) log_info("file rotated away; finishing it", {{"component", name_}, {"path", t->path()}});
+    t->check_file(out, /*verify_fingerprint=*/true);
+  }
+  if (first_scan) recover_renamed_while_down();
+  watch_folders();
+}
+
+void FileSource::retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now) {
+  for (auto it = tailers_.begin(); it != tailers_.end();) {
+    FileTailer& t = **it;
+    bool gone = t.detached || t.deleted();
+    if (gone && t.at_eof() && (once || now - t.last_growth() >= config_.rotate_wait.value)) {
+      t.flush_all(out);
+      log_info("file closed", {{"component", name_}, {"path", t.path()}, {"reason", t.deleted() ? "deleted" : "rotated"}});
+      retiring_.push_back(t.progress());
+      it = tailers_.erase(it);
+      open_files_->set(static_cast<int64_t>(tailers_.size()));
+    } else {
+      ++it;
+    }
+  }
+}
+
+void FileSource::watch_folders() {
+  if (inotify_fd_ < 0) return;
+  std::set<std::string> dirs;
+  for (const auto& pattern : config_.include) {
+    std::string base = glob_base(pattern);
+    dirs.insert(base.empty() ? "." : base);
+  }
+  for (const auto& t : tailers_) {
+    std::string dir = std::filesystem::path(t->path()).parent_path().string();
+    dirs.insert(dir.empty() ? "." : dir);
+  }
+  for (const auto& dir : dirs) {
+    if (watched_.count(dir)) continue;
+    int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(),
+                                 IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB);
+    if (wd >= 0) watched_[dir] = wd;
+  }
+}
+
+// Sleeps until a watched folder changes or `timeout` passes; true when files appeared or went.
+bool FileSource::wait_for_change(std::chrono::milliseconds timeout) {
+  if (inotify_fd_ < 0) {
+    std::this_thread::sleep_for(timeout);
+    return false;
+  }
+  pollfd p{inotify_fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  alignas(inotify_event) char buf[16384];
+  bool structural = false;
+  ssize_t n;
+  while ((n = ::read(inotify_fd_, buf, sizeof(buf))) > 0) {
+    for (char* ptr = buf; ptr < buf + n;) {
+      auto* ev = reinterpret_cast<inotify_event*>(ptr);
+      if (ev->mask & (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_IGNORED)) structural = true;
+      if (ev->mask & IN_IGNORED) {
+        for (auto it = watched_.begin(); it != watched_.end(); ++it) {
+          if (it->second == ev->wd) {
+            watched_.erase(it);
+            break;
+          }
+        }
+      }
+      ptr += sizeof(inotify_event) + ev->len;
+    }
+  }
+  return structural;
+}
+
+void FileSource::save_checkpoints(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_save_ < config_.checkpoint_interval.value) return;
+  last_save_ = now;
+  std::vector<FileCheckpoint> current;
+  for (const auto& t : tailers_) current.push_back(t->progress()->snapshot());
+  for (auto it = retiring_.begin(); it != retiring_.end();) {
+    current.push_back((*it)->snapshot());
+    // Once every batch of a closed file is acknowledged, its entry is written one last time
+    // and then forgotten.
+    it = (*it)->in_flight() ? it + 1 : retiring_.erase(it);
+  }
+  bool changed = current.size() != saved_.size() ||
+                 !std::equal(current.begin(), current.end(), saved_.begin(), same_file);
+  if (!changed) return;
+  if (Status s = store_.save(current); !s) {
+    log_error("cannot save checkpoints", {{"component", name_}, {"error", s.error().message}});
+    return;
+  }
+  saved_ = std::move(current);
+}
+
+Status FileSource::run(Emitter& out, const RunContext& ctx) {
+  inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (inotify_fd_ < 0) log_warn("inotify unavailable; relying on periodic scans", {{"error", std::strerror(errno)}});
+  scan(out, /*first_scan=*/true);
+  auto next_scan = std::chrono::steady_clock::now() + config_.scan_interval.value;
+  while (!ctx.stopping()) {
+    size_t progress = 0;
+    for (auto& t : tailers_) {
+      if (ctx.stopping()) break;
+      progress += t->read_some(out, kReadBudget);
+    }
+    auto now = std::chrono::steady_clock::now();
+    for (auto& t : tailers_) {
+      if (t->at_eof()) t->check_file(out, /*verify_fingerprint=*/false);
+      t->flush_idle_multiline(out, now);
+    }
+    if (ctx.once) {
+      bool all_done = std::all_of(tailers_.begin(), tailers_.end(), [](const auto& t) { return t->at_eof(); });
+      if (all_done && progress == 0) {
+        for (auto& t : tailers_) t->flush_all(out);
+        break;
+      }
+      continue;
+    }
+    retire_finished(out, false, now);
+    save_checkpoints(false);
+    bool rescan = now >= next_scan;
+    if (progress == 0) rescan |= wait_for_change(kIdleWait);
+    if (rescan) {
+      scan(out, false);
+      next_scan = std::chrono::steady_clock::now() + config_.scan_interval.value;
+    }
+  }
+  return {};
+}
+
+void FileSource::finish() { save_checkpoints(/*force=*/true); }
+
+}  // namespace logship

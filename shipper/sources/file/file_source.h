@@ -1,0 +1,66 @@
+// `type: file` source: tails files matched by globs, follows rotation, and commits per file the
+// offset up to which the sinks acknowledged every event.
+//
+// One reader thread serves every file of the source, round robin, `read_budget` bytes a turn,
+// so one busy file cannot starve the others. It sleeps on inotify (folders of the globs) with a
+// short timeout, and expands the globs again every scan_interval.
+//
+// Rotation, as Filebeat and Vector handle it:
+//   rename        the old file is read to its end (and for rotate_wait after its last growth,
+//                 for late writes), then closed; the new file at the path is read from 0
+//   copytruncate  size below the read offset, or changed leading bytes: read again from 0
+//   delete        the open descriptor is read to the end, then released
+// A file renamed while logship was down is found again next to its old path by inode and
+// fingerprint, and finished from its checkpoint.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/component.h"
+#include "shipper/sources/file/checkpoint_store.h"
+#include "shipper/sources/file/file_source_config.h"
+#include "shipper/sources/file/file_tailer.h"
+
+namespace logship {
+
+class FileSource final : public Source {
+ public:
+  static Result<std::unique_ptr<FileSource>> create(const FileSourceConfig& config, const BuildContext& ctx);
+  ~FileSource() override;
+
+  Status run(Emitter& out, const RunContext& ctx) override;
+  void finish() override;
+
+ private:
+  FileSource(FileSourceConfig config, const BuildContext& ctx, int lock_fd);
+  void scan(Emitter& out, bool first_scan);
+  enum class OpenMode { kFirstScan, kLater, kOnlyWithCheckpoint };
+  bool open_file(const std::string& path, const struct stat& st, OpenMode mode);
+  void recover_renamed_while_down();
+  void retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now);
+  void watch_folders();
+  bool wait_for_change(std::chrono::milliseconds timeout);
+  void save_checkpoints(bool force);
+  std::optional<FileCheckpoint> take_checkpoint(uint64_t device, uint64_t inode, int fd, uint64_t size);
+
+  FileSourceConfig config_;
+  std::string name_;
+  CheckpointStore store_;
+  int lock_fd_;
+  TailerContext tctx_;
+  std::vector<std::unique_ptr<FileTailer>> tailers_;
+  std::vector<std::shared_ptr<FileProgress>> retiring_;  // closed files with batches in flight
+  std::vector<FileCheckpoint> saved_;                    // what the store holds now
+  std::vector<FileCheckpoint> unclaimed_;                // loaded, not yet matched to a file
+  std::chrono::steady_clock::time_point last_save_;
+  int inotify_fd_ = -1;
+  std::map<std::string, int> watched_;
+  Gauge* open_files_;
+};
+
+}  // namespace logship

@@ -1,0 +1,38 @@
+#include "shipper/sources/file/file_source_config.h"
+
+namespace logship {
+
+const Schema<FileSourceConfig>& FileSourceConfig::schema() {
+  static const auto s =
+      Schema<FileSourceConfig>()
+          .field("include", &FileSourceConfig::include, "Globs of the files to read; `**` matches any number of folders.")
+          .required()
+          .field("exclude", &FileSourceConfig::exclude, "Globs of files to leave out even when `include` matches them.")
+          .choice("read_from", &FileSourceConfig::read_from, {"beginning", "end"},
+                  "Where to start in a file found at start-up that has no checkpoint; files that appear later are read from the beginning.")
+          .field("dataset", &FileSourceConfig::dataset, "event.dataset of every event (routing, topics and index names use it); the source's name when empty.")
+          .field("max_line_bytes", &FileSourceConfig::max_line_bytes, "Longer lines are cut to this size, flagged truncated and counted; the rest of the line is skipped.")
+          .field("batch_bytes", &FileSourceConfig::batch_bytes, "Raw bytes per batch handed to the next stage.")
+          .field("fingerprint_bytes", &FileSourceConfig::fingerprint_bytes, "Leading bytes hashed to tell a file from another that reuses its inode, or from its own copytruncate.")
+          .field("scan_interval", &FileSourceConfig::scan_interval, "How often the globs are expanded again (inotify also triggers a scan when a folder changes).")
+          .field("rotate_wait", &FileSourceConfig::rotate_wait, "How long a file that was renamed or deleted is kept open after its last new line, for late writes.")
+          .field("checkpoint_interval", &FileSourceConfig::checkpoint_interval, "How often acknowledged offsets are written to data_dir (and always at shutdown).")
+          .nested("multiline", &FileSourceConfig::multiline, MultilineConfig::schema(), "Join lines into one event (stack traces); absent = one event per line.");
+  return s;
+}
+
+void FileSourceConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (include.empty()) errors.add(node["include"], join_path(path, "include"), "must list at least one glob");
+  for (size_t i = 0; i < include.size(); ++i) {
+    if (include[i].empty()) errors.add(node["include"], join_path(path, "include") + "[" + std::to_string(i) + "]", "empty glob");
+  }
+  if (max_line_bytes.value < 16) errors.add(node["max_line_bytes"], join_path(path, "max_line_bytes"), "must be at least 16 bytes");
+  if (max_line_bytes.value > (256u << 20)) errors.add(node["max_line_bytes"], join_path(path, "max_line_bytes"), "must be at most 256MiB");
+  if (batch_bytes.value < 1024 || batch_bytes.value > (64u << 20))
+    errors.add(node["batch_bytes"], join_path(path, "batch_bytes"), "must be between 1KiB and 64MiB");
+  if (fingerprint_bytes < 16 || fingerprint_bytes > 65536)
+    errors.add(node["fingerprint_bytes"], join_path(path, "fingerprint_bytes"), "must be between 16 and 65536");
+  if (multiline) multiline->validate(node["multiline"], join_path(path, "multiline"), errors);
+}
+
+}  // namespace logship

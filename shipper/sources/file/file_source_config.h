@@ -1,0 +1,37 @@
+// Options of the `type: file` source (see docs/configuration.md for the generated reference).
+//
+//   sources:
+//     app:
+//       type: file
+//       include: ['/var/log/app/**/*.log']
+//       exclude: ['**/*.gz']
+//       multiline: {preset: java}
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config/schema.h"
+#include "parser/multiline/multiline_config.h"
+
+namespace logship {
+
+struct FileSourceConfig {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::string read_from = "beginning";
+  std::string dataset;  // defaults to the source's name
+  ByteSize max_line_bytes{1 << 20};
+  ByteSize batch_bytes{1 << 20};
+  int64_t fingerprint_bytes = 1024;
+  Duration scan_interval{std::chrono::seconds(1)};
+  Duration rotate_wait{std::chrono::seconds(5)};
+  Duration checkpoint_interval{std::chrono::seconds(1)};
+  std::optional<MultilineConfig> multiline;
+
+  static const Schema<FileSourceConfig>& schema();
+  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+};
+
+}  // namespace logship

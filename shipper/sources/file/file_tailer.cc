@@ -1,0 +1,146 @@
+#include "shipper/sources/file/file_tailer.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/event_id.h"
+#include "core/log.h"
+#include "core/time_format.h"
+
+namespace logship {
+
+FileTailer::FileTailer(TailerContext& ctx, int fd, const struct stat& st, std::string path, uint64_t offset,
+                       std::shared_ptr<FileProgress> progress)
+    : ctx_(ctx),
+      fd_(fd),
+      device_(st.st_dev),
+      inode_(st.st_ino),
+      path_(std::move(path)),
+      progress_(std::move(progress)),
+      framer_(ctx.config->max_line_bytes.value, offset),
+      last_growth_(std::chrono::steady_clock::now()) {
+  auto origin = std::make_shared<Origin>();
+  origin->source = ctx.source_name;
+  origin->dataset = ctx.dataset;
+  origin->path = path_;
+  origin->host = ctx.host;
+  origin->id_seed = origin_id_seed(ctx.source_name, device_, inode_);
+  origin_ = std::move(origin);
+  if (ctx.config->multiline) joiner_.emplace(*ctx.config->multiline);
+  fingerprint_len_ = progress_->snapshot().fingerprint_bytes;
+}
+
+FileTailer::~FileTailer() { ::close(fd_); }
+
+void FileTailer::set_path(const std::string& path) {
+  path_ = path;
+  progress_->set_path(path);
+}
+
+void FileTailer::add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+  if (text.empty() && flags == 0) return;  // blank lines carry nothing
+  if (!batch_) {
+    batch_ = std::make_shared<Batch>();
+    batch_->origin = origin_;
+    batch_->raw.reserve(ctx_.config->batch_bytes.value + 4096);
+  }
+  if (flags & kFlagTruncated) ctx_.truncated_lines->add();
+  if (flags & kFlagPartial) ctx_.partial_lines->add();
+  batch_->add_raw_event(text, offset, end_offset, flags);
+}
+
+void FileTailer::on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+  if (joiner_) {
+    joiner_->push(line, offset, end_offset, flags,
+                  [this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
+  } else {
+    add_event(line, offset, end_offset, flags);
+  }
+}
+
+void FileTailer::send(Emitter& out) {
+  if (!batch_ || batch_->events.empty()) return;
+  batch_->read_time_nanos = now_unix_nanos();
+  batch_->ack = FileProgress::track(progress_, batch_->events.back().end_offset);
+  out.emit(std::move(batch_));
+  batch_.reset();
+}
+
+void FileTailer::update_fingerprint() {
+  uint64_t want = std::min<uint64_t>(static_cast<uint64_t>(ctx_.config->fingerprint_bytes), framer_.position());
+  if (want <= fingerprint_len_) return;
+  uint64_t hash = 0;
+  if (fingerprint_file(fd_, static_cast<uint32_t>(want), hash)) {
+    fingerprint_len_ = static_cast<uint32_t>(want);
+    progress_->set_fingerprint(fingerprint_len_, hash);
+  }
+}
+
+size_t FileTailer::read_some(Emitter& out, size_t budget) {
+  std::string& buf = ctx_.read_buffer;
+  size_t total = 0;
+  while (total < budget) {
+    ssize_t n = ::pread(fd_, buf.data(), buf.size(), static_cast<off_t>(framer_.position()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      log_error("read failed", {{"path", path_}, {"error", std::strerror(errno)}});
+      at_eof_ = true;
+      break;
+    }
+    if (n == 0) {
+      at_eof_ = true;
+      break;
+    }
+    at_eof_ = false;
+    last_growth_ = std::chrono::steady_clock::now();
+    framer_.feed(std::string_view(buf.data(), static_cast<size_t>(n)),
+                 [this](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) { on_line(line, off, end, flags); });
+    total += static_cast<size_t>(n);
+    if (batch_ && batch_->raw.size() >= ctx_.config->batch_bytes.value) send(out);
+  }
+  ctx_.read_bytes->add(total);
+  if (fingerprint_len_ < static_cast<uint64_t>(ctx_.config->fingerprint_bytes)) update_fingerprint();
+  send(out);
+  return total;
+}
+
+void FileTailer::flush_all(Emitter& out) {
+  auto emit_line = [this](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) { on_line(line, off, end, flags); };
+  framer_.flush_partial(emit_line);
+  if (joiner_) joiner_->flush([this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
+  send(out);
+}
+
+void FileTailer::flush_idle_multiline(Emitter& out, std::chrono::steady_clock::time_point now) {
+  if (!joiner_ || !joiner_->has_pending()) return;
+  if (now - joiner_->last_push() < ctx_.config->multiline->timeout.value) return;
+  joiner_->flush([this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
+  send(out);
+}
+
+void FileTailer::check_file(Emitter& out, bool verify_fingerprint) {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return;
+  if (st.st_nlink == 0 && !deleted_) {
+    deleted_ = true;
+    log_info("file deleted; reading it to the end before letting go", {{"path", path_}});
+  }
+  bool truncated = static_cast<uint64_t>(st.st_size) < framer_.position();
+  if (!truncated && verify_fingerprint && fingerprint_len_ > 0) {
+    uint64_t hash = 0;
+    FileCheckpoint cp = progress_->snapshot();
+    truncated = cp.fingerprint_bytes == fingerprint_len_ && fingerprint_file(fd_, fingerprint_len_, hash) && hash != cp.fingerprint;
+  }
+  if (!truncated) return;
+  log_info("file truncated (copytruncate); reading it again from the start",
+           {{"path", path_}, {"size", std::to_string(st.st_size)}, {"read_offset", std::to_string(framer_.position())}});
+  flush_all(out);
+  framer_.reset(0);
+  progress_->restart_at(0);
+  fingerprint_len_ = 0;
+  at_eof_ = false;
+}
+
+}  // namespace logship

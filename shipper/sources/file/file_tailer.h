@@ -1,0 +1,86 @@
+// One open file of a file source: reads it from an offset, frames lines, joins multiline
+// events, and hands batches on with an ack token per batch.
+//
+// The tailer reads by offset (pread) on the descriptor it opened, so it keeps reading the same
+// file after a rename or delete until it decides to let go (see FileSource). Not thread-safe:
+// owned by the source's reader thread; its FileProgress is what the sink threads touch.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/component.h"
+#include "core/metrics.h"
+#include "parser/multiline/multiline_joiner.h"
+#include "shipper/sources/file/file_progress.h"
+#include "shipper/sources/file/file_source_config.h"
+#include "shipper/sources/file/line_framer.h"
+
+namespace logship {
+
+// What every tailer of one source shares.
+struct TailerContext {
+  const FileSourceConfig* config;
+  std::string source_name;
+  std::string dataset;
+  std::string host;
+  std::string read_buffer;  // reused by every read; lines are copied out before the next
+  Counter* read_bytes;
+  Counter* truncated_lines;
+  Counter* partial_lines;
+};
+
+class FileTailer {
+ public:
+  FileTailer(TailerContext& ctx, int fd, const struct stat& st, std::string path, uint64_t offset,
+             std::shared_ptr<FileProgress> progress);
+  ~FileTailer();
+  FileTailer(const FileTailer&) = delete;
+  FileTailer& operator=(const FileTailer&) = delete;
+
+  // Reads up to `budget` bytes and emits what they complete. Returns the bytes read.
+  size_t read_some(Emitter& out, size_t budget);
+  // Emits the held partial line and the event being joined (file going away, --once).
+  void flush_all(Emitter& out);
+  // Emits a multiline event that waited longer than its timeout for more lines.
+  void flush_idle_multiline(Emitter& out, std::chrono::steady_clock::time_point now);
+  // Looks for truncation (copytruncate) and deletion; handles truncation by starting over.
+  void check_file(Emitter& out, bool verify_fingerprint);
+
+  uint64_t device() const { return device_; }
+  uint64_t inode() const { return inode_; }
+  const std::string& path() const { return path_; }
+  void set_path(const std::string& path);
+  bool at_eof() const { return at_eof_; }
+  bool deleted() const { return deleted_; }
+  bool detached = false;  // no matched path leads to this file any more (renamed away)
+  std::chrono::steady_clock::time_point last_growth() const { return last_growth_; }
+  const std::shared_ptr<FileProgress>& progress() const { return progress_; }
+
+ private:
+  void on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  void add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  void send(Emitter& out);
+  void update_fingerprint();
+
+  TailerContext& ctx_;
+  int fd_;
+  uint64_t device_;
+  uint64_t inode_;
+  std::string path_;
+  std::shared_ptr<const Origin> origin_;
+  std::shared_ptr<FileProgress> progress_;
+  LineFramer framer_;
+  std::optional<MultilineJoiner> joiner_;
+  BatchPtr batch_;
+  uint32_t fingerprint_len_ = 0;
+  bool at_eof_ = false;
+  bool deleted_ = false;
+  std::chrono::steady_clock::time_point last_growth_;
+};
+
+}  // namespace logship

@@ -1,0 +1,82 @@
+#include "sinks/file/file_sink.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "core/log.h"
+#include "sinks/fd_writer.h"
+
+namespace logship {
+
+const Schema<FileSinkConfig>& FileSink::schema() {
+  static const auto s = Schema<FileSinkConfig>()
+                            .field("path", &FileSinkConfig::path, "File to append events to, one JSON object per line; parent folders are created.")
+                            .required()
+                            .field("fsync", &FileSinkConfig::fsync, "fsync the file before acknowledging, so a crash cannot lose an acknowledged event.")
+                            .field("group_commit_bytes", &FileSinkConfig::group_commit_bytes, "Most bytes written with one writev and one fsync when several batches are queued.");
+  return s;
+}
+
+FileSink::FileSink(FileSinkConfig config, std::string name) : config_(std::move(config)), name_(std::move(name)) {}
+
+FileSink::~FileSink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<FileSink>> FileSink::create(const FileSinkConfig& config, const BuildContext& ctx) {
+  std::unique_ptr<FileSink> sink(new FileSink(config, ctx.name));
+  if (Status s = sink->open_file(); !s) return s.error();
+  return sink;
+}
+
+Status FileSink::open_file() {
+  std::error_code ec;
+  auto parent = std::filesystem::path(config_.path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  int fd = ::open(config_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) return Error::io("cannot open " + config_.path, errno);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+  last_moved_check_ = std::chrono::steady_clock::now();
+  return {};
+}
+
+void FileSink::reopen_if_moved() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_moved_check_ < std::chrono::seconds(1)) return;
+  last_moved_check_ = now;
+  struct stat by_path, by_fd;
+  bool moved = ::stat(config_.path.c_str(), &by_path) != 0 ||
+               (::fstat(fd_, &by_fd) == 0 && (by_path.st_ino != by_fd.st_ino || by_path.st_dev != by_fd.st_dev));
+  if (moved) {
+    log_info("output file moved away, reopening", {{"component", name_}, {"path", config_.path}});
+    if (Status s = open_file(); !s) log_error("cannot reopen output file", {{"component", name_}, {"error", s.error().message}});
+  }
+}
+
+SinkResult FileSink::write(std::span<const BatchPtr> batches) {
+  reopen_if_moved();
+  int err = write_batches(fd_, batches);
+  if (err == 0 && config_.fsync && ::fdatasync(fd_) != 0) err = errno;
+  if (err != 0) {
+    if (!failing_) {
+      log_error("writing to file failed; retrying", {{"component", name_}, {"path", config_.path}, {"error", std::strerror(err)}});
+    }
+    failing_ = true;
+    // A partial write may have left half a line: start the retry on a fresh line so the
+    // duplicate lines that follow are at least whole JSON objects.
+    ssize_t ignored = ::write(fd_, "\n", 1);
+    (void)ignored;
+    return SinkResult::kRetry;
+  }
+  if (failing_) log_info("writing to file works again", {{"component", name_}, {"path", config_.path}});
+  failing_ = false;
+  return SinkResult::kOk;
+}
+
+}  // namespace logship

@@ -1,0 +1,46 @@
+// `type: file` sink: appends NDJSON (one event per line) to `path`, fsyncs, then acknowledges.
+//
+//   sinks:
+//     archive: {type: file, inputs: [app], path: /var/lib/logship/out.ndjson}
+//
+// Several queued batches are written with one writev and one fsync (group commit), so the
+// fsync cost is paid per few MiB, not per batch. When the file is moved or deleted by someone
+// else (log rotation of our own output), it is reopened at `path`.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/component.h"
+
+namespace logship {
+
+struct FileSinkConfig {
+  std::string path;
+  bool fsync = true;
+  ByteSize group_commit_bytes{4 << 20};
+  size_t batch_bytes() const { return group_commit_bytes.value; }
+};
+
+class FileSink final : public Sink {
+ public:
+  static const Schema<FileSinkConfig>& schema();
+  static Result<std::unique_ptr<FileSink>> create(const FileSinkConfig& config, const BuildContext& ctx);
+  ~FileSink() override;
+
+  SinkResult write(std::span<const BatchPtr> batches) override;
+
+ private:
+  FileSink(FileSinkConfig config, std::string name);
+  Status open_file();
+  void reopen_if_moved();
+
+  FileSinkConfig config_;
+  std::string name_;
+  int fd_ = -1;
+  std::chrono::steady_clock::time_point last_moved_check_;
+  bool failing_ = false;  // logs once per streak of errors, not per retry
+};
+
+}  // namespace logship

@@ -1,0 +1,22 @@
+// `type: null` sink: accepts and acknowledges everything, writes nothing. For benchmarks
+// (what does reading and parsing cost without output?) and for dry runs.
+#pragma once
+
+#include <memory>
+
+#include "core/component.h"
+
+namespace logship {
+
+struct NullSinkConfig {};
+
+class NullSink final : public Sink {
+ public:
+  static const Schema<NullSinkConfig>& schema();
+  static Result<std::unique_ptr<NullSink>> create(const NullSinkConfig&, const BuildContext&) {
+    return std::make_unique<NullSink>();
+  }
+  SinkResult write(std::span<const BatchPtr>) override { return SinkResult::kOk; }
+};
+
+}  // namespace logship

@@ -49,10 +49,11 @@ void parse_component(const std::string& name, const YAML::Node& node, ComponentK
   YAML::Node type = node["type"];
   if (!type) {
     errors.add(node, path + ".type", "missing required key (one of: " + list_types(registry, kind) + ")");
-  } else if (!type.IsScalar()) {
+  } else if (!type.IsScalar() && !type.IsNull()) {
     errors.add(type, path + ".type", "expected a string, got " + node_kind(type));
   } else {
-    entry.type = type.Scalar();
+    // `type: null` reads as YAML's null; it names the null sink.
+    entry.type = type.IsNull() ? "null" : type.Scalar();
     entry.factory = registry.find(kind, entry.type);
     if (!entry.factory) {
       errors.add(type, path + ".type",

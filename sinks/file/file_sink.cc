@@ -38,8 +38,16 @@ Status FileSink::open_file() {
   std::error_code ec;
   auto parent = std::filesystem::path(config_.path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  int fd = ::open(config_.path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int fd = ::open(config_.path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) return Error::io("cannot open " + config_.path, errno);
+  // A crash in the middle of a write can leave a torn last line: end it, so that what follows
+  // starts on a line of its own and stays valid NDJSON.
+  struct stat st;
+  char last = '\n';
+  if (::fstat(fd, &st) == 0 && st.st_size > 0 && ::pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n') {
+    ssize_t ignored = ::write(fd, "\n", 1);
+    (void)ignored;
+  }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
   last_moved_check_ = std::chrono::steady_clock::now();

@@ -84,9 +84,11 @@ bool has_wildcard(std::string_view segment) { return segment.find_first_of("*?["
 
 bool glob_match(std::string_view pattern, std::string_view path) {
   if (pattern.empty()) return false;
+  // A pattern that starts with ** matches absolute and relative paths alike; otherwise an
+  // absolute pattern only matches absolute paths.
   bool abs_pattern = pattern.front() == '/';
   bool abs_path = !path.empty() && path.front() == '/';
-  if (abs_pattern != abs_path) return false;
+  if (abs_pattern != abs_path && pattern.substr(0, 2) != "**") return false;
   return match_segments(split_segments(pattern), 0, split_segments(path), 0);
 }
 

@@ -5,7 +5,8 @@
 //   auto paths = find_matching_files({"/var/log/**/*.log"}, {"**/*.gz"});
 //
 // `*`, `?` and `[…]` match within one path segment (fnmatch); `**` as a whole segment matches
-// any number of folders, none included. Symbolic links to folders are followed, each real folder
+// any number of folders, none included; a pattern that starts with `**` matches absolute and
+// relative paths alike (handy for excludes such as `**/*.gz`). Symbolic links to folders are followed, each real folder
 // once, so a link loop ends.
 #pragma once
 

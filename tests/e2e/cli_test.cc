@@ -1,0 +1,82 @@
+// The logship binary's commands, exit codes and error reports.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+using testing::run_logship;
+using testing::TempDir;
+using testing::write_file;
+
+TEST(CliTest, VersionAndHelpExitZero) {
+  auto v = run_logship({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_EQ(v.out.rfind("logship ", 0), 0u);
+  auto help = run_logship({"help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("validate"), std::string::npos);
+  auto run_help = run_logship({"run", "--help"});
+  EXPECT_EQ(run_help.exit_code, 0);
+  EXPECT_NE(run_help.out.find("--once"), std::string::npos);
+  EXPECT_EQ(run_logship({"help", "validate"}).exit_code, 0);
+}
+
+TEST(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_logship({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(run_logship({"run"}).exit_code, 2);
+  EXPECT_EQ(run_logship({"validate", "-c"}).exit_code, 2);
+  EXPECT_EQ(run_logship({"run", "-c", "x.yaml", "--bogus"}).exit_code, 2);
+}
+
+TEST(CliTest, ValidateListsEveryProblemWithFileLineAndPathThenExitsTwo) {
+  TempDir dir;
+  write_file(dir / "p.yaml",
+             "sources:\n"
+             "  app:\n"
+             "    type: file\n"
+             "    include: [/x/*.log]\n"
+             "    max_line_bytes: lots\n"
+             "transforms:\n"
+             "  t: {type: nonesuch, inputs: [app]}\n"
+             "sinks:\n"
+             "  out: {type: file, inputs: [ghost], path: /tmp/o}\n");
+  auto r = run_logship({"validate", "-c", dir / "p.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(dir / "p.yaml" + ":5:21: sources.app.max_line_bytes: expected a size"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":7:13: transforms.t.type: unknown transform type 'nonesuch'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(":9:30: sinks.out.inputs[0]: unknown input 'ghost'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("3 problems"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, ValidateAcceptsAGoodPipelineWithoutSideEffects) {
+  TempDir dir;
+  write_file(dir / "p.yaml", "data_dir: " + dir / "data" + "\nsources:\n  app: {type: file, include: ['" + dir.path() +
+                                 "/*.log']}\nsinks:\n  out: {type: file, inputs: [app], path: " + dir / "out/o.ndjson" + "}\n");
+  auto r = run_logship({"validate", "-c", dir / "p.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ok (1 sources, 0 transforms, 1 sinks)"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir / "data"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "out"));
+}
+
+TEST(CliTest, UnreadablePipelineFileIsAConfigError) {
+  auto r = run_logship({"validate", "-c", "/nonexistent/p.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot read pipeline file"), std::string::npos);
+}
+
+TEST(CliTest, RuntimeFailureExitsOne) {
+  TempDir dir;
+  write_file(dir / "p.yaml", "data_dir: /proc/forbidden\nsources:\n  app: {type: file, include: ['" + dir.path() +
+                                 "/*.log']}\nsinks:\n  out: {type: null, inputs: [app]}\n");
+  auto r = run_logship({"run", "--once", "-c", dir / "p.yaml"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("level=error msg=\"cannot start pipeline\""), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace logship

@@ -1,0 +1,49 @@
+#include "core/json_writer.h"
+
+#include <gtest/gtest.h>
+
+namespace logship {
+namespace {
+
+std::string quoted(std::string_view in, bool* valid = nullptr) {
+  std::string out;
+  bool ok = append_json_string(out, in);
+  if (valid) *valid = ok;
+  return out;
+}
+
+TEST(JsonWriterTest, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(quoted("a\"b\\c"), R"("a\"b\\c")");
+  EXPECT_EQ(quoted("tab\there\nnl\r"), R"("tab\there\nnl\r")");
+  EXPECT_EQ(quoted(std::string_view("\x01\x1f", 2)), R"("\u0001\u001f")");
+}
+
+TEST(JsonWriterTest, KeepsValidMultibyteUtf8AsIs) {
+  bool valid = false;
+  EXPECT_EQ(quoted("café ✓ 𝄞", &valid), "\"café ✓ 𝄞\"");
+  EXPECT_TRUE(valid);
+}
+
+TEST(JsonWriterTest, ReplacesInvalidUtf8WithReplacementCharacterAndReportsIt) {
+  bool valid = true;
+  EXPECT_EQ(quoted("a\xff" "b\xc3", &valid), "\"a\xEF\xBF\xBD" "b\xEF\xBF\xBD\"");
+  EXPECT_FALSE(valid);
+  // Overlong encodings and surrogates are invalid too.
+  EXPECT_EQ(quoted("\xc0\xaf"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  EXPECT_EQ(quoted("\xed\xa0\x80"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"");
+}
+
+TEST(JsonWriterTest, EscapesControlCharactersInsideRepairedText) {
+  EXPECT_EQ(quoted("\xff\"\n"), "\"\xEF\xBF\xBD\\\"\\n\"");
+}
+
+TEST(JsonWriterTest, AppendsUnsignedIntegers) {
+  std::string out;
+  append_uint(out, 0);
+  out += ",";
+  append_uint(out, 18446744073709551615ull);
+  EXPECT_EQ(out, "0,18446744073709551615");
+}
+
+}  // namespace
+}  // namespace logship

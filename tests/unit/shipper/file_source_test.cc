@@ -1,0 +1,202 @@
+#include "shipper/sources/file/file_source.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/support/test_support.h"
+#include "tests/unit/shipper/file_source_harness.h"
+
+namespace logship {
+namespace {
+
+using testing::append_file;
+using testing::FileSourceHarness;
+using testing::numbered_lines;
+using testing::quick_config;
+using testing::write_file;
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
+}
+
+TEST(FileSourceTest, ReadsExistingFilesAndFilesCreatedWhileRunning) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "logs/sub");
+  write_file(dir / "logs/a.log", numbered_lines("a", 0, 50));
+  FileSourceHarness h(quick_config({dir / "logs/**/*.log"}), dir / "data");
+  h.start();
+  ASSERT_TRUE(h.wait_for_count(50));
+  write_file(dir / "logs/sub/b.log", numbered_lines("b", 0, 30));
+  append_file(dir / "logs/a.log", numbered_lines("a", 50, 60));
+  ASSERT_TRUE(h.wait_for_count(90));
+  h.stop();
+  auto texts = h.texts();
+  std::sort(texts.begin(), texts.end());
+  auto expected = split_lines(numbered_lines("a", 0, 60) + numbered_lines("b", 0, 30));
+  EXPECT_EQ(texts, expected);
+}
+
+TEST(FileSourceTest, EventsCarryPathOffsetAndKeepFileOrder) {
+  testing::TempDir dir;
+  write_file(dir / "a.log", "first\nsecond\r\n\nthird\n");
+  FileSourceHarness h(quick_config({dir / "*.log"}), dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  auto ev = h.events();
+  ASSERT_EQ(ev.size(), 3u);  // the blank line carries nothing
+  EXPECT_EQ(ev[0].text, "first");
+  EXPECT_EQ(ev[1].text, "second");
+  EXPECT_EQ(ev[1].offset, 6u);
+  EXPECT_EQ(ev[2].text, "third");
+  EXPECT_EQ(ev[2].offset, 15u);
+  EXPECT_EQ(ev[0].path, dir / "a.log");
+}
+
+TEST(FileSourceTest, RestartResumesFromTheCheckpointWithoutLossOrRepeat) {
+  testing::TempDir dir;
+  write_file(dir / "a.log", numbered_lines("x", 0, 100));
+  {
+    FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data");
+    h.start();
+    ASSERT_TRUE(h.wait_for_count(100));
+    h.stop();
+  }
+  append_file(dir / "a.log", numbered_lines("x", 100, 150));
+  FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  EXPECT_EQ(h.texts(), split_lines(numbered_lines("x", 100, 150)));
+}
+
+TEST(FileSourceTest, CommitsOnlyWhatSinksAcknowledged) {
+  testing::TempDir dir;
+  write_file(dir / "a.log", numbered_lines("x", 0, 10));
+  {
+    FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data", /*once=*/true, /*auto_ack=*/false);
+    h.start();
+    h.stop();  // nothing acknowledged: the checkpoint stays at 0
+    EXPECT_EQ(h.events().size(), 10u);
+  }
+  {
+    FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data", /*once=*/true, /*auto_ack=*/false);
+    h.start();
+    ASSERT_TRUE(h.wait_for_count(10));
+    h.ack_all();
+    h.stop();
+    EXPECT_EQ(h.events().size(), 10u);  // read again, all of it
+  }
+  FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  EXPECT_TRUE(h.events().empty());
+}
+
+TEST(FileSourceTest, ReadFromEndSkipsExistingContentButNotNewFiles) {
+  testing::TempDir dir;
+  write_file(dir / "old.log", numbered_lines("old", 0, 20));
+  auto config = quick_config({dir / "*.log"});
+  config.read_from = "end";
+  FileSourceHarness h(config, dir / "data");
+  h.start();
+  // Wait until the source has opened old.log at its end (the checkpoint names it).
+  ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir / "data/src.checkpoints.json").find("old.log") != std::string::npos; }));
+  append_file(dir / "old.log", "appended\n");
+  write_file(dir / "new.log", "fresh\n");
+  ASSERT_TRUE(h.wait_for_count(2));
+  h.stop();
+  auto texts = h.texts();
+  std::sort(texts.begin(), texts.end());
+  EXPECT_EQ(texts, (std::vector<std::string>{"appended", "fresh"}));
+}
+
+TEST(FileSourceTest, HoldsALastLineWithoutNewlineUntilItIsCompleted) {
+  testing::TempDir dir;
+  write_file(dir / "a.log", "complete\nhalf");
+  FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data");
+  h.start();
+  ASSERT_TRUE(h.wait_for_count(1));
+  append_file(dir / "a.log", " and the rest\n");
+  ASSERT_TRUE(h.wait_for_count(2));
+  h.stop();
+  EXPECT_EQ(h.texts(), (std::vector<std::string>{"complete", "half and the rest"}));
+  EXPECT_EQ(h.events()[1].flags, 0u);
+}
+
+TEST(FileSourceTest, OnceModeSendsAFinalLineWithoutNewlineFlaggedPartial) {
+  testing::TempDir dir;
+  write_file(dir / "a.log", "complete\nno newline");
+  FileSourceHarness h(quick_config({dir / "a.log"}), dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  auto ev = h.events();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[1].text, "no newline");
+  EXPECT_EQ(ev[1].flags, static_cast<uint32_t>(kFlagPartial));
+}
+
+TEST(FileSourceTest, OversizeLinesAreTruncatedFlaggedAndTheFileKeepsBeingRead) {
+  testing::TempDir dir;
+  std::string huge(3 * 1024 * 1024, 'z');  // longer than a read chunk and than the limit
+  write_file(dir / "a.log", "before\n" + huge + "\nafter\n");
+  auto config = quick_config({dir / "a.log"});
+  config.max_line_bytes.value = 1024;
+  FileSourceHarness h(config, dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  auto ev = h.events();
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1].text, std::string(1024, 'z'));
+  EXPECT_EQ(ev[1].flags, static_cast<uint32_t>(kFlagTruncated));
+  EXPECT_EQ(ev[2].text, "after");
+  EXPECT_EQ(ev[2].offset, 7u + huge.size() + 1);
+}
+
+TEST(FileSourceTest, MultilineEventIsSentAfterTimeoutWhenNoMoreLinesCome) {
+  testing::TempDir dir;
+  write_file(dir / "a.log", "Exception in thread main\n\tat A.b(A.java:1)\n\tat A.c(A.java:2)\n");
+  auto config = quick_config({dir / "a.log"});
+  config.multiline.emplace();
+  config.multiline->preset = "java";
+  config.multiline->timeout.value = std::chrono::milliseconds(100);
+  FileSourceHarness h(config, dir / "data");
+  h.start();
+  ASSERT_TRUE(h.wait_for_count(1));
+  h.stop();
+  auto ev = h.events();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].text, "Exception in thread main\n\tat A.b(A.java:1)\n\tat A.c(A.java:2)");
+  EXPECT_EQ(ev[0].flags, static_cast<uint32_t>(kFlagMultiline));
+}
+
+TEST(FileSourceTest, SymlinkedFileIsFollowedAndReadOnce) {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "real");
+  std::filesystem::create_directories(dir / "logs");
+  write_file(dir / "real/app.log", "via link\n");
+  std::filesystem::create_symlink(dir / "real/app.log", dir / "logs/app.log");
+  std::filesystem::create_symlink(dir / "real/app.log", dir / "logs/again.log");
+  FileSourceHarness h(quick_config({dir / "logs/*.log"}), dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  EXPECT_EQ(h.texts(), (std::vector<std::string>{"via link"}));
+}
+
+TEST(FileSourceTest, SecondProcessOnTheSameDataDirIsRefused) {
+  testing::TempDir dir;
+  auto first = FileSource::create(quick_config({dir / "*.log"}), BuildContext{"src", dir / "data", "h"});
+  ASSERT_TRUE(first);
+  auto second = FileSource::create(quick_config({dir / "*.log"}), BuildContext{"src", dir / "data", "h"});
+  ASSERT_FALSE(second);
+  EXPECT_NE(second.error().message.find("another logship process"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logship

@@ -1,0 +1,161 @@
+#include "shipper/pipeline/pipeline_config.h"
+
+#include <gtest/gtest.h>
+
+#include "shipper/sources/register_sources.h"
+
+namespace logship {
+namespace {
+
+class PipelineConfigTest : public ::testing::Test {
+ protected:
+  PipelineConfigTest() { register_all_components(registry_); }
+
+  std::optional<PipelineConfig> load(const std::string& yaml) {
+    errors_ = ConfigErrors();
+    return load_pipeline(yaml, "p.yaml", registry_, errors_);
+  }
+  // The error at `path`, or a failure listing what was reported.
+  const ConfigError& error_at(const std::string& path) {
+    for (const auto& e : errors_.list())
+      if (e.path == path) return e;
+    std::string all;
+    for (const auto& e : errors_.list()) all += e.to_string("p.yaml") + "\n";
+    ADD_FAILURE() << "no error at " << path << "; got:\n" << all;
+    static ConfigError none;
+    return none;
+  }
+
+  ComponentRegistry registry_;
+  ConfigErrors errors_;
+};
+
+constexpr const char* kValid = R"(
+data_dir: /tmp/x
+sources:
+  app:
+    type: file
+    include: [/var/log/*.log]
+transforms:
+  errors:
+    type: filter
+    inputs: [app]
+    include: [ERROR]
+sinks:
+  out:
+    type: file
+    inputs: [errors, app]
+    path: /tmp/out.ndjson
+  screen: {type: stdout, inputs: app}
+)";
+
+TEST_F(PipelineConfigTest, AcceptsAValidGraphWithFanOut) {
+  auto p = load(kValid);
+  ASSERT_TRUE(p) << errors_.list().front().to_string("p.yaml");
+  EXPECT_EQ(p->components.size(), 4u);
+  EXPECT_EQ(p->global.data_dir, "/tmp/x");
+  EXPECT_EQ(p->find("out")->inputs, (std::vector<std::string>{"errors", "app"}));
+  EXPECT_EQ(p->find("screen")->inputs, (std::vector<std::string>{"app"}));
+  EXPECT_TRUE(p->warnings.empty());
+}
+
+TEST_F(PipelineConfigTest, RejectsUnknownKeyWithItsPathAndLineAndASuggestion) {
+  EXPECT_FALSE(load("sources:\n  app:\n    type: file\n    include: [a]\n    inclde: [b]\nsinks:\n  s: {type: null, inputs: [app]}\n"));
+  const ConfigError& e = error_at("sources.app.inclde");
+  EXPECT_EQ(e.line, 5);
+  EXPECT_EQ(e.column, 5);
+  EXPECT_NE(e.message.find("did you mean 'include'"), std::string::npos) << e.message;
+}
+
+TEST_F(PipelineConfigTest, RejectsWrongTypes) {
+  EXPECT_FALSE(load("shutdown_timeout: forever\nsources:\n  app:\n    type: file\n    include: {a: b}\n"
+                    "    max_line_bytes: huge\nsinks:\n  s: {type: file, inputs: [app], path: /x, fsync: maybe}\n"));
+  EXPECT_EQ(error_at("shutdown_timeout").line, 1);
+  EXPECT_EQ(error_at("sources.app.include").line, 5);
+  EXPECT_EQ(error_at("sources.app.max_line_bytes").line, 6);
+  EXPECT_NE(error_at("sinks.s.fsync").message.find("expected true or false"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, RejectsMissingAndUnknownInputs) {
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: [a]}\nsinks:\n  a: {type: null}\n  b: {type: null, inputs: [nope]}\n"
+                    "  c: {type: null, inputs: [a]}\n"));
+  EXPECT_NE(error_at("sinks.a.inputs").message.find("missing required key"), std::string::npos);
+  EXPECT_NE(error_at("sinks.b.inputs[0]").message.find("unknown input 'nope'"), std::string::npos);
+  EXPECT_EQ(error_at("sinks.b.inputs[0]").line, 5);
+  EXPECT_NE(error_at("sinks.c.inputs[0]").message.find("is a sink"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, RejectsACycleBetweenTransforms) {
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: [a]}\ntransforms:\n  t1: {type: filter, inputs: [app, t3]}\n"
+                    "  t2: {type: filter, inputs: [t1]}\n  t3: {type: filter, inputs: [t2]}\n"
+                    "sinks:\n  s: {type: null, inputs: [t3]}\n"));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_.list()[0].message.find("cycle between transforms"), std::string::npos);
+  EXPECT_NE(errors_.list()[0].message.find("t1"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, RejectsUnknownComponentTypeListingTheKnownOnes) {
+  EXPECT_FALSE(load("sources:\n  app: {type: journald}\nsinks:\n  s: {type: nowhere, inputs: [app]}\n"));
+  EXPECT_NE(error_at("sources.app.type").message.find("unknown source type 'journald' (known: file)"), std::string::npos);
+  EXPECT_NE(error_at("sinks.s.type").message.find("known: file, null, stdout"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, RejectsMissingRequiredKeysAndInvalidPatterns) {
+  EXPECT_FALSE(load("sources:\n  app:\n    type: file\n    multiline: {start_pattern: '(', condition_pattern: x}\n"
+                    "transforms:\n  f: {type: filter, inputs: [app], exclude: ['a', '[z-a]']}\n"
+                    "sinks:\n  s: {type: file, inputs: [f]}\n"));
+  EXPECT_NE(error_at("sources.app.include").message.find("missing required key"), std::string::npos);
+  EXPECT_NE(error_at("sinks.s.path").message.find("missing required key"), std::string::npos);
+  EXPECT_NE(error_at("transforms.f.exclude[1]").message.find("invalid RE2 pattern"), std::string::npos);
+  EXPECT_EQ(error_at("transforms.f.exclude[1]").line, 6);
+}
+
+TEST_F(PipelineConfigTest, ValidatesMultilineOnlyWhenTheRestOfTheSourceIsValid) {
+  EXPECT_FALSE(load("sources:\n  app:\n    type: file\n    include: [a]\n    multiline: {start_pattern: '(', condition_pattern: x}\n"
+                    "sinks:\n  s: {type: null, inputs: [app]}\n"));
+  EXPECT_EQ(error_at("sources.app.multiline.start_pattern").line, 5);
+}
+
+TEST_F(PipelineConfigTest, ReportsEveryProblemAtOnceSortedByLine) {
+  EXPECT_FALSE(load("bogus: 1\nsources:\n  app: {type: file, include: [a], read_from: middle}\n"
+                    "sinks:\n  s: {type: null, inputs: [missing]}\n"));
+  ASSERT_EQ(errors_.size(), 3u);
+  EXPECT_EQ(errors_.list()[0].path, "bogus");
+  EXPECT_EQ(errors_.list()[1].path, "sources.app.read_from");
+  EXPECT_NE(errors_.list()[1].message.find("expected one of: beginning | end"), std::string::npos);
+  EXPECT_EQ(errors_.list()[2].path, "sinks.s.inputs[0]");
+}
+
+TEST_F(PipelineConfigTest, ReportsInvalidYamlWithItsLine) {
+  EXPECT_FALSE(load("sources:\n  app: {type: file\nsinks: []\n"));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_.list()[0].message.find("invalid YAML"), std::string::npos);
+  EXPECT_GT(errors_.list()[0].line, 0);
+}
+
+TEST_F(PipelineConfigTest, RequiresSourcesAndSinksAndUniqueNames) {
+  EXPECT_FALSE(load("data_dir: /x\n"));
+  error_at("sources");
+  error_at("sinks");
+  EXPECT_FALSE(load("sources:\n  x: {type: file, include: [a]}\nsinks:\n  x: {type: null, inputs: [x]}\n"));
+  EXPECT_NE(error_at("sinks.x").message.find("used twice"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, InterpolatesEnvironmentVariablesBeforeParsing) {
+  ::setenv("LOGSHIP_TEST_DIR", "/srv/logs", 1);
+  auto p = load("sources:\n  app: {type: file, include: ['${LOGSHIP_TEST_DIR}/*.log']}\n"
+                "sinks:\n  s: {type: file, inputs: [app], path: '${LOGSHIP_TEST_UNSET:-/tmp/default.ndjson}'}\n");
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: ['${LOGSHIP_TEST_UNSET}']}\nsinks:\n  s: {type: null, inputs: [app]}\n"));
+  EXPECT_EQ(errors_.list()[0].line, 2);
+}
+
+TEST_F(PipelineConfigTest, WarnsAboutAnOutputNobodyReads) {
+  auto p = load("sources:\n  a: {type: file, include: [x]}\n  b: {type: file, include: [y]}\nsinks:\n  s: {type: null, inputs: [a]}\n");
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->warnings.size(), 1u);
+  EXPECT_NE(p->warnings[0].find("sources.b"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logship

@@ -179,7 +179,11 @@ void Topology::run_sink(Node& node) {
     SinkResult r;
     while ((r = node.sink->write(group)) == SinkResult::kRetry && !hard_stop_.load()) {
       node.sink_retries->add();
-      std::this_thread::sleep_for(backoff);
+      // Sleep in short steps so that shutdown_timeout is kept even in a long backoff.
+      auto until = std::chrono::steady_clock::now() + backoff;
+      while (std::chrono::steady_clock::now() < until && !hard_stop_.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
     }
     size_t events = 0;

@@ -42,9 +42,8 @@ void FileTailer::set_path(const std::string& path) {
 void FileTailer::add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags) {
   if (text.empty() && flags == 0) return;  // blank lines carry nothing
   if (!batch_) {
-    batch_ = std::make_shared<Batch>();
+    batch_ = ctx_.batches.acquire();
     batch_->origin = origin_;
-    batch_->raw.reserve(ctx_.config->batch_bytes.value + 4096);
   }
   if (flags & kFlagTruncated) ctx_.truncated_lines->add();
   if (flags & kFlagPartial) ctx_.partial_lines->add();

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "core/batch_pool.h"
 #include "core/component.h"
 #include "core/metrics.h"
 #include "parser/multiline/multiline_joiner.h"
@@ -29,6 +30,7 @@ struct TailerContext {
   std::string dataset;
   std::string host;
   std::string read_buffer;  // reused by every read; lines are copied out before the next
+  BatchPool batches;
   Counter* read_bytes;
   Counter* truncated_lines;
   Counter* partial_lines;

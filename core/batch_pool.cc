@@ -1,0 +1,41 @@
+#include "core/batch_pool.h"
+
+namespace logship {
+
+BatchPool::BatchPool(size_t max_idle, size_t max_buffer_bytes) : state_(std::make_shared<State>()) {
+  state_->max_idle = max_idle;
+  state_->max_buffer_bytes = max_buffer_bytes;
+}
+
+BatchPtr BatchPool::acquire() {
+  std::unique_ptr<Batch> batch;
+  {
+    std::lock_guard lock(state_->mu);
+    if (!state_->idle.empty()) {
+      batch = std::move(state_->idle.back());
+      state_->idle.pop_back();
+    }
+  }
+  if (!batch) batch = std::make_unique<Batch>();
+  std::shared_ptr<State> state = state_;
+  return BatchPtr(batch.release(), [state](Batch* b) {
+    std::unique_ptr<Batch> owned(b);
+    if (b->raw.capacity() + b->encoded.capacity() > state->max_buffer_bytes) return;
+    b->origin.reset();
+    b->raw.clear();
+    b->events.clear();
+    b->encoded.clear();
+    b->is_encoded = false;
+    b->read_time_nanos = 0;
+    b->ack = AckToken();
+    std::lock_guard lock(state->mu);
+    if (state->idle.size() < state->max_idle) state->idle.push_back(std::move(owned));
+  });
+}
+
+size_t BatchPool::idle() const {
+  std::lock_guard lock(state_->mu);
+  return state_->idle.size();
+}
+
+}  // namespace logship

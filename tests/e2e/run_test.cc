@@ -25,17 +25,6 @@ std::string lines(const std::string& prefix, int from, int to) {
   return out;
 }
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    out.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
-
 // Counts each message in an NDJSON output; lines that are not JSON are counted apart.
 struct OutputCount {
   std::map<std::string, int> count;
@@ -73,7 +62,7 @@ TEST(RunTest, OnceDeliversEveryLineToEverySinkOfAFanOut) {
   auto all = testing::messages_of(dir / "out.ndjson");
   EXPECT_EQ(all.size(), 802u);
   std::sort(all.begin(), all.end());
-  auto expected = split(lines("a", 0, 500) + lines("b", 0, 300) + "ERROR one\nERROR two\n");
+  auto expected = testing::split_lines(lines("a", 0, 500) + lines("b", 0, 300) + "ERROR one\nERROR two\n");
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(all, expected);
   EXPECT_EQ(testing::messages_of(dir / "errors.ndjson"), (std::vector<std::string>{"ERROR one", "ERROR two"}));
@@ -128,7 +117,7 @@ TEST(RunTest, KillNineAtAnyMomentNeverLosesALine) {
   ASSERT_EQ(finish.wait(), 0) << testing::read_file(dir / "stderr");
   auto out = count_output(dir / "out.ndjson");
   int duplicates = 0;
-  for (const auto& expected : split(all_lines)) {
+  for (const auto& expected : testing::split_lines(all_lines)) {
     auto it = out.count.find(expected);
     ASSERT_NE(it, out.count.end()) << "lost: " << expected;
     duplicates += it->second - 1;
@@ -154,7 +143,7 @@ TEST(RunTest, FolderAppendedAndRotatedWhileRunningArrivesExactlyOnce) {
     written += chunk;
   };
   auto caught_up = [&] {
-    return testing::eventually([&] { return testing::read_lines(dir / "out.ndjson").size() == split(written).size(); });
+    return testing::eventually([&] { return testing::read_lines(dir / "out.ndjson").size() == testing::split_lines(written).size(); });
   };
   for (int round = 0; round < 5; ++round) {
     for (int i = 0; i < 20; ++i) {
@@ -182,7 +171,7 @@ TEST(RunTest, FolderAppendedAndRotatedWhileRunningArrivesExactlyOnce) {
   ASSERT_EQ(p.wait(std::chrono::seconds(10)), 0);
   auto out = count_output(dir / "out.ndjson");
   EXPECT_EQ(out.not_json, 0);
-  auto expected = split(written);
+  auto expected = testing::split_lines(written);
   EXPECT_EQ(out.count.size(), expected.size());
   for (const auto& line : expected) {
     auto it = out.count.find(line);

@@ -31,6 +31,9 @@ void append_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);
 std::vector<std::string> read_lines(const std::string& path);
 
+// "a\nb\n" -> {"a", "b"}; with `sorted`, in sorted order (to compare line sets).
+std::vector<std::string> split_lines(const std::string& text, bool sorted = false);
+
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(20));

@@ -14,18 +14,8 @@ using testing::append_file;
 using testing::FileSourceHarness;
 using testing::numbered_lines;
 using testing::quick_config;
+using testing::split_lines;
 using testing::write_file;
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    out.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return out;
-}
 
 TEST(FileSourceTest, ReadsExistingFilesAndFilesCreatedWhileRunning) {
   testing::TempDir dir;

@@ -18,17 +18,7 @@ using testing::numbered_lines;
 using testing::quick_config;
 using testing::write_file;
 
-std::vector<std::string> sorted_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    out.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
+std::vector<std::string> split_lines_sorted(const std::string& text) { return testing::split_lines(text, true); }
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
@@ -46,7 +36,7 @@ TEST(RotationTest, RenameFinishesTheOldFileThenFollowsTheNewOne) {
   write_file(dir / "app.log", numbered_lines("gen2", 0, 100));
   ASSERT_TRUE(h.wait_for_count(211));
   h.stop();
-  EXPECT_EQ(sorted(h.texts()), sorted_lines(numbered_lines("gen1", 0, 100) + "gen1-partial-end\n" +
+  EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("gen1", 0, 100) + "gen1-partial-end\n" +
                                             numbered_lines("late", 0, 10) + numbered_lines("gen2", 0, 100)));
 }
 
@@ -75,7 +65,7 @@ TEST(RotationTest, CopytruncateRestartsFromZeroWithoutLoss) {
   append_file(dir / "app.log", numbered_lines("after", 0, 50));
   ASSERT_TRUE(h.wait_for_count(150));
   h.stop();
-  EXPECT_EQ(sorted(h.texts()), sorted_lines(numbered_lines("before", 0, 100) + numbered_lines("after", 0, 50)));
+  EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("before", 0, 100) + numbered_lines("after", 0, 50)));
 }
 
 TEST(RotationTest, CopytruncateWhileStoppedIsToldApartByTheFingerprint) {
@@ -93,7 +83,7 @@ TEST(RotationTest, CopytruncateWhileStoppedIsToldApartByTheFingerprint) {
   FileSourceHarness h(quick_config({dir / "app.log"}), dir / "data", /*once=*/true);
   h.start();
   h.stop();
-  EXPECT_EQ(sorted(h.texts()), sorted_lines(numbered_lines("new", 0, 30)));
+  EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("new", 0, 30)));
 }
 
 TEST(RotationTest, DeleteWhileReadingFinishesTheOpenFileThenReleasesIt) {
@@ -114,7 +104,7 @@ TEST(RotationTest, DeleteWhileReadingFinishesTheOpenFileThenReleasesIt) {
     return testing::read_file(dir / "data/src.checkpoints.json").find("app.log") == std::string::npos;
   }));
   h.stop();
-  EXPECT_EQ(sorted(h.texts()), sorted_lines(numbered_lines("x", 0, 120)));
+  EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("x", 0, 120)));
 }
 
 TEST(RotationTest, InodeReuseIsToldApartFromTheCheckpointedFile) {
@@ -147,7 +137,7 @@ TEST(RotationTest, FileRenamedWhileStoppedIsFinishedFromItsCheckpoint) {
   FileSourceHarness h(quick_config({dir / "app.log"}), dir / "data", /*once=*/true);
   h.start();
   h.stop();
-  EXPECT_EQ(sorted(h.texts()), sorted_lines(numbered_lines("a", 50, 70) + numbered_lines("b", 0, 5)));
+  EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("a", 50, 70) + numbered_lines("b", 0, 5)));
 }
 
 }  // namespace

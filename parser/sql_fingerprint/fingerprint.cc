@@ -1,0 +1,472 @@
+#include "parser/sql_fingerprint/fingerprint.h"
+
+#include <openssl/evp.h>
+
+#include <cstring>
+
+namespace logship {
+namespace {
+
+// Perl's \w and \s on bytes (no locale, no utf8 flag).
+inline bool is_word(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+bool iequals_at(std::string_view s, size_t i, std::string_view word) {
+  if (i + word.size() > s.size()) return false;
+  for (size_t k = 0; k < word.size(); ++k)
+    if (lower(s[i + k]) != word[k]) return false;
+  return true;
+}
+inline bool word_start(std::string_view s, size_t i) { return i == 0 || !is_word(s[i - 1]); }
+inline bool word_end(std::string_view s, size_t i) { return i >= s.size() || !is_word(s[i]); }
+
+size_t skip_spaces(std::string_view s, size_t i) {
+  while (i < s.size() && is_space(s[i])) ++i;
+  return i;
+}
+
+// /\*\w+\.\w+:[0-9]/[0-9]\*/  anywhere: the comment pt-table-checksum and friends add.
+bool has_toolkit_comment(std::string_view q) {
+  for (size_t i = q.find("/*"); i != std::string_view::npos; i = q.find("/*", i + 1)) {
+    size_t j = i + 2;
+    size_t start = j;
+    while (j < q.size() && is_word(q[j])) ++j;
+    if (j == start || j >= q.size() || q[j] != '.') continue;
+    start = ++j;
+    while (j < q.size() && is_word(q[j])) ++j;
+    if (j == start || j + 6 > q.size()) continue;
+    if (q[j] == ':' && q[j + 1] >= '0' && q[j + 1] <= '9' && q[j + 2] == '/' && q[j + 3] >= '0' && q[j + 3] <= '9' &&
+        q[j + 4] == '*' && q[j + 5] == '/')
+      return true;
+  }
+  return false;
+}
+
+// \A\s*(call\s+\S+)\(  (case-insensitive): the procedure name, backtracking to the last '('
+// of the first word as the greedy \S+ does.
+bool call_prefix(std::string_view q, std::string& out) {
+  size_t i = skip_spaces(q, 0);
+  if (!iequals_at(q, i, "call")) return false;
+  size_t j = i + 4;
+  if (j >= q.size() || !is_space(q[j])) return false;
+  j = skip_spaces(q, j);
+  size_t run_end = j;
+  while (run_end < q.size() && !is_space(q[run_end])) ++run_end;
+  for (size_t k = run_end; k-- > j + 1;) {
+    if (q[k] == '(') {
+      out.clear();
+      for (size_t m = i; m < k; ++m) out.push_back(lower(q[m]));
+      return true;
+    }
+  }
+  return false;
+}
+
+// \A((?:INSERT|REPLACE)(?: IGNORE)?\s+INTO.+?VALUES\s*\(.*?\))\s*,\s*\(  (/is): the length of
+// the statement up to the end of its first VALUES tuple, or 0 when it has a single tuple.
+size_t first_tuple_end(std::string_view q) {
+  size_t p;
+  if (iequals_at(q, 0, "insert")) p = 6;
+  else if (iequals_at(q, 0, "replace")) p = 7;
+  else return 0;
+  if (iequals_at(q, p, " ignore")) {
+    size_t after = p + 7;
+    if (after < q.size() && is_space(q[after]) && iequals_at(q, skip_spaces(q, after), "into")) p = after;
+  }
+  if (p >= q.size() || !is_space(q[p])) return 0;
+  p = skip_spaces(q, p);
+  if (!iequals_at(q, p, "into")) return 0;
+  for (size_t v = p + 5; v + 6 <= q.size(); ++v) {
+    if (!iequals_at(q, v, "values")) continue;
+    size_t w = skip_spaces(q, v + 6);
+    if (w >= q.size() || q[w] != '(') continue;
+    for (size_t c = w + 1; c < q.size(); ++c) {
+      if (q[c] != ')') continue;
+      size_t k = skip_spaces(q, c + 1);
+      if (k < q.size() && q[k] == ',') {
+        k = skip_spaces(q, k + 1);
+        if (k < q.size() && q[k] == '(') return c + 1;
+      }
+    }
+  }
+  return 0;
+}
+
+// s#/\*[^!].*?\*/##sg : block comments, but not /*! version comments. Note that [^!] eats
+// one byte, so "/**/" only ends at the next "*/".
+void strip_block_comments(std::string_view in, std::string& out) {
+  out.clear();
+  size_t i = 0;
+  bool closers_left = true;
+  while (i < in.size()) {
+    if (closers_left && in[i] == '/' && i + 2 < in.size() && in[i + 1] == '*' && in[i + 2] != '!') {
+      size_t close = in.find("*/", i + 3);
+      if (close != std::string_view::npos) {
+        i = close + 2;
+        continue;
+      }
+      closers_left = false;
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// s/(?:--|#)[^'"\r\n]*(?=[\r\n]|\Z)//g : one-line comments holding no quote.
+void strip_line_comments(std::string_view in, std::string& out) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t body = 0;
+    if (in[i] == '#') body = i + 1;
+    else if (in[i] == '-' && i + 1 < in.size() && in[i + 1] == '-') body = i + 2;
+    if (body) {
+      size_t j = body;
+      while (j < in.size() && in[j] != '\'' && in[j] != '"' && in[j] != '\r' && in[j] != '\n') ++j;
+      if (j == in.size() || in[j] == '\r' || in[j] == '\n') {
+        i = j;
+        continue;
+      }
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// \Ause \S+\Z (case-insensitive)
+bool is_use_statement(std::string_view q) {
+  if (!iequals_at(q, 0, "use ")) return false;
+  size_t end = q.size();
+  if (end > 4 && q[end - 1] == '\n') --end;
+  if (end <= 4) return false;
+  for (size_t i = 4; i < end; ++i)
+    if (is_space(q[i])) return false;
+  return true;
+}
+
+// s/([^\\])(\\Q)/$1/g for the quote Q: drops a backslash-quote after any other byte.
+void drop_escaped_quote_after_char(std::string_view in, std::string& out, char quote) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    if (in[i] != '\\' && i + 2 < in.size() && in[i + 1] == '\\' && in[i + 2] == quote) {
+      out.push_back(in[i]);
+      i += 3;
+      continue;
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// s/\\\\//g, then s/\\'//g, then s/\\"//g, folded into one left-to-right scan per pattern.
+void drop_pairs(std::string_view in, std::string& out, char second) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    if (in[i] == '\\' && i + 1 < in.size() && in[i + 1] == second) {
+      i += 2;
+      continue;
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// s/([^\\])(Q.*?[^\\]?Q)/$1?/sg : a quoted string becomes '?'. The byte before the opening
+// quote is consumed by the match, so a quote right after a closing quote opens nothing.
+void replace_strings(std::string_view in, std::string& out, char quote) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    if (in[i] != '\\' && i + 1 < in.size() && in[i + 1] == quote) {
+      size_t close = in.find(quote, i + 2);
+      if (close == std::string_view::npos) {  // no closing quote anywhere: nothing more to do
+        out.append(in.substr(i));
+        return;
+      }
+      out.push_back(in[i]);
+      out.push_back('?');
+      i = close + 1;
+      continue;
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// \bfalse\b|\btrue\b (any case) -> ?
+void replace_booleans(std::string_view in, std::string& out) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    if (word_start(in, i)) {
+      size_t len = iequals_at(in, i, "false") ? 5 : iequals_at(in, i, "true") ? 4 : 0;
+      if (len && word_end(in, i + len)) {
+        out.push_back('?');
+        i += len;
+        continue;
+      }
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+inline bool number_start(char c) { return (c >= '0' && c <= '9') || c == '+' || c == '-'; }
+inline bool number_body(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '.' || c == 'x' || c == 'b' || c == '+' || c == '-';
+}
+
+// s/[0-9+-][0-9a-f.xb+-]*/?/g then s/[xb.+-]\?/?/g
+void replace_numbers(std::string_view in, std::string& out, std::string& tmp) {
+  tmp.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    if (number_start(in[i])) {
+      ++i;
+      while (i < in.size() && number_body(in[i])) ++i;
+      tmp.push_back('?');
+      continue;
+    }
+    tmp.push_back(in[i++]);
+  }
+  out.clear();
+  for (size_t k = 0; k < tmp.size(); ++k) {
+    char c = tmp[k];
+    bool leftover = (c == 'x' || c == 'b' || c == '.' || c == '+' || c == '-') && k + 1 < tmp.size() && tmp[k + 1] == '?';
+    if (!leftover) out.push_back(c);
+  }
+}
+
+// s/\A\s+//; chomp; tr/ \n\t\r\f/ /s; lc
+void squeeze_and_lower(std::string_view in, std::string& out) {
+  size_t start = 0;
+  while (start < in.size() && is_space(in[start])) ++start;
+  size_t end = in.size();
+  if (end > start && in[end - 1] == '\n') --end;
+  out.clear();
+  bool last_space = false;
+  for (size_t i = start; i < end; ++i) {
+    char c = in[i];
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
+      if (!last_space) out.push_back(' ');
+      last_space = true;
+      continue;
+    }
+    last_space = false;
+    out.push_back(lower(c));
+  }
+}
+
+// \bnull\b -> ?
+void replace_nulls(std::string_view in, std::string& out) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    if (in[i] == 'n' && word_start(in, i) && in.substr(i, 4) == "null" && word_end(in, i + 4)) {
+      out.push_back('?');
+      i += 4;
+      continue;
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+inline bool list_space(char c) { return is_space(c) || c == ','; }
+
+// \b(in|values?)(?:[\s,]*\([\s?,]*\))+ -> $1(?+)
+void collapse_lists(std::string_view in, std::string& out) {
+  out.clear();
+  size_t i = 0;
+  while (i < in.size()) {
+    size_t kw = 0;
+    if (word_start(in, i)) {
+      if (in.substr(i, 2) == "in") kw = 2;
+      else if (in.substr(i, 6) == "values") kw = 6;
+      else if (in.substr(i, 5) == "value") kw = 5;
+    }
+    if (kw) {
+      size_t end = 0;  // end of the last complete (…) group
+      size_t j = i + kw;
+      while (true) {
+        size_t k = j;
+        while (k < in.size() && list_space(in[k])) ++k;
+        if (k >= in.size() || in[k] != '(') break;
+        ++k;
+        while (k < in.size() && (is_space(in[k]) || in[k] == '?' || in[k] == ',')) ++k;
+        if (k >= in.size() || in[k] != ')') break;
+        end = j = k + 1;
+      }
+      if (end) {
+        out.append(in.substr(i, kw));
+        out.append("(?+)");
+        i = end;
+        continue;
+      }
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// \b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+ -> $1 /*repeat$2*/
+void collapse_unions(std::string_view in, std::string& out) {
+  out.clear();
+  size_t i = 0;
+  bool unions = in.find(" union") != std::string_view::npos || in.find("\tunion") != std::string_view::npos;
+  while (i < in.size()) {
+    if (unions && in[i] == 's' && word_start(in, i) && in.substr(i, 6) == "select" && i + 6 < in.size() && is_space(in[i + 6])) {
+      // The shortest $1 for which at least one repetition follows; then as many as follow.
+      bool matched = false;
+      for (size_t len = 7; i + len <= in.size() && !matched; ++len) {
+        std::string_view first = in.substr(i, len);
+        if (first.find('\n') != std::string_view::npos) break;  // . does not cross lines
+        size_t pos = i + len;
+        size_t last_sep_begin = 0, last_sep_len = 0;
+        int repeats = 0;
+        while (true) {
+          if (pos >= in.size() || !is_space(in[pos]) || in.substr(pos + 1, 5) != "union") break;
+          size_t sep_len = 6;
+          // (?:\sall)? is greedy: try with " all" first, then without.
+          size_t try_lens[2] = {0, 0};
+          int tries = 0;
+          if (pos + 6 < in.size() && is_space(in[pos + 6]) && in.substr(pos + 7, 3) == "all") try_lens[tries++] = 10;
+          try_lens[tries++] = 6;
+          bool ok = false;
+          for (int t = 0; t < tries && !ok; ++t) {
+            sep_len = try_lens[t];
+            size_t after = pos + sep_len;
+            if (after < in.size() && is_space(in[after]) && in.substr(after + 1, len) == first) {
+              last_sep_begin = pos;
+              last_sep_len = sep_len;
+              pos = after + 1 + len;
+              ok = true;
+            }
+          }
+          if (!ok) break;
+          ++repeats;
+        }
+        if (repeats > 0) {
+          out.append(first);
+          out.append(" /*repeat");
+          out.append(in.substr(last_sep_begin, last_sep_len));
+          out.append("*/");
+          i = pos;
+          matched = true;
+        }
+      }
+      if (matched) continue;
+    }
+    out.push_back(in[i++]);
+  }
+}
+
+// The first \blimit \?(?:, ?\?| offset \?)? -> limit ?
+void collapse_limit(std::string_view in, std::string& out) {
+  out.assign(in);
+  for (size_t i = in.find("limit ?"); i != std::string_view::npos; i = in.find("limit ?", i + 1)) {
+    if (!word_start(in, i)) continue;
+    size_t end = i + 7;
+    if (in.substr(end, 2) == ",?") end += 2;
+    else if (in.substr(end, 3) == ", ?") end += 3;
+    else if (in.substr(end, 9) == " offset ?") end += 9;
+    out.assign(in.substr(0, i));
+    out.append("limit ?");
+    out.append(in.substr(end));
+    return;
+  }
+}
+
+// After the first "order by ", s/\G(.+?)\s+ASC/$1/gi : every " asc" that follows, each
+// match starting where the last one ended.
+void drop_order_by_asc(std::string_view in, std::string& out) {
+  size_t p = std::string_view::npos;
+  for (size_t i = in.find("order by "); i != std::string_view::npos; i = in.find("order by ", i + 1)) {
+    if (word_start(in, i)) {
+      p = i + 9;
+      break;
+    }
+  }
+  out.assign(in);
+  if (p == std::string_view::npos) return;
+  out.assign(in.substr(0, p));
+  while (p < in.size()) {
+    size_t k = p + 1;
+    size_t found = std::string_view::npos;
+    size_t spaces_end = 0;
+    for (; k < in.size(); ++k) {
+      if (!is_space(in[k])) continue;
+      size_t s = k;
+      while (s < in.size() && is_space(in[s])) ++s;
+      if (iequals_at(in, s, "asc")) {
+        found = k;
+        spaces_end = s;
+        break;
+      }
+    }
+    if (found == std::string_view::npos) break;
+    out.append(in.substr(p, found - p));
+    p = spaces_end + 3;
+  }
+  out.append(in.substr(std::min(p, in.size())));
+}
+
+}  // namespace
+
+std::string_view Fingerprinter::fingerprint(std::string_view q) {
+  if (q.substr(0, 40) == "SELECT /*!40001 SQL_NO_CACHE */ * FROM `") return "mysqldump";
+  if (has_toolkit_comment(q)) return "percona-toolkit";
+  if (q.substr(0, 23) == "administrator command: ") {
+    a_.assign(q);
+    return a_;
+  }
+  if (call_prefix(q, a_)) return a_;
+  if (size_t cut = first_tuple_end(q)) q = q.substr(0, cut);
+
+  std::string* in = &a_;
+  std::string* out = &b_;
+  auto step = [&](auto&& fn) {
+    fn(std::string_view(*in), *out);
+    std::swap(in, out);
+  };
+  strip_block_comments(q, *in);
+  step(strip_line_comments);
+  if (is_use_statement(*in)) return "use ?";
+  step([](std::string_view s, std::string& o) { drop_escaped_quote_after_char(s, o, '\''); });
+  step([](std::string_view s, std::string& o) { drop_escaped_quote_after_char(s, o, '"'); });
+  step([](std::string_view s, std::string& o) { drop_pairs(s, o, '\\'); });
+  step([](std::string_view s, std::string& o) { drop_pairs(s, o, '\''); });
+  step([](std::string_view s, std::string& o) { drop_pairs(s, o, '"'); });
+  step([](std::string_view s, std::string& o) { replace_strings(s, o, '"'); });
+  step([](std::string_view s, std::string& o) { replace_strings(s, o, '\''); });
+  step(replace_booleans);
+  step([this](std::string_view s, std::string& o) { replace_numbers(s, o, c_); });
+  step(squeeze_and_lower);
+  step(replace_nulls);
+  step(collapse_lists);
+  step(collapse_unions);
+  step(collapse_limit);
+  if (in->find("order by ") != std::string::npos) step(drop_order_by_asc);
+  return *in;
+}
+
+std::string fingerprint(std::string_view query) {
+  Fingerprinter f;
+  return std::string(f.fingerprint(query));
+}
+
+void append_query_id(std::string& out, std::string_view fp) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(fp.data(), fp.size(), digest, &len, EVP_md5(), nullptr);
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+}
+
+std::string query_id(std::string_view fp) {
+  std::string out;
+  append_query_id(out, fp);
+  return out;
+}
+
+}  // namespace logship

@@ -1,0 +1,49 @@
+#include "parser/sql_fingerprint/fingerprint.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+// Every vector produced by Percona Toolkit 3.5.7 must come out byte for byte.
+TEST(FingerprintTest, MatchesEveryPtQueryDigestVector) {
+  std::string path = std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/fingerprint/pt-query-digest-3.5.jsonl";
+  simdjson::dom::parser parser;
+  Fingerprinter fp;
+  int checked = 0;
+  for (const std::string& line : testing::read_lines(path)) {
+    simdjson::dom::element doc = parser.parse(line);
+    std::string query{std::string_view(doc["query"])};
+    std::string expected{std::string_view(doc["fingerprint"])};
+    std::string expected_id{std::string_view(doc["id"])};
+    std::string got(fp.fingerprint(query));
+    EXPECT_EQ(got, expected) << "query: " << query;
+    EXPECT_EQ(query_id(got), expected_id) << "query: " << query;
+    ++checked;
+  }
+  EXPECT_GE(checked, 125);
+}
+
+TEST(FingerprintTest, IdIsUpperCaseHexMd5OfTheFingerprint) {
+  EXPECT_EQ(query_id("select * from t where id=?"), "74F34FAAAB403184C4C6DC6695C38A4C");
+  EXPECT_EQ(query_id(""), "D41D8CD98F00B204E9800998ECF8427E");
+}
+
+TEST(FingerprintTest, SurvivesHostileInput) {
+  Fingerprinter fp;
+  EXPECT_EQ(fp.fingerprint(""), "");
+  EXPECT_EQ(fp.fingerprint("'"), "'");
+  EXPECT_EQ(fp.fingerprint("/*"), "/*");
+  EXPECT_EQ(fp.fingerprint("select 1 union select 1 union"), "select ? /*repeat union*/ union");
+  std::string many_unions;
+  for (int i = 0; i < 2000; ++i) many_unions += "select a union ";
+  EXPECT_EQ(fp.fingerprint(many_unions).substr(0, 30), "select a /*repeat union*/ unio");
+  std::string nul_bytes("select \0 from t", 15);
+  EXPECT_EQ(fp.fingerprint(nul_bytes), std::string("select \0 from t", 15));
+}
+
+}  // namespace
+}  // namespace logship

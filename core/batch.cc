@@ -21,6 +21,10 @@ void append_flag_names(std::string& out, uint32_t flags) {
       {kFlagTruncated, "\"truncated\""},     {kFlagPartial, "\"partial\""},
       {kFlagInvalidUtf8, "\"invalid_utf8\""}, {kFlagMultiline, "\"multiline\""},
       {kFlagMaxLines, "\"max_lines\""},
+      {kFlagJsonParseError, "\"json_parse_error\""},
+      {kFlagUnparsed, "\"unparsed\""},
+      {kFlagSlowlogFragment, "\"slowlog_fragment\""},
+      {kFlagInvalidAttribute, "\"invalid_attribute\""},
   };
   bool first = true;
   for (const auto& n : kNames) {

@@ -31,6 +31,10 @@ enum EventFlag : uint32_t {
   kFlagInvalidUtf8 = 1u << 2,  // bytes that are not UTF-8 were replaced by U+FFFD
   kFlagMultiline = 1u << 3,    // several lines joined into one event
   kFlagMaxLines = 1u << 4,     // a multiline event cut at max_lines
+  kFlagJsonParseError = 1u << 5,     // `type: json` could not parse the line; it is kept as message
+  kFlagUnparsed = 1u << 6,           // `type: rules`: no rule matched
+  kFlagSlowlogFragment = 1u << 7,    // slow log text without an entry header (file began mid-entry)
+  kFlagInvalidAttribute = 1u << 8,   // a value that is not of its field's type was kept apart
 };
 
 // Appends the names of the set flags as a JSON array body: "truncated","partial".

@@ -79,6 +79,10 @@ class ComponentConfig {
   virtual Result<std::unique_ptr<Sink>> make_sink(const BuildContext&) const;
   // Bytes a sink wants per write() call, for group commits; 0 = one batch at a time.
   virtual size_t sink_batch_bytes() const { return 0; }
+  // How a source cuts its input into events ("" = lines, "mysql_slowlog" = slow log entries),
+  // and what a transform needs its inputs to be cut into: the loader checks they agree.
+  virtual std::string framing() const { return ""; }
+  virtual std::string required_input_framing() const { return ""; }
 };
 
 class ComponentFactory {
@@ -143,6 +147,14 @@ class TypedFactory final : public ComponentFactory {
     size_t sink_batch_bytes() const override {
       if constexpr (requires { config.batch_bytes(); }) return config.batch_bytes();
       return 0;
+    }
+    std::string framing() const override {
+      if constexpr (requires { config.framing(); }) return config.framing();
+      return "";
+    }
+    std::string required_input_framing() const override {
+      if constexpr (requires { config.required_input_framing(); }) return config.required_input_framing();
+      return "";
     }
   };
 

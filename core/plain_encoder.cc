@@ -6,7 +6,8 @@
 
 namespace logship {
 
-void append_metadata_members(std::string& out, const Batch& batch, const EventView& e) {
+void append_metadata_members(std::string& out, const Batch& batch, const EventView& e,
+                             std::string_view extra_event_members) {
   const Origin& o = *batch.origin;
   out.append("\"log\":{\"file\":{\"path\":");
   append_json_string(out, o.path);
@@ -21,6 +22,7 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   append_event_id(out, o.id_seed, e.offset, batch.raw_text(e));
   out.append("\",\"dataset\":");
   append_json_string(out, o.dataset);
+  out.append(extra_event_members);
   out.append("},\"host\":{\"name\":");
   append_json_string(out, o.host);
   out.push_back('}');

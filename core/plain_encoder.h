@@ -13,8 +13,11 @@
 
 namespace logship {
 
-// "log":{…},"event":{…},"host":{…} without surrounding braces.
-void append_metadata_members(std::string& out, const Batch& batch, const EventView& event);
+// "log":{…},"event":{…},"host":{…} without surrounding braces. `extra_event_members` (empty, or
+// starting with a comma) is written inside "event", after id and dataset, so that a parser
+// can add event.duration and friends without a second "event" key.
+void append_metadata_members(std::string& out, const Batch& batch, const EventView& event,
+                             std::string_view extra_event_members = {});
 
 // Fills batch.encoded (if it is not encoded yet) with one JSON line per event.
 void encode_plain(Batch& batch);

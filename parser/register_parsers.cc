@@ -1,12 +1,17 @@
 #include "parser/register_parsers.h"
 
 #include "parser/filter/filter_transform.h"
+#include "parser/mysql_slowlog/slowlog_transform.h"
 
 namespace logship {
 
 void register_parsers(ComponentRegistry& registry) {
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, FilterConfig, FilterTransform>>(
       "filter", "Keeps or drops events by RE2 patterns on their text.", FilterTransform::schema()));
+  registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, SlowlogTransformConfig, SlowlogTransform>>(
+      "mysql_slowlog",
+      "Parses MySQL, Percona Server and MariaDB slow log entries (from a file source with `multiline: {preset: mysql_slowlog}`) into ECS fields with pt-query-digest fingerprints.",
+      SlowlogTransform::schema()));
 }
 
 }  // namespace logship

@@ -29,8 +29,8 @@ constexpr Preset kPresets[] = {
 const Schema<MultilineConfig>& MultilineConfig::schema() {
   static const auto s =
       Schema<MultilineConfig>()
-          .choice("preset", &MultilineConfig::preset, {"java", "python", "go"},
-                  "Ready-made patterns for stack traces; explicit patterns below override it.")
+          .choice("preset", &MultilineConfig::preset, {"java", "python", "go", "mysql_slowlog"},
+                  "Ready-made rules: stack traces (java, python, go; explicit patterns below override them) or MySQL slow log entries (mysql_slowlog).")
           .field("start_pattern", &MultilineConfig::start_pattern, "RE2 pattern of a line that begins an event.")
           .field("condition_pattern", &MultilineConfig::condition_pattern, "RE2 pattern that `mode` applies to the lines after the start line.")
           .choice("mode", &MultilineConfig::mode, {"continue_through", "continue_past", "halt_before", "halt_with"},
@@ -52,6 +52,12 @@ void MultilineConfig::apply_preset() {
 }
 
 void MultilineConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (preset == "mysql_slowlog") {
+    if (!start_pattern.empty() || !condition_pattern.empty())
+      errors.add(node, path, "the mysql_slowlog preset assembles entries by itself; remove start_pattern and condition_pattern");
+    if (max_lines < 1) errors.add(node["max_lines"], join_path(path, "max_lines"), "must be at least 1");
+    return;
+  }
   MultilineConfig resolved = *this;
   resolved.apply_preset();
   if (resolved.start_pattern.empty()) errors.add(node, join_path(path, "start_pattern"), "missing: give start_pattern or a preset");

@@ -6,6 +6,11 @@ namespace logship {
 
 MultilineJoiner::MultilineJoiner(const MultilineConfig& config) {
   MultilineConfig c = config;
+  max_lines_ = c.max_lines;
+  if (c.preset == "mysql_slowlog") {
+    mode_ = Mode::kSlowlog;
+    return;
+  }
   c.apply_preset();
   start_ = std::make_unique<RE2>(c.start_pattern, RE2::Quiet);
   condition_ = std::make_unique<RE2>(c.condition_pattern, RE2::Quiet);
@@ -18,7 +23,9 @@ MultilineJoiner::MultilineJoiner(const MultilineConfig& config) {
 
 void MultilineJoiner::flush(const Emit& emit) {
   if (lines_ == 0) return;
-  uint32_t flags = flags_ | (lines_ > 1 ? static_cast<uint32_t>(kFlagMultiline) : 0u);
+  // Slow log entries are multi-line by nature: no flag for that.
+  bool joined = lines_ > 1 && mode_ != Mode::kSlowlog;
+  uint32_t flags = flags_ | (joined ? static_cast<uint32_t>(kFlagMultiline) : 0u);
   emit(JoinedEvent{buffer_, offset_, end_offset_, flags});
   buffer_.clear();
   lines_ = 0;
@@ -49,6 +56,10 @@ void MultilineJoiner::start(std::string_view line, uint64_t offset, uint64_t end
 void MultilineJoiner::push(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
                            const Emit& emit) {
   last_push_ = std::chrono::steady_clock::now();
+  if (mode_ == Mode::kSlowlog) {
+    push_slowlog(line, offset, end_offset, flags, emit);
+    return;
+  }
   if (lines_ == 0) {
     start(line, offset, end_offset, flags, emit);
     return;
@@ -85,7 +96,85 @@ void MultilineJoiner::push(std::string_view line, uint64_t offset, uint64_t end_
         return;
       }
       break;
+    case Mode::kSlowlog:  // handled by push_slowlog
+      break;
   }
+  if (lines_ >= max_lines_) {
+    flags_ |= kFlagMaxLines;
+    flush(emit);
+  }
+}
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+// "/usr/sbin/mysqld, Version: 8.0.15 (MySQL Community Server - GPL). started with:"
+bool is_server_header(std::string_view line) {
+  return line.find(", Version: ") != std::string_view::npos && line.find("started with:") != std::string_view::npos;
+}
+
+bool is_column_titles(std::string_view line) {
+  return starts_with(line, "Time") && line.find("Id Command") != std::string_view::npos &&
+         line.find("Argument") != std::string_view::npos;
+}
+
+// The two lines that follow it: "Tcp port: 3306  Unix socket: …" (Windows: "TCP Port: 3306,
+// Named Pipe: …") and the column titles "Time  Id Command  Argument".
+bool is_server_header_continuation(std::string_view line) {
+  return starts_with(line, "Tcp port:") || starts_with(line, "TCP Port:") || is_column_titles(line);
+}
+
+}  // namespace
+
+// Entry boundaries of a slow log (see ../shared/SLOWLOG.md): an entry starts at "# Time:" or
+// "# User@Host:" (a User@Host right after a lone Time line belongs to it) and runs until the
+// next one; the three server header lines form an event of their own; lines before the first
+// entry of a file (it began mid-entry) form a fragment.
+void MultilineJoiner::push_slowlog(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
+                                   const Emit& emit) {
+  auto begin = [&](Pending kind) {
+    flush(emit);
+    buffer_.assign(line);
+    offset_ = offset;
+    end_offset_ = end_offset;
+    flags_ = flags;
+    lines_ = 1;
+    pending_kind_ = kind;
+  };
+  if (is_server_header(line)) {
+    begin(Pending::kServerHeader);
+    return;
+  }
+  if (lines_ > 0 && pending_kind_ == Pending::kServerHeader) {
+    if (is_server_header_continuation(line)) {
+      append(line, end_offset, flags);
+      if (is_column_titles(line)) flush(emit);  // the header is complete
+      return;
+    }
+    flush(emit);
+  }
+  if (starts_with(line, "# Time:")) {
+    // Old Percona logs put "# User@Host:" on the same line: that is a whole entry start.
+    begin(line.find("# User@Host:", 7) == std::string_view::npos ? Pending::kTimeOnly : Pending::kEntry);
+    return;
+  }
+  if (starts_with(line, "# User@Host:")) {
+    if (lines_ > 0 && pending_kind_ == Pending::kTimeOnly) {
+      append(line, end_offset, flags);
+      pending_kind_ = Pending::kEntry;
+    } else {
+      begin(Pending::kEntry);
+    }
+    return;
+  }
+  if (lines_ == 0) {
+    if (line.empty()) return;  // nothing to start a fragment with
+    begin(Pending::kEntry);
+    return;
+  }
+  append(line, end_offset, flags);
+  if (pending_kind_ == Pending::kTimeOnly) pending_kind_ = Pending::kEntry;
   if (lines_ >= max_lines_) {
     flags_ |= kFlagMaxLines;
     flush(emit);

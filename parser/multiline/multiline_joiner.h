@@ -43,7 +43,8 @@ class MultilineJoiner {
   std::chrono::steady_clock::time_point last_push() const { return last_push_; }
 
  private:
-  enum class Mode { kContinueThrough, kContinuePast, kHaltBefore, kHaltWith };
+  enum class Mode { kContinueThrough, kContinuePast, kHaltBefore, kHaltWith, kSlowlog };
+  void push_slowlog(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
   void start(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
   void append(std::string_view line, uint64_t end_offset, uint32_t flags);
 
@@ -56,6 +57,8 @@ class MultilineJoiner {
   uint64_t end_offset_ = 0;
   uint32_t flags_ = 0;
   int64_t lines_ = 0;
+  // mysql_slowlog: what the entry being assembled is so far.
+  enum class Pending { kEntry, kTimeOnly, kServerHeader } pending_kind_ = Pending::kEntry;
   std::chrono::steady_clock::time_point last_push_;
 };
 

@@ -37,6 +37,11 @@ constexpr CommandInfo kCommands[] = {
      "but the pipeline file itself.\n"},
     {"config-docs", "Print the configuration reference (docs/configuration.md) generated from the code.",
      "usage: logship config-docs\n"},
+    {"parse", "Print what a parser makes of a log: one NDJSON event per line.",
+     "usage: logship parse --format mysql_slowlog|plain [FILE...]\n\n"
+     "Reads the files (or standard input) to their end and prints one JSON event per line, as the\n"
+     "pipeline would ship them. mysql_slowlog assembles and parses slow log entries; plain wraps\n"
+     "each line in an event.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
 };
 

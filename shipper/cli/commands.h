@@ -11,6 +11,7 @@ int command_run(const std::vector<std::string>& args);
 int command_validate(const std::vector<std::string>& args);
 int command_config_docs(const std::vector<std::string>& args);
 int command_help(const std::vector<std::string>& args);
+int command_parse(const std::vector<std::string>& args);
 
 // Prints a command's help; false when there is no such command.
 bool print_command_help(const std::string& command);

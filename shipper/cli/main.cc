@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     if (command == "run") return logship::command_run(rest);
     if (command == "validate") return logship::command_validate(rest);
     if (command == "config-docs") return logship::command_config_docs(rest);
+    if (command == "parse") return logship::command_parse(rest);
   } catch (const std::exception& e) {
     std::cerr << "logship: internal error: " << e.what() << "\n";
     return 1;

@@ -106,6 +106,12 @@ void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_w
         errors.add(at, path, "'" + in + "' is a sink; only sources and transforms can be inputs");
       } else if (in == c.name) {
         errors.add(at, path, "a component cannot read its own output");
+      } else if (c.config && it->second->config && it->second->kind == ComponentKind::kSource) {
+        std::string need = c.config->required_input_framing();
+        if (!need.empty() && it->second->config->framing() != need) {
+          errors.add(at, path, "'" + in + "' hands over single lines, but a " + c.type + " transform needs whole entries: give sources." +
+                                   in + " `multiline: {preset: " + need + "}`");
+        }
       }
       consumed.insert(in);
     }

@@ -31,6 +31,7 @@ struct FileSourceConfig {
   std::optional<MultilineConfig> multiline;
 
   static const Schema<FileSourceConfig>& schema();
+  std::string framing() const { return multiline && multiline->preset == "mysql_slowlog" ? "mysql_slowlog" : ""; }
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 

@@ -150,6 +150,14 @@ TEST_F(PipelineConfigTest, InterpolatesEnvironmentVariablesBeforeParsing) {
   EXPECT_EQ(errors_.list()[0].line, 2);
 }
 
+TEST_F(PipelineConfigTest, SlowlogTransformNeedsASourceThatAssemblesEntries) {
+  EXPECT_FALSE(load("sources:\n  slow: {type: file, include: [s.log]}\ntransforms:\n  q: {type: mysql_slowlog, inputs: [slow]}\n"
+                    "sinks:\n  s: {type: null, inputs: [q]}\n"));
+  EXPECT_NE(error_at("transforms.q.inputs[0]").message.find("multiline: {preset: mysql_slowlog}"), std::string::npos);
+  EXPECT_TRUE(load("sources:\n  slow: {type: file, include: [s.log], multiline: {preset: mysql_slowlog}}\n"
+                   "transforms:\n  q: {type: mysql_slowlog, inputs: [slow]}\nsinks:\n  s: {type: null, inputs: [q]}\n"));
+}
+
 TEST_F(PipelineConfigTest, WarnsAboutAnOutputNobodyReads) {
   auto p = load("sources:\n  a: {type: file, include: [x]}\n  b: {type: file, include: [y]}\nsinks:\n  s: {type: null, inputs: [a]}\n");
   ASSERT_TRUE(p);

@@ -1,0 +1,60 @@
+// `logship parse`: what a parser makes of a log, one NDJSON event per line on stdout.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include "core/plain_encoder.h"
+#include "parser/mysql_slowlog/slowlog_transform.h"
+#include "shipper/cli/commands.h"
+#include "shipper/cli/offline_reader.h"
+#include "sinks/fd_writer.h"
+
+namespace logship {
+
+int command_parse(const std::vector<std::string>& args) {
+  std::string format;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
+    else if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
+    else files.push_back(args[i]);
+  }
+  if (files.empty()) files.push_back("-");
+  OfflineReaderOptions options;
+  std::unique_ptr<SlowlogTransform> slowlog;
+  if (format == "mysql_slowlog") {
+    options.multiline = slowlog_framing();
+    options.dataset = "mysql.slowlog";
+    slowlog = std::move(SlowlogTransform::create({}, BuildContext{"parse", "", ""}).value());
+  } else if (format != "plain") {
+    std::cerr << "logship parse: --format must be one of: mysql_slowlog, plain\n";
+    print_command_help("parse");
+    return 2;
+  }
+  int status = 0;
+  for (const std::string& file : files) {
+    int fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "logship parse: cannot open " << file << ": " << std::strerror(errno) << "\n";
+      status = 1;
+      continue;
+    }
+    Status s = read_batches(fd, file, options, [&](BatchPtr batch) {
+      if (slowlog) slowlog->encode(*batch);
+      else encode_plain(*batch);
+      const BatchPtr one[] = {batch};
+      if (int err = write_batches(STDOUT_FILENO, one); err != 0) throw std::runtime_error(std::strerror(err));
+    });
+    if (fd != STDIN_FILENO) ::close(fd);
+    if (!s) {
+      std::cerr << "logship parse: " << s.error().message << "\n";
+      status = 1;
+    }
+  }
+  return status;
+}
+
+}  // namespace logship

@@ -42,6 +42,15 @@ constexpr CommandInfo kCommands[] = {
      "Reads the files (or standard input) to their end and prints one JSON event per line, as the\n"
      "pipeline would ship them. mysql_slowlog assembles and parses slow log entries; plain wraps\n"
      "each line in an event.\n"},
+    {"fingerprint", "Print the pt-query-digest fingerprint and query id of SQL statements.",
+     "usage: logship fingerprint --query 'SQL'\n       logship fingerprint < statements.txt\n\n"
+     "Prints the fingerprint and the query id (MD5, as pt-query-digest 3.5), tab-separated; without\n"
+     "--query, one statement per line of standard input.\n"},
+    {"digest", "Summarise slow logs by query fingerprint, like pt-query-digest.",
+     "usage: logship digest [--format table|json] [--limit N] [FILE...]\n\n"
+     "Per fingerprint: count, total/mean/p95/max query time, lock time, rows sent and examined,\n"
+     "first and last seen, and the slowest statement, ranked by total time (default: top 20).\n"
+     "Reads standard input without FILE. A progress bar shows on a terminal for large inputs.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
 };
 

@@ -12,6 +12,8 @@ int command_validate(const std::vector<std::string>& args);
 int command_config_docs(const std::vector<std::string>& args);
 int command_help(const std::vector<std::string>& args);
 int command_parse(const std::vector<std::string>& args);
+int command_fingerprint(const std::vector<std::string>& args);
+int command_digest(const std::vector<std::string>& args);
 
 // Prints a command's help; false when there is no such command.
 bool print_command_help(const std::string& command);

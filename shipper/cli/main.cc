@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     if (command == "validate") return logship::command_validate(rest);
     if (command == "config-docs") return logship::command_config_docs(rest);
     if (command == "parse") return logship::command_parse(rest);
+    if (command == "fingerprint") return logship::command_fingerprint(rest);
+    if (command == "digest") return logship::command_digest(rest);
   } catch (const std::exception& e) {
     std::cerr << "logship: internal error: " << e.what() << "\n";
     return 1;

@@ -80,3 +80,35 @@ TEST(CliTest, RuntimeFailureExitsOne) {
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+TEST(CliSqlTest, FingerprintPrintsFingerprintAndIdTabSeparated) {
+  auto r = testing::run_logship({"fingerprint", "--query", "SELECT * FROM t WHERE id=5"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "select * from t where id=?\t74F34FAAAB403184C4C6DC6695C38A4C\n");
+}
+
+TEST(CliSqlTest, DigestRanksTheSampleLogsByTotalTime) {
+  std::string dir = std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/slowlogs/";
+  auto r = testing::run_logship({"digest", "--format", "json", "--limit", "3", dir + "slow059.txt", dir + "slow061.txt"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"rank\":1,\"id\":\"59A74D08D407B5EDF9A57DD5A41825CA\",\"fingerprint\":\"select sleep(?)\",\"count\":1"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\"rank\":2,\"id\":\"24BC7BB1422E14BA9EA505F4786E7F15\""), std::string::npos) << r.out;
+  auto table = testing::run_logship({"digest", dir + "slow059.txt"});
+  EXPECT_NE(table.out.find("select foo from bar where id=?"), std::string::npos);
+}
+
+TEST(CliSqlTest, ParsePrintsOneEventPerEntry) {
+  std::string log = std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/slowlogs/slow045.txt";
+  auto r = testing::run_logship({"parse", "--format", "mysql_slowlog", log});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(testing::split_lines(r.out).size(), 2u);
+  EXPECT_NE(r.out.find("\"fingerprint\":\"select col from tbl\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logship

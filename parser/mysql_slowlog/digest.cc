@@ -1,0 +1,86 @@
+#include "parser/mysql_slowlog/digest.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace logship {
+namespace {
+
+constexpr double kBase = 1.05;
+constexpr double kMin = 1e-6;
+
+}  // namespace
+
+void LogHistogram::add(double seconds) {
+  int i = 0;
+  if (seconds > kMin) i = static_cast<int>(std::log(seconds / kMin) / std::log(kBase)) + 1;
+  i = std::clamp(i, 0, kBuckets - 1);
+  ++counts_[static_cast<size_t>(i)];
+  ++total_;
+}
+
+double LogHistogram::quantile(double q) const {
+  if (total_ == 0) return 0;
+  auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
+  uint64_t seen = 0;
+  for (int i = 0; i < kBuckets; ++i) {
+    seen += counts_[static_cast<size_t>(i)];
+    if (seen >= rank) return i == 0 ? kMin : kMin * std::pow(kBase, i);
+  }
+  return kMin * std::pow(kBase, kBuckets - 1);
+}
+
+bool QueryDigest::add(const SlowlogEntry& e) {
+  double query_time = 0;
+  if (e.kind == SlowlogEntry::Kind::kServerHeader || e.statement.empty() || !e.number("Query_time", query_time)) {
+    ++skipped_;
+    return false;
+  }
+  std::string_view fp = fingerprinter_.fingerprint(e.statement);
+  auto it = classes_.find(std::string(fp));
+  if (it == classes_.end()) {
+    QueryClass c;
+    c.fingerprint = std::string(fp);
+    c.id = query_id(fp);
+    it = classes_.emplace(c.fingerprint, std::move(c)).first;
+  }
+  QueryClass& c = it->second;
+  int64_t ts = e.set_timestamp >= 0 ? e.set_timestamp : last_timestamp_;
+  if (ts >= 0) {
+    last_timestamp_ = ts;
+    if (c.first_seen < 0 || ts < c.first_seen) c.first_seen = ts;
+    if (ts > c.last_seen) c.last_seen = ts;
+  }
+  double lock = 0, sent = 0, examined = 0;
+  e.number("Lock_time", lock);
+  e.number("Rows_sent", sent);
+  e.number("Rows_examined", examined);
+  ++c.count;
+  c.total_time += query_time;
+  c.total_lock += lock;
+  c.rows_sent += static_cast<uint64_t>(sent);
+  c.rows_examined += static_cast<uint64_t>(examined);
+  c.times.add(query_time);
+  if (query_time >= c.max_time || c.sample.empty()) {
+    c.max_time = query_time;
+    c.sample.assign(e.statement);
+    std::string_view schema = e.attribute("Schema");
+    c.schema.assign(schema.empty() ? e.use_db : schema);
+  }
+  total_time_ += query_time;
+  ++total_queries_;
+  return true;
+}
+
+std::vector<const QueryClass*> QueryDigest::ranked() const {
+  std::vector<const QueryClass*> out;
+  out.reserve(classes_.size());
+  for (const auto& [fp, c] : classes_) out.push_back(&c);
+  std::sort(out.begin(), out.end(), [](const QueryClass* a, const QueryClass* b) {
+    if (a->total_time != b->total_time) return a->total_time > b->total_time;
+    return a->fingerprint < b->fingerprint;
+  });
+  return out;
+}
+
+}  // namespace logship

@@ -25,6 +25,7 @@ void append_flag_names(std::string& out, uint32_t flags) {
       {kFlagUnparsed, "\"unparsed\""},
       {kFlagSlowlogFragment, "\"slowlog_fragment\""},
       {kFlagInvalidAttribute, "\"invalid_attribute\""},
+      {kFlagTimestampParseError, "\"timestamp_parse_error\""},
   };
   bool first = true;
   for (const auto& n : kNames) {

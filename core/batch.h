@@ -35,6 +35,7 @@ enum EventFlag : uint32_t {
   kFlagUnparsed = 1u << 6,           // `type: rules`: no rule matched
   kFlagSlowlogFragment = 1u << 7,    // slow log text without an entry header (file began mid-entry)
   kFlagInvalidAttribute = 1u << 8,   // a value that is not of its field's type was kept apart
+  kFlagTimestampParseError = 1u << 9,  // the configured timestamp field was missing or unreadable
 };
 
 // Appends the names of the set flags as a JSON array body: "truncated","partial".

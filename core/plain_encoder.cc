@@ -6,8 +6,7 @@
 
 namespace logship {
 
-void append_metadata_members(std::string& out, const Batch& batch, const EventView& e,
-                             std::string_view extra_event_members) {
+void append_metadata_members(std::string& out, const Batch& batch, const EventView& e, const MetadataExtras& extras) {
   const Origin& o = *batch.origin;
   out.append("\"log\":{\"file\":{\"path\":");
   append_json_string(out, o.path);
@@ -18,13 +17,15 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
     append_flag_names(out, e.flags);
     out.push_back(']');
   }
+  out.append(extras.log);
   out.append("},\"event\":{\"id\":\"");
   append_event_id(out, o.id_seed, e.offset, batch.raw_text(e));
   out.append("\",\"dataset\":");
   append_json_string(out, o.dataset);
-  out.append(extra_event_members);
+  out.append(extras.event);
   out.append("},\"host\":{\"name\":");
   append_json_string(out, o.host);
+  out.append(extras.host);
   out.push_back('}');
 }
 

@@ -13,11 +13,18 @@
 
 namespace logship {
 
-// "log":{…},"event":{…},"host":{…} without surrounding braces. `extra_event_members` (empty, or
-// starting with a comma) is written inside "event", after id and dataset, so that a parser
-// can add event.duration and friends without a second "event" key.
+// Members a parser adds inside the metadata objects (each empty, or starting with a comma), so
+// that event.duration or an application's own "log": {...} members share one "event" / "log"
+// key with logship's instead of making a second one.
+struct MetadataExtras {
+  std::string_view log;
+  std::string_view event;
+  std::string_view host;
+};
+
+// "log":{…},"event":{…},"host":{…} without surrounding braces.
 void append_metadata_members(std::string& out, const Batch& batch, const EventView& event,
-                             std::string_view extra_event_members = {});
+                             const MetadataExtras& extras = {});
 
 // Fills batch.encoded (if it is not encoded yet) with one JSON line per event.
 void encode_plain(Batch& batch);

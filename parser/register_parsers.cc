@@ -1,6 +1,7 @@
 #include "parser/register_parsers.h"
 
 #include "parser/filter/filter_transform.h"
+#include "parser/json/json_transform.h"
 #include "parser/mysql_slowlog/slowlog_transform.h"
 
 namespace logship {
@@ -8,6 +9,9 @@ namespace logship {
 void register_parsers(ComponentRegistry& registry) {
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, FilterConfig, FilterTransform>>(
       "filter", "Keeps or drops events by RE2 patterns on their text.", FilterTransform::schema()));
+  registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, JsonTransformConfig, JsonTransform>>(
+      "json", "Parses JSON lines with simdjson and splices logship's fields into the application's object.",
+      JsonTransform::schema()));
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, SlowlogTransformConfig, SlowlogTransform>>(
       "mysql_slowlog",
       "Parses MySQL, Percona Server and MariaDB slow log entries (from a file source with `multiline: {preset: mysql_slowlog}`) into ECS fields with pt-query-digest fingerprints.",

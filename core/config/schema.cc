@@ -111,6 +111,12 @@ std::string describe_default(double v) {
 }
 std::string describe_default(Duration v) { return format_duration(v); }
 std::string describe_default(ByteSize v) { return format_byte_size(v); }
+std::string describe_default(const std::vector<std::pair<std::string, std::string>>& v) {
+  std::string out;
+  for (const auto& [k, val] : v) out += (out.empty() ? "{" : ", ") + k + ": " + val;
+  return out.empty() ? "" : out + "}";
+}
+
 std::string describe_default(const std::vector<std::string>& v) {
   if (v.empty()) return "";
   std::string out = "[";

@@ -51,6 +51,7 @@ std::string describe_default(double v);
 std::string describe_default(Duration v);
 std::string describe_default(ByteSize v);
 std::string describe_default(const std::vector<std::string>& v);
+std::string describe_default(const std::vector<std::pair<std::string, std::string>>& v);
 
 template <class V> const char* type_name();
 template <> inline const char* type_name<std::string>() { return "string"; }
@@ -60,6 +61,8 @@ template <> inline const char* type_name<double>() { return "number"; }
 template <> inline const char* type_name<Duration>() { return "duration"; }
 template <> inline const char* type_name<ByteSize>() { return "byte size"; }
 template <> inline const char* type_name<std::vector<std::string>>() { return "list of strings"; }
+using StringMap = std::vector<std::pair<std::string, std::string>>;  // keeps the YAML order
+template <> inline const char* type_name<StringMap>() { return "map of strings"; }
 
 // " (did you mean 'include'?)" for a near miss, else the list of known keys.
 std::string unknown_key_hint(const std::string& key, const std::vector<std::string>& known);
@@ -209,6 +212,21 @@ class Schema {
       std::string why;
       if (parse_value(n[i], v, why)) out.push_back(v);
       else errors.add(n[i], path + "[" + std::to_string(i) + "]", why);
+    }
+  }
+
+  static void parse_into(const YAML::Node& n, const std::string& path, StringMap& out, ConfigErrors& errors) {
+    if (!n.IsMap()) {
+      errors.add(n, path, "expected a map of strings, got " + node_kind(n));
+      return;
+    }
+    out.clear();
+    for (const auto& kv : n) {
+      std::string key = kv.first.as<std::string>();
+      std::string v;
+      std::string why;
+      if (parse_value(kv.second, v, why)) out.emplace_back(key, v);
+      else errors.add(kv.second, join_path(path, key), why);
     }
   }
 

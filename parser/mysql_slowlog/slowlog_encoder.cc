@@ -138,7 +138,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
     out.append(",\"version\":");
     append_json_string(out, e.server_version);
     out.append("}}},");
-    append_metadata_members(out, batch, ev, ",\"kind\":\"event\",\"action\":\"mysql-server-header\"");
+    append_metadata_members(out, batch, ev, {.event = ",\"kind\":\"event\",\"action\":\"mysql-server-header\""});
     out.append("}\n");
     return flags;
   }
@@ -325,7 +325,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   out.append("}},");
   EventView flagged = ev;
   flagged.flags |= flags;
-  append_metadata_members(out, batch, flagged, event_members_);
+  append_metadata_members(out, batch, flagged, {.event = event_members_});
   out.append("}\n");
   return flags;
 }

@@ -38,10 +38,10 @@ constexpr CommandInfo kCommands[] = {
     {"config-docs", "Print the configuration reference (docs/configuration.md) generated from the code.",
      "usage: logship config-docs\n"},
     {"parse", "Print what a parser makes of a log: one NDJSON event per line.",
-     "usage: logship parse --format mysql_slowlog|plain [FILE...]\n\n"
+     "usage: logship parse --format json|mysql_slowlog|plain [FILE...]\n\n"
      "Reads the files (or standard input) to their end and prints one JSON event per line, as the\n"
-     "pipeline would ship them. mysql_slowlog assembles and parses slow log entries; plain wraps\n"
-     "each line in an event.\n"},
+     "pipeline would ship them. json parses JSON lines (defaults of the json transform);\n"
+     "mysql_slowlog assembles and parses slow log entries; plain wraps each line in an event.\n"},
     {"fingerprint", "Print the pt-query-digest fingerprint and query id of SQL statements.",
      "usage: logship fingerprint --query 'SQL'\n       logship fingerprint < statements.txt\n\n"
      "Prints the fingerprint and the query id (MD5, as pt-query-digest 3.5), tab-separated; without\n"

@@ -4,9 +4,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <iostream>
 
 #include "core/plain_encoder.h"
+#include "parser/json/json_transform.h"
 #include "parser/mysql_slowlog/slowlog_transform.h"
 #include "shipper/cli/commands.h"
 #include "shipper/cli/offline_reader.h"
@@ -24,13 +26,20 @@ int command_parse(const std::vector<std::string>& args) {
   }
   if (files.empty()) files.push_back("-");
   OfflineReaderOptions options;
-  std::unique_ptr<SlowlogTransform> slowlog;
+  std::function<void(Batch&)> encode = [](Batch& b) { encode_plain(b); };
+  BuildContext ctx{"parse", "", ""};
+  std::shared_ptr<SlowlogTransform> slowlog;
+  std::shared_ptr<JsonTransform> json;
   if (format == "mysql_slowlog") {
     options.multiline = slowlog_framing();
     options.dataset = "mysql.slowlog";
-    slowlog = std::move(SlowlogTransform::create({}, BuildContext{"parse", "", ""}).value());
+    slowlog = std::move(SlowlogTransform::create({}, ctx).value());
+    encode = [slowlog](Batch& b) { slowlog->encode(b); };
+  } else if (format == "json") {
+    json = std::move(JsonTransform::create({}, ctx).value());
+    encode = [json](Batch& b) { json->encode(b); };
   } else if (format != "plain") {
-    std::cerr << "logship parse: --format must be one of: mysql_slowlog, plain\n";
+    std::cerr << "logship parse: --format must be one of: json, mysql_slowlog, plain\n";
     print_command_help("parse");
     return 2;
   }
@@ -43,8 +52,7 @@ int command_parse(const std::vector<std::string>& args) {
       continue;
     }
     Status s = read_batches(fd, file, options, [&](BatchPtr batch) {
-      if (slowlog) slowlog->encode(*batch);
-      else encode_plain(*batch);
+      encode(*batch);
       const BatchPtr one[] = {batch};
       if (int err = write_batches(STDOUT_FILENO, one); err != 0) throw std::runtime_error(std::strerror(err));
     });

@@ -1,0 +1,159 @@
+#include "core/timestamp_parse.h"
+
+#include <cstdint>
+#include <ctime>
+
+namespace logship {
+namespace {
+
+bool digits(std::string_view s, size_t pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  out = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's algorithm.
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+// ".123456789" at pos: nanoseconds; advances pos.
+int64_t fraction(std::string_view s, size_t& pos) {
+  if (pos >= s.size() || (s[pos] != '.' && s[pos] != ',')) return 0;
+  ++pos;
+  int64_t ns = 0;
+  int n = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (n < 9) {
+      ns = ns * 10 + (s[pos] - '0');
+      ++n;
+    }
+    ++pos;
+  }
+  while (n++ < 9) ns *= 10;
+  return ns;
+}
+
+// "Z", "+01:00", "-0530" at pos: offset in seconds east of UTC; false when malformed.
+bool zone(std::string_view s, size_t& pos, int64_t& offset) {
+  offset = 0;
+  if (pos >= s.size()) return true;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+    return true;
+  }
+  if (s[pos] != '+' && s[pos] != '-') return false;
+  int sign = s[pos] == '-' ? -1 : 1;
+  int h = 0, m = 0;
+  if (!digits(s, pos + 1, 2, h)) return false;
+  size_t p = pos + 3;
+  if (p < s.size() && s[p] == ':') ++p;
+  if (!digits(s, p, 2, m)) return false;
+  pos = p + 2;
+  offset = sign * (h * 3600 + m * 60);
+  return true;
+}
+
+bool parse_rfc3339(std::string_view s, int64_t& out) {
+  int y, mo, d, h, mi, sec;
+  if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d) ||
+      (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
+      s[16] != ':' || !digits(s, 17, 2, sec))
+    return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  size_t pos = 19;
+  int64_t ns = fraction(s, pos);
+  int64_t offset = 0;
+  if (!zone(s, pos, offset) || pos != s.size()) return false;
+  int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  out = secs * 1'000'000'000 + ns;
+  return true;
+}
+
+// "1764147600", "1764147600.25", "-5": integer arithmetic, so nanoseconds stay exact.
+bool parse_unix(std::string_view s, int64_t unit_ns, int64_t& out) {
+  size_t pos = 0;
+  bool negative = !s.empty() && s[0] == '-';
+  if (negative) ++pos;
+  size_t start = pos;
+  int64_t whole = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    if (whole > (INT64_MAX / 10 - 9) / unit_ns) return false;  // would overflow
+    whole = whole * 10 + (s[pos++] - '0');
+  }
+  if (pos == start) return false;
+  int64_t frac_ns = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    int64_t scale = unit_ns;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      scale /= 10;
+      frac_ns += (s[pos++] - '0') * scale;
+    }
+  }
+  if (pos != s.size()) return false;
+  out = whole * unit_ns + frac_ns;
+  if (negative) out = -out;
+  return true;
+}
+
+bool parse_strftime(std::string_view s, const std::string& pattern, int64_t& out) {
+  std::string text(s);  // strptime needs a terminated string
+  struct tm tm {};
+  const char* end = ::strptime(text.c_str(), pattern.c_str(), &tm);
+  if (!end) return false;
+  size_t pos = static_cast<size_t>(end - text.c_str());
+  int64_t ns = fraction(text, pos);
+  int64_t offset = tm.tm_gmtoff;  // %z fills it; otherwise 0 (UTC)
+  int64_t extra = 0;
+  if (pos < text.size()) {
+    while (pos < text.size() && text[pos] == ' ') ++pos;
+    if (!zone(text, pos, extra) || pos != text.size()) return false;
+    offset = extra;
+  }
+  int64_t secs = days_from_civil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)) * 86400 +
+                 tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset;
+  out = secs * 1'000'000'000 + ns;
+  return true;
+}
+
+}  // namespace
+
+bool TimestampFormat::parse(std::string_view text, TimestampFormat& out) {
+  out = TimestampFormat{};
+  if (text == "rfc3339" || text == "iso8601") out.kind = Kind::kRfc3339;
+  else if (text == "unix") out.kind = Kind::kUnixSeconds;
+  else if (text == "unix_ms") out.kind = Kind::kUnixMillis;
+  else if (text == "unix_us") out.kind = Kind::kUnixMicros;
+  else if (text == "unix_ns") out.kind = Kind::kUnixNanos;
+  else if (text.find('%') != std::string_view::npos) {
+    out.kind = Kind::kStrftime;
+    out.pattern = std::string(text);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+bool parse_timestamp(std::string_view value, const TimestampFormat& f, int64_t& out) {
+  switch (f.kind) {
+    case TimestampFormat::Kind::kRfc3339: return parse_rfc3339(value, out);
+    case TimestampFormat::Kind::kUnixSeconds: return parse_unix(value, 1'000'000'000, out);
+    case TimestampFormat::Kind::kUnixMillis: return parse_unix(value, 1'000'000, out);
+    case TimestampFormat::Kind::kUnixMicros: return parse_unix(value, 1'000, out);
+    case TimestampFormat::Kind::kUnixNanos: return parse_unix(value, 1, out);
+    case TimestampFormat::Kind::kStrftime: return parse_strftime(value, f.pattern, out);
+  }
+  return false;
+}
+
+}  // namespace logship

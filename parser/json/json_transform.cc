@@ -1,0 +1,338 @@
+#include "parser/json/json_transform.h"
+
+#include <algorithm>
+
+#include "core/json_writer.h"
+#include "core/plain_encoder.h"
+#include "core/time_format.h"
+
+namespace logship {
+namespace {
+
+using simdjson::error_code;
+namespace od = simdjson::ondemand;
+
+std::string_view trim_end(std::string_view s) {
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// A raw JSON string token without its quotes (escapes left as they are), or the raw token.
+std::string_view unquote(std::string_view raw) {
+  if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return raw.substr(1, raw.size() - 2);
+  return raw;
+}
+
+// log.level as people search for it: lower case, common aliases folded, pino/bunyan numbers.
+void append_normalised_level(std::string& out, std::string_view level) {
+  std::string lower;
+  for (char c : level) lower.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+      {"warning", "warn"}, {"err", "error"},   {"eror", "error"},  {"information", "info"}, {"informational", "info"},
+      {"dbg", "debug"},    {"trc", "trace"},   {"panic", "fatal"}, {"crit", "critical"},    {"emerg", "emergency"},
+      {"10", "trace"},     {"20", "debug"},    {"30", "info"},     {"40", "warn"},          {"50", "error"},
+      {"60", "fatal"},
+  };
+  std::string_view result = lower;
+  for (const auto& [from, to] : kAliases)
+    if (lower == from) result = to;
+  append_json_string(out, result);
+}
+
+const char* reason(error_code err, int64_t max_depth, std::string& buf) {
+  switch (err) {
+    case simdjson::UTF8_ERROR: return "invalid UTF-8";
+    case simdjson::DEPTH_ERROR:
+      buf = "nested deeper than max_depth (" + std::to_string(max_depth) + ")";
+      return buf.c_str();
+    case simdjson::INCORRECT_TYPE: return "not a JSON object";
+    case simdjson::TRAILING_CONTENT: return "trailing content after the JSON object";
+    case simdjson::EMPTY: return "empty line";
+    default:
+      buf = std::string("invalid JSON: ") + simdjson::error_message(err);
+      return buf.c_str();
+  }
+}
+
+}  // namespace
+
+const Schema<JsonTransformConfig>& JsonTransform::schema() {
+  static const auto s =
+      Schema<JsonTransformConfig>()
+          .field("timestamp_field", &JsonTransformConfig::timestamp_field, "Top-level field holding the event time, parsed into @timestamp (kept as it is too).")
+          .field("timestamp_format", &JsonTransformConfig::timestamp_format, "rfc3339, unix, unix_ms, unix_us, unix_ns, or a strftime pattern such as '%d/%b/%Y:%H:%M:%S %z'.")
+          .field("level_field", &JsonTransformConfig::level_field, "Top-level field holding the severity, copied to log.level lower-cased with aliases folded (WARNING -> warn, 50 -> error).")
+          .field("target", &JsonTransformConfig::target, "Nest the application's object under this key instead of merging it at the root.")
+          .field("add_fields", &JsonTransformConfig::add_fields, "Fields to add to every event (string values; dotted keys allowed).")
+          .field("rename", &JsonTransformConfig::rename, "Top-level keys to rename: {old: new}.")
+          .field("drop", &JsonTransformConfig::drop, "Top-level keys to remove.")
+          .field("max_depth", &JsonTransformConfig::max_depth, "Deeper nesting makes the line a json_parse_error (shipped as text).");
+  return s;
+}
+
+void JsonTransformConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  TimestampFormat f;
+  if (!TimestampFormat::parse(timestamp_format, f)) {
+    errors.add(node["timestamp_format"], join_path(path, "timestamp_format"),
+               "unknown format '" + timestamp_format + "' (rfc3339, unix, unix_ms, unix_us, unix_ns, or a strftime pattern with %)");
+  }
+  if (max_depth < 1 || max_depth > 1000) errors.add(node["max_depth"], join_path(path, "max_depth"), "must be between 1 and 1000");
+  for (const auto& [from, to] : rename) {
+    if (to.empty()) errors.add(node["rename"], join_path(path, "rename." + from), "renaming to an empty key");
+  }
+}
+
+JsonTransform::JsonTransform(JsonTransformConfig config, TimestampFormat format, const std::string& name)
+    : config_(std::move(config)),
+      format_(std::move(format)),
+      parsed_(metrics().counter("logship_parser_events_total", "Events a parser produced, by outcome.",
+                                {{"component", name}, {"outcome", "parsed"}})),
+      failed_(metrics().counter("logship_parser_events_total", "Events a parser produced, by outcome.",
+                                {{"component", name}, {"outcome", "json_parse_error"}})) {}
+
+Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransformConfig& config, const BuildContext& ctx) {
+  TimestampFormat format;
+  if (!TimestampFormat::parse(config.timestamp_format, format)) return Error::invalid("unknown timestamp_format");
+  return std::unique_ptr<JsonTransform>(new JsonTransform(config, std::move(format), ctx.name));
+}
+
+error_code JsonTransform::validate(od::value value, int depth) {
+  if (depth > config_.max_depth) return simdjson::DEPTH_ERROR;
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  switch (type) {
+    case od::json_type::object: {
+      od::object o;
+      if (auto err = value.get_object().get(o)) return err;
+      for (auto f : o) {
+        if (f.error()) return f.error();
+        od::field field = f.value_unsafe();
+        std::string_view key;
+        if (auto err = field.unescaped_key().get(key)) return err;
+        if (auto err = validate(field.value(), depth + 1)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::array: {
+      od::array a;
+      if (auto err = value.get_array().get(a)) return err;
+      for (auto v : a) {
+        if (v.error()) return v.error();
+        if (auto err = validate(v.value_unsafe(), depth + 1)) return err;
+      }
+      return simdjson::SUCCESS;
+    }
+    case od::json_type::string: {
+      std::string_view s;
+      return value.get_string().get(s);
+    }
+    case od::json_type::number: {
+      od::number n;
+      return value.get_number().get(n);
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return value.get_bool().get(b);
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto err = value.is_null().get(is_null)) return err;
+      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
+    }
+  }
+  return simdjson::INCORRECT_TYPE;
+}
+
+// Validates `value` and returns its raw text. Scalars are their own token; for objects and
+// arrays the text runs to where the iterator stands once the value has been walked.
+error_code JsonTransform::take_value(od::value value, int depth, std::string_view& raw) {
+  od::json_type type;
+  if (auto err = value.type().get(type)) return err;
+  std::string_view token = value.raw_json_token();
+  if (type != od::json_type::object && type != od::json_type::array) {
+    if (auto err = validate(value, depth)) return err;
+    raw = trim_end(token);
+    return simdjson::SUCCESS;
+  }
+  if (auto err = validate(value, depth)) return err;
+  const char* end;
+  if (auto err = doc_->current_location().get(end)) return err;
+  raw = trim_end(std::string_view(token.data(), static_cast<size_t>(end - token.data())));
+  return simdjson::SUCCESS;
+}
+
+// Copies the members of an application's "log" / "event" / "host" object so they join
+// logship's own; a member logship sets itself is kept as <name>_original.
+error_code JsonTransform::copy_members(od::object object, int depth, std::string_view reserved_for, std::string& out) {
+  for (auto f : object) {
+    if (f.error()) return f.error();
+    od::field field = f.value_unsafe();
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return err;
+    std::string_view raw;
+    if (auto err = take_value(field.value(), depth + 1, raw)) return err;
+    bool ours = (reserved_for == "log" && (key == "file" || key == "offset" || key == "flags" ||
+                                           (key == "level" && !config_.level_field.empty()))) ||
+                (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
+    out.push_back(',');
+    if (ours) {
+      std::string renamed(key);
+      renamed += "_original";
+      append_json_string(out, renamed);
+    } else {
+      append_json_string(out, key);
+    }
+    out.push_back(':');
+    out.append(raw);
+  }
+  return simdjson::SUCCESS;
+}
+
+bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* data, size_t len, size_t capacity,
+                                  std::string& out) {
+  fields_.clear();
+  log_extra_.clear();
+  event_extra_.clear();
+  host_extra_.clear();
+  std::string_view ts_raw;
+  std::string_view own_timestamp;
+  std::string_view level_raw;
+  od::document doc;
+  doc_ = &doc;
+  error_code err = parser_.iterate(data, len, capacity).get(doc);
+  od::object obj;
+  if (!err) err = doc.get_object().get(obj);
+  if (!err) {
+    for (auto f : obj) {
+      if ((err = f.error())) break;
+      od::field field = f.value_unsafe();
+      std::string_view key;
+      if ((err = field.unescaped_key().get(key))) break;
+      od::value value = field.value();
+      bool merged = false;
+      std::string_view raw;
+      if (config_.target.empty() && (key == "log" || key == "event" || key == "host")) {
+        od::json_type type;
+        if ((err = value.type().get(type))) break;
+        if (type == od::json_type::object) {
+          od::object inner;
+          if ((err = value.get_object().get(inner))) break;
+          std::string& extra = key == "log" ? log_extra_ : key == "event" ? event_extra_ : host_extra_;
+          if ((err = copy_members(inner, 2, key, extra))) break;
+          merged = true;
+        }
+      }
+      if (!merged && (err = take_value(value, 1, raw))) break;
+      if (key == config_.timestamp_field) ts_raw = raw;
+      if (key == config_.level_field) level_raw = raw;
+      if (merged || !config_.target.empty()) continue;
+      if (key == "@timestamp") {
+        own_timestamp = raw;
+        continue;
+      }
+      if (std::find(config_.drop.begin(), config_.drop.end(), key) != config_.drop.end()) continue;
+      std::string_view name = key;
+      for (const auto& [from, to] : config_.rename)
+        if (from == key) name = to;
+      fields_.push_back(',');
+      if (key == "log" || key == "event" || key == "host") {
+        std::string original(key);
+        original += "_original";
+        append_json_string(fields_, original);
+      } else {
+        append_json_string(fields_, name);
+      }
+      fields_.push_back(':');
+      fields_.append(raw);
+    }
+  }
+  if (!err) {
+    const char* rest;
+    if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) err = simdjson::TRAILING_CONTENT;
+  }
+  if (err) {
+    error_ = reason(err, config_.max_depth, error_);
+    return false;
+  }
+
+  out.append("{\"@timestamp\":");
+  int64_t ts = 0;
+  if (!config_.timestamp_field.empty() && !ts_raw.empty() && parse_timestamp(unquote(ts_raw), format_, ts)) {
+    out.push_back('"');
+    append_rfc3339_micros(out, ts);
+    out.push_back('"');
+  } else {
+    if (!config_.timestamp_field.empty()) e.flags |= kFlagTimestampParseError;
+    if (!own_timestamp.empty()) {
+      out.append(own_timestamp);
+    } else {
+      out.push_back('"');
+      append_rfc3339_micros(out, batch.read_time_nanos);
+      out.push_back('"');
+    }
+  }
+  if (!config_.target.empty()) {
+    out.push_back(',');
+    append_json_string(out, config_.target);
+    out.push_back(':');
+    out.append(trim_end(std::string_view(data, len)));
+  } else {
+    out.append(fields_);
+  }
+  for (const auto& [key, value] : config_.add_fields) {
+    out.push_back(',');
+    append_json_string(out, key);
+    out.push_back(':');
+    append_json_string(out, value);
+  }
+  if (!level_raw.empty()) {
+    std::string level = ",\"level\":";
+    append_normalised_level(level, unquote(level_raw));
+    log_extra_.insert(0, level);
+  }
+  out.push_back(',');
+  append_metadata_members(out, batch, e, {.log = log_extra_, .event = event_extra_, .host = host_extra_});
+  out.append("}\n");
+  return true;
+}
+
+void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string& out) {
+  e.flags |= kFlagJsonParseError;
+  out.append("{\"@timestamp\":\"");
+  append_rfc3339_micros(out, batch.read_time_nanos);
+  out.append("\",\"message\":");
+  if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
+  out.append(",\"error\":{\"message\":");
+  append_json_string(out, error_);
+  out.append("},");
+  append_metadata_members(out, batch, e);
+  out.append("}\n");
+}
+
+void JsonTransform::encode(Batch& batch) {
+  // simdjson reads up to SIMDJSON_PADDING bytes past a document: make sure the buffer has them.
+  batch.raw.reserve(batch.raw.size() + simdjson::SIMDJSON_PADDING);
+  encoded_.clear();
+  for (EventView& e : batch.events) {
+    e.enc_begin = static_cast<uint32_t>(encoded_.size());
+    const char* data = batch.raw.data() + e.raw_begin;
+    size_t capacity = batch.raw.capacity() - e.raw_begin;
+    if (encode_object(batch, e, data, e.raw_len, capacity, encoded_)) {
+      parsed_.add();
+    } else {
+      encoded_.resize(e.enc_begin);
+      encode_failure(batch, e, encoded_);
+      failed_.add();
+    }
+    e.enc_len = static_cast<uint32_t>(encoded_.size() - e.enc_begin);
+  }
+  batch.encoded.swap(encoded_);
+  batch.is_encoded = true;
+}
+
+void JsonTransform::process(BatchPtr batch, Emitter& out) {
+  encode(*batch);
+  out.emit(std::move(batch));
+}
+
+}  // namespace logship

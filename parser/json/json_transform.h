@@ -1,0 +1,81 @@
+// `type: json` transform: JSON lines into events, with logship's fields spliced into the
+// application's own object rather than the object being rebuilt (parse once, encode once).
+//
+//   transforms:
+//     app_json:
+//       type: json
+//       inputs: [app]
+//       timestamp_field: ts
+//       timestamp_format: rfc3339          # or unix, unix_ms, unix_us, unix_ns, '%d/%b/%Y:%H:%M:%S %z'
+//       level_field: level                 # -> log.level, normalised (WARNING -> warn, 50 -> error)
+//       rename: {msg: message}
+//       drop: [password]
+//       add_fields: {service.environment: production}
+//
+// Each line is walked once with simdjson On-Demand: every value is validated (strings,
+// numbers, nesting up to max_depth) and its raw text copied through unchanged. Top-level
+// "log", "event" and "host" objects are merged with logship's members of the same objects;
+// such a key holding a non-object value is kept as <key>_original. A line that is not a valid
+// JSON object is still shipped: `message` holds it, `error.message` says why, `log.flags` has
+// json_parse_error.
+#pragma once
+
+#include <simdjson.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/component.h"
+#include "core/metrics.h"
+#include "core/timestamp_parse.h"
+
+namespace logship {
+
+struct JsonTransformConfig {
+  std::string timestamp_field;
+  std::string timestamp_format = "rfc3339";
+  std::string level_field;
+  std::string target;
+  StringMap add_fields;
+  StringMap rename;
+  std::vector<std::string> drop;
+  int64_t max_depth = 64;
+  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+};
+
+class JsonTransform final : public Transform {
+ public:
+  static const Schema<JsonTransformConfig>& schema();
+  static Result<std::unique_ptr<JsonTransform>> create(const JsonTransformConfig& config, const BuildContext& ctx);
+  void process(BatchPtr batch, Emitter& out) override;
+  // Encodes every event of `batch` in place (also used by `logship parse` and benchmarks).
+  void encode(Batch& batch);
+
+ private:
+  JsonTransform(JsonTransformConfig config, TimestampFormat format, const std::string& name);
+  // Appends the event's JSON line; false when the line is not a valid object (then nothing
+  // was appended and `error_` says why).
+  bool encode_object(const Batch& batch, EventView& e, const char* data, size_t len, size_t capacity, std::string& out);
+  void encode_failure(const Batch& batch, EventView& e, std::string& out);
+  simdjson::error_code validate(simdjson::ondemand::value value, int depth);
+  simdjson::error_code take_value(simdjson::ondemand::value value, int depth, std::string_view& raw);
+  simdjson::error_code copy_members(simdjson::ondemand::object object, int depth, std::string_view reserved_for,
+                                    std::string& out);
+
+  JsonTransformConfig config_;
+  TimestampFormat format_;
+  simdjson::ondemand::parser parser_;
+  simdjson::ondemand::document* doc_ = nullptr;  // the line being encoded
+  std::string fields_;
+  std::string log_extra_;
+  std::string event_extra_;
+  std::string host_extra_;
+  std::string timestamp_;
+  std::string encoded_;
+  std::string error_;
+  Counter& parsed_;
+  Counter& failed_;
+};
+
+}  // namespace logship

@@ -1,0 +1,51 @@
+#include "core/timestamp_parse.h"
+
+#include <gtest/gtest.h>
+
+namespace logship {
+namespace {
+
+int64_t parse(std::string_view value, std::string_view format) {
+  TimestampFormat f;
+  EXPECT_TRUE(TimestampFormat::parse(format, f));
+  int64_t ns = -1;
+  EXPECT_TRUE(parse_timestamp(value, f, ns)) << value;
+  return ns;
+}
+
+TEST(TimestampParseTest, Rfc3339WithZonesAndFractions) {
+  EXPECT_EQ(parse("1970-01-01T00:00:00Z", "rfc3339"), 0);
+  EXPECT_EQ(parse("2026-11-26T09:00:00Z", "rfc3339"), 1795683600LL * 1'000'000'000);
+  EXPECT_EQ(parse("2026-11-26T10:00:00+01:00", "rfc3339"), 1795683600LL * 1'000'000'000);
+  EXPECT_EQ(parse("2026-11-26T04:30:00-0430", "rfc3339"), 1795683600LL * 1'000'000'000);
+  EXPECT_EQ(parse("2026-11-26 09:00:00.123456789", "rfc3339"), 1795683600123456789LL);
+  TimestampFormat f;
+  ASSERT_TRUE(TimestampFormat::parse("rfc3339", f));
+  int64_t ns;
+  EXPECT_FALSE(parse_timestamp("2026-13-01T00:00:00Z", f, ns));
+  EXPECT_FALSE(parse_timestamp("2026-11-26T09:00:00Zjunk", f, ns));
+  EXPECT_FALSE(parse_timestamp("", f, ns));
+}
+
+TEST(TimestampParseTest, UnixEpochsStayExact) {
+  EXPECT_EQ(parse("1764147600", "unix"), 1764147600LL * 1'000'000'000);
+  EXPECT_EQ(parse("1764147600.000001", "unix"), 1764147600000001000LL);
+  EXPECT_EQ(parse("1764147600123", "unix_ms"), 1764147600123000000LL);
+  EXPECT_EQ(parse("1764147600123456", "unix_us"), 1764147600123456000LL);
+  EXPECT_EQ(parse("1764147600123456789", "unix_ns"), 1764147600123456789LL);
+  TimestampFormat f;
+  ASSERT_TRUE(TimestampFormat::parse("unix", f));
+  int64_t ns;
+  EXPECT_FALSE(parse_timestamp("99999999999999999999", f, ns));  // overflow is an error, not garbage
+  EXPECT_FALSE(parse_timestamp("12abc", f, ns));
+}
+
+TEST(TimestampParseTest, StrftimePatterns) {
+  EXPECT_EQ(parse("26/Nov/2026:10:00:00 +0100", "%d/%b/%Y:%H:%M:%S %z"), 1795683600LL * 1'000'000'000);
+  EXPECT_EQ(parse("2026-11-26 09:00:00.25", "%Y-%m-%d %H:%M:%S"), 1795683600250000000LL);
+  TimestampFormat f;
+  EXPECT_FALSE(TimestampFormat::parse("yyyy-mm-dd", f));
+}
+
+}  // namespace
+}  // namespace logship

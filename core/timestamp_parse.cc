@@ -109,6 +109,14 @@ bool parse_unix(std::string_view s, int64_t unit_ns, int64_t& out) {
 bool parse_strftime(std::string_view s, const std::string& pattern, int64_t& out) {
   std::string text(s);  // strptime needs a terminated string
   struct tm tm {};
+  // Formats without a year (syslog's "Nov 26 09:00:00") get this year, or last year when
+  // that would put the event more than a day in the future (a December line read in January).
+  bool has_year = pattern.find("%Y") != std::string::npos || pattern.find("%y") != std::string::npos ||
+                  pattern.find("%s") != std::string::npos || pattern.find("%G") != std::string::npos;
+  time_t now = ::time(nullptr);
+  struct tm now_tm;
+  gmtime_r(&now, &now_tm);
+  if (!has_year) tm.tm_year = now_tm.tm_year;
   const char* end = ::strptime(text.c_str(), pattern.c_str(), &tm);
   if (!end) return false;
   size_t pos = static_cast<size_t>(end - text.c_str());
@@ -120,8 +128,12 @@ bool parse_strftime(std::string_view s, const std::string& pattern, int64_t& out
     if (!zone(text, pos, extra) || pos != text.size()) return false;
     offset = extra;
   }
-  int64_t secs = days_from_civil(tm.tm_year + 1900, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)) * 86400 +
-                 tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset;
+  auto seconds = [&](int year) {
+    return days_from_civil(year, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)) * 86400 +
+           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset;
+  };
+  int64_t secs = seconds(tm.tm_year + 1900);
+  if (!has_year && secs > static_cast<int64_t>(now) + 86400) secs = seconds(tm.tm_year + 1899);
   out = secs * 1'000'000'000 + ns;
   return true;
 }

@@ -3,6 +3,7 @@
 #include "parser/filter/filter_transform.h"
 #include "parser/json/json_transform.h"
 #include "parser/mysql_slowlog/slowlog_transform.h"
+#include "parser/rules/rules_transform.h"
 
 namespace logship {
 
@@ -12,6 +13,9 @@ void register_parsers(ComponentRegistry& registry) {
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, JsonTransformConfig, JsonTransform>>(
       "json", "Parses JSON lines with simdjson and splices logship's fields into the application's object.",
       JsonTransform::schema()));
+  registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, RulesTransformConfig, RulesTransform>>(
+      "rules", "Parses text lines with RE2 rule sets (built-in: nginx, apache, syslog, logfmt, mysql_error, rails, go).",
+      RulesTransform::schema()));
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, SlowlogTransformConfig, SlowlogTransform>>(
       "mysql_slowlog",
       "Parses MySQL, Percona Server and MariaDB slow log entries (from a file source with `multiline: {preset: mysql_slowlog}`) into ECS fields with pt-query-digest fingerprints.",

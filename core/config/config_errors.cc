@@ -6,8 +6,8 @@
 
 namespace logship {
 
-std::string ConfigError::to_string(const std::string& file) const {
-  std::string out = file;
+std::string ConfigError::to_string(const std::string& pipeline_file) const {
+  std::string out = file.empty() ? pipeline_file : file;
   if (line > 0) {
     out += ":" + std::to_string(line) + ":" + std::to_string(column);
   }
@@ -32,6 +32,13 @@ void ConfigErrors::add(const YAML::Node& where, std::string path, std::string me
 
 void ConfigErrors::add_at(int line, int column, std::string path, std::string message) {
   errors_.push_back({std::move(path), line, column, std::move(message)});
+}
+
+void ConfigErrors::add_from_file(const ConfigErrors& other, const std::string& file) {
+  for (ConfigError e : other.errors_) {
+    if (e.file.empty()) e.file = file;
+    errors_.push_back(std::move(e));
+  }
 }
 
 void ConfigErrors::sort_by_line() {

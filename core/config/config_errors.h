@@ -20,14 +20,17 @@ struct ConfigError {
   int line = 0;      // 1-based; 0 when unknown
   int column = 0;
   std::string message;
+  std::string file;  // set when the problem is in another file than the pipeline (a rule file)
 
-  std::string to_string(const std::string& file) const;
+  std::string to_string(const std::string& pipeline_file) const;
 };
 
 class ConfigErrors {
  public:
   void add(const YAML::Node& where, std::string path, std::string message);
   void add_at(int line, int column, std::string path, std::string message);
+  // Adds every error of `other`, as found in `file`.
+  void add_from_file(const ConfigErrors& other, const std::string& file);
   bool empty() const { return errors_.empty(); }
   size_t size() const { return errors_.size(); }
   const std::vector<ConfigError>& list() const { return errors_; }

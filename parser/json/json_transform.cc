@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json_writer.h"
+#include "core/log_level.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
 
@@ -21,22 +22,6 @@ std::string_view trim_end(std::string_view s) {
 std::string_view unquote(std::string_view raw) {
   if (raw.size() >= 2 && raw.front() == '"' && raw.back() == '"') return raw.substr(1, raw.size() - 2);
   return raw;
-}
-
-// log.level as people search for it: lower case, common aliases folded, pino/bunyan numbers.
-void append_normalised_level(std::string& out, std::string_view level) {
-  std::string lower;
-  for (char c : level) lower.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
-  static constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
-      {"warning", "warn"}, {"err", "error"},   {"eror", "error"},  {"information", "info"}, {"informational", "info"},
-      {"dbg", "debug"},    {"trc", "trace"},   {"panic", "fatal"}, {"crit", "critical"},    {"emerg", "emergency"},
-      {"10", "trace"},     {"20", "debug"},    {"30", "info"},     {"40", "warn"},          {"50", "error"},
-      {"60", "fatal"},
-  };
-  std::string_view result = lower;
-  for (const auto& [from, to] : kAliases)
-    if (lower == from) result = to;
-  append_json_string(out, result);
 }
 
 const char* reason(error_code err, int64_t max_depth, std::string& buf) {

@@ -51,6 +51,10 @@ constexpr CommandInfo kCommands[] = {
      "Per fingerprint: count, total/mean/p95/max query time, lock time, rows sent and examined,\n"
      "first and last seen, and the slowest statement, ranked by total time (default: top 20).\n"
      "Reads standard input without FILE. A progress bar shows on a terminal for large inputs.\n"},
+    {"test-rules", "Run the tests: of rule files (every built-in rule set by default).",
+     "usage: logship test-rules [NAME-or-FILE...]\n\n"
+     "Each test's input must be matched (by the named rule) and give the expected fields. Exits 1\n"
+     "when a test fails or a rule file has a problem.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
 };
 

@@ -14,6 +14,7 @@ int command_help(const std::vector<std::string>& args);
 int command_parse(const std::vector<std::string>& args);
 int command_fingerprint(const std::vector<std::string>& args);
 int command_digest(const std::vector<std::string>& args);
+int command_test_rules(const std::vector<std::string>& args);
 
 // Prints a command's help; false when there is no such command.
 bool print_command_help(const std::string& command);

@@ -1,0 +1,11 @@
+# Writes OUT: a C++ file holding every pipelines/rules/*.yaml as a string (see builtin_rules.h).
+file(GLOB files "${RULES_DIR}/*.yaml")
+list(SORT files)
+set(body "")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME_WE)
+  file(READ "${f}" text)
+  string(APPEND body "    {\"${name}\", R\"logship_rules(${text})logship_rules\"},\n")
+endforeach()
+file(WRITE "${OUT}.tmp" "// Generated from pipelines/rules/*.yaml by embed_rules.cmake; do not edit.\n#include \"parser/rules/builtin_rules.h\"\n\nnamespace logship {\n\nconst std::vector<std::pair<std::string_view, std::string_view>>& builtin_rule_files() {\n  static const std::vector<std::pair<std::string_view, std::string_view>> files{\n${body}  };\n  return files;\n}\n\n}  // namespace logship\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

@@ -1,0 +1,370 @@
+#include "parser/rules/rule_set.h"
+
+#include <arpa/inet.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "core/json_writer.h"
+#include "core/log_level.h"
+#include "core/plain_encoder.h"
+#include "core/time_format.h"
+#include "parser/rules/field_writer.h"
+
+namespace logship {
+namespace {
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+// Fields logship writes itself: a rule may not set them.
+bool reserved_path(std::string_view path) {
+  return path == "log.offset" || path == "log.flags" || starts_with(path, "log.file") || path == "event.id" ||
+         path == "event.dataset" || path == "host.name";
+}
+
+bool parse_type(const std::string& text, RuleField& f) {
+  using T = RuleField::Type;
+  if (text == "string") f.type = T::kString;
+  else if (text == "int") f.type = T::kInt;
+  else if (text == "float") f.type = T::kFloat;
+  else if (text == "bool") f.type = T::kBool;
+  else if (text == "ip") f.type = T::kIp;
+  else if (text == "level") f.type = T::kLevel;
+  else if (starts_with(text, "timestamp:")) {
+    f.type = T::kTimestamp;
+    return TimestampFormat::parse(text.substr(10), f.timestamp_format);
+  } else if (text == "timestamp") {
+    f.type = T::kTimestamp;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<const char*> known, ConfigErrors& errors) {
+  for (const auto& kv : map) {
+    std::string key = kv.first.as<std::string>();
+    if (std::find_if(known.begin(), known.end(), [&](const char* k) { return key == k; }) == known.end()) {
+      std::string list;
+      for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+      errors.add(kv.first, join_path(path, key), "unknown key (known keys: " + list + ")");
+    }
+  }
+}
+
+// Converts a captured value to the field's JSON; false when it does not fit the type.
+bool convert(const RuleField& f, std::string_view v, std::string& out, bool& invalid_utf8) {
+  out.clear();
+  using T = RuleField::Type;
+  switch (f.type) {
+    case T::kString:
+      invalid_utf8 |= !append_json_string(out, v);
+      return true;
+    case T::kInt: {
+      int64_t n;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size()) return false;
+      out = std::to_string(n);
+      return true;
+    }
+    case T::kFloat: {
+      double d;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+      if (ec != std::errc() || p != v.data() + v.size() || !std::isfinite(d)) return false;
+      char buf[32];
+      auto [e, ec2] = std::to_chars(buf, buf + sizeof(buf), d);
+      (void)ec2;
+      out.assign(buf, e);
+      return true;
+    }
+    case T::kBool: {
+      std::string lower;
+      for (char c : v) lower.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
+      if (lower == "true" || lower == "yes" || lower == "on" || lower == "1") out = "true";
+      else if (lower == "false" || lower == "no" || lower == "off" || lower == "0") out = "false";
+      else return false;
+      return true;
+    }
+    case T::kIp: {
+      std::string text(v);
+      if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+      unsigned char buf[16];
+      if (::inet_pton(AF_INET, text.c_str(), buf) != 1 && ::inet_pton(AF_INET6, text.c_str(), buf) != 1) return false;
+      append_json_string(out, text);
+      return true;
+    }
+    case T::kLevel:
+      append_normalised_level(out, v);
+      return true;
+    case T::kTimestamp: {
+      int64_t ns;
+      if (!parse_timestamp(v, f.timestamp_format, ns)) return false;
+      out.push_back('"');
+      append_rfc3339_micros(out, ns);
+      out.push_back('"');
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, std::string>>& out) {
+  out.clear();
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    size_t key_start = i;
+    while (i < s.size() && s[i] != '=' && s[i] != ' ' && s[i] != '\t') ++i;
+    std::string_view key = s.substr(key_start, i - key_start);
+    std::string value;
+    if (i < s.size() && s[i] == '=') {
+      ++i;
+      if (i < s.size() && s[i] == '"') {
+        ++i;
+        while (i < s.size() && s[i] != '"') {
+          if (s[i] == '\\' && i + 1 < s.size()) ++i;  // \" and \\ inside quotes
+          value.push_back(s[i++]);
+        }
+        if (i < s.size()) ++i;  // closing quote
+      } else {
+        size_t v = i;
+        while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
+        value.assign(s.substr(v, i - v));
+      }
+    } else if (!key.empty()) {
+      value = "true";  // a bare key is a flag
+    }
+    if (!key.empty()) out.emplace_back(key, std::move(value));
+  }
+}
+
+bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
+  size_t before = errors.size();
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    errors.add_at(e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);
+    return false;
+  }
+  if (!root.IsMap()) {
+    errors.add(root, "", "a rule file is a map with rules: and tests:");
+    return false;
+  }
+  check_keys(root, "", {"description", "rules", "tests"}, errors);
+  YAML::Node rules = root["rules"];
+  if (!rules || !rules.IsSequence() || rules.size() == 0) errors.add(rules ? rules : root, "rules", "expected a non-empty list of rules");
+  for (size_t i = 0; rules && rules.IsSequence() && i < rules.size(); ++i) {
+    YAML::Node n = rules[i];
+    std::string path = "rules[" + std::to_string(i) + "]";
+    if (!n.IsMap()) {
+      errors.add(n, path, "expected a map with name and pattern");
+      continue;
+    }
+    check_keys(n, path, {"name", "pattern", "fields", "static", "logfmt"}, errors);
+    Rule rule;
+    if (!n["name"] || !n["name"].IsScalar()) errors.add(n, path + ".name", "missing required key");
+    else rule.name = n["name"].Scalar();
+    if (!n["pattern"] || !n["pattern"].IsScalar()) {
+      errors.add(n, path + ".pattern", "missing required key");
+      continue;
+    }
+    rule.pattern = n["pattern"].Scalar();
+    rule.re = std::make_unique<RE2>(rule.pattern, RE2::Quiet);
+    if (!rule.re->ok()) {
+      errors.add(n["pattern"], path + ".pattern", "invalid RE2 pattern: " + rule.re->error());
+      continue;
+    }
+    const auto& groups = rule.re->NamedCapturingGroups();
+    std::vector<std::string> listed;
+    if (YAML::Node fields = n["fields"]; fields) {
+      if (!fields.IsMap()) errors.add(fields, path + ".fields", "expected a map of capture name to field");
+      for (const auto& kv : fields) {
+        std::string capture = kv.first.as<std::string>();
+        std::string fpath = path + ".fields." + capture;
+        auto g = groups.find(capture);
+        if (g == groups.end()) {
+          errors.add(kv.first, fpath, "the pattern has no capture group (?P<" + capture + ">…)");
+          continue;
+        }
+        RuleField f;
+        f.capture = g->second;
+        if (kv.second.IsScalar()) {
+          f.path = kv.second.Scalar();
+        } else if (kv.second.IsMap()) {
+          check_keys(kv.second, fpath, {"field", "type"}, errors);
+          f.path = kv.second["field"] ? kv.second["field"].as<std::string>() : capture;
+          if (kv.second["type"] && !parse_type(kv.second["type"].as<std::string>(), f))
+            errors.add(kv.second["type"], fpath + ".type",
+                       "unknown type (string, int, float, bool, ip, level, timestamp:<format>)");
+        } else {
+          errors.add(kv.second, fpath, "expected a field name or {field, type}");
+          continue;
+        }
+        if (reserved_path(f.path)) errors.add(kv.second, fpath, "'" + f.path + "' is set by logship itself");
+        if (f.path == "@timestamp" && f.type != RuleField::Type::kTimestamp)
+          errors.add(kv.second, fpath, "@timestamp needs type timestamp:<format>");
+        listed.push_back(capture);
+        rule.fields.push_back(std::move(f));
+      }
+    }
+    for (const auto& [name, index] : groups) {
+      if (std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
+      RuleField f;
+      f.capture = index;
+      f.path = name;
+      rule.fields.push_back(std::move(f));
+    }
+    if (YAML::Node statics = n["static"]; statics) {
+      if (!statics.IsMap()) errors.add(statics, path + ".static", "expected a map of field to value");
+      for (const auto& kv : statics) {
+        RuleField f;
+        f.path = kv.first.as<std::string>();
+        if (reserved_path(f.path)) errors.add(kv.first, path + ".static." + f.path, "'" + f.path + "' is set by logship itself");
+        append_json_string(f.static_json, kv.second.IsScalar() ? kv.second.Scalar() : "");
+        rule.fields.push_back(std::move(f));
+      }
+    }
+    if (YAML::Node lf = n["logfmt"]; lf) {
+      std::string what = lf.as<std::string>();
+      if (what == "line") rule.logfmt_capture = 0;
+      else if (auto g = groups.find(what); g != groups.end()) rule.logfmt_capture = g->second;
+      else errors.add(lf, path + ".logfmt", "expected `line` or the name of a capture group");
+    }
+    std::stable_sort(rule.fields.begin(), rule.fields.end(), [](const RuleField& a, const RuleField& b) { return a.path < b.path; });
+    for (size_t k = 1; k < rule.fields.size(); ++k) {
+      const std::string& a = rule.fields[k - 1].path;
+      const std::string& b = rule.fields[k].path;
+      if (a == b || (starts_with(b, a) && b[a.size()] == '.'))
+        errors.add(n, path, "fields '" + a + "' and '" + b + "' collide");
+    }
+    rules_.push_back(std::move(rule));
+  }
+  if (YAML::Node tests = root["tests"]; tests) {
+    for (size_t i = 0; tests.IsSequence() && i < tests.size(); ++i) {
+      YAML::Node t = tests[i];
+      std::string path = "tests[" + std::to_string(i) + "]";
+      if (!t.IsMap() || !t["input"]) {
+        errors.add(t, path, "expected {input, expect}");
+        continue;
+      }
+      check_keys(t, path, {"input", "rule", "expect"}, errors);
+      RuleTest test;
+      test.input = t["input"].as<std::string>();
+      if (t["rule"]) test.rule = t["rule"].as<std::string>();
+      test.line = t.Mark().line + 1;
+      if (YAML::Node expect = t["expect"]; expect && expect.IsMap()) {
+        for (const auto& kv : expect) test.expect.emplace_back(kv.first.as<std::string>(), kv.second.IsScalar() ? kv.second.Scalar() : "");
+      }
+      tests_.push_back(std::move(test));
+    }
+  }
+  return errors.size() == before;
+}
+
+bool RuleSet::compile(std::string& error) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  set_ = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+  for (const Rule& r : rules_) {
+    if (set_->Add(r.pattern, &error) < 0) return false;
+  }
+  if (!set_->Compile()) {
+    error = "the rule patterns are too large to compile together";
+    return false;
+  }
+  return true;
+}
+
+int RuleSet::match(std::string_view line) {
+  if (!set_->Match(line, &matches_) || matches_.empty()) return -1;
+  return *std::min_element(matches_.begin(), matches_.end());
+}
+
+uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, const EventView& e, bool keep_original,
+                         std::string& out) {
+  Rule& r = rules_[static_cast<size_t>(index)];
+  groups_.assign(static_cast<size_t>(r.re->NumberOfCapturingGroups()) + 1, re2::StringPiece());
+  r.re->Match(line, 0, line.size(), RE2::UNANCHORED, groups_.data(), static_cast<int>(groups_.size()));
+  top_.clear();
+  log_.clear();
+  event_.clear();
+  host_.clear();
+  timestamp_.clear();
+  uint32_t flags = 0;
+  bool invalid_utf8 = false;
+  NestedWriter top(top_), log(log_), event(event_), host(host_);
+  for (const RuleField& f : r.fields) {
+    if (f.capture >= 0) {
+      const re2::StringPiece& piece = groups_[static_cast<size_t>(f.capture)];
+      if (piece.data() == nullptr || piece.empty()) continue;  // optional group that did not take part
+      std::string_view v(piece.data(), piece.size());
+      if (v == "-") continue;  // how access logs and syslog write "nothing"
+      if (!convert(f, v, value_, invalid_utf8)) {
+        flags |= kFlagInvalidAttribute;
+        continue;
+      }
+    } else {
+      value_ = f.static_json;
+    }
+    std::string_view path = f.path;
+    if (path == "@timestamp") timestamp_ = value_;
+    else if (starts_with(path, "log.")) log.field(path.substr(4), value_);
+    else if (starts_with(path, "event.")) event.field(path.substr(6), value_);
+    else if (starts_with(path, "host.")) host.field(path.substr(5), value_);
+    else top.field(path, value_);
+  }
+  top.finish();
+  log.finish();
+  event.finish();
+  host.finish();
+  if (r.logfmt_capture >= 0) {
+    const re2::StringPiece& piece = groups_[static_cast<size_t>(r.logfmt_capture)];
+    std::string_view text = r.logfmt_capture == 0 ? line : std::string_view(piece.data(), piece.size());
+    parse_logfmt(text, logfmt_);
+    for (size_t i = 0; i < logfmt_.size(); ++i) {
+      auto [key, value] = logfmt_[i];
+      bool repeated = false;
+      for (size_t k = 0; k < i; ++k) repeated |= logfmt_[k].first == key;
+      if (repeated) continue;  // one key once: JSON readers disagree on duplicates
+      top_.push_back(',');
+      bool reserved = key == "log" || key == "event" || key == "host" || key == "@timestamp" || starts_with(key, "log.") ||
+                      starts_with(key, "event.") || starts_with(key, "host.");
+      if (reserved) {
+        std::string renamed(key);
+        renamed += "_original";
+        append_json_string(top_, renamed);
+      } else {
+        invalid_utf8 |= !append_json_string(top_, key);
+      }
+      top_.push_back(':');
+      invalid_utf8 |= !append_json_string(top_, value);
+    }
+  }
+  if (keep_original) {
+    event_.append(",\"original\":");
+    append_json_string(event_, line);
+  }
+  if (invalid_utf8) flags |= kFlagInvalidUtf8;
+  out.append("{\"@timestamp\":");
+  if (!timestamp_.empty()) {
+    out.append(timestamp_);
+  } else {
+    out.push_back('"');
+    append_rfc3339_micros(out, batch.read_time_nanos);
+    out.push_back('"');
+  }
+  out.append(top_);
+  out.push_back(',');
+  EventView flagged = e;
+  flagged.flags |= flags;
+  append_metadata_members(out, batch, flagged, {.log = log_, .event = event_, .host = host_});
+  out.append("}\n");
+  return flags;
+}
+
+}  // namespace logship

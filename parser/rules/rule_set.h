@@ -1,0 +1,98 @@
+// A set of RE2 rules that turn text lines into fields, loaded from a YAML rule file.
+//
+//   description: nginx access log
+//   rules:
+//     - name: nginx_combined
+//       pattern: '^(?P<client>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<method>\S+) …'
+//       fields:                                  # capture -> field (string), or {field, type}
+//         client: {field: source.address}
+//         status: {field: http.response.status_code, type: int}
+//         time: {field: "@timestamp", type: "timestamp:%d/%b/%Y:%H:%M:%S %z"}
+//       static: {event.category: web}            # constant fields
+//   tests:
+//     - input: '10.0.0.1 - - [26/Nov/2026:09:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"'
+//       expect: {http.response.status_code: 200, source.address: 10.0.0.1}
+//
+// All patterns go into one RE2::Set, so a line is scanned once to learn which rules match;
+// the first matching rule then extracts its captures. RE2 keeps both linear in the line
+// length, whatever the pattern. Types: string, int, float, bool, ip, level (normalised into
+// log.level), timestamp:<format> (see core/timestamp_parse.h). A rule may instead (or as well)
+// split key=value pairs with `logfmt: <capture>` (or `logfmt: line`). Captures not listed in
+// `fields` become string fields of their own name. A captured "-" (how access logs write
+// "nothing") is left out; a value that does not fit its type (a bad IP) is left out and the
+// event flagged invalid_attribute.
+#pragma once
+
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/config/config_errors.h"
+#include "core/timestamp_parse.h"
+
+namespace logship {
+
+struct RuleField {
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp };
+  std::string path;
+  Type type = Type::kString;
+  TimestampFormat timestamp_format;
+  int capture = -1;         // capture group number; -1 for a static field
+  std::string static_json;  // the static value, as JSON
+};
+
+struct Rule {
+  std::string name;
+  std::string pattern;
+  std::unique_ptr<RE2> re;
+  std::vector<RuleField> fields;  // sorted by path; @timestamp and log/event/host ones included
+  int logfmt_capture = -2;        // -2: none; 0: the whole line; n: capture group n
+};
+
+struct RuleTest {
+  std::string input;
+  std::string rule;  // expected rule name, may be empty
+  std::vector<std::pair<std::string, std::string>> expect;
+  int line = 0;
+};
+
+class RuleSet {
+ public:
+  // Parses a rule file's YAML; problems go to `errors` (paths inside the rule file).
+  bool add_file(const std::string& yaml_text, ConfigErrors& errors);
+  // Builds the RE2::Set once every file is added.
+  bool compile(std::string& error);
+
+  // The index of the first rule matching `line`, or -1.
+  int match(std::string_view line);
+  // Appends the event's JSON (ends with "}\n"); returns the flags to add. `rule` is match()'s.
+  uint32_t encode(int rule, std::string_view line, const Batch& batch, const EventView& event, bool keep_original,
+                  std::string& out);
+
+  const std::vector<Rule>& rules() const { return rules_; }
+  const std::vector<RuleTest>& tests() const { return tests_; }
+
+ private:
+  std::vector<Rule> rules_;
+  std::vector<RuleTest> tests_;
+  std::unique_ptr<RE2::Set> set_;
+  // Scratch space reused for every line.
+  std::vector<re2::StringPiece> groups_;
+  std::string value_;
+  std::string top_;
+  std::string log_;
+  std::string event_;
+  std::string host_;
+  std::string timestamp_;
+  std::vector<std::pair<std::string_view, std::string>> logfmt_;
+  std::vector<int> matches_;
+};
+
+// Splits logfmt text (key=value key="quoted value" flag) into pairs; values unquoted.
+void parse_logfmt(std::string_view text, std::vector<std::pair<std::string_view, std::string>>& out);
+
+}  // namespace logship

@@ -1,0 +1,116 @@
+#include "parser/rules/rules_transform.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/json_writer.h"
+#include "core/plain_encoder.h"
+#include "core/time_format.h"
+#include "parser/rules/builtin_rules.h"
+
+namespace logship {
+
+std::unique_ptr<RuleSet> load_rule_set(const std::vector<std::string>& names, ConfigErrors& errors, const YAML::Node& where,
+                                       const std::string& path) {
+  auto set = std::make_unique<RuleSet>();
+  size_t before = errors.size();
+  for (size_t i = 0; i < names.size(); ++i) {
+    const std::string& name = names[i];
+    std::string entry_path = path + "[" + std::to_string(i) + "]";
+    YAML::Node at = where.IsSequence() && i < where.size() ? where[i] : where;
+    std::string text;
+    std::string file = name;
+    bool found = false;
+    for (const auto& [builtin, yaml] : builtin_rule_files()) {
+      if (builtin == name) {
+        text = std::string(yaml);
+        file = "pipelines/rules/" + name + ".yaml (built in)";
+        found = true;
+      }
+    }
+    if (!found) {
+      std::ifstream in(name);
+      if (!in) {
+        std::string known;
+        for (const auto& [builtin, yaml] : builtin_rule_files()) known += (known.empty() ? "" : ", ") + std::string(builtin);
+        errors.add(at, entry_path, "cannot read rule file '" + name + "' (built-in rule sets: " + known + ")");
+        continue;
+      }
+      std::stringstream ss;
+      ss << in.rdbuf();
+      text = ss.str();
+    }
+    ConfigErrors file_errors;
+    set->add_file(text, file_errors);
+    errors.add_from_file(file_errors, file);
+  }
+  if (errors.size() != before) return nullptr;
+  std::string error;
+  if (!set->compile(error)) {
+    errors.add(where, path, error);
+    return nullptr;
+  }
+  return set;
+}
+
+const Schema<RulesTransformConfig>& RulesTransform::schema() {
+  static const auto s = Schema<RulesTransformConfig>()
+                            .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, logfmt, mysql_error, rails, go) or paths to rule files.")
+                            .required()
+                            .field("keep_original", &RulesTransformConfig::keep_original, "Also keep the whole line in event.original.");
+  return s;
+}
+
+void RulesTransformConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (rules.empty()) errors.add(node["rules"], join_path(path, "rules"), "must name at least one rule set");
+  else load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
+}
+
+RulesTransform::RulesTransform(std::unique_ptr<RuleSet> rules, bool keep_original, const std::string& name)
+    : rules_(std::move(rules)),
+      keep_original_(keep_original),
+      matched_(metrics().counter("logship_parser_events_total", "Events a parser produced, by outcome.",
+                                 {{"component", name}, {"outcome", "parsed"}})),
+      unparsed_(metrics().counter("logship_parser_events_total", "Events a parser produced, by outcome.",
+                                  {{"component", name}, {"outcome", "unparsed"}})) {}
+
+Result<std::unique_ptr<RulesTransform>> RulesTransform::create(const RulesTransformConfig& config, const BuildContext& ctx) {
+  ConfigErrors errors;
+  auto set = load_rule_set(config.rules, errors);
+  if (!set) return Error::invalid(errors.empty() ? "cannot load rules" : errors.list()[0].to_string("rules"));
+  return std::unique_ptr<RulesTransform>(new RulesTransform(std::move(set), config.keep_original, ctx.name));
+}
+
+void RulesTransform::encode(Batch& batch) {
+  encoded_.clear();
+  for (EventView& e : batch.events) {
+    e.enc_begin = static_cast<uint32_t>(encoded_.size());
+    std::string_view line = batch.raw_text(e);
+    int rule = rules_->match(line);
+    if (rule >= 0) {
+      e.flags |= rules_->encode(rule, line, batch, e, keep_original_, encoded_);
+      matched_.add();
+    } else {
+      e.flags |= kFlagUnparsed;
+      unparsed_.add();
+      encoded_.append("{\"@timestamp\":\"");
+      append_rfc3339_micros(encoded_, batch.read_time_nanos);
+      encoded_.append("\",\"message\":");
+      if (!append_json_string(encoded_, line)) e.flags |= kFlagInvalidUtf8;
+      encoded_.push_back(',');
+      append_metadata_members(encoded_, batch, e);
+      encoded_.append("}\n");
+    }
+    e.enc_len = static_cast<uint32_t>(encoded_.size() - e.enc_begin);
+  }
+  batch.encoded.swap(encoded_);
+  batch.is_encoded = true;
+}
+
+void RulesTransform::process(BatchPtr batch, Emitter& out) {
+  encode(*batch);
+  out.emit(std::move(batch));
+}
+
+}  // namespace logship

@@ -1,0 +1,51 @@
+// `type: rules` transform: lines into fields with RE2 rule sets (see rule_set.h for the file
+// format), from the built-in library (pipelines/rules/, compiled into the binary) or files.
+//
+//   transforms:
+//     access:
+//       type: rules
+//       inputs: [nginx_files]
+//       rules: [nginx]                 # built-in names or paths to rule files, tried in order
+//       keep_original: false           # true: the line also goes to event.original
+//
+// A line no rule matches is kept as `message`, flagged `unparsed`, and counted.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/component.h"
+#include "core/metrics.h"
+#include "parser/rules/rule_set.h"
+
+namespace logship {
+
+struct RulesTransformConfig {
+  std::vector<std::string> rules;
+  bool keep_original = false;
+  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+};
+
+// Loads rule files by built-in name or path into one set; every problem goes to `errors`
+// (with the rule file's name and line). Returns nullptr on any problem.
+std::unique_ptr<RuleSet> load_rule_set(const std::vector<std::string>& names, ConfigErrors& errors,
+                                       const YAML::Node& where = YAML::Node(), const std::string& path = "");
+
+class RulesTransform final : public Transform {
+ public:
+  static const Schema<RulesTransformConfig>& schema();
+  static Result<std::unique_ptr<RulesTransform>> create(const RulesTransformConfig& config, const BuildContext& ctx);
+  void process(BatchPtr batch, Emitter& out) override;
+  void encode(Batch& batch);
+
+ private:
+  RulesTransform(std::unique_ptr<RuleSet> rules, bool keep_original, const std::string& name);
+  std::unique_ptr<RuleSet> rules_;
+  bool keep_original_;
+  std::string encoded_;
+  Counter& matched_;
+  Counter& unparsed_;
+};
+
+}  // namespace logship

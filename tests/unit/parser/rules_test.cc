@@ -1,0 +1,102 @@
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "parser/rules/builtin_rules.h"
+#include "parser/rules/field_writer.h"
+#include "parser/rules/rule_tests.h"
+#include "parser/rules/rules_transform.h"
+
+namespace logship {
+namespace {
+
+TEST(NestedWriterTest, GroupsSortedDottedPathsIntoObjects) {
+  std::string out = "{\"a\":1";
+  NestedWriter w(out);
+  w.field("http.request.method", "\"GET\"");
+  w.field("http.response.status_code", "200");
+  w.field("http.version", "\"1.1\"");
+  w.field("message", "\"hi\"");
+  w.field("url.path", "\"/\"");
+  w.finish();
+  out += "}";
+  EXPECT_EQ(out,
+            R"({"a":1,"http":{"request":{"method":"GET"},"response":{"status_code":200},"version":"1.1"},"message":"hi","url":{"path":"/"}})");
+}
+
+TEST(LogfmtTest, SplitsPairsQuotedValuesAndBareKeys) {
+  std::vector<std::pair<std::string_view, std::string>> out;
+  parse_logfmt(R"(level=info msg="hello \"world\"" debug path=/x empty=)", out);
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(out[0].second, "info");
+  EXPECT_EQ(out[1].second, "hello \"world\"");
+  EXPECT_EQ(out[2].first, "debug");
+  EXPECT_EQ(out[2].second, "true");
+  EXPECT_EQ(out[4].second, "");
+}
+
+// Every built-in rule file's own tests: what `logship test-rules` runs in CI.
+TEST(BuiltinRulesTest, EveryBuiltinRuleFilePassesItsTests) {
+  ASSERT_GE(builtin_rule_files().size(), 7u);
+  for (const auto& [name, yaml] : builtin_rule_files()) {
+    ConfigErrors errors;
+    auto set = load_rule_set({std::string(name)}, errors);
+    ASSERT_TRUE(set) << name << ": " << (errors.empty() ? "" : errors.list()[0].to_string(std::string(name)));
+    EXPECT_FALSE(set->tests().empty()) << name << " has no tests";
+    RuleTestReport r = run_rule_tests(*set);
+    for (const auto& f : r.failures) ADD_FAILURE() << name << ": " << f;
+  }
+}
+
+TEST(RulesTransformTest, UnmatchedLinesAreKeptFlaggedUnparsed) {
+  auto t = RulesTransform::create({{"nginx"}, false}, BuildContext{"r", "", ""});
+  ASSERT_TRUE(t);
+  Batch b;
+  auto origin = std::make_shared<Origin>();
+  origin->source = "s";
+  b.origin = origin;
+  b.add_raw_event("this is not an access log line", 0, 31, 0);
+  (*t)->encode(b);
+  simdjson::dom::parser p;
+  auto d = p.parse(std::string(b.encoded_text(b.events[0])));
+  EXPECT_EQ(std::string_view(d["message"]), "this is not an access log line");
+  EXPECT_EQ(std::string_view(d["log"]["flags"].at(0)), "unparsed");
+}
+
+TEST(RulesTransformTest, KeepOriginalAndTypeErrorsAreFlagged) {
+  ConfigErrors errors;
+  RuleSet set;
+  ASSERT_TRUE(set.add_file("rules:\n  - name: r\n    pattern: '^(?P<ip>\\S+) (?P<n>\\S+)$'\n    fields:\n      ip: {field: source.ip, type: ip}\n"
+                           "      n: {field: count, type: int}\n",
+                           errors));
+  std::string err;
+  ASSERT_TRUE(set.compile(err));
+  Batch b;
+  auto origin = std::make_shared<Origin>();
+  b.origin = origin;
+  std::string line = "not-an-ip 12";
+  b.add_raw_event(line, 0, line.size() + 1, 0);
+  std::string out;
+  uint32_t flags = set.encode(set.match(line), line, b, b.events[0], true, out);
+  EXPECT_TRUE(flags & kFlagInvalidAttribute);
+  simdjson::dom::parser p;
+  auto d = p.parse(out);
+  EXPECT_EQ(d["source"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(int64_t(d["count"]), 12);
+  EXPECT_EQ(std::string_view(d["event"]["original"]), line);
+}
+
+TEST(RulesTransformTest, RuleFileProblemsAreReportedWithTheirLines) {
+  ConfigErrors errors;
+  RuleSet set;
+  EXPECT_FALSE(set.add_file("rules:\n  - name: r\n    pattern: '(x'\n  - name: s\n    pattern: 'y'\n    fields: {nope: a}\n"
+                            "  - name: t\n    pattern: '(?P<a>z)'\n    fields: {a: event.id}\n",
+                            errors));
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors.list()[0].line, 3);
+  EXPECT_NE(errors.list()[0].message.find("invalid RE2 pattern"), std::string::npos);
+  EXPECT_NE(errors.list()[1].message.find("no capture group"), std::string::npos);
+  EXPECT_NE(errors.list()[2].message.find("set by logship itself"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logship

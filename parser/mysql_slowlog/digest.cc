@@ -6,28 +6,36 @@
 namespace logship {
 namespace {
 
-constexpr double kBase = 1.05;
-constexpr double kMin = 1e-6;
+constexpr double kBucketSize = 1.05;
+constexpr double kMinBucket = 0.000001;
+constexpr int kNumBuckets = 1000;
+
+double bucket_value(int bucket) { return bucket == 0 ? 0 : std::pow(kBucketSize, bucket - 1) * kMinBucket; }
 
 }  // namespace
 
 void LogHistogram::add(double seconds) {
-  int i = 0;
-  if (seconds > kMin) i = static_cast<int>(std::log(seconds / kMin) / std::log(kBase)) + 1;
-  i = std::clamp(i, 0, kBuckets - 1);
-  ++counts_[static_cast<size_t>(i)];
-  ++total_;
+  static const double base_log = std::log(kBucketSize);
+  static const double base_offset = std::abs(1 - std::log(kMinBucket) / base_log);  // 284.16…
+  int idx = 0;
+  if (seconds >= kMinBucket) idx = std::min(static_cast<int>(base_offset + std::log(seconds) / base_log), kNumBuckets - 1);
+  ++counts_[static_cast<size_t>(idx)];
+  if (count_ == 0 || seconds < min_) min_ = seconds;
+  if (count_ == 0 || seconds > max_) max_ = seconds;
+  ++count_;
 }
 
-double LogHistogram::quantile(double q) const {
-  if (total_ == 0) return 0;
-  auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
+double LogHistogram::p95() const {
+  if (count_ == 0) return 0;
+  if (count_ <= 2 || max_ == min_) return max_;
+  const uint64_t cutoff = count_ >= 10 ? static_cast<uint64_t>(static_cast<double>(count_) * 0.95) : count_;
+  const uint64_t top = count_ - cutoff;  // values above the 95th percentile
   uint64_t seen = 0;
-  for (int i = 0; i < kBuckets; ++i) {
-    seen += counts_[static_cast<size_t>(i)];
-    if (seen >= rank) return i == 0 ? kMin : kMin * std::pow(kBase, i);
+  for (int b = kNumBuckets - 1; b > 0; --b) {  // bucket 0 counts as "not found", as there
+    seen += counts_[static_cast<size_t>(b)];
+    if (counts_[static_cast<size_t>(b)] && seen > top) return bucket_value(b);
   }
-  return kMin * std::pow(kBase, kBuckets - 1);
+  return 0;
 }
 
 bool QueryDigest::add(const SlowlogEntry& e) {

@@ -1,7 +1,9 @@
 #include "parser/mysql_slowlog/slowlog_encoder.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <vector>
 
 #include "core/json_writer.h"
 #include "core/plain_encoder.h"
@@ -73,10 +75,17 @@ constexpr Mapping kMappings[] = {
     {"InnoDB_pages_distinct", Group::kInnodb, "pages_distinct", Type::kInt},
 };
 
+// Binary search over the mappings sorted by key, built once (a linear scan of string
+// compares was an eighth of the parser's time).
 const Mapping* find_mapping(std::string_view key) {
-  for (const auto& m : kMappings)
-    if (m.key == key) return &m;
-  return nullptr;
+  static const std::vector<const Mapping*> sorted = [] {
+    std::vector<const Mapping*> v;
+    for (const auto& m : kMappings) v.push_back(&m);
+    std::sort(v.begin(), v.end(), [](const Mapping* a, const Mapping* b) { return a->key < b->key; });
+    return v;
+  }();
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), key, [](const Mapping* m, std::string_view k) { return m->key < k; });
+  return it != sorted.end() && (*it)->key == key ? *it : nullptr;
 }
 
 bool is_int(std::string_view v) {

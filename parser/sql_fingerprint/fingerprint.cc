@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <cstring>
+#include <memory>
+#include <type_traits>
 
 namespace logship {
 namespace {
@@ -99,6 +101,10 @@ size_t first_tuple_end(std::string_view q) {
 // one byte, so "/**/" only ends at the next "*/".
 void strip_block_comments(std::string_view in, std::string& out) {
   out.clear();
+  if (in.find("/*") == std::string_view::npos) {
+    out.assign(in);
+    return;
+  }
   size_t i = 0;
   bool closers_left = true;
   while (i < in.size()) {
@@ -115,7 +121,8 @@ void strip_block_comments(std::string_view in, std::string& out) {
 }
 
 // s/(?:--|#)[^'"\r\n]*(?=[\r\n]|\Z)//g : one-line comments holding no quote.
-void strip_line_comments(std::string_view in, std::string& out) {
+bool strip_line_comments(std::string_view in, std::string& out) {
+  if (in.find('#') == std::string_view::npos && in.find("--") == std::string_view::npos) return false;
   out.clear();
   size_t i = 0;
   while (i < in.size()) {
@@ -132,6 +139,7 @@ void strip_line_comments(std::string_view in, std::string& out) {
     }
     out.push_back(in[i++]);
   }
+  return true;
 }
 
 // \Ause \S+\Z (case-insensitive)
@@ -146,7 +154,9 @@ bool is_use_statement(std::string_view q) {
 }
 
 // s/([^\\])(\\Q)/$1/g for the quote Q: drops a backslash-quote after any other byte.
-void drop_escaped_quote_after_char(std::string_view in, std::string& out, char quote) {
+// Each pass returns false, having written nothing, when it has nothing to change.
+bool drop_escaped_quote_after_char(std::string_view in, std::string& out, char quote) {
+  if (in.find('\\') == std::string_view::npos) return false;
   out.clear();
   size_t i = 0;
   while (i < in.size()) {
@@ -157,10 +167,12 @@ void drop_escaped_quote_after_char(std::string_view in, std::string& out, char q
     }
     out.push_back(in[i++]);
   }
+  return true;
 }
 
 // s/\\\\//g, then s/\\'//g, then s/\\"//g, folded into one left-to-right scan per pattern.
-void drop_pairs(std::string_view in, std::string& out, char second) {
+bool drop_pairs(std::string_view in, std::string& out, char second) {
+  if (in.find('\\') == std::string_view::npos) return false;
   out.clear();
   size_t i = 0;
   while (i < in.size()) {
@@ -170,27 +182,30 @@ void drop_pairs(std::string_view in, std::string& out, char second) {
     }
     out.push_back(in[i++]);
   }
+  return true;
 }
 
 // s/([^\\])(Q.*?[^\\]?Q)/$1?/sg : a quoted string becomes '?'. The byte before the opening
 // quote is consumed by the match, so a quote right after a closing quote opens nothing.
-void replace_strings(std::string_view in, std::string& out, char quote) {
+bool replace_strings(std::string_view in, std::string& out, char quote) {
+  size_t q = in.find(quote);
+  if (q == std::string_view::npos) return false;
   out.clear();
-  size_t i = 0;
-  while (i < in.size()) {
-    if (in[i] != '\\' && i + 1 < in.size() && in[i + 1] == quote) {
-      size_t close = in.find(quote, i + 2);
-      if (close == std::string_view::npos) {  // no closing quote anywhere: nothing more to do
-        out.append(in.substr(i));
-        return;
-      }
-      out.push_back(in[i]);
+  size_t i = 0;  // everything before i is written
+  while (q != std::string_view::npos) {
+    if (q >= i + 1 && in[q - 1] != '\\') {
+      size_t close = in.find(quote, q + 1);
+      if (close == std::string_view::npos) break;  // no closing quote anywhere: done
+      out.append(in.data() + i, q - i);
       out.push_back('?');
       i = close + 1;
+      q = in.find(quote, i + 1);  // the byte at i is consumed as the next match's prefix
       continue;
     }
-    out.push_back(in[i++]);
+    q = in.find(quote, q + 1);
   }
+  out.append(in.data() + i, in.size() - i);
+  return true;
 }
 
 // \bfalse\b|\btrue\b (any case) -> ?
@@ -215,25 +230,27 @@ inline bool number_body(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '.' || c == 'x' || c == 'b' || c == '+' || c == '-';
 }
 
-// s/[0-9+-][0-9a-f.xb+-]*/?/g then s/[xb.+-]\?/?/g
-void replace_numbers(std::string_view in, std::string& out, std::string& tmp) {
-  tmp.clear();
+// s/[0-9+-][0-9a-f.xb+-]*/?/g then s/[xb.+-]\?/?/g, in one pass: when a '?' is written (a
+// number just replaced, or one already there), an x, b or . right before it goes. (+ and -
+// always start a number, so none is left by then.)
+void replace_numbers(std::string_view in, std::string& out) {
+  out.resize(in.size());
+  char* w = out.data();
+  char* const begin = w;
   size_t i = 0;
   while (i < in.size()) {
-    if (number_start(in[i])) {
+    char c = in[i];
+    if (number_start(c)) {
       ++i;
       while (i < in.size() && number_body(in[i])) ++i;
-      tmp.push_back('?');
-      continue;
+      c = '?';
+    } else {
+      ++i;
     }
-    tmp.push_back(in[i++]);
+    if (c == '?' && w > begin && (w[-1] == 'x' || w[-1] == 'b' || w[-1] == '.')) --w;
+    *w++ = c;
   }
-  out.clear();
-  for (size_t k = 0; k < tmp.size(); ++k) {
-    char c = tmp[k];
-    bool leftover = (c == 'x' || c == 'b' || c == '.' || c == '+' || c == '-') && k + 1 < tmp.size() && tmp[k + 1] == '?';
-    if (!leftover) out.push_back(c);
-  }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 // s/\A\s+//; chomp; tr/ \n\t\r\f/ /s; lc
@@ -242,22 +259,26 @@ void squeeze_and_lower(std::string_view in, std::string& out) {
   while (start < in.size() && is_space(in[start])) ++start;
   size_t end = in.size();
   if (end > start && in[end - 1] == '\n') --end;
-  out.clear();
+  out.resize(end - start);
+  char* w = out.data();
+  char* const begin = w;
   bool last_space = false;
   for (size_t i = start; i < end; ++i) {
     char c = in[i];
     if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f') {
-      if (!last_space) out.push_back(' ');
+      if (!last_space) *w++ = ' ';
       last_space = true;
       continue;
     }
     last_space = false;
-    out.push_back(lower(c));
+    *w++ = lower(c);
   }
+  out.resize(static_cast<size_t>(w - begin));
 }
 
 // \bnull\b -> ?
-void replace_nulls(std::string_view in, std::string& out) {
+bool replace_nulls(std::string_view in, std::string& out) {
+  if (in.find("null") == std::string_view::npos) return false;
   out.clear();
   size_t i = 0;
   while (i < in.size()) {
@@ -268,6 +289,7 @@ void replace_nulls(std::string_view in, std::string& out) {
     }
     out.push_back(in[i++]);
   }
+  return true;
 }
 
 inline bool list_space(char c) { return is_space(c) || c == ','; }
@@ -307,10 +329,12 @@ void collapse_lists(std::string_view in, std::string& out) {
 }
 
 // \b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+ -> $1 /*repeat$2*/
-void collapse_unions(std::string_view in, std::string& out) {
+bool collapse_unions(std::string_view in, std::string& out) {
+  // After squeezing, white space is single spaces.
+  if (in.find(" union") == std::string_view::npos) return false;
   out.clear();
   size_t i = 0;
-  bool unions = in.find(" union") != std::string_view::npos || in.find("\tunion") != std::string_view::npos;
+  bool unions = true;
   while (i < in.size()) {
     if (unions && in[i] == 's' && word_start(in, i) && in.substr(i, 6) == "select" && i + 6 < in.size() && is_space(in[i + 6])) {
       // The shortest $1 for which at least one repetition follows; then as many as follow.
@@ -356,11 +380,11 @@ void collapse_unions(std::string_view in, std::string& out) {
     }
     out.push_back(in[i++]);
   }
+  return true;
 }
 
 // The first \blimit \?(?:, ?\?| offset \?)? -> limit ?
-void collapse_limit(std::string_view in, std::string& out) {
-  out.assign(in);
+bool collapse_limit(std::string_view in, std::string& out) {
   for (size_t i = in.find("limit ?"); i != std::string_view::npos; i = in.find("limit ?", i + 1)) {
     if (!word_start(in, i)) continue;
     size_t end = i + 7;
@@ -370,8 +394,9 @@ void collapse_limit(std::string_view in, std::string& out) {
     out.assign(in.substr(0, i));
     out.append("limit ?");
     out.append(in.substr(end));
-    return;
+    return true;
   }
+  return false;
 }
 
 // After the first "order by ", s/\G(.+?)\s+ASC/$1/gi : every " asc" that follows, each
@@ -422,22 +447,27 @@ std::string_view Fingerprinter::fingerprint(std::string_view q) {
 
   std::string* in = &a_;
   std::string* out = &b_;
+  // A pass that returns false changed nothing and wrote nothing: the buffers stay.
   auto step = [&](auto&& fn) {
-    fn(std::string_view(*in), *out);
-    std::swap(in, out);
+    if constexpr (std::is_void_v<decltype(fn(std::string_view(*in), *out))>) {
+      fn(std::string_view(*in), *out);
+      std::swap(in, out);
+    } else if (fn(std::string_view(*in), *out)) {
+      std::swap(in, out);
+    }
   };
   strip_block_comments(q, *in);
   step(strip_line_comments);
   if (is_use_statement(*in)) return "use ?";
-  step([](std::string_view s, std::string& o) { drop_escaped_quote_after_char(s, o, '\''); });
-  step([](std::string_view s, std::string& o) { drop_escaped_quote_after_char(s, o, '"'); });
-  step([](std::string_view s, std::string& o) { drop_pairs(s, o, '\\'); });
-  step([](std::string_view s, std::string& o) { drop_pairs(s, o, '\''); });
-  step([](std::string_view s, std::string& o) { drop_pairs(s, o, '"'); });
-  step([](std::string_view s, std::string& o) { replace_strings(s, o, '"'); });
-  step([](std::string_view s, std::string& o) { replace_strings(s, o, '\''); });
+  step([](std::string_view s, std::string& o) { return drop_escaped_quote_after_char(s, o, '\''); });
+  step([](std::string_view s, std::string& o) { return drop_escaped_quote_after_char(s, o, '"'); });
+  step([](std::string_view s, std::string& o) { return drop_pairs(s, o, '\\'); });
+  step([](std::string_view s, std::string& o) { return drop_pairs(s, o, '\''); });
+  step([](std::string_view s, std::string& o) { return drop_pairs(s, o, '"'); });
+  step([](std::string_view s, std::string& o) { return replace_strings(s, o, '"'); });
+  step([](std::string_view s, std::string& o) { return replace_strings(s, o, '\''); });
   step(replace_booleans);
-  step([this](std::string_view s, std::string& o) { replace_numbers(s, o, c_); });
+  step(replace_numbers);
   step(squeeze_and_lower);
   step(replace_nulls);
   step(collapse_lists);
@@ -453,9 +483,15 @@ std::string fingerprint(std::string_view query) {
 }
 
 void append_query_id(std::string& out, std::string_view fp) {
+  // The MD5 algorithm is fetched once and a context kept per thread: OpenSSL 3 otherwise looks
+  // the algorithm up, under a lock, for every digest.
+  static EVP_MD* md5 = EVP_MD_fetch(nullptr, "MD5", nullptr);
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_Digest(fp.data(), fp.size(), digest, &len, EVP_md5(), nullptr);
+  EVP_DigestInit_ex(ctx.get(), md5, nullptr);
+  EVP_DigestUpdate(ctx.get(), fp.data(), fp.size());
+  EVP_DigestFinal_ex(ctx.get(), digest, &len);
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned int i = 0; i < len; ++i) {
     out.push_back(kHex[digest[i] >> 4]);

@@ -25,7 +25,6 @@ class Fingerprinter {
  private:
   std::string a_;
   std::string b_;
-  std::string c_;
 };
 
 std::string fingerprint(std::string_view query);

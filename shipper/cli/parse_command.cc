@@ -10,6 +10,7 @@
 #include "core/plain_encoder.h"
 #include "parser/json/json_transform.h"
 #include "parser/mysql_slowlog/slowlog_transform.h"
+#include "parser/rules/rules_transform.h"
 #include "shipper/cli/commands.h"
 #include "shipper/cli/offline_reader.h"
 #include "sinks/fd_writer.h"
@@ -38,8 +39,18 @@ int command_parse(const std::vector<std::string>& args) {
   } else if (format == "json") {
     json = std::move(JsonTransform::create({}, ctx).value());
     encode = [json](Batch& b) { json->encode(b); };
+  } else if (format.rfind("rules:", 0) == 0) {
+    RulesTransformConfig config;
+    config.rules = {format.substr(6)};
+    ConfigErrors errors;
+    if (!load_rule_set(config.rules, errors)) {
+      for (const auto& e : errors.list()) std::cerr << e.to_string(format.substr(6)) << "\n";
+      return 2;
+    }
+    std::shared_ptr<RulesTransform> rules = std::move(RulesTransform::create(config, ctx).value());
+    encode = [rules](Batch& b) { rules->encode(b); };
   } else if (format != "plain") {
-    std::cerr << "logship parse: --format must be one of: json, mysql_slowlog, plain\n";
+    std::cerr << "logship parse: --format must be one of: json, rules:<built-in name or file>, mysql_slowlog, plain\n";
     print_command_help("parse");
     return 2;
   }

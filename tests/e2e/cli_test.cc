@@ -102,6 +102,16 @@ TEST(CliSqlTest, DigestRanksTheSampleLogsByTotalTime) {
   EXPECT_NE(table.out.find("select foo from bar where id=?"), std::string::npos);
 }
 
+TEST(CliSqlTest, ParseWithARuleSet) {
+  testing::TempDir dir;
+  testing::write_file(dir / "access.log", "10.0.0.1 - - [26/Nov/2026:09:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"curl\"\nnot nginx\n");
+  auto r = testing::run_logship({"parse", "--format", "rules:nginx", dir / "access.log"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"status_code\":200"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"unparsed\""), std::string::npos) << r.out;
+  EXPECT_EQ(testing::run_logship({"parse", "--format", "rules:nonesuch", dir / "access.log"}).exit_code, 2);
+}
+
 TEST(CliSqlTest, ParsePrintsOneEventPerEntry) {
   std::string log = std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/slowlogs/slow045.txt";
   auto r = testing::run_logship({"parse", "--format", "mysql_slowlog", log});

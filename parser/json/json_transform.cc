@@ -73,7 +73,11 @@ JsonTransform::JsonTransform(JsonTransformConfig config, TimestampFormat format,
       parsed_(metrics().counter("logship_parser_events_total", "Events a parser produced, by outcome.",
                                 {{"component", name}, {"outcome", "parsed"}})),
       failed_(metrics().counter("logship_parser_events_total", "Events a parser produced, by outcome.",
-                                {{"component", name}, {"outcome", "json_parse_error"}})) {}
+                                {{"component", name}, {"outcome", "json_parse_error"}})) {
+  // Nesting beyond max_depth (the root object counts as one level) is a parse error.
+  simdjson::error_code err = dom_parser_.allocate(1 << 16, static_cast<size_t>(config_.max_depth));
+  (void)err;  // on failure parse() allocates again and reports the error per line
+}
 
 Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransformConfig& config, const BuildContext& ctx) {
   TimestampFormat format;
@@ -128,21 +132,24 @@ error_code JsonTransform::validate(od::value value, int depth) {
   return simdjson::INCORRECT_TYPE;
 }
 
-// Validates `value` and returns its raw text. Scalars are their own token; for objects and
-// arrays the text runs to where the iterator stands once the value has been walked.
+// The raw text of `value` (already validated by the DOM pass). Scalars are their own token;
+// objects and arrays are skipped over with raw_json().
 error_code JsonTransform::take_value(od::value value, int depth, std::string_view& raw) {
+  (void)depth;
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
-  std::string_view token = value.raw_json_token();
-  if (type != od::json_type::object && type != od::json_type::array) {
-    if (auto err = validate(value, depth)) return err;
-    raw = trim_end(token);
-    return simdjson::SUCCESS;
+  if (type == od::json_type::object) {
+    od::object o;
+    if (auto err = value.get_object().get(o)) return err;
+    if (auto err = o.raw_json().get(raw)) return err;
+  } else if (type == od::json_type::array) {
+    od::array a;
+    if (auto err = value.get_array().get(a)) return err;
+    if (auto err = a.raw_json().get(raw)) return err;
+  } else {
+    raw = value.raw_json_token();
   }
-  if (auto err = validate(value, depth)) return err;
-  const char* end;
-  if (auto err = doc_->current_location().get(end)) return err;
-  raw = trim_end(std::string_view(token.data(), static_cast<size_t>(end - token.data())));
+  raw = trim_end(raw);
   return simdjson::SUCCESS;
 }
 
@@ -182,9 +189,18 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
   std::string_view ts_raw;
   std::string_view own_timestamp;
   std::string_view level_raw;
+  // First a full validation with the DOM parser (SIMD stage 1 and 2: strings, numbers, UTF-8,
+  // depth, trailing content), then one On-Demand walk of the top level to slice raw values.
+  simdjson::dom::element root;
+  error_code err = dom_parser_.parse(data, len, false).get(root);
+  if (!err && !root.is_object()) err = simdjson::INCORRECT_TYPE;
+  if (err) {
+    error_ = reason(err, config_.max_depth, error_);
+    return false;
+  }
   od::document doc;
   doc_ = &doc;
-  error_code err = parser_.iterate(data, len, capacity).get(doc);
+  err = parser_.iterate(data, len, capacity).get(doc);
   od::object obj;
   if (!err) err = doc.get_object().get(obj);
   if (!err) {

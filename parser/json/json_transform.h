@@ -12,8 +12,9 @@
 //       drop: [password]
 //       add_fields: {service.environment: production}
 //
-// Each line is walked once with simdjson On-Demand: every value is validated (strings,
-// numbers, nesting up to max_depth) and its raw text copied through unchanged. Top-level
+// Each line is validated in full by simdjson's DOM parser (strings, numbers, UTF-8, nesting up
+// to max_depth), then its top level walked once with On-Demand to slice each value's raw text,
+// which is copied through unchanged. Top-level
 // "log", "event" and "host" objects are merged with logship's members of the same objects;
 // such a key holding a non-object value is kept as <key>_original. A line that is not a valid
 // JSON object is still shipped: `message` holds it, `error.message` says why, `log.flags` has
@@ -65,6 +66,7 @@ class JsonTransform final : public Transform {
 
   JsonTransformConfig config_;
   TimestampFormat format_;
+  simdjson::dom::parser dom_parser_;
   simdjson::ondemand::parser parser_;
   simdjson::ondemand::document* doc_ = nullptr;  // the line being encoded
   std::string fields_;

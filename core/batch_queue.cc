@@ -19,9 +19,7 @@ void BatchQueue::push(BatchPtr batch) {
   not_empty_.notify_one();
 }
 
-BatchPtr BatchQueue::pop() {
-  std::unique_lock lock(mu_);
-  not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
+BatchPtr BatchQueue::take_front_locked() {
   if (items_.empty()) return nullptr;
   BatchPtr b = std::move(items_.front());
   items_.pop_front();
@@ -30,15 +28,16 @@ BatchPtr BatchQueue::pop() {
   return b;
 }
 
+BatchPtr BatchQueue::pop() {
+  std::unique_lock lock(mu_);
+  not_empty_.wait(lock, [&] { return !items_.empty() || producers_ == 0; });
+  return take_front_locked();
+}
+
 BatchPtr BatchQueue::pop_for(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mu_);
   not_empty_.wait_for(lock, timeout, [&] { return !items_.empty() || producers_ == 0; });
-  if (items_.empty()) return nullptr;
-  BatchPtr b = std::move(items_.front());
-  items_.pop_front();
-  bytes_ -= b->memory_bytes();
-  not_full_.notify_all();
-  return b;
+  return take_front_locked();
 }
 
 void BatchQueue::drain_into(std::deque<BatchPtr>& out, size_t max_bytes) {

@@ -39,6 +39,8 @@ class BatchQueue {
   uint64_t blocked_nanos() const;
 
  private:
+  BatchPtr take_front_locked();  // mu_ held; nullptr when empty
+
   mutable std::mutex mu_;
   std::condition_variable not_full_;
   std::condition_variable not_empty_;

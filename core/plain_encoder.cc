@@ -29,6 +29,12 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   out.push_back('}');
 }
 
+void append_read_time(std::string& out, const Batch& batch) {
+  out.push_back('"');
+  append_rfc3339_micros(out, batch.read_time_nanos);
+  out.push_back('"');
+}
+
 void encode_plain(Batch& batch) {
   if (batch.is_encoded) return;
   std::string& out = batch.encoded;

@@ -29,4 +29,22 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
 // Fills batch.encoded (if it is not encoded yet) with one JSON line per event.
 void encode_plain(Batch& batch);
 
+// The frame every encoder shares: calls `encode_one(event, out)` for each event, which appends
+// the event's JSON line to `out` (and may set flags on the event); records each event's span;
+// then swaps `scratch` in as batch.encoded (so buffers are reused, not reallocated).
+template <class EncodeOne>
+void encode_each(Batch& batch, std::string& scratch, EncodeOne&& encode_one) {
+  scratch.clear();
+  for (EventView& e : batch.events) {
+    e.enc_begin = static_cast<uint32_t>(scratch.size());
+    encode_one(e, scratch);
+    e.enc_len = static_cast<uint32_t>(scratch.size() - e.enc_begin);
+  }
+  batch.encoded.swap(scratch);
+  batch.is_encoded = true;
+}
+
+// @timestamp's value (quoted) when the event carries no time of its own: when it was read.
+void append_read_time(std::string& out, const Batch& batch);
+
 }  // namespace logship

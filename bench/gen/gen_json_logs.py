@@ -9,15 +9,8 @@ Nested objects, request ids, latencies, a few levels, and now and then a long st
 import argparse
 import json
 import random
-import sys
 
-
-def parse_size(text):
-    units = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "": 1}
-    for unit, mult in units.items():
-        if unit and text.endswith(unit):
-            return int(float(text[: -len(unit)]) * mult)
-    return int(text)
+from gen_common import parse_size, write_until
 
 
 def main():
@@ -30,15 +23,14 @@ def main():
     endpoints = ["/api/orders", "/api/orders/{id}", "/api/users", "/api/invoices", "/login", "/api/search", "/health"]
     services = ["checkout", "accounts", "billing", "search", "gateway"]
     frames = "".join("\n\tat com.example.svc.Handler%d.handle(Handler%d.java:%d)" % (i, i, 10 + i) for i in range(40))
-    out = sys.stdout
-    written = 0
-    buf = []
-    second = 0
-    while written < target:
-        second += rng.randint(0, 2)
+    second = [0]
+
+    def line():
+        second[0] += rng.randint(0, 2)
+        t = second[0]
         level = rng.choices(["info", "debug", "warn", "error"], [70, 15, 10, 5])[0]
         ev = {
-            "ts": "2026-11-26T%02d:%02d:%02d.%03dZ" % (second // 3600 % 24, second // 60 % 60, second % 60, rng.randint(0, 999)),
+            "ts": "2026-11-26T%02d:%02d:%02d.%03dZ" % (t // 3600 % 24, t // 60 % 60, t % 60, rng.randint(0, 999)),
             "level": level,
             "service": {"name": rng.choice(services), "version": "1.%d.%d" % (rng.randint(0, 9), rng.randint(0, 30))},
             "message": "request finished" if level != "error" else "upstream call failed",
@@ -51,13 +43,9 @@ def main():
         }
         if level == "error" and rng.random() < 0.2:
             ev["error"] = {"type": "java.lang.IllegalStateException", "stack_trace": "java.lang.IllegalStateException: boom" + frames}
-        line = json.dumps(ev, separators=(",", ":")) + "\n"
-        buf.append(line)
-        written += len(line)
-        if len(buf) >= 4096:
-            out.write("".join(buf))
-            buf.clear()
-    out.write("".join(buf))
+        return json.dumps(ev, separators=(",", ":")) + "\n"
+
+    write_until(target, line)
 
 
 if __name__ == "__main__":

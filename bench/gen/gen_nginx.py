@@ -5,7 +5,8 @@
 """
 import argparse
 import random
-import sys
+
+from gen_common import parse_size, write_until
 
 
 def main():
@@ -13,20 +14,18 @@ def main():
     ap.add_argument("--size", default="10MiB")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    mult = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
-    target = next((int(float(args.size[:-3]) * m) for u, m in mult.items() if args.size.endswith(u)), None) or int(args.size)
+    target = parse_size(args.size)
     rng = random.Random(args.seed)
     paths = ["/", "/api/orders", "/api/orders/%d", "/api/users/%d/profile", "/static/app.%x.js", "/login", "/search?q=%s&page=%d"]
     agents = ["Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
               "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1",
               "curl/8.4.0", "Go-http-client/1.1", "kube-probe/1.28"]
     months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    out = sys.stdout
-    written = 0
-    buf = []
-    sec = 0
-    while written < target:
-        sec += rng.randint(0, 1)
+    sec = [0]
+
+    def line():
+        sec[0] += rng.randint(0, 1)
+        t = sec[0]
         p = rng.choice(paths)
         if "%s" in p:
             p = p % (rng.choice(["shoes", "red+dress", "gift"]), rng.randint(1, 9))
@@ -34,17 +33,13 @@ def main():
             p = p % rng.getrandbits(32)
         elif "%d" in p:
             p = p % rng.randint(1, 10**6)
-        line = '10.%d.%d.%d - %s [%02d/%s/2026:%02d:%02d:%02d +0000] "%s %s HTTP/1.1" %d %d "%s" "%s"\n' % (
+        return '10.%d.%d.%d - %s [%02d/%s/2026:%02d:%02d:%02d +0000] "%s %s HTTP/1.1" %d %d "%s" "%s"\n' % (
             rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254), rng.choice(["-", "-", "alice"]),
-            26, months[10], sec // 3600 % 24, sec // 60 % 60, sec % 60, rng.choice(["GET", "GET", "GET", "POST"]), p,
+            26, months[10], t // 3600 % 24, t // 60 % 60, t % 60, rng.choice(["GET", "GET", "GET", "POST"]), p,
             rng.choice([200, 200, 200, 304, 404, 500]), rng.randint(0, 50000),
             rng.choice(["-", "https://example.com/", "https://www.google.com/"]), rng.choice(agents))
-        buf.append(line)
-        written += len(line)
-        if len(buf) >= 4096:
-            out.write("".join(buf))
-            buf.clear()
-    out.write("".join(buf))
+
+    write_until(target, line)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import random
 import sys
 import time as _time
 
+from gen_common import parse_size
+
 TABLES = ["orders", "order_items", "users", "invoices", "payments", "products", "carts", "sessions", "audit_log", "shipments",
           "coupons", "reviews"]
 COLUMNS = ["id", "user_id", "status", "created_at", "total", "sku", "email", "country", "updated_at", "price"]
@@ -40,9 +42,7 @@ def main():
     ap.add_argument("--size", default="10MiB")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    size = args.size
-    mult = {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}
-    target = next((int(float(size[:-3]) * m) for u, m in mult.items() if size.endswith(u)), None) or int(size)
+    target = parse_size(args.size)
     rng = random.Random(args.seed)
     common, rare = shapes(rng)
     weights = [1.0 / (i + 1) for i in range(len(common))]

@@ -264,13 +264,8 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
     out.push_back('"');
   } else {
     if (!config_.timestamp_field.empty()) e.flags |= kFlagTimestampParseError;
-    if (!own_timestamp.empty()) {
-      out.append(own_timestamp);
-    } else {
-      out.push_back('"');
-      append_rfc3339_micros(out, batch.read_time_nanos);
-      out.push_back('"');
-    }
+    if (!own_timestamp.empty()) out.append(own_timestamp);
+    else append_read_time(out, batch);
   }
   if (!config_.target.empty()) {
     out.push_back(',');
@@ -299,9 +294,9 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
 
 void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string& out) {
   e.flags |= kFlagJsonParseError;
-  out.append("{\"@timestamp\":\"");
-  append_rfc3339_micros(out, batch.read_time_nanos);
-  out.append("\",\"message\":");
+  out.append("{\"@timestamp\":");
+  append_read_time(out, batch);
+  out.append(",\"message\":");
   if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
   out.append(",\"error\":{\"message\":");
   append_json_string(out, error_);
@@ -313,22 +308,18 @@ void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string
 void JsonTransform::encode(Batch& batch) {
   // simdjson reads up to SIMDJSON_PADDING bytes past a document: make sure the buffer has them.
   batch.raw.reserve(batch.raw.size() + simdjson::SIMDJSON_PADDING);
-  encoded_.clear();
-  for (EventView& e : batch.events) {
-    e.enc_begin = static_cast<uint32_t>(encoded_.size());
+  encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
+    size_t begin = out.size();
     const char* data = batch.raw.data() + e.raw_begin;
     size_t capacity = batch.raw.capacity() - e.raw_begin;
-    if (encode_object(batch, e, data, e.raw_len, capacity, encoded_)) {
+    if (encode_object(batch, e, data, e.raw_len, capacity, out)) {
       parsed_.add();
     } else {
-      encoded_.resize(e.enc_begin);
-      encode_failure(batch, e, encoded_);
+      out.resize(begin);
+      encode_failure(batch, e, out);
       failed_.add();
     }
-    e.enc_len = static_cast<uint32_t>(encoded_.size() - e.enc_begin);
-  }
-  batch.encoded.swap(encoded_);
-  batch.is_encoded = true;
+  });
 }
 
 void JsonTransform::process(BatchPtr batch, Emitter& out) {

@@ -1,5 +1,7 @@
 #include "parser/mysql_slowlog/slowlog_transform.h"
 
+#include "core/plain_encoder.h"
+
 namespace logship {
 
 const Schema<SlowlogTransformConfig>& SlowlogTransform::schema() {
@@ -20,8 +22,7 @@ Result<std::unique_ptr<SlowlogTransform>> SlowlogTransform::create(const Slowlog
 }
 
 void SlowlogTransform::encode(Batch& batch) {
-  encoded_.clear();
-  for (EventView& e : batch.events) {
+  encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     parse_slowlog_entry(batch.raw_text(e), entry_);
     int64_t& last = last_timestamp_[batch.origin.get()];
     if (entry_.set_timestamp >= 0) last = entry_.set_timestamp;
@@ -31,13 +32,9 @@ void SlowlogTransform::encode(Batch& batch) {
       case SlowlogEntry::Kind::kFragment: fragments_.add(); break;
       case SlowlogEntry::Kind::kServerHeader: headers_.add(); break;
     }
-    e.enc_begin = static_cast<uint32_t>(encoded_.size());
-    e.flags |= encoder_.encode(entry_, batch, e, encoded_);
-    e.enc_len = static_cast<uint32_t>(encoded_.size() - e.enc_begin);
-  }
-  batch.encoded.swap(encoded_);
+    e.flags |= encoder_.encode(entry_, batch, e, out);
+  });
   if (last_timestamp_.size() > 4096) last_timestamp_.clear();  // bounded: files come and go
-  batch.is_encoded = true;
 }
 
 void SlowlogTransform::process(BatchPtr batch, Emitter& out) {

@@ -351,13 +351,8 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
   }
   if (invalid_utf8) flags |= kFlagInvalidUtf8;
   out.append("{\"@timestamp\":");
-  if (!timestamp_.empty()) {
-    out.append(timestamp_);
-  } else {
-    out.push_back('"');
-    append_rfc3339_micros(out, batch.read_time_nanos);
-    out.push_back('"');
-  }
+  if (!timestamp_.empty()) out.append(timestamp_);
+  else append_read_time(out, batch);
   out.append(top_);
   out.push_back(',');
   EventView flagged = e;

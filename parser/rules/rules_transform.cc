@@ -6,7 +6,6 @@
 
 #include "core/json_writer.h"
 #include "core/plain_encoder.h"
-#include "core/time_format.h"
 #include "parser/rules/builtin_rules.h"
 
 namespace logship {
@@ -83,29 +82,24 @@ Result<std::unique_ptr<RulesTransform>> RulesTransform::create(const RulesTransf
 }
 
 void RulesTransform::encode(Batch& batch) {
-  encoded_.clear();
-  for (EventView& e : batch.events) {
-    e.enc_begin = static_cast<uint32_t>(encoded_.size());
+  encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     std::string_view line = batch.raw_text(e);
     int rule = rules_->match(line);
     if (rule >= 0) {
-      e.flags |= rules_->encode(rule, line, batch, e, keep_original_, encoded_);
+      e.flags |= rules_->encode(rule, line, batch, e, keep_original_, out);
       matched_.add();
-    } else {
-      e.flags |= kFlagUnparsed;
-      unparsed_.add();
-      encoded_.append("{\"@timestamp\":\"");
-      append_rfc3339_micros(encoded_, batch.read_time_nanos);
-      encoded_.append("\",\"message\":");
-      if (!append_json_string(encoded_, line)) e.flags |= kFlagInvalidUtf8;
-      encoded_.push_back(',');
-      append_metadata_members(encoded_, batch, e);
-      encoded_.append("}\n");
+      return;
     }
-    e.enc_len = static_cast<uint32_t>(encoded_.size() - e.enc_begin);
-  }
-  batch.encoded.swap(encoded_);
-  batch.is_encoded = true;
+    e.flags |= kFlagUnparsed;
+    unparsed_.add();
+    out.append("{\"@timestamp\":");
+    append_read_time(out, batch);
+    out.append(",\"message\":");
+    if (!append_json_string(out, line)) e.flags |= kFlagInvalidUtf8;
+    out.push_back(',');
+    append_metadata_members(out, batch, e);
+    out.append("}\n");
+  });
 }
 
 void RulesTransform::process(BatchPtr batch, Emitter& out) {

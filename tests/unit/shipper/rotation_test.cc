@@ -68,6 +68,24 @@ TEST(RotationTest, CopytruncateRestartsFromZeroWithoutLoss) {
   EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("before", 0, 100) + numbered_lines("after", 0, 50)));
 }
 
+TEST(RotationTest, TruncationWhileALineIsHalfWrittenKeepsTheHalfFlaggedPartial) {
+  testing::TempDir dir;
+  write_file(dir / "app.log", "whole line\nhalf a li");
+  FileSourceHarness h(quick_config({dir / "app.log"}), dir / "data");
+  h.start();
+  ASSERT_TRUE(h.wait_for_count(1));
+  ::truncate((dir / "app.log").c_str(), 0);  // truncated before the writer finished the line
+  append_file(dir / "app.log", "fresh start\n");
+  ASSERT_TRUE(h.wait_for_count(3));
+  h.stop();
+  auto ev = h.events();
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1].text, "half a li");
+  EXPECT_EQ(ev[1].flags, static_cast<uint32_t>(kFlagPartial));
+  EXPECT_EQ(ev[2].text, "fresh start");
+  EXPECT_EQ(ev[2].offset, 0u);
+}
+
 TEST(RotationTest, CopytruncateWhileStoppedIsToldApartByTheFingerprint) {
   testing::TempDir dir;
   write_file(dir / "app.log", numbered_lines("old", 0, 10));

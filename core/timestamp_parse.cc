@@ -6,6 +6,16 @@
 namespace logship {
 namespace {
 
+// Unix seconds that fit in int64 nanoseconds (years 1678 to 2261).
+constexpr int64_t kMaxSeconds = INT64_MAX / 1'000'000'000 - 1;
+constexpr int64_t kMinSeconds = INT64_MIN / 1'000'000'000 + 1;
+
+bool to_nanos(int64_t secs, int64_t ns, int64_t& out) {
+  if (secs > kMaxSeconds || secs < kMinSeconds) return false;
+  out = secs * 1'000'000'000 + ns;
+  return true;
+}
+
 bool digits(std::string_view s, size_t pos, size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
@@ -75,8 +85,7 @@ bool parse_rfc3339(std::string_view s, int64_t& out) {
   int64_t offset = 0;
   if (!zone(s, pos, offset) || pos != s.size()) return false;
   int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec - offset;
-  out = secs * 1'000'000'000 + ns;
-  return true;
+  return to_nanos(secs, ns, out);
 }
 
 // "1764147600", "1764147600.25", "-5": integer arithmetic, so nanoseconds stay exact.
@@ -134,8 +143,7 @@ bool parse_strftime(std::string_view s, const std::string& pattern, int64_t& out
   };
   int64_t secs = seconds(tm.tm_year + 1900);
   if (!has_year && secs > static_cast<int64_t>(now) + 86400) secs = seconds(tm.tm_year + 1899);
-  out = secs * 1'000'000'000 + ns;
-  return true;
+  return to_nanos(secs, ns, out);
 }
 
 }  // namespace

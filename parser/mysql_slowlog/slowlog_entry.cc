@@ -95,7 +95,8 @@ bool parse_set_timestamp(std::string_view line, int64_t& out) {
   }
   std::string_view digits = line.substr(ts + 10, line.size() - ts - 11);
   auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-  return ec == std::errc() && p == digits.data() + digits.size();
+  // Beyond year 2255 nanoseconds no longer fit in 64 bits: not a timestamp we can use.
+  return ec == std::errc() && p == digits.data() + digits.size() && out >= 0 && out <= 9'000'000'000;
 }
 
 // "use db;" / "use `db`;"

@@ -25,6 +25,10 @@ TEST(TimestampParseTest, Rfc3339WithZonesAndFractions) {
   EXPECT_FALSE(parse_timestamp("2026-13-01T00:00:00Z", f, ns));
   EXPECT_FALSE(parse_timestamp("2026-11-26T09:00:00Zjunk", f, ns));
   EXPECT_FALSE(parse_timestamp("", f, ns));
+  // Beyond what int64 nanoseconds hold: an error, not an overflow (found by fuzz_json).
+  EXPECT_FALSE(parse_timestamp("9999-12-31T23:59:59Z", f, ns));
+  EXPECT_FALSE(parse_timestamp("1000-01-01T00:00:00Z", f, ns));
+  EXPECT_TRUE(parse_timestamp("2261-12-31T23:59:59Z", f, ns));
 }
 
 TEST(TimestampParseTest, UnixEpochsStayExact) {

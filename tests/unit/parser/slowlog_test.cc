@@ -137,6 +137,14 @@ TEST(SlowlogTest, UnknownAttributesAreKeptAndInvalidValuesFlagged) {
   EXPECT_EQ(std::string_view(d["log"]["flags"].at(0)), "invalid_attribute");
 }
 
+TEST(SlowlogTest, AbsurdSetTimestampIsIgnoredNotOverflowed) {
+  auto events = parse_log("# User@Host: a[a] @ h []\n# Query_time: 0.1  Lock_time: 0.0 Rows_sent: 1  Rows_examined: 1\n"
+                          "SET timestamp=99999999999999999;\nSELECT 1;\n");
+  ASSERT_EQ(events.size(), 1u);
+  simdjson::dom::parser p;
+  EXPECT_EQ(std::string_view(json(p, events[0])["mysql"]["slowlog"]["query"]), "SET timestamp=99999999999999999;\nSELECT 1");
+}
+
 TEST(SlowlogTest, OldPerconaTimeAndUserHostOnOneLine) {
   SlowlogEntry e;
   parse_slowlog_entry("# Time: 071218 11:48:27 # User@Host: [SQL_SLAVE] @  []\n# Thread_id: 10\nBEGIN;", e);

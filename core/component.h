@@ -10,6 +10,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -55,13 +57,20 @@ class Transform {
   virtual void process(BatchPtr batch, Emitter& out) = 0;
 };
 
-enum class SinkResult { kOk, kRetry, kFail };
+// kOk: durable now, the runtime acknowledges. kRetry: nothing taken, call again later.
+// kFail: can never be written (counted, acknowledged so the pipeline goes on). kAsync: taken;
+// the sink acknowledges each batch itself once it is durable (Kafka delivery reports).
+enum class SinkResult { kOk, kRetry, kFail, kAsync };
 
 class Sink {
  public:
   virtual ~Sink() = default;
-  // Writes the batches (all encoded); kOk means they are durable as far as this sink can tell.
+  // Writes the batches (all encoded).
   virtual SinkResult write(std::span<const BatchPtr> batches) = 0;
+  // No more batches will come: finish what is in flight, by deadline() at the latest (it moves
+  // from "never" to now + shutdown_timeout when a shutdown begins, so check it as you wait).
+  using Deadline = std::function<std::chrono::steady_clock::time_point()>;
+  virtual void drain(const Deadline& deadline) { (void)deadline; }
 };
 
 struct BuildContext {

@@ -189,6 +189,7 @@ void Topology::run_sink(Node& node) {
     size_t events = 0;
     for (const auto& b : group) events += b->events.size();
     if (r == SinkResult::kRetry) continue;  // hard stop: not acknowledged, read again next start
+    if (r == SinkResult::kAsync) continue;  // the sink acknowledges when durable
     if (r == SinkResult::kFail) {
       node.sink_dropped->add(events);
       log_error("sink dropped events after a permanent failure", {{"component", node.name}, {"events", std::to_string(events)}});
@@ -197,6 +198,7 @@ void Topology::run_sink(Node& node) {
     }
     for (const auto& b : group) b->ack.ack();
   }
+  node.sink->drain([this] { return drain_deadline_.load(); });
   node_finished(node, {});
 }
 
@@ -226,6 +228,7 @@ void Topology::wait(const std::atomic<bool>& stop) {
 int Topology::shutdown() {
   stop_sources_.store(true);
   auto deadline = std::chrono::steady_clock::now() + shutdown_timeout_;
+  drain_deadline_.store(deadline);
   {
     std::unique_lock lock(mu_);
     if (!changed_.wait_until(lock, deadline, [&] { return threads_running_ == 0; })) {

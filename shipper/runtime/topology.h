@@ -56,6 +56,8 @@ class Topology {
   std::atomic<bool> stop_sources_{false};
   std::atomic<bool> hard_stop_{false};
   std::chrono::milliseconds shutdown_timeout_{30000};
+  // Until shutdown() sets it, sinks that drain (Kafka) wait as long as they need.
+  std::atomic<std::chrono::steady_clock::time_point> drain_deadline_{std::chrono::steady_clock::time_point::max()};
   bool once_ = false;
 
   std::mutex mu_;

@@ -1,0 +1,100 @@
+// `type: kafka` sink: a librdkafka producer whose delivery reports acknowledge the batches, so
+// a file offset is committed only once Kafka has every event before it.
+//
+//   sinks:
+//     kafka:
+//       type: kafka
+//       inputs: [app]
+//       bootstrap_servers: ${KAFKA_BOOTSTRAP}
+//       topic: 'logs.{{ event.dataset }}'
+//       librdkafka: {security.protocol: SASL_SSL, sasl.mechanism: SCRAM-SHA-512,
+//                    sasl.username: shipper, sasl.password: '${KAFKA_PASSWORD}'}
+//
+// Messages are produced without copying (the batch stays alive until delivered). Each carries
+// its event id and dataset as headers, and the file's identity as key by default, so one
+// file's lines stay in order within a partition. Idempotent, acks=all, zstd by default.
+// Messages never time out: while the broker is down librdkafka holds them in a queue bounded by
+// `buffer_bytes`; once it is full write() blocks, the pipeline's queues fill, and the file
+// source stops reading (the log file is the buffer). An event larger than max_message_bytes is
+// re-encoded with its text cut to fit, flagged truncated, and counted.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/component.h"
+#include "core/metrics.h"
+#include "sinks/kafka/event_template.h"
+
+namespace logship {
+
+struct KafkaCreateTopics {
+  int64_t partitions = 3;
+  int64_t replication_factor = 1;
+  static const Schema<KafkaCreateTopics>& schema();
+};
+
+struct KafkaSinkConfig {
+  std::string bootstrap_servers;
+  std::string topic = "logs.{{ event.dataset }}";
+  std::string key = "file";
+  std::string compression = "zstd";
+  std::string acks = "all";
+  ByteSize max_message_bytes{1000000};
+  ByteSize buffer_bytes{64 << 20};
+  Duration linger{std::chrono::milliseconds(5)};
+  std::optional<KafkaCreateTopics> create_topics;
+  StringMap librdkafka;
+
+  static const Schema<KafkaSinkConfig>& schema();
+  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+  size_t batch_bytes() const { return 4 << 20; }
+};
+
+class KafkaSink final : public Sink {
+ public:
+  static Result<std::unique_ptr<KafkaSink>> create(const KafkaSinkConfig& config, const BuildContext& ctx);
+  ~KafkaSink() override;
+
+  SinkResult write(std::span<const BatchPtr> batches) override;
+  void drain(const Deadline& deadline) override;
+
+  struct InFlight;
+
+ private:
+  KafkaSink(KafkaSinkConfig config, std::string name);
+  Status start();
+  void produce(const BatchPtr& batch);
+  void produce_one(InFlight* f, rd_kafka_topic_t* topic, const Batch& batch, const EventView& e);
+  rd_kafka_topic_t* topic_for(const Batch& batch);
+  void ensure_topic(const std::string& name);
+  static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
+  static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+  KafkaSinkConfig config_;
+  std::string name_;
+  EventTemplate topic_template_;
+  std::optional<EventTemplate> key_template_;
+  rd_kafka_t* rk_ = nullptr;
+  std::map<std::string, rd_kafka_topic_t*> topics_;
+  std::string scratch_;
+  std::atomic<bool> stop_poll_{false};
+  std::thread poller_;
+  std::atomic<int64_t> in_flight_{0};
+  bool blocked_logged_ = false;
+  std::chrono::steady_clock::time_point last_blocked_log_{};
+  Counter& delivered_;
+  Counter& failed_;
+  Counter& truncated_;
+  Counter& blocked_nanos_;
+  Gauge& blocked_;
+  Gauge& in_flight_gauge_;
+};
+
+}  // namespace logship

@@ -1,0 +1,123 @@
+// file -> Kafka through the logship binary, against a real broker.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "tests/integration/kafka_broker.h"
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+std::string numbered(const std::string& prefix, int from, int to) {
+  std::string out;
+  for (int i = from; i < to; ++i) out += prefix + "-" + std::to_string(i) + " payload\n";
+  return out;
+}
+
+std::string pipeline(const testing::TempDir& dir, const std::string& bootstrap, const std::string& extra = "") {
+  return "data_dir: " + dir / "data" + "\nsources:\n  app:\n    type: file\n    include: ['" + dir.path() +
+         "/logs/*.log']\n    dataset: app\n    checkpoint_interval: 100ms\nsinks:\n  kafka:\n    type: kafka\n    inputs: [app]\n"
+         "    bootstrap_servers: " + bootstrap + "\n    topic: 'logs.{{ event.dataset }}'\n    create_topics: {partitions: 3}\n" + extra;
+}
+
+class KafkaSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    broker_ = std::make_unique<testing::KafkaBroker>(dir_ / "kafka");
+    ASSERT_TRUE(broker_->start()) << testing::read_file(dir_ / "kafka.start.err");
+    std::filesystem::create_directories(dir_ / "logs");
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<testing::KafkaBroker> broker_;
+};
+
+TEST_F(KafkaSinkTest, EveryLineArrivesExactlyOnceInFileOrderPerKey) {
+  std::map<std::string, std::string> files;
+  for (int f = 0; f < 4; ++f) {
+    std::string name = "f" + std::to_string(f);
+    files[name] = numbered(name, 0, 2500);
+    testing::write_file(dir_ / ("logs/" + name + ".log"), files[name]);
+  }
+  testing::write_file(dir_ / "p.yaml", pipeline(dir_, broker_->bootstrap()));
+  testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  ASSERT_EQ(p.wait(std::chrono::seconds(120)), 0) << testing::read_file(dir_ / "logship.err");
+
+  auto messages = testing::consume_all(broker_->bootstrap(), "logs.app", 10000, std::chrono::seconds(60));
+  ASSERT_EQ(messages.size(), 10000u);
+  std::map<std::string, std::vector<int64_t>> offsets_by_key;  // log.offset in arrival order, per key
+  std::map<std::string, std::set<int32_t>> partitions_by_key;
+  std::set<std::string> seen;
+  for (const auto& m : messages) {
+    size_t at = m.value.find("\"message\":\"");
+    ASSERT_NE(at, std::string::npos) << m.value;
+    std::string message = m.value.substr(at + 11, m.value.find('"', at + 11) - at - 11);
+    EXPECT_TRUE(seen.insert(message).second) << "twice: " << message;
+    size_t off = m.value.find("\"offset\":");
+    offsets_by_key[m.key].push_back(std::stoll(m.value.substr(off + 9)));
+    partitions_by_key[m.key].insert(m.partition);
+    EXPECT_EQ(m.headers.at("event.dataset"), "app");
+    EXPECT_EQ(m.headers.at("event.id").size(), 32u);
+    EXPECT_NE(m.value.find("\"id\":\"" + m.headers.at("event.id") + "\""), std::string::npos);
+  }
+  EXPECT_EQ(seen.size(), 10000u);
+  ASSERT_EQ(offsets_by_key.size(), 4u);  // one key per file
+  for (const auto& [key, offsets] : offsets_by_key) {
+    EXPECT_EQ(partitions_by_key[key].size(), 1u) << "a file's lines stay in one partition";
+    EXPECT_TRUE(std::is_sorted(offsets.begin(), offsets.end())) << "file order kept for key " << key;
+  }
+}
+
+TEST_F(KafkaSinkTest, OversizeEventIsTruncatedFlaggedAndTheRestFlows) {
+  std::string huge(300000, 'x');
+  testing::write_file(dir_ / "logs/a.log", "before\n" + huge + "\nafter\n");
+  testing::write_file(dir_ / "p.yaml", pipeline(dir_, broker_->bootstrap(), "    max_message_bytes: 100KiB\n") +
+                                           "" );
+  testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  ASSERT_EQ(p.wait(std::chrono::seconds(120)), 0) << testing::read_file(dir_ / "logship.err");
+  auto messages = testing::consume_all(broker_->bootstrap(), "logs.app", 3, std::chrono::seconds(60));
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_NE(messages[0].value.find("\"message\":\"before\""), std::string::npos);
+  EXPECT_LT(messages[1].value.size(), 100u * 1024);
+  EXPECT_NE(messages[1].value.find("\"truncated\""), std::string::npos);
+  EXPECT_NE(messages[2].value.find("\"message\":\"after\""), std::string::npos);
+}
+
+TEST_F(KafkaSinkTest, BrokerDownMidStreamLosesNothingAndMemoryStaysBounded) {
+  testing::write_file(dir_ / "logs/a.log", numbered("a", 0, 2000));
+  testing::write_file(dir_ / "p.yaml", pipeline(dir_, broker_->bootstrap(), "    buffer_bytes: 256KiB\n"));
+  testing::Process p({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  // Let the first lines through, then take the broker away while more are written.
+  ASSERT_EQ(testing::consume_all(broker_->bootstrap(), "logs.app", 2000, std::chrono::seconds(60)).size(), 2000u);
+  broker_->stop();
+  // 20 MiB more while the broker is down: the producer queue is 256 KiB, so logship must pause.
+  std::string big;
+  for (int i = 2000; i < 200000; ++i) big += "a-" + std::to_string(i) + " payload that makes the line a little longer\n";
+  testing::append_file(dir_ / "logs/a.log", big);
+  ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "logship.err").find("kafka sink blocked") != std::string::npos; },
+                                  std::chrono::seconds(60)))
+      << testing::read_file(dir_ / "logship.err");
+  // Memory stayed bounded while blocked: the process's resident set, from /proc.
+  std::string status = testing::read_file("/proc/" + std::to_string(p.pid()) + "/status");
+  size_t rss_at = status.find("VmRSS:");
+  ASSERT_NE(rss_at, std::string::npos);
+  long rss_kb = std::stol(status.substr(rss_at + 6));
+  EXPECT_LT(rss_kb, 150 * 1024) << "RSS while the broker is down";
+  ASSERT_TRUE(broker_->restart_same_port()) << testing::read_file(dir_ / "kafka.restart.err");
+  auto messages = testing::consume_all(broker_->bootstrap(), "logs.app", 200000, std::chrono::seconds(180));
+  std::set<std::string> seen;
+  for (const auto& m : messages) {
+    size_t at = m.value.find("\"message\":\"");
+    seen.insert(m.value.substr(at + 11, m.value.find('"', at + 11) - at - 11));
+  }
+  EXPECT_EQ(seen.size(), 200000u) << "every line arrived after the broker came back";
+  EXPECT_NE(testing::read_file(dir_ / "logship.err").find("kafka sink unblocked"), std::string::npos);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0);
+}
+
+}  // namespace
+}  // namespace logship

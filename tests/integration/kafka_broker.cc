@@ -37,6 +37,20 @@ bool KafkaBroker::restart_same_port() {
   return running_;
 }
 
+void produce_plain(const std::string& bootstrap, const std::string& topic, const std::vector<std::string>& values) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  for (const auto& v : values) {
+    while (rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                             RD_KAFKA_V_VALUE(const_cast<char*>(v.data()), v.size()), RD_KAFKA_V_END) == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+      rd_kafka_poll(rk, 100);
+  }
+  rd_kafka_flush(rk, 60000);
+  rd_kafka_destroy(rk);
+}
+
 std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std::string& topic, size_t count,
                                          std::chrono::milliseconds timeout) {
   char err[512];

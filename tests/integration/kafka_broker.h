@@ -37,6 +37,9 @@ struct ConsumedMessage {
   std::map<std::string, std::string> headers;
 };
 
+// Produces `values` to `topic` (no key, no headers: a producer that is not logship).
+void produce_plain(const std::string& bootstrap, const std::string& topic, const std::vector<std::string>& values);
+
 // Reads `topic` from the beginning until `count` messages arrived or `timeout` passed.
 std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std::string& topic, size_t count,
                                          std::chrono::milliseconds timeout);

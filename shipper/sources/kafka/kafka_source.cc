@@ -1,0 +1,289 @@
+#include "shipper/sources/kafka/kafka_source.h"
+
+#include <re2/re2.h>
+#include <xxhash.h>
+
+#include <cstring>
+#include <thread>
+
+#include "core/event_id.h"
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/plain_encoder.h"
+#include "core/time_format.h"
+
+namespace logship {
+namespace {
+
+void set_or_fail(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK && error.empty()) {
+    error = key + ": " + err;
+  }
+}
+
+rd_kafka_conf_t* make_conf(const KafkaSourceConfig& c, std::string& error) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  set_or_fail(conf, "bootstrap.servers", c.bootstrap_servers, error);
+  set_or_fail(conf, "group.id", c.group_id, error);
+  set_or_fail(conf, "client.id", "logship", error);
+  set_or_fail(conf, "enable.auto.commit", "false", error);        // we commit what sinks acknowledged
+  set_or_fail(conf, "enable.auto.offset.store", "false", error);
+  set_or_fail(conf, "auto.offset.reset", "earliest", error);       // a new group reads everything
+  set_or_fail(conf, "enable.partition.eof", "true", error);        // --once needs to know
+  set_or_fail(conf, "queued.max.messages.kbytes", std::to_string(std::max<uint64_t>(1024, c.fetch_buffer_bytes.value / 1024)), error);
+  for (const auto& [k, v] : c.librdkafka) set_or_fail(conf, k, v, error);
+  return conf;
+}
+
+std::string_view header(const rd_kafka_message_t* m, const char* name) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return {};
+  const void* value = nullptr;
+  size_t size = 0;
+  if (rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR || !value) return {};
+  return {static_cast<const char*>(value), size};
+}
+
+}  // namespace
+
+const Schema<KafkaSourceConfig>& KafkaSourceConfig::schema() {
+  static const auto s =
+      Schema<KafkaSourceConfig>()
+          .field("bootstrap_servers", &KafkaSourceConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated.")
+          .required()
+          .field("group_id", &KafkaSourceConfig::group_id, "Consumer group: indexers sharing it share the partitions.")
+          .required()
+          .field("topics", &KafkaSourceConfig::topics, "Topics to read; a name starting with ^ is a regular expression.")
+          .required()
+          .field("dataset", &KafkaSourceConfig::dataset, "event.dataset of messages from other producers; the topic's name when empty.")
+          .field("batch_bytes", &KafkaSourceConfig::batch_bytes, "Message bytes per batch handed to the next stage.")
+          .field("commit_interval", &KafkaSourceConfig::commit_interval, "How often acknowledged offsets are committed (also on revocation and at shutdown).")
+          .field("fetch_buffer_bytes", &KafkaSourceConfig::fetch_buffer_bytes, "Bound of the messages the consumer fetches ahead.")
+          .field("librdkafka", &KafkaSourceConfig::librdkafka, "Any librdkafka consumer property, passed through (TLS, SASL/SCRAM…).");
+  return s;
+}
+
+void KafkaSourceConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (topics.empty()) errors.add(node["topics"], join_path(path, "topics"), "must name at least one topic");
+  for (size_t i = 0; i < topics.size(); ++i) {
+    if (!topics[i].empty() && topics[i][0] == '^') {
+      RE2 re(topics[i], RE2::Quiet);
+      if (!re.ok()) errors.add(node["topics"], join_path(path, "topics") + "[" + std::to_string(i) + "]", "invalid regular expression: " + re.error());
+    }
+  }
+  std::string error;
+  rd_kafka_conf_t* conf = make_conf(*this, error);
+  rd_kafka_conf_destroy(conf);
+  if (!error.empty()) errors.add(node, path, "librdkafka rejects " + error);
+}
+
+KafkaSource::KafkaSource(KafkaSourceConfig config, const BuildContext& ctx)
+    : config_(std::move(config)),
+      name_(ctx.name),
+      host_(ctx.host_name),
+      received_(metrics().counter("logship_kafka_received_messages_total", "Messages the kafka source read.", {{"component", ctx.name}})),
+      committed_total_(metrics().counter("logship_kafka_commits_total", "Offset commits of the kafka source.", {{"component", ctx.name}})) {}
+
+Result<std::unique_ptr<KafkaSource>> KafkaSource::create(const KafkaSourceConfig& config, const BuildContext& ctx) {
+  std::unique_ptr<KafkaSource> s(new KafkaSource(config, ctx));
+  std::string error;
+  rd_kafka_conf_t* conf = make_conf(config, error);
+  if (!error.empty()) {
+    rd_kafka_conf_destroy(conf);
+    return Error::invalid(error);
+  }
+  rd_kafka_conf_set_opaque(conf, s.get());
+  rd_kafka_conf_set_rebalance_cb(conf, &KafkaSource::on_rebalance);
+  char err[512];
+  s->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  if (!s->rk_) {
+    rd_kafka_conf_destroy(conf);
+    return Error::invalid(std::string("cannot create Kafka consumer: ") + err);
+  }
+  rd_kafka_poll_set_consumer(s->rk_);
+  return s;
+}
+
+KafkaSource::~KafkaSource() {
+  if (rk_) {
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  }
+}
+
+void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque) {
+  auto* self = static_cast<KafkaSource*>(opaque);
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    self->assigned(parts);
+    rd_kafka_assign(rk, parts);
+  } else {
+    self->revoked(parts);
+    rd_kafka_assign(rk, nullptr);
+  }
+}
+
+void KafkaSource::assigned(rd_kafka_topic_partition_list_t* parts) {
+  rd_kafka_committed(rk_, parts, 10000);  // where the group stands (-1001: nothing committed)
+  for (int i = 0; i < parts->cnt; ++i) {
+    const auto& tp = parts->elems[i];
+    Partition p;
+    int64_t committed = tp.offset >= 0 ? tp.offset : -1;
+    p.progress = std::make_shared<PartitionProgress>(tp.topic, tp.partition, committed);
+    auto origin = std::make_shared<Origin>();
+    origin->source = name_;
+    origin->dataset = config_.dataset.empty() ? tp.topic : config_.dataset;
+    origin->path = "kafka:" + std::string(tp.topic) + "/" + std::to_string(tp.partition);
+    origin->host = host_;
+    origin->id_seed = origin_id_seed(name_, XXH3_64bits(tp.topic, std::strlen(tp.topic)), static_cast<uint64_t>(tp.partition));
+    p.origin = origin;
+    if (once_) {
+      int64_t low = 0, high = 0;
+      if (rd_kafka_query_watermark_offsets(rk_, tp.topic, tp.partition, &low, &high, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        p.end_offset = high;
+        p.next_offset = committed >= 0 ? committed : low;
+      }
+    }
+    log_info("kafka partition assigned", {{"component", name_}, {"topic", tp.topic}, {"partition", std::to_string(tp.partition)},
+                                          {"committed", std::to_string(committed)}});
+    partitions_[key(tp.topic, tp.partition)] = std::move(p);
+  }
+  assigned_once_ = true;
+}
+
+void KafkaSource::revoked(rd_kafka_topic_partition_list_t* parts) {
+  commit(true);  // what was acknowledged so far, before another member takes over
+  for (int i = 0; i < parts->cnt; ++i) {
+    auto it = partitions_.find(key(parts->elems[i].topic, parts->elems[i].partition));
+    if (it == partitions_.end()) continue;
+    it->second.progress->revoke();  // its unacknowledged batches are read again by the new owner
+    partitions_.erase(it);
+  }
+  log_info("kafka partitions revoked", {{"component", name_}, {"count", std::to_string(parts->cnt)}});
+}
+
+void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
+  auto it = partitions_.find(key(rd_kafka_topic_name(m->rkt), m->partition));
+  if (it == partitions_.end()) return;  // revoked meanwhile
+  Partition& p = it->second;
+  received_.add();
+  std::string_view value(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
+  std::string_view dataset = header(m, "event.dataset");
+  // A batch holds one origin: start a new one when the dataset changes.
+  if (p.pending && !dataset.empty() && p.pending->origin->dataset != dataset) send(p, out);
+  if (!p.pending) {
+    p.pending = std::make_shared<Batch>();
+    if (dataset.empty()) {
+      p.pending->origin = p.origin;
+    } else {
+      auto origin = std::make_shared<Origin>(*p.origin);
+      origin->dataset = std::string(dataset);
+      p.pending->origin = origin;
+    }
+    p.pending->read_time_nanos = now_unix_nanos();
+    p.pending->is_encoded = true;
+  }
+  Batch& b = *p.pending;
+  b.add_raw_event(value, static_cast<uint64_t>(m->offset), static_cast<uint64_t>(m->offset) + 1, 0);
+  EventView& e = b.events.back();
+  e.enc_begin = static_cast<uint32_t>(b.encoded.size());
+  if (!header(m, "event.id").empty()) {
+    b.encoded.append(value);  // logship's own event: already encoded, id included
+    b.encoded.push_back('\n');
+  } else {
+    b.encoded.append("{\"@timestamp\":");
+    append_read_time(b.encoded, b);
+    b.encoded.append(",\"message\":");
+    if (!append_json_string(b.encoded, value)) e.flags |= kFlagInvalidUtf8;
+    b.encoded.push_back(',');
+    append_metadata_members(b.encoded, b, e);
+    b.encoded.append("}\n");
+  }
+  e.enc_len = static_cast<uint32_t>(b.encoded.size() - e.enc_begin);
+  p.next_offset = m->offset + 1;
+  if (b.raw.size() >= config_.batch_bytes.value) send(p, out);
+}
+
+void KafkaSource::send(Partition& p, Emitter& out) {
+  if (!p.pending || p.pending->events.empty()) return;
+  p.pending->ack = PartitionProgress::track(p.progress, static_cast<int64_t>(p.pending->events.back().end_offset));
+  out.emit(std::move(p.pending));
+  p.pending.reset();
+}
+
+void KafkaSource::send_all(Emitter& out) {
+  for (auto& [k, p] : partitions_) send(p, out);
+}
+
+void KafkaSource::commit(bool force) {
+  auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_commit_ < config_.commit_interval.value) return;
+  last_commit_ = now;
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions_.size()));
+  for (auto& [k, p] : partitions_) {
+    int64_t offset = p.progress->take_commit();
+    if (offset >= 0) rd_kafka_topic_partition_list_add(list, p.progress->topic().c_str(), p.progress->partition())->offset = offset;
+    // Lag: the partition's end (as last fetched) minus what is acknowledged.
+    int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(rk_, p.progress->topic().c_str(), p.progress->partition(), &low, &high) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0) {
+      int64_t acked = p.progress->acknowledged();
+      metrics()
+          .gauge("logship_kafka_consumer_lag_messages", "Messages in a partition not yet acknowledged downstream.",
+                 {{"component", name_}, {"topic", p.progress->topic()}, {"partition", std::to_string(p.progress->partition())}})
+          .set(std::max<int64_t>(0, high - std::max(acked, low)));
+    }
+  }
+  if (list->cnt > 0) {
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, 0);
+    if (err) log_warn("kafka commit failed; retried at the next interval", {{"component", name_}, {"error", rd_kafka_err2str(err)}});
+    else committed_total_.add();
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+bool KafkaSource::reached_end() const {
+  if (!assigned_once_) return false;
+  for (const auto& [k, p] : partitions_)
+    if (p.end_offset < 0 || p.next_offset < p.end_offset) return false;
+  return true;
+}
+
+Status KafkaSource::run(Emitter& out, const RunContext& ctx) {
+  once_ = ctx.once;
+  rd_kafka_topic_partition_list_t* topics = rd_kafka_topic_partition_list_new(static_cast<int>(config_.topics.size()));
+  for (const auto& t : config_.topics) rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err) return Error::invalid(std::string("cannot subscribe: ") + rd_kafka_err2str(err));
+  log_info("kafka source subscribed", {{"component", name_}, {"group_id", config_.group_id}});
+  auto started = std::chrono::steady_clock::now();
+  while (!ctx.stopping()) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 100);
+    if (m) {
+      if (!m->err) {
+        add_message(m, out);
+      } else if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        auto it = partitions_.find(key(rd_kafka_topic_name(m->rkt), m->partition));
+        if (it != partitions_.end() && it->second.next_offset < m->offset) it->second.next_offset = m->offset;
+      } else {
+        log_warn("kafka consumer", {{"component", name_}, {"error", rd_kafka_message_errstr(m)}});
+      }
+      rd_kafka_message_destroy(m);
+    } else {
+      send_all(out);  // nothing more right now: hand over what we have
+    }
+    commit(false);
+    if (once_ && reached_end()) break;
+    if (once_ && !assigned_once_ && std::chrono::steady_clock::now() - started > std::chrono::seconds(60))
+      return Error::invalid("no partitions assigned within 60 s (do the topics exist?)");
+  }
+  send_all(out);
+  return {};
+}
+
+void KafkaSource::finish() {
+  commit(true);
+}
+
+}  // namespace logship

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <iostream>
+
 #include <filesystem>
 #include <map>
 #include <set>
@@ -117,6 +119,39 @@ TEST_F(KafkaSinkTest, BrokerDownMidStreamLosesNothingAndMemoryStaysBounded) {
   EXPECT_NE(testing::read_file(dir_ / "logship.err").find("kafka sink unblocked"), std::string::npos);
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0);
+}
+
+TEST_F(KafkaSinkTest, ShipperKilledMidStreamRedeliversWithTheSameEventIds) {
+  const int kLines = 400000;
+  std::string lines;
+  for (int i = 0; i < kLines; ++i) lines += "line-" + std::to_string(i) + " with a payload to make it longer\n";
+  testing::write_file(dir_ / "logs/a.log", lines);
+  testing::write_file(dir_ / "p.yaml", pipeline(dir_, broker_->bootstrap()));
+  {
+    testing::Process p({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+    // Killed as soon as the first checkpoint shows progress: mid-stream, with batches in flight.
+    ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "data/app.checkpoints.json").find("\"offset\":0,") == std::string::npos &&
+                                                 testing::read_file(dir_ / "data/app.checkpoints.json").find("\"offset\"") != std::string::npos; },
+                                    std::chrono::seconds(60)));
+    p.signal(SIGKILL);
+    p.wait();
+  }
+  testing::Process again({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "logship2.err");
+  ASSERT_EQ(again.wait(std::chrono::seconds(180)), 0) << testing::read_file(dir_ / "logship2.err");
+  auto messages = testing::consume_all(broker_->bootstrap(), "logs.app", 1000000, std::chrono::seconds(20));
+  std::map<std::string, std::string> id_of;  // message -> event id of its first copy
+  size_t duplicates = 0;
+  for (const auto& m : messages) {
+    size_t at = m.value.find("\"message\":\"");
+    std::string message = m.value.substr(at + 11, m.value.find('"', at + 11) - at - 11);
+    auto [it, first] = id_of.emplace(message, m.headers.at("event.id"));
+    if (!first) {
+      ++duplicates;
+      EXPECT_EQ(it->second, m.headers.at("event.id")) << "a duplicate must carry the same id: " << message;
+    }
+  }
+  EXPECT_EQ(id_of.size(), static_cast<size_t>(kLines)) << "every line arrived at least once";
+  std::cout << "[ info ] " << duplicates << " duplicates after kill -9, each with its first copy's id\n";
 }
 
 }  // namespace

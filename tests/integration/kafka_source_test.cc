@@ -101,5 +101,74 @@ TEST_F(KafkaSourceTest, IndexerKilledMidStreamLosesNothingAfterRestart) {
   EXPECT_EQ(seen.size(), 50000u) << "every message delivered at least once";
 }
 
+TEST_F(KafkaSourceTest, TwoIndexersShareThePartitionsAndOneTakesOverWhenTheOtherIsKilled) {
+  auto sidecar = [&](const std::string& name, const std::string& include) {
+    testing::write_file(dir_ / (name + ".yaml"), "data_dir: " + dir_ / ("sc-" + name) + "\nsources:\n  app: {type: file, include: ['" + include +
+                                                     "'], dataset: app}\nsinks:\n  k:\n    type: kafka\n    inputs: [app]\n"
+                                                     "    bootstrap_servers: " + broker_->bootstrap() +
+                                                     "\n    topic: logs.shared\n    key: none\n    create_topics: {partitions: 4}\n");
+  };
+  // The topic exists (4 partitions) before the indexers join.
+  testing::write_file(dir_ / "first.log", "first\n");
+  sidecar("first", dir_ / "first.log");
+  ASSERT_EQ(run("first.yaml"), 0) << testing::read_file(dir_ / "first.yaml.err");
+
+  // Two members of one group, each writing its own file; small batches, so they take a while.
+  auto config = [&](const std::string& n) {
+    return "data_dir: " + dir_ / ("idx" + n) + "\nbuffer_bytes: 64KiB\nsources:\n  logs:\n    type: kafka\n    bootstrap_servers: " +
+           broker_->bootstrap() + "\n    group_id: shared\n    topics: [logs.shared]\n    commit_interval: 100ms\n    batch_bytes: 4KiB\n"
+           "    librdkafka: {session.timeout.ms: '6000'}\nsinks:\n  out: {type: file, inputs: [logs], path: " + dir_ / ("out" + n + ".ndjson") + "}\n";
+  };
+  testing::write_file(dir_ / "i1.yaml", config("1"));
+  testing::write_file(dir_ / "i2.yaml", config("2"));
+  testing::Process a({testing::logship_binary(), "run", "-c", dir_ / "i1.yaml"}, dir_ / "i1.err");
+  ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "i1.err").find("partition assigned") != std::string::npos; },
+                                  std::chrono::seconds(60)));
+  testing::Process b({testing::logship_binary(), "run", "-c", dir_ / "i2.yaml"}, dir_ / "i2.err");
+  ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "i2.err").find("partition assigned") != std::string::npos; },
+                                  std::chrono::seconds(60)))
+      << "the second member gets partitions";
+
+  // Now the load: 200k events spread over the 4 partitions.
+  std::string lines;
+  for (int i = 0; i < 200000; ++i) lines += "line-" + std::to_string(i) + " payload\n";
+  testing::write_file(dir_ / "logs/bulk.log", lines);
+  sidecar("bulk", dir_ / "logs/bulk.log");
+  ASSERT_EQ(run("bulk.yaml"), 0) << testing::read_file(dir_ / "bulk.yaml.err");
+  ASSERT_TRUE(testing::eventually([&] { return testing::read_lines(dir_ / "out1.ndjson").size() > 1000 &&
+                                               testing::read_lines(dir_ / "out2.ndjson").size() > 1000; },
+                                  std::chrono::seconds(90)))
+      << "both members consume";
+  // While both run, no message goes to both.
+  a.signal(SIGSTOP);  // freeze a for a consistent look at both outputs
+  b.signal(SIGSTOP);
+  {
+    std::set<std::string> in_a;
+    for (const auto& l : testing::read_lines(dir_ / "out1.ndjson")) in_a.insert(field(l, "id"));
+    size_t both = 0;
+    for (const auto& l : testing::read_lines(dir_ / "out2.ndjson")) both += in_a.count(field(l, "id"));
+    EXPECT_EQ(both, 0u) << "messages consumed by both members";
+  }
+  b.signal(SIGCONT);
+  a.signal(SIGKILL);
+  a.wait();
+  // b takes over a's partitions and reads everything that is left; redeliveries keep their ids.
+  std::map<std::string, std::string> id_by_message;
+  bool ids_kept = true;
+  ASSERT_TRUE(testing::eventually([&] {
+    id_by_message.clear();
+    for (const auto& file : {dir_ / "out1.ndjson", dir_ / "out2.ndjson"})
+      for (const auto& l : testing::read_lines(file)) {
+        if (l.empty() || l.back() != '}') continue;  // the line the kill cut
+        auto [it, first] = id_by_message.emplace(field(l, "message"), field(l, "id"));
+        if (!first && it->second != field(l, "id")) ids_kept = false;
+      }
+    return id_by_message.size() == 200001u;
+  }, std::chrono::seconds(180))) << "messages seen: " << id_by_message.size();
+  EXPECT_TRUE(ids_kept) << "a redelivered message must carry the same event id";
+  b.signal(SIGTERM);
+  EXPECT_EQ(b.wait(std::chrono::seconds(60)), 0);
+}
+
 }  // namespace
 }  // namespace logship

@@ -182,32 +182,3 @@ TEST(RunTest, FolderAppendedAndRotatedWhileRunningArrivesExactlyOnce) {
 
 }  // namespace
 }  // namespace logship
-
-namespace logship {
-namespace {
-
-// The pipeline `scripts/demo` runs, on the bundled logs: every parser reads its file cleanly.
-TEST(DemoPipelineTest, BundledLogsParseWithoutErrors) {
-  testing::TempDir dir;
-  testing::Process p({"/bin/sh", "-c",
-                      "cd '" + std::string(LOGSHIP_SOURCE_DIR) + "' && LOGSHIP_DEMO_DIR='" + dir.path() + "' exec '" +
-                          testing::logship_binary() + "' run --once -c pipelines/demo.yaml"},
-                     dir / "stderr");
-  ASSERT_EQ(p.wait(), 0) << testing::read_file(dir / "stderr");
-  std::string events = testing::read_file(dir / "events.ndjson");
-  auto count = [&](const std::string& needle) {
-    int n = 0;
-    for (size_t pos = events.find(needle); pos != std::string::npos; pos = events.find(needle, pos + 1)) ++n;
-    return n;
-  };
-  EXPECT_EQ(count("\n"), 300 + 300 + 120 + 29);  // app, access, service (traces joined), slow log (27 + 2 headers)
-  EXPECT_EQ(count("json_parse_error"), 0);
-  EXPECT_EQ(count("unparsed"), 0);
-  EXPECT_EQ(count("slowlog_fragment"), 0);
-  EXPECT_EQ(count("\"fingerprint\":"), 27);
-  EXPECT_EQ(count("\"dataset\":\"nginx.access\""), 300);
-  EXPECT_GT(testing::split_lines(testing::read_file(dir / "errors.ndjson")).size(), 0u);
-}
-
-}  // namespace
-}  // namespace logship

@@ -6,6 +6,7 @@
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/plain_encoder.h"
+#include "sinks/kafka/kafka_conf.h"
 
 namespace logship {
 
@@ -21,27 +22,20 @@ namespace {
 
 constexpr size_t kEnvelopeBytes = 512;  // key, headers and protocol overhead next to a value
 
-void set_or_fail(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK && error.empty()) {
-    error = key + ": " + err;
-  }
-}
-
 // The producer settings logship chooses, then the user's passthrough ones (which win).
 rd_kafka_conf_t* make_conf(const KafkaSinkConfig& c, std::string& error) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set_or_fail(conf, "bootstrap.servers", c.bootstrap_servers, error);
-  set_or_fail(conf, "client.id", "logship", error);
-  set_or_fail(conf, "enable.idempotence", "true", error);
-  set_or_fail(conf, "acks", c.acks, error);
-  set_or_fail(conf, "compression.type", c.compression, error);
-  set_or_fail(conf, "linger.ms", std::to_string(c.linger.value.count()), error);
-  set_or_fail(conf, "message.timeout.ms", "0", error);  // never give up on a message: the broker comes back
-  set_or_fail(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, c.buffer_bytes.value / 1024)), error);
-  set_or_fail(conf, "queue.buffering.max.messages", "1000000", error);
-  set_or_fail(conf, "message.max.bytes", std::to_string(std::max<uint64_t>(1000000, c.max_message_bytes.value + kEnvelopeBytes)), error);
-  for (const auto& [k, v] : c.librdkafka) set_or_fail(conf, k, v, error);
+  kafka_conf_set(conf, "bootstrap.servers", c.bootstrap_servers, error);
+  kafka_conf_set(conf, "client.id", "logship", error);
+  kafka_conf_set(conf, "enable.idempotence", "true", error);
+  kafka_conf_set(conf, "acks", c.acks, error);
+  kafka_conf_set(conf, "compression.type", c.compression, error);
+  kafka_conf_set(conf, "linger.ms", std::to_string(c.linger.value.count()), error);
+  kafka_conf_set(conf, "message.timeout.ms", "0", error);  // never give up on a message: the broker comes back
+  kafka_conf_set(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, c.buffer_bytes.value / 1024)), error);
+  kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", error);
+  kafka_conf_set(conf, "message.max.bytes", std::to_string(std::max<uint64_t>(1000000, c.max_message_bytes.value + kEnvelopeBytes)), error);
+  for (const auto& [k, v] : c.librdkafka) kafka_conf_set(conf, k, v, error);
   return conf;
 }
 

@@ -11,28 +11,22 @@
 #include "core/log.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
+#include "sinks/kafka/kafka_conf.h"
 
 namespace logship {
 namespace {
 
-void set_or_fail(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK && error.empty()) {
-    error = key + ": " + err;
-  }
-}
-
 rd_kafka_conf_t* make_conf(const KafkaSourceConfig& c, std::string& error) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  set_or_fail(conf, "bootstrap.servers", c.bootstrap_servers, error);
-  set_or_fail(conf, "group.id", c.group_id, error);
-  set_or_fail(conf, "client.id", "logship", error);
-  set_or_fail(conf, "enable.auto.commit", "false", error);        // we commit what sinks acknowledged
-  set_or_fail(conf, "enable.auto.offset.store", "false", error);
-  set_or_fail(conf, "auto.offset.reset", "earliest", error);       // a new group reads everything
-  set_or_fail(conf, "enable.partition.eof", "true", error);        // --once needs to know
-  set_or_fail(conf, "queued.max.messages.kbytes", std::to_string(std::max<uint64_t>(1024, c.fetch_buffer_bytes.value / 1024)), error);
-  for (const auto& [k, v] : c.librdkafka) set_or_fail(conf, k, v, error);
+  kafka_conf_set(conf, "bootstrap.servers", c.bootstrap_servers, error);
+  kafka_conf_set(conf, "group.id", c.group_id, error);
+  kafka_conf_set(conf, "client.id", "logship", error);
+  kafka_conf_set(conf, "enable.auto.commit", "false", error);        // we commit what sinks acknowledged
+  kafka_conf_set(conf, "enable.auto.offset.store", "false", error);
+  kafka_conf_set(conf, "auto.offset.reset", "earliest", error);       // a new group reads everything
+  kafka_conf_set(conf, "enable.partition.eof", "true", error);        // --once needs to know
+  kafka_conf_set(conf, "queued.max.messages.kbytes", std::to_string(std::max<uint64_t>(1024, c.fetch_buffer_bytes.value / 1024)), error);
+  for (const auto& [k, v] : c.librdkafka) kafka_conf_set(conf, k, v, error);
   return conf;
 }
 

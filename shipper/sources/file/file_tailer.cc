@@ -62,7 +62,7 @@ void FileTailer::on_line(std::string_view line, uint64_t offset, uint64_t end_of
 void FileTailer::send(Emitter& out) {
   if (!batch_ || batch_->events.empty()) return;
   batch_->read_time_nanos = now_unix_nanos();
-  batch_->ack = FileProgress::track(progress_, batch_->events.back().end_offset);
+  batch_->ack = progress_->track(batch_->events.back().end_offset);
   out.emit(std::move(batch_));
   batch_.reset();
 }

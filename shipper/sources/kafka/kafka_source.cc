@@ -200,7 +200,7 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
 
 void KafkaSource::send(Partition& p, Emitter& out) {
   if (!p.pending || p.pending->events.empty()) return;
-  p.pending->ack = PartitionProgress::track(p.progress, static_cast<int64_t>(p.pending->events.back().end_offset));
+  p.pending->ack = p.progress->track(static_cast<int64_t>(p.pending->events.back().end_offset));
   out.emit(std::move(p.pending));
   p.pending.reset();
 }

@@ -7,9 +7,9 @@ namespace {
 
 TEST(FileProgressTest, AdvancesOnlyToTheHighestContiguousAcknowledgedOffset) {
   auto p = std::make_shared<FileProgress>(FileCheckpoint{"f", 1, 2, 0, 0, 0});
-  AckToken a = FileProgress::track(p, 100);
-  AckToken b = FileProgress::track(p, 200);
-  AckToken c = FileProgress::track(p, 300);
+  AckToken a = p->track(100);
+  AckToken b = p->track(200);
+  AckToken c = p->track(300);
   c.ack();
   EXPECT_EQ(p->snapshot().offset, 0u);  // 100 and 200 still in flight
   a.ack();
@@ -21,9 +21,9 @@ TEST(FileProgressTest, AdvancesOnlyToTheHighestContiguousAcknowledgedOffset) {
 
 TEST(FileProgressTest, AcksFromBeforeATruncationNoLongerMoveTheOffset) {
   auto p = std::make_shared<FileProgress>(FileCheckpoint{"f", 1, 2, 0, 0, 0});
-  AckToken old = FileProgress::track(p, 5000);
+  AckToken old = p->track(5000);
   p->restart_at(0);
-  AckToken fresh = FileProgress::track(p, 40);
+  AckToken fresh = p->track(40);
   old.ack();
   EXPECT_EQ(p->snapshot().offset, 0u);
   fresh.ack();

@@ -40,7 +40,8 @@ double LogHistogram::p95() const {
 
 bool QueryDigest::add(const SlowlogEntry& e) {
   double query_time = 0;
-  if (e.kind == SlowlogEntry::Kind::kServerHeader || e.statement.empty() || !e.number("Query_time", query_time)) {
+  if (e.kind == SlowlogEntry::Kind::kServerHeader || e.statement.empty() || !e.number("Query_time", query_time) ||
+      !(query_time >= 0 && query_time < 1e12)) {
     ++skipped_;
     return false;
   }
@@ -66,8 +67,10 @@ bool QueryDigest::add(const SlowlogEntry& e) {
   ++c.count;
   c.total_time += query_time;
   c.total_lock += lock;
-  c.rows_sent += static_cast<uint64_t>(sent);
-  c.rows_examined += static_cast<uint64_t>(examined);
+  // Counters from the log are untrusted text: only sane values are added.
+  auto count = [](double v) { return v > 0 && v < 1e18 ? static_cast<uint64_t>(v) : 0; };
+  c.rows_sent += count(sent);
+  c.rows_examined += count(examined);
   c.times.add(query_time);
   if (query_time >= c.max_time || c.sample.empty()) {
     c.max_time = query_time;

@@ -94,9 +94,12 @@ bool parse_set_timestamp(std::string_view line, int64_t& out) {
     if (!(is_key_char(c) || c == '=' || c == ',')) return false;
   }
   std::string_view digits = line.substr(ts + 10, line.size() - ts - 11);
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  int64_t value = 0;
+  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   // Beyond year 2255 nanoseconds no longer fit in 64 bits: not a timestamp we can use.
-  return ec == std::errc() && p == digits.data() + digits.size() && out >= 0 && out <= 9'000'000'000;
+  if (ec != std::errc() || p != digits.data() + digits.size() || value < 0 || value > 9'000'000'000) return false;
+  out = value;  // only a usable value is kept
+  return true;
 }
 
 // "use db;" / "use `db`;"

@@ -88,9 +88,11 @@ const Mapping* find_mapping(std::string_view key) {
   return it != sorted.end() && (*it)->key == key ? *it : nullptr;
 }
 
+// An integer as JSON allows it: no leading zeros ("09" is not JSON), optional minus.
 bool is_int(std::string_view v) {
   size_t i = (!v.empty() && v[0] == '-') ? 1 : 0;
   if (i >= v.size()) return false;
+  if (v[i] == '0' && i + 1 < v.size()) return false;
   for (; i < v.size(); ++i)
     if (v[i] < '0' || v[i] > '9') return false;
   return true;
@@ -103,6 +105,7 @@ bool is_json_number(std::string_view v) {
   size_t digits = i;
   while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
   if (i == digits) return false;
+  if (v[digits] == '0' && i - digits > 1) return false;  // leading zeros are not JSON
   if (i < v.size() && v[i] == '.') {
     size_t frac = ++i;
     while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;

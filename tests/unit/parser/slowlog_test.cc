@@ -145,6 +145,19 @@ TEST(SlowlogTest, AbsurdSetTimestampIsIgnoredNotOverflowed) {
   EXPECT_EQ(std::string_view(json(p, events[0])["mysql"]["slowlog"]["query"]), "SET timestamp=99999999999999999;\nSELECT 1");
 }
 
+TEST(SlowlogTest, NumbersWithLeadingZerosAreNotWrittenAsJsonNumbers) {
+  // Found by fuzz_slowlog: "Thread_id: 09" came out as "thread_id":09, which is not JSON.
+  auto events = parse_log("# User@Host: a[a] @ h []\n# Thread_id: 09  Rows_sent: 007  Odd_counter: 0012  Lock_time: 00.5\n"
+                          "# Query_time: 0.1\nSET timestamp=1700000000;\nSELECT 1;\n");
+  ASSERT_EQ(events.size(), 1u);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_EQ(p.parse(events[0]).get(doc), simdjson::SUCCESS) << events[0];
+  EXPECT_EQ(doc["mysql"]["thread_id"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(std::string_view(doc["mysql"]["slowlog"]["odd_counter"]), "0012");  // kept, as text
+  EXPECT_NE(events[0].find("Rows_sent: 007"), std::string::npos);               // in invalid_attributes
+}
+
 TEST(SlowlogTest, OldPerconaTimeAndUserHostOnOneLine) {
   SlowlogEntry e;
   parse_slowlog_entry("# Time: 071218 11:48:27 # User@Host: [SQL_SLAVE] @  []\n# Thread_id: 10\nBEGIN;", e);

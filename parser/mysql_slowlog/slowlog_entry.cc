@@ -2,6 +2,9 @@
 
 #include <charconv>
 
+#include "core/time_format.h"
+#include "core/timestamp_parse.h"
+
 namespace logship {
 namespace {
 
@@ -245,8 +248,15 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
 
 bool slowlog_time_to_rfc3339(std::string_view v, std::string& out) {
   out.clear();
-  if (v.size() >= 19 && v[4] == '-' && v[10] == 'T') {  // ISO 8601 already
-    out.append(v);
+  if (v.size() >= 19 && v[4] == '-' && v[10] == 'T') {  // ISO 8601: checked, written in UTC
+    static const TimestampFormat iso = [] {
+      TimestampFormat f;
+      TimestampFormat::parse("rfc3339", f);
+      return f;
+    }();
+    int64_t ns = 0;
+    if (!parse_timestamp(v, iso, ns)) return false;
+    append_rfc3339_micros(out, ns);
     return true;
   }
   // YYMMDD H:MM:SS[.ffffff], the hour padded with a space

@@ -58,7 +58,8 @@ struct SlowlogEntry {
 void parse_slowlog_entry(std::string_view text, SlowlogEntry& entry);
 
 // "# Time:" value to RFC 3339 in UTC: "071218 11:48:27" -> "2007-12-18T11:48:27Z" (the old form
-// carries no zone; it is taken as UTC), ISO 8601 values are kept. False when unrecognised.
+// carries no zone; it is taken as UTC); ISO 8601 values are validated and written in UTC with
+// microseconds. False when unrecognised (nothing unchecked reaches the JSON).
 bool slowlog_time_to_rfc3339(std::string_view value, std::string& out);
 
 }  // namespace logship

@@ -171,6 +171,10 @@ TEST(SlowlogTest, OldPerconaTimeAndUserHostOnOneLine) {
   ASSERT_TRUE(slowlog_time_to_rfc3339("261126  0:39:34", ts));
   EXPECT_EQ(ts, "2026-11-26T00:39:34Z");
   EXPECT_FALSE(slowlog_time_to_rfc3339("yesterday", ts));
+  // ISO values are checked and written in UTC (found by fuzz_slowlog: control bytes got through).
+  ASSERT_TRUE(slowlog_time_to_rfc3339("2016-07-20T20:13:25.5+02:00", ts));
+  EXPECT_EQ(ts, "2016-07-20T18:13:25.500000Z");
+  EXPECT_FALSE(slowlog_time_to_rfc3339(std::string_view("2016-07-20T18:1\x01\x003:25.699880Z", 30), ts));
 }
 
 TEST(SlowlogTest, EntriesWithoutATimeOfTheirOwnInheritThePreviousOne) {

@@ -88,17 +88,21 @@ const Mapping* find_mapping(std::string_view key) {
   return it != sorted.end() && (*it)->key == key ? *it : nullptr;
 }
 
-// An integer as JSON allows it: no leading zeros ("09" is not JSON), optional minus.
+// An integer as JSON allows it and a 64-bit reader takes it: no leading zeros ("09" is not
+// JSON), optional minus, within int64 (found by fuzz_slowlog: a 25-digit counter).
 bool is_int(std::string_view v) {
   size_t i = (!v.empty() && v[0] == '-') ? 1 : 0;
   if (i >= v.size()) return false;
   if (v[i] == '0' && i + 1 < v.size()) return false;
-  for (; i < v.size(); ++i)
-    if (v[i] < '0' || v[i] > '9') return false;
-  return true;
+  for (size_t k = i; k < v.size(); ++k)
+    if (v[k] < '0' || v[k] > '9') return false;
+  int64_t n;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  return ec == std::errc() && p == v.data() + v.size();
 }
 
-// A JSON number: -?digits(.digits)?([eE][+-]?digits)?
+// A JSON number that readers take: -?digits(.digits)?([eE][+-]?digits)?, no leading zeros,
+// integers within int64, other numbers finite as doubles.
 bool is_json_number(std::string_view v) {
   size_t i = 0;
   if (i < v.size() && v[i] == '-') ++i;
@@ -106,19 +110,26 @@ bool is_json_number(std::string_view v) {
   while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
   if (i == digits) return false;
   if (v[digits] == '0' && i - digits > 1) return false;  // leading zeros are not JSON
+  bool integer = true;
   if (i < v.size() && v[i] == '.') {
+    integer = false;
     size_t frac = ++i;
     while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
     if (i == frac) return false;
   }
   if (i < v.size() && (v[i] == 'e' || v[i] == 'E')) {
+    integer = false;
     ++i;
     if (i < v.size() && (v[i] == '+' || v[i] == '-')) ++i;
     size_t exp = i;
     while (i < v.size() && v[i] >= '0' && v[i] <= '9') ++i;
     if (i == exp) return false;
   }
-  return i == v.size();
+  if (i != v.size()) return false;
+  if (integer) return is_int(v);
+  double d;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  return ec == std::errc() && std::isfinite(d);
 }
 
 void append_key(std::string& out, std::string_view name) {

@@ -158,6 +158,18 @@ TEST(SlowlogTest, NumbersWithLeadingZerosAreNotWrittenAsJsonNumbers) {
   EXPECT_NE(events[0].find("Rows_sent: 007"), std::string::npos);               // in invalid_attributes
 }
 
+TEST(SlowlogTest, NumbersBeyond64BitsAreKeptAsText) {
+  // Found by fuzz_slowlog: a 25-digit counter was written as a number no 64-bit reader takes.
+  auto events = parse_log("# User@Host: a[a] @ h []\n# Query_time: 0.1  Log_slow_rate_limit: 9999999999999999999999992"
+                          "  Huge_thing: 1e999\nSET timestamp=1700000000;\nSELECT 1;\n");
+  ASSERT_EQ(events.size(), 1u);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc;
+  ASSERT_EQ(p.parse(events[0]).get(doc), simdjson::SUCCESS) << events[0];
+  EXPECT_EQ(std::string_view(doc["mysql"]["slowlog"]["huge_thing"]), "1e999");
+  EXPECT_NE(events[0].find("Log_slow_rate_limit: 9999999999999999999999992"), std::string::npos);
+}
+
 TEST(SlowlogTest, OldPerconaTimeAndUserHostOnOneLine) {
   SlowlogEntry e;
   parse_slowlog_entry("# Time: 071218 11:48:27 # User@Host: [SQL_SLAVE] @  []\n# Thread_id: 10\nBEGIN;", e);

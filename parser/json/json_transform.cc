@@ -85,57 +85,9 @@ Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransform
   return std::unique_ptr<JsonTransform>(new JsonTransform(config, std::move(format), ctx.name));
 }
 
-error_code JsonTransform::validate(od::value value, int depth) {
-  if (depth > config_.max_depth) return simdjson::DEPTH_ERROR;
-  od::json_type type;
-  if (auto err = value.type().get(type)) return err;
-  switch (type) {
-    case od::json_type::object: {
-      od::object o;
-      if (auto err = value.get_object().get(o)) return err;
-      for (auto f : o) {
-        if (f.error()) return f.error();
-        od::field field = f.value_unsafe();
-        std::string_view key;
-        if (auto err = field.unescaped_key().get(key)) return err;
-        if (auto err = validate(field.value(), depth + 1)) return err;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::array: {
-      od::array a;
-      if (auto err = value.get_array().get(a)) return err;
-      for (auto v : a) {
-        if (v.error()) return v.error();
-        if (auto err = validate(v.value_unsafe(), depth + 1)) return err;
-      }
-      return simdjson::SUCCESS;
-    }
-    case od::json_type::string: {
-      std::string_view s;
-      return value.get_string().get(s);
-    }
-    case od::json_type::number: {
-      od::number n;
-      return value.get_number().get(n);
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return value.get_bool().get(b);
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      if (auto err = value.is_null().get(is_null)) return err;
-      return is_null ? simdjson::SUCCESS : simdjson::N_ATOM_ERROR;
-    }
-  }
-  return simdjson::INCORRECT_TYPE;
-}
-
 // The raw text of `value` (already validated by the DOM pass). Scalars are their own token;
 // objects and arrays are skipped over with raw_json().
-error_code JsonTransform::take_value(od::value value, int depth, std::string_view& raw) {
-  (void)depth;
+error_code JsonTransform::take_value(od::value value, std::string_view& raw) {
   od::json_type type;
   if (auto err = value.type().get(type)) return err;
   if (type == od::json_type::object) {
@@ -155,14 +107,14 @@ error_code JsonTransform::take_value(od::value value, int depth, std::string_vie
 
 // Copies the members of an application's "log" / "event" / "host" object so they join
 // logship's own; a member logship sets itself is kept as <name>_original.
-error_code JsonTransform::copy_members(od::object object, int depth, std::string_view reserved_for, std::string& out) {
+error_code JsonTransform::copy_members(od::object object, std::string_view reserved_for, std::string& out) {
   for (auto f : object) {
     if (f.error()) return f.error();
     od::field field = f.value_unsafe();
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return err;
     std::string_view raw;
-    if (auto err = take_value(field.value(), depth + 1, raw)) return err;
+    if (auto err = take_value(field.value(), raw)) return err;
     bool ours = (reserved_for == "log" && (key == "file" || key == "offset" || key == "flags" ||
                                            (key == "level" && !config_.level_field.empty()))) ||
                 (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
@@ -219,11 +171,11 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
           od::object inner;
           if ((err = value.get_object().get(inner))) break;
           std::string& extra = key == "log" ? log_extra_ : key == "event" ? event_extra_ : host_extra_;
-          if ((err = copy_members(inner, 2, key, extra))) break;
+          if ((err = copy_members(inner, key, extra))) break;
           merged = true;
         }
       }
-      if (!merged && (err = take_value(value, 1, raw))) break;
+      if (!merged && (err = take_value(value, raw))) break;
       if (key == config_.timestamp_field) ts_raw = raw;
       if (key == config_.level_field) level_raw = raw;
       if (merged || !config_.target.empty()) continue;

@@ -59,9 +59,8 @@ class JsonTransform final : public Transform {
   // was appended and `error_` says why).
   bool encode_object(const Batch& batch, EventView& e, const char* data, size_t len, size_t capacity, std::string& out);
   void encode_failure(const Batch& batch, EventView& e, std::string& out);
-  simdjson::error_code validate(simdjson::ondemand::value value, int depth);
-  simdjson::error_code take_value(simdjson::ondemand::value value, int depth, std::string_view& raw);
-  simdjson::error_code copy_members(simdjson::ondemand::object object, int depth, std::string_view reserved_for,
+  simdjson::error_code take_value(simdjson::ondemand::value value, std::string_view& raw);
+  simdjson::error_code copy_members(simdjson::ondemand::object object, std::string_view reserved_for,
                                     std::string& out);
 
   JsonTransformConfig config_;

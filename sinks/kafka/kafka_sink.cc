@@ -16,6 +16,14 @@ struct KafkaSink::InFlight {
   std::atomic<int> remaining{0};
   std::string key;
   KafkaSink* sink;
+
+  // One message (or the producing itself) is finished; the last one acknowledges the batch.
+  void done_one() {
+    if (remaining.fetch_sub(1) == 1) {
+      batch->ack.ack();
+      delete this;
+    }
+  }
 };
 
 namespace {
@@ -164,10 +172,7 @@ void KafkaSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
     self->delivered_.add();
   }
   self->in_flight_gauge_.set(--self->in_flight_);
-  if (f->remaining.fetch_sub(1) == 1) {
-    f->batch->ack.ack();
-    delete f;
-  }
+  f->done_one();
 }
 
 void KafkaSink::ensure_topic(const std::string& name) {
@@ -239,10 +244,7 @@ void KafkaSink::produce_one(InFlight* f, rd_kafka_topic_t* topic, const Batch& b
       // Not something waiting fixes: count it, and let the batch be acknowledged.
       failed_.add();
       log_error("kafka produce failed", {{"component", name_}, {"error", rd_kafka_err2str(err)}});
-      if (f->remaining.fetch_sub(1) == 1) {
-        f->batch->ack.ack();
-        delete f;
-      }
+      f->done_one();
       return;
     }
     // The queue is full: the broker is slow or away. Wait for room; the pipeline behind us
@@ -289,10 +291,7 @@ void KafkaSink::produce(const BatchPtr& batch) {
   }
   rd_kafka_topic_t* topic = topic_for(*batch);
   for (const EventView& e : batch->events) produce_one(f, topic, *batch, e);
-  if (f->remaining.fetch_sub(1) == 1) {
-    f->batch->ack.ack();
-    delete f;
-  }
+  f->done_one();
 }
 
 SinkResult KafkaSink::write(std::span<const BatchPtr> batches) {

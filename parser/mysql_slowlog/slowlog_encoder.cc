@@ -152,9 +152,9 @@ void append_lower_key(std::string& out, std::string_view key) {
 uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const EventView& ev, std::string& out) {
   uint32_t flags = 0;
   if (e.kind == SlowlogEntry::Kind::kServerHeader) {
-    out.append("{\"@timestamp\":\"");
-    append_rfc3339_micros(out, batch.read_time_nanos);
-    out.append("\",\"message\":");
+    out.append("{\"@timestamp\":");
+    append_read_time(out, batch);
+    out.append(",\"message\":");
     append_json_string(out, batch.raw_text(ev));
     out.append(",\"mysql\":{\"slowlog\":{\"server_header\":{\"program\":");
     append_json_string(out, e.server_program);

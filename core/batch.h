@@ -50,6 +50,8 @@ struct Origin {
   uint64_t id_seed = 0;  // hash of source name and file identity; see core/event_id.h
 };
 
+inline constexpr size_t kEventIdChars = 32;  // 128 bits as lower-case hex
+
 struct EventView {
   uint32_t raw_begin = 0;
   uint32_t raw_len = 0;
@@ -65,6 +67,9 @@ struct Batch {
   std::string raw;
   std::vector<EventView> events;
   std::string encoded;
+  // Ids the events arrived with (the Kafka source keeps the event.id header): kEventIdChars
+  // per event, in order; empty when ids are computed from origin, offset and text.
+  std::string event_ids;
   bool is_encoded = false;
   int64_t read_time_nanos = 0;  // when the bytes were read; @timestamp when nothing better
   AckToken ack;

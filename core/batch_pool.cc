@@ -25,6 +25,7 @@ BatchPtr BatchPool::acquire() {
     b->raw.clear();
     b->events.clear();
     b->encoded.clear();
+    b->event_ids.clear();
     b->is_encoded = false;
     b->read_time_nanos = 0;
     b->ack = AckToken();

@@ -24,4 +24,13 @@ void append_event_id(std::string& out, uint64_t seed, uint64_t offset, std::stri
   out.append(buf, 32);
 }
 
+std::string_view event_id_of(const Batch& batch, size_t index, std::string& scratch) {
+  if (batch.event_ids.size() >= (index + 1) * kEventIdChars)
+    return std::string_view(batch.event_ids).substr(index * kEventIdChars, kEventIdChars);
+  const EventView& e = batch.events[index];
+  scratch.clear();
+  append_event_id(scratch, batch.origin->id_seed, e.offset, batch.raw_text(e));
+  return scratch;
+}
+
 }  // namespace logship

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/batch.h"
+
 namespace logship {
 
 // Identifies "this source reading this file" (name + device + inode).
@@ -17,5 +19,10 @@ uint64_t origin_id_seed(std::string_view source_name, uint64_t device, uint64_t 
 
 // 128-bit XXH3 of (seed, offset, bytes), as 32 hex digits.
 void append_event_id(std::string& out, uint64_t seed, uint64_t offset, std::string_view bytes);
+
+// The id of batch.events[index]: the one it arrived with (batch.event_ids, from a Kafka
+// header), else computed as above. `scratch` holds a computed id; the view points into it or
+// into the batch.
+std::string_view event_id_of(const Batch& batch, size_t index, std::string& scratch);
 
 }  // namespace logship

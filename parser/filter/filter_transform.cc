@@ -78,6 +78,7 @@ void FilterTransform::process(BatchPtr batch, Emitter& out) {
     std::memmove(b.raw.data() + raw_end, b.raw.data() + e.raw_begin, e.raw_len);
     e.raw_begin = static_cast<uint32_t>(raw_end);
     raw_end += e.raw_len;
+    if (!b.event_ids.empty()) std::memmove(b.event_ids.data() + kept * kEventIdChars, b.event_ids.data() + i * kEventIdChars, kEventIdChars);
     if (b.is_encoded) {
       std::memmove(b.encoded.data() + enc_end, b.encoded.data() + e.enc_begin, e.enc_len);
       e.enc_begin = static_cast<uint32_t>(enc_end);
@@ -88,6 +89,7 @@ void FilterTransform::process(BatchPtr batch, Emitter& out) {
   dropped_.add(b.events.size() - kept);
   b.events.resize(kept);
   b.raw.resize(raw_end);
+  if (!b.event_ids.empty()) b.event_ids.resize(kept * kEventIdChars);
   if (b.is_encoded) b.encoded.resize(enc_end);
   if (kept == 0) {
     b.ack.ack();

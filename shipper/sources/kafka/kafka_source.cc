@@ -181,10 +181,13 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
   b.add_raw_event(value, static_cast<uint64_t>(m->offset), static_cast<uint64_t>(m->offset) + 1, 0);
   EventView& e = b.events.back();
   e.enc_begin = static_cast<uint32_t>(b.encoded.size());
-  if (!header(m, "event.id").empty()) {
+  std::string_view id = header(m, "event.id");
+  if (id.size() == kEventIdChars) {
     b.encoded.append(value);  // logship's own event: already encoded, id included
     b.encoded.push_back('\n');
+    b.event_ids.append(id);   // the id downstream sinks must use (Elasticsearch _id)
   } else {
+    append_event_id(b.event_ids, b.origin->id_seed, e.offset, value);
     b.encoded.append("{\"@timestamp\":");
     append_read_time(b.encoded, b);
     b.encoded.append(",\"message\":");

@@ -1,0 +1,116 @@
+#include "sinks/elasticsearch/elasticsearch_sink.h"
+
+#include "core/log.h"
+#include "sinks/elasticsearch/elasticsearch_worker.h"
+
+namespace logship {
+
+const Schema<ElasticsearchRetry>& ElasticsearchRetry::schema() {
+  static const auto s = Schema<ElasticsearchRetry>()
+                            .field("initial_backoff", &ElasticsearchRetry::initial_backoff, "Wait before the first retry; doubled after each failure in a row.")
+                            .field("max_backoff", &ElasticsearchRetry::max_backoff, "Longest wait between retries.");
+  return s;
+}
+
+const Schema<ElasticsearchSinkConfig>& ElasticsearchSinkConfig::schema() {
+  static const auto s =
+      Schema<ElasticsearchSinkConfig>()
+          .field("endpoints", &ElasticsearchSinkConfig::endpoints, "Cluster URLs (http:// or https://); requests go round them, and a failing one is set aside for a while.")
+          .required()
+          .field("namespace", &ElasticsearchSinkConfig::data_stream_namespace, "Data stream namespace: documents go to logs-<event.dataset>-<namespace>.")
+          .field("index", &ElasticsearchSinkConfig::index, "Write here instead of the data stream, e.g. 'logs-{{ event.dataset }}-prod' (variables as in the kafka sink's topic).")
+          .nested("auth", &ElasticsearchSinkConfig::auth, EsAuth::schema(), "Credentials: basic (user, password) or an API key.")
+          .nested("tls", &ElasticsearchSinkConfig::tls, EsTls::schema(), "TLS settings for https endpoints.")
+          .field("max_documents", &ElasticsearchSinkConfig::max_documents, "Documents per bulk request at most.")
+          .field("max_bytes", &ElasticsearchSinkConfig::max_bytes, "Bytes per bulk request (before compression) at most.")
+          .field("flush_interval", &ElasticsearchSinkConfig::flush_interval, "Longest a document waits for its request to fill up.")
+          .field("max_in_flight", &ElasticsearchSinkConfig::max_in_flight, "Bulk requests on the wire at once.")
+          .choice("compression", &ElasticsearchSinkConfig::compression, {"gzip", "none"}, "Compression of request bodies.")
+          .field("request_timeout", &ElasticsearchSinkConfig::request_timeout, "A request without an answer by then is sent again.")
+          .field("buffer_bytes", &ElasticsearchSinkConfig::buffer_bytes, "Bytes of events held until the cluster confirms them; when full, the pipeline pauses reading.")
+          .nested("retry", &ElasticsearchSinkConfig::retry, ElasticsearchRetry::schema(), "Backoff for 429, 5xx and unreachable endpoints (documents are retried until they are indexed).")
+          .nested("dead_letter", &ElasticsearchSinkConfig::dead_letter, DeadLetterConfig::schema(),
+                  "Where documents refused for good (400: mapping conflict, parse error) go, with the reason. Default: a file in data_dir.");
+  return s;
+}
+
+void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (endpoints.empty()) errors.add(node["endpoints"], join_path(path, "endpoints"), "needs at least one URL");
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const std::string& e = endpoints[i];
+    if (e.rfind("http://", 0) != 0 && e.rfind("https://", 0) != 0)
+      errors.add(node["endpoints"][i], join_path(path, "endpoints[" + std::to_string(i) + "]"), "'" + e + "' is not an http:// or https:// URL");
+  }
+  EventTemplate t;
+  std::string error;
+  std::string index_name = index.empty() ? "logs-{{ event.dataset }}-" + data_stream_namespace : index;
+  if (!EventTemplate::parse(index_name, t, error)) errors.add(node[index.empty() ? "namespace" : "index"], join_path(path, index.empty() ? "namespace" : "index"), error);
+  if (max_documents < 1) errors.add(node["max_documents"], join_path(path, "max_documents"), "must be at least 1");
+  if (max_in_flight < 1 || max_in_flight > 64) errors.add(node["max_in_flight"], join_path(path, "max_in_flight"), "must be between 1 and 64");
+  if (buffer_bytes.value < max_bytes.value) errors.add(node["buffer_bytes"], join_path(path, "buffer_bytes"), "must be at least max_bytes");
+  if (auth && !auth->api_key.empty() && !auth->user.empty())
+    errors.add(node["auth"], join_path(path, "auth"), "give either user/password or api_key, not both");
+  if (auth && !auth->user.empty() && auth->password.empty())
+    errors.add(node["auth"], join_path(path, "auth.password"), "missing (user given)");
+  if (dead_letter) dead_letter->validate(node["dead_letter"], join_path(path, "dead_letter"), errors);
+}
+
+EsConnection ElasticsearchSinkConfig::connection() const {
+  EsConnection c;
+  c.endpoints = endpoints;
+  c.auth = auth;
+  c.tls = tls;
+  c.request_timeout = request_timeout;
+  return c;
+}
+
+void sanitize_index_name(std::string& name) {
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    switch (c) {
+      case '\\': case '/': case '*': case '?': case '"': case '<': case '>': case '|': case ',': case '#': case ':': case ' ':
+        c = '_';
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) c = '_';
+    }
+  }
+  while (!name.empty() && (name[0] == '-' || name[0] == '_' || name[0] == '+')) name.erase(0, 1);
+  if (name.empty()) name = "logs-unknown-default";
+  if (name.size() > 255) name.resize(255);
+}
+
+Result<std::unique_ptr<ElasticsearchSink>> ElasticsearchSink::create(const ElasticsearchSinkConfig& config, const BuildContext& ctx) {
+  DeadLetterConfig dl = config.dead_letter.value_or(DeadLetterConfig{});
+  std::string default_path = (ctx.data_dir.empty() ? std::string(".") : ctx.data_dir) + "/" + ctx.name + ".dead-letter.ndjson";
+  auto writer = make_dead_letter_writer(dl, config.connection(), default_path);
+  if (!writer) return writer.error();
+
+  // What is on the other end, for the log; an unreachable cluster is not an error at start
+  // (the sink retries until it answers).
+  EsClient client(config.connection());
+  EsResponse root = client.request("GET", "/");
+  if (auto info = root.ok() ? parse_cluster_info(root.body) : std::nullopt) {
+    log_info("elasticsearch sink connected", {{"component", ctx.name}, {"distribution", info->distribution},
+                                              {"version", info->version}, {"endpoint", root.endpoint}});
+  } else {
+    log_warn("elasticsearch cluster not reachable yet; documents wait and are retried",
+             {{"component", ctx.name}, {"error", root.describe()}});
+  }
+  log_info("elasticsearch dead letters", {{"component", ctx.name}, {"destination", writer.value()->describe()}});
+
+  std::unique_ptr<ElasticsearchSink> sink(new ElasticsearchSink());
+  sink->worker_ = std::make_unique<Worker>(config, ctx.name, std::move(writer.value()));
+  return sink;
+}
+
+ElasticsearchSink::~ElasticsearchSink() = default;
+
+SinkResult ElasticsearchSink::write(std::span<const BatchPtr> batches) {
+  worker_->enqueue(batches);
+  return SinkResult::kAsync;
+}
+
+void ElasticsearchSink::drain(const Deadline& deadline) { worker_->drain(deadline); }
+
+}  // namespace logship

@@ -1,0 +1,91 @@
+// How logship reaches an Elasticsearch or OpenSearch cluster: the endpoints, credentials and TLS
+// settings shared by the sink, the dead-letter index and the `schemas` / `views` commands.
+//
+//   EsConnection conn{.endpoints = {"http://127.0.0.1:9200"}};
+//   EsClient client(conn);
+//   EsResponse r = client.request("GET", "/");          // tries each endpoint in turn
+//   if (r.ok()) … r.body …
+//
+// Requests are plain Elasticsearch REST (application/json, application/x-ndjson), with no
+// compatibility headers, so one code path serves Elasticsearch 7/8 and OpenSearch.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config/schema.h"
+
+namespace logship {
+
+struct EsAuth {
+  std::string user;      // basic authentication
+  std::string password;
+  std::string api_key;   // Elasticsearch API key, base64 "id:key" as the API returns it
+  static const Schema<EsAuth>& schema();
+};
+
+struct EsTls {
+  std::string ca_file;
+  bool verify = true;
+  static const Schema<EsTls>& schema();
+};
+
+struct EsConnection {
+  std::vector<std::string> endpoints;
+  std::optional<EsAuth> auth;
+  std::optional<EsTls> tls;
+  Duration request_timeout{std::chrono::seconds(60)};
+  Duration connect_timeout{std::chrono::seconds(5)};
+};
+
+// Sets what every request to the cluster shares: auth, TLS, timeouts, keep-alive.
+// `headers` receives the Authorization header for API keys (curl_slist_append'ed).
+void apply_connection_options(CURL* easy, const EsConnection& conn, curl_slist*& headers);
+
+struct EsResponse {
+  long status = 0;       // HTTP status; 0 when no answer came (connection refused, timeout)
+  std::string body;
+  std::string error;     // curl's message when status == 0
+  std::string endpoint;  // which endpoint answered
+  bool ok() const { return status >= 200 && status < 300; }
+  // "HTTP 400: {...}" or "connection refused": for error messages.
+  std::string describe() const;
+};
+
+// Synchronous requests (administration, queries, dead letters): the first endpoint that answers
+// with anything other than a connection failure or a 5xx is the answer.
+class EsClient {
+ public:
+  explicit EsClient(EsConnection conn);
+  ~EsClient();
+  EsClient(const EsClient&) = delete;
+  EsClient& operator=(const EsClient&) = delete;
+
+  EsResponse request(std::string_view method, std::string_view path, std::string_view body = {},
+                     std::string_view content_type = "application/json");
+
+ private:
+  EsResponse request_one(const std::string& endpoint, std::string_view method, std::string_view path,
+                         std::string_view body, std::string_view content_type);
+  EsConnection conn_;
+  CURL* easy_ = nullptr;  // reused: keeps the connection alive between requests
+  size_t preferred_ = 0;  // the endpoint that answered last
+};
+
+// What GET / says about the cluster, for the few places Elasticsearch and OpenSearch differ.
+struct ClusterInfo {
+  std::string distribution;  // "elasticsearch" or "opensearch"
+  std::string version;       // "8.15.0", "2.19.6"
+  int major = 0;
+  bool is_opensearch() const { return distribution == "opensearch"; }
+};
+std::optional<ClusterInfo> parse_cluster_info(std::string_view root_body);
+
+// Appends a URL path segment with %-escaping (index names, ids).
+void append_url_escaped(std::string& out, std::string_view segment);
+
+}  // namespace logship

@@ -56,6 +56,21 @@ constexpr CommandInfo kCommands[] = {
      "usage: logship test-rules [NAME-or-FILE...]\n\n"
      "Each test's input must be matched (by the named rule) and give the expected fields. Exits 1\n"
      "when a test fails or a rule file has a problem.\n"},
+    {"schemas", "Install logship's index templates (and lifecycle policy) on Elasticsearch or OpenSearch.",
+     "usage: logship schemas list\n"
+     "       logship schemas apply [--endpoint URL] [--replicas N] [--retention 30d] [CLUSTER OPTIONS]\n\n"
+     "apply puts the component and index templates of schemas/templates (compiled in) for the\n"
+     "data streams logs-<dataset>-<namespace>; idempotent. --replicas 0 suits a single node.\n"
+     "Elasticsearch gets an ILM policy (rollover, delete after --retention); OpenSearch an ISM\n"
+     "policy when its plugin is installed.\n\n"
+     "CLUSTER OPTIONS: --endpoint URL (default $OPENSEARCH_URL), --user NAME, --password-env VAR,\n"
+     "  --api-key-env VAR, --ca-file PEM, --insecure\n"},
+    {"views", "List, show or run the saved views (top slow queries, errors by service…).",
+     "usage: logship views list\n"
+     "       logship views show NAME          the query, as pasted into Redash\n"
+     "       logship views run NAME [--since 1h] [--param NAME=VALUE] [--format table|json] [CLUSTER OPTIONS]\n\n"
+     "run fills in the view's parameters, searches the cluster and prints the aggregation as an\n"
+     "aligned table (or JSON). CLUSTER OPTIONS as for `logship schemas`.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
 };
 

@@ -15,6 +15,8 @@ int command_parse(const std::vector<std::string>& args);
 int command_fingerprint(const std::vector<std::string>& args);
 int command_digest(const std::vector<std::string>& args);
 int command_test_rules(const std::vector<std::string>& args);
+int command_schemas(const std::vector<std::string>& args);
+int command_views(const std::vector<std::string>& args);
 
 // Prints a command's help; false when there is no such command.
 bool print_command_help(const std::string& command);

@@ -28,6 +28,8 @@ int main(int argc, char** argv) {
     if (command == "parse") return logship::command_parse(rest);
     if (command == "fingerprint") return logship::command_fingerprint(rest);
     if (command == "digest") return logship::command_digest(rest);
+    if (command == "schemas") return logship::command_schemas(rest);
+    if (command == "views") return logship::command_views(rest);
     if (command == "test-rules") return logship::command_test_rules(rest);
   } catch (const std::exception& e) {
     std::cerr << "logship: internal error: " << e.what() << "\n";

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -69,6 +70,8 @@ class FileDeadLetter final : public DeadLetterWriter {
   }
   Status write(const std::vector<DeadLetter>& letters) override {
     if (fd_ < 0) {
+      std::error_code ec;  // data_dir may not exist yet: a Kafka -> Elasticsearch pipeline keeps nothing else there
+      std::filesystem::create_directories(std::filesystem::path(path_).parent_path(), ec);
       fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
       if (fd_ < 0) return Error::io("cannot open dead-letter file " + path_, errno);
     }

@@ -1,0 +1,111 @@
+#include "shipper/schemas/schema_installer.h"
+
+#include <simdjson.h>
+
+#include <vector>
+
+#include "shipper/schemas/builtin_schemas.h"
+
+namespace logship {
+
+namespace {
+
+constexpr std::string_view kPolicy = "logs-logship";
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// "templates/logs-logship@base.component.json" -> "logs-logship@base"
+std::string template_name(std::string_view path, std::string_view suffix) {
+  path.remove_prefix(path.find('/') + 1);
+  return std::string(path.substr(0, path.size() - suffix.size()));
+}
+
+Status put(EsClient& client, const std::string& path, std::string_view body, const std::string& what,
+           const std::function<void(const std::string&)>& report) {
+  EsResponse r = client.request("PUT", path, body);
+  if (!r.ok()) return Error::invalid(what + ": " + r.describe());
+  report(what + ": applied");
+  return {};
+}
+
+std::string ilm_policy(const std::string& retention) {
+  return R"({"policy":{"_meta":{"managed_by":"logship"},"phases":{"hot":{"actions":{"rollover":{"max_primary_shard_size":"50gb","max_age":"30d"}}},)"
+         R"("delete":{"min_age":")" + retention + R"(","actions":{"delete":{}}}}}})";
+}
+
+std::string ism_policy(const std::string& retention) {
+  return R"({"policy":{"description":"logship: roll over at 50gb or 30d, delete after )" + retention + R"(","default_state":"hot",)"
+         R"("states":[{"name":"hot","actions":[{"rollover":{"min_primary_shard_size":"50gb","min_index_age":"30d"}}],)"
+         R"("transitions":[{"state_name":"delete","conditions":{"min_index_age":")" + retention + R"("}}]},)"
+         R"({"name":"delete","actions":[{"delete":{}}],"transitions":[]}],)"
+         R"("ism_template":[{"index_patterns":["logs-*"],"priority":100}]}})";
+}
+
+// The lifecycle policy, and the index setting that names it ("" when there is none).
+Result<std::string> apply_lifecycle(EsClient& client, const ClusterInfo& info, const SchemaApplyOptions& options,
+                                    const std::function<void(const std::string&)>& report) {
+  if (!info.is_opensearch()) {
+    if (Status s = put(client, "/_ilm/policy/" + std::string(kPolicy), ilm_policy(options.retention),
+                       "ILM policy " + std::string(kPolicy) + " (delete after " + options.retention + ")", report);
+        !s)
+      return s.error();
+    return std::string(R"("lifecycle":{"name":")") + std::string(kPolicy) + "\"}";
+  }
+  // OpenSearch: Index State Management is a plugin; a bare node does not have it.
+  EsResponse existing = client.request("GET", "/_plugins/_ism/policies/" + std::string(kPolicy));
+  if (existing.status == 400 || existing.status == 405 || (existing.status == 404 && existing.body.find("no handler") != std::string::npos) ||
+      existing.body.find("no handler found") != std::string::npos) {
+    report("lifecycle policy: skipped (this OpenSearch has no Index State Management plugin; data streams are kept until deleted)");
+    return std::string();
+  }
+  std::string path = "/_plugins/_ism/policies/" + std::string(kPolicy);
+  if (existing.ok()) {  // updating needs the version we replace
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    int64_t seq = 0;
+    int64_t term = 0;
+    if (!parser.parse(existing.body).get(doc) && !doc["_seq_no"].get(seq) && !doc["_primary_term"].get(term))
+      path += "?if_seq_no=" + std::to_string(seq) + "&if_primary_term=" + std::to_string(term);
+  }
+  if (Status s = put(client, path, ism_policy(options.retention), "ISM policy " + std::string(kPolicy) + " (delete after " + options.retention + ")", report); !s)
+    return s.error();
+  return std::string();  // ISM attaches itself through ism_template
+}
+
+}  // namespace
+
+Status apply_schemas(EsClient& client, const SchemaApplyOptions& options, const std::function<void(const std::string&)>& report) {
+  EsResponse root = client.request("GET", "/");
+  if (!root.ok()) return Error::invalid("cannot reach the cluster: " + root.describe());
+  auto info = parse_cluster_info(root.body);
+  if (!info) return Error::invalid("GET / did not answer like Elasticsearch or OpenSearch: " + root.body.substr(0, 200));
+  if (!info->is_opensearch() && info->major < 7) return Error::invalid("Elasticsearch " + info->version + " has no composable index templates (7.8 or newer needed)");
+  report("cluster: " + info->distribution + " " + info->version + " at " + root.endpoint);
+
+  auto lifecycle = apply_lifecycle(client, *info, options, report);
+  if (!lifecycle) return lifecycle.error();
+
+  std::string index_settings;
+  if (options.replicas) index_settings += "\"number_of_replicas\":" + std::to_string(*options.replicas);
+  if (!lifecycle.value().empty()) index_settings += (index_settings.empty() ? "" : ",") + lifecycle.value();
+  std::string settings = R"({"_meta":{"managed_by":"logship","description":"Generated by logship schemas apply: replicas and lifecycle."},)"
+                         R"("template":{"settings":{"index":{)" + index_settings + "}}}}";
+  if (Status s = put(client, "/_component_template/logs-logship@settings", settings, "component template logs-logship@settings", report); !s) return s;
+
+  std::vector<std::pair<std::string, std::string_view>> components;
+  std::vector<std::pair<std::string, std::string_view>> indexes;
+  for (const auto& [path, text] : builtin_schema_files()) {
+    if (path.rfind("templates/", 0) != 0) continue;
+    if (ends_with(path, ".component.json")) components.emplace_back(template_name(path, ".component.json"), text);
+    else if (ends_with(path, ".index.json")) indexes.emplace_back(template_name(path, ".index.json"), text);
+  }
+  for (const auto& [name, text] : components)
+    if (Status s = put(client, "/_component_template/" + name, text, "component template " + name, report); !s) return s;
+  for (const auto& [name, text] : indexes)
+    if (Status s = put(client, "/_index_template/" + name, text, "index template " + name, report); !s) return s;
+  return {};
+}
+
+}  // namespace logship

@@ -1,0 +1,198 @@
+// The elasticsearch sink against a real OpenSearch node (scripts/opensearch-node): exactly-once
+// indexing through Kafka, a node that rejects writes, mapping conflicts, a node restart and an
+// indexer killed with SIGKILL.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "tests/integration/kafka_broker.h"
+#include "tests/integration/opensearch_node.h"
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ElasticsearchSinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node_ = std::make_unique<testing::OpenSearchNode>(dir_ / "os");
+    ASSERT_TRUE(node_->start()) << testing::read_file(dir_ / "os.start.err");
+    std::filesystem::create_directories(dir_ / "logs");
+  }
+  void start_kafka() {
+    broker_ = std::make_unique<testing::KafkaBroker>(dir_ / "kafka");
+    ASSERT_TRUE(broker_->start()) << testing::read_file(dir_ / "kafka.start.err");
+  }
+  int run(const std::string& yaml_name, std::chrono::seconds timeout = 300s) {
+    testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / yaml_name}, dir_ / (yaml_name + ".err"));
+    return p.wait(timeout);
+  }
+  std::string numbered_lines(int n, const std::string& prefix = "line-") {
+    std::string lines;
+    for (int i = 0; i < n; ++i) lines += prefix + std::to_string(i) + "\n";
+    return lines;
+  }
+  // A file -> elasticsearch pipeline; `sink_extra` is YAML for the sink's map (indented 4).
+  std::string file_to_es(const std::string& endpoint, const std::string& sink_extra = "", const std::string& dataset = "app",
+                         const std::string& transform = "") {
+    std::string y = "data_dir: " + dir_ / "data" + "\nsources:\n  app: {type: file, include: ['" + dir_ / "logs/*.log" +
+                    "'], dataset: " + dataset + "}\n";
+    std::string input = "app";
+    if (!transform.empty()) {
+      y += "transforms:\n  parsed: " + transform + "\n";
+      input = "parsed";
+    }
+    y += "sinks:\n  search:\n    type: elasticsearch\n    inputs: [" + input + "]\n    endpoints: ['" + endpoint + "']\n" +
+         "    retry: {initial_backoff: 50ms, max_backoff: 1s}\n" + sink_extra;
+    return y;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<testing::OpenSearchNode> node_;
+  std::unique_ptr<testing::KafkaBroker> broker_;
+};
+
+std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
+
+TEST_F(ElasticsearchSinkTest, FileToKafkaToOpenSearchIndexesEveryLineExactlyOnceWithTheEventIdAsId) {
+  start_kafka();
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(3000));
+  testing::write_file(dir_ / "sidecar.yaml",
+                      "data_dir: " + dir_ / "sc" + "\nsources:\n  app: {type: file, include: ['" + dir_ / "logs/a.log" +
+                          "'], dataset: app}\nsinks:\n  k:\n    type: kafka\n    inputs: [app]\n    bootstrap_servers: " + broker_->bootstrap() +
+                          "\n    topic: 'logs.{{ event.dataset }}'\n    create_topics: {partitions: 3}\n");
+  ASSERT_EQ(run("sidecar.yaml"), 0) << testing::read_file(dir_ / "sidecar.yaml.err");
+  testing::write_file(dir_ / "indexer.yaml",
+                      "data_dir: " + dir_ / "idx" + "\nsources:\n  logs:\n    type: kafka\n    bootstrap_servers: " + broker_->bootstrap() +
+                          "\n    group_id: indexer\n    topics: ['^logs\\..*']\n    librdkafka: {session.timeout.ms: '6000'}\n" +
+                          "sinks:\n  search:\n    type: elasticsearch\n    inputs: [logs]\n    endpoints: ['" + node_->url() +
+                          "']\n    max_documents: 500\n");
+  ASSERT_EQ(run("indexer.yaml"), 0) << testing::read_file(dir_ / "indexer.yaml.err");
+
+  EXPECT_EQ(node_->count("logs-app-default"), 3000);
+  auto docs = node_->ids_and("logs-app-default", "event.id");
+  std::set<std::string> ids;
+  for (const auto& d : docs) {
+    std::string id = d.substr(0, d.find('\t'));
+    EXPECT_EQ(id, d.substr(d.find('\t') + 1)) << "_id must be the event id";
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 3000u);
+  auto messages = as_set(node_->values_of("logs-app-default", "message"));
+  EXPECT_EQ(messages, as_set(testing::split_lines(numbered_lines(3000))));
+
+  // The same topics indexed again by a new group: every document answers 409, nothing is added.
+  std::string again = testing::read_file(dir_ / "indexer.yaml");
+  again.replace(again.find("group_id: indexer"), 17, "group_id: replay1");
+  testing::write_file(dir_ / "replay.yaml", again);
+  ASSERT_EQ(run("replay.yaml"), 0) << testing::read_file(dir_ / "replay.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 3000);
+}
+
+TEST_F(ElasticsearchSinkTest, RejectedWritesAreRetriedUntilIndexedAndOnlyTheRejectedItemsAreSentAgain) {
+  // 4 requests refused whole with 429, then 4 where half the documents come back 429.
+  std::string proxy = std::string(LOGSHIP_SOURCE_DIR) + "/tests/integration/fault_proxy.py";
+  testing::Process p({"/usr/bin/python3", proxy, node_->url(), dir_ / "proxy.port", dir_ / "proxy.stats", "--reject", "4", "--partial", "4"},
+                     dir_ / "proxy.err");
+  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir_ / "proxy.port"); }));
+  std::string endpoint = "http://127.0.0.1:" + testing::read_file(dir_ / "proxy.port");
+
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(4000));
+  testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    max_documents: 250\n    max_in_flight: 2\n"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+
+  std::string stats = testing::read_file(dir_ / "proxy.stats");
+  EXPECT_NE(stats.find("\"rejected_requests\": 4"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("\"partial_requests\": 4"), std::string::npos) << stats;
+  EXPECT_EQ(node_->count("logs-app-default"), 4000);
+  auto messages = node_->values_of("logs-app-default", "message");
+  EXPECT_EQ(messages.size(), 4000u);
+  EXPECT_EQ(as_set(messages), as_set(testing::split_lines(numbered_lines(4000))));
+  EXPECT_NE(testing::read_file(dir_ / "p.yaml.err").find("documents will be sent again"), std::string::npos);
+}
+
+TEST_F(ElasticsearchSinkTest, MappingConflictGoesToTheDeadLetterFileWithItsReasonAndTheRestIsIndexed) {
+  ASSERT_EQ(testing::run_logship({"schemas", "apply", "--endpoint", node_->url(), "--replicas", "0"}).exit_code, 0);
+  std::string lines;
+  for (int i = 0; i < 100; ++i) {
+    // service is an object in the app template; line 42 sends a plain string: a 400 for it alone.
+    std::string service = i == 42 ? "\"billing\"" : "{\"name\":\"billing\"}";
+    lines += "{\"msg\":\"event " + std::to_string(i) + "\",\"level\":\"info\",\"service\":" + service + "}\n";
+  }
+  testing::write_file(dir_ / "logs/a.log", lines);
+  testing::write_file(dir_ / "p.yaml", file_to_es(node_->url(), "    dead_letter: {type: file, path: " + dir_ / "dead.ndjson" + "}\n", "app",
+                                                  "{type: json, inputs: [app], rename: {msg: message}}"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+
+  EXPECT_EQ(node_->count("logs-app-default"), 99);
+  auto dead = testing::read_lines(dir_ / "dead.ndjson");
+  ASSERT_EQ(dead.size(), 1u);
+  simdjson::dom::parser parser;
+  simdjson::dom::element rec = parser.parse(dead[0]);
+  EXPECT_EQ(std::string_view(rec["error"]["type"]), "mapper_parsing_exception");
+  EXPECT_EQ(std::string_view(rec["error"]["code"]), "400");
+  EXPECT_NE(std::string(std::string_view(rec["error"]["message"])).find("service"), std::string::npos);
+  EXPECT_EQ(std::string_view(rec["logship"]["index"]), "logs-app-default");
+  std::string original{std::string_view(rec["event"]["original"])};
+  EXPECT_NE(original.find("\"message\":\"event 42\""), std::string::npos) << original;
+  EXPECT_NE(testing::read_file(dir_ / "p.yaml.err").find("kept in the dead-letter destination"), std::string::npos);
+}
+
+TEST_F(ElasticsearchSinkTest, DeadLettersCanGoToAnIndexOnTheSameCluster) {
+  ASSERT_EQ(testing::run_logship({"schemas", "apply", "--endpoint", node_->url(), "--replicas", "0"}).exit_code, 0);
+  testing::write_file(dir_ / "logs/a.log",
+                      "{\"msg\":\"ok\",\"http\":{\"status\":200}}\n{\"msg\":\"bad\",\"http\":{\"status\":\"teapot\"}}\n");
+  testing::write_file(dir_ / "p.yaml", file_to_es(node_->url(), "    dead_letter: {type: index, index: logs-deadletter-default}\n", "app",
+                                                  "{type: json, inputs: [app], rename: {msg: message}}"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 1);
+  EXPECT_EQ(node_->count("logs-deadletter-default"), 1);
+  auto originals = node_->values_of("logs-deadletter-default", "event.original");
+  ASSERT_EQ(originals.size(), 1u);
+  EXPECT_NE(originals[0].find("teapot"), std::string::npos);
+}
+
+TEST_F(ElasticsearchSinkTest, NodeRestartAndIndexerKilledWithSigkillLoseNothingAndDuplicateNothing) {
+  start_kafka();
+  const int kLines = 20000;
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(kLines));
+  testing::write_file(dir_ / "sidecar.yaml",
+                      "data_dir: " + dir_ / "sc" + "\nsources:\n  app: {type: file, include: ['" + dir_ / "logs/a.log" +
+                          "'], dataset: app}\nsinks:\n  k:\n    type: kafka\n    inputs: [app]\n    bootstrap_servers: " + broker_->bootstrap() +
+                          "\n    topic: 'logs.{{ event.dataset }}'\n    create_topics: {partitions: 3}\n");
+  ASSERT_EQ(run("sidecar.yaml"), 0) << testing::read_file(dir_ / "sidecar.yaml.err");
+  // Small requests and a short commit interval, so that a lot happens mid-stream.
+  std::string indexer = "data_dir: " + dir_ / "idx" + "\nsources:\n  logs:\n    type: kafka\n    bootstrap_servers: " + broker_->bootstrap() +
+                        "\n    group_id: indexer\n    topics: ['^logs\\..*']\n    batch_bytes: 4KiB\n    commit_interval: 100ms\n"
+                        "    librdkafka: {session.timeout.ms: '6000'}\n"
+                        "sinks:\n  search:\n    type: elasticsearch\n    inputs: [logs]\n    endpoints: ['" + node_->url() +
+                        "']\n    max_documents: 100\n    flush_interval: 50ms\n    max_in_flight: 2\n    retry: {initial_backoff: 100ms, max_backoff: 1s}\n";
+  testing::write_file(dir_ / "indexer.yaml", indexer);
+  {
+    testing::Process idx({testing::logship_binary(), "run", "-c", dir_ / "indexer.yaml"}, dir_ / "indexer1.err");
+    ASSERT_TRUE(testing::eventually([&] { return node_->count("logs-app-default") > 2000; }, 120s));
+    // The node goes away mid-stream and comes back on the same port.
+    ASSERT_TRUE(node_->restart_same_port()) << testing::read_file(dir_ / "os.restart.err");
+    int64_t before_kill = 0;
+    ASSERT_TRUE(testing::eventually([&] { return (before_kill = node_->count("logs-app-default")) > 6000; }, 180s))
+        << testing::read_file(dir_ / "indexer1.err");
+    ASSERT_LT(before_kill, kLines) << "the indexer finished before it could be killed; make the test slower";
+    idx.signal(SIGKILL);
+    idx.wait();
+  }
+  ASSERT_EQ(run("indexer.yaml"), 0) << testing::read_file(dir_ / "indexer.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), kLines);
+  auto messages = node_->values_of("logs-app-default", "message");
+  EXPECT_EQ(messages.size(), static_cast<size_t>(kLines));
+  EXPECT_EQ(as_set(messages).size(), static_cast<size_t>(kLines));
+  std::string log = testing::read_file(dir_ / "indexer1.err") + testing::read_file(dir_ / "indexer.yaml.err");
+  EXPECT_NE(log.find("documents will be sent again"), std::string::npos) << "the restart was not noticed";
+}
+
+}  // namespace
+}  // namespace logship

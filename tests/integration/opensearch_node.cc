@@ -1,0 +1,105 @@
+#include "tests/integration/opensearch_node.h"
+
+#include <simdjson.h>
+
+#include "tests/support/test_support.h"
+
+namespace logship::testing {
+
+namespace {
+
+std::string script() { return std::string(LOGSHIP_SOURCE_DIR) + "/scripts/opensearch-node"; }
+
+// "a.b" of a simdjson object, as text ("" when absent).
+std::string dotted(simdjson::dom::element e, const std::string& path) {
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (e[key].get(e)) return "";
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::string_view s;
+  if (!e.get(s)) return std::string(s);
+  return simdjson::minify(e);
+}
+
+}  // namespace
+
+bool OpenSearchNode::start(const std::vector<std::string>& settings) {
+  std::vector<std::string> argv{"/bin/bash", script(), "start", dir_};
+  argv.insert(argv.end(), settings.begin(), settings.end());
+  Process p(argv, dir_ + ".start.err", dir_ + ".start.out");
+  if (p.wait(std::chrono::seconds(600)) != 0) return false;
+  std::string out = read_file(dir_ + ".start.out");
+  size_t at = out.find("OPENSEARCH_URL=");
+  if (at == std::string::npos) return false;
+  url_ = out.substr(at + 15);
+  while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+  running_ = true;
+  return true;
+}
+
+void OpenSearchNode::stop() {
+  if (!running_) return;
+  Process p({"/bin/bash", script(), "stop", dir_});
+  p.wait(std::chrono::seconds(60));
+  running_ = false;
+}
+
+bool OpenSearchNode::restart_same_port() {
+  stop();
+  Process p({"/bin/bash", script(), "restart", dir_}, dir_ + ".restart.err", dir_ + ".restart.out");
+  running_ = p.wait(std::chrono::seconds(300)) == 0;
+  return running_;
+}
+
+EsResponse OpenSearchNode::request(const std::string& method, const std::string& path, const std::string& body) {
+  EsConnection conn;
+  conn.endpoints = {url_};
+  EsClient client(conn);
+  return client.request(method, path, body);
+}
+
+int64_t OpenSearchNode::count(const std::string& index) {
+  request("POST", "/" + index + "/_refresh");
+  EsResponse r = request("GET", "/" + index + "/_count");
+  if (!r.ok()) return -1;
+  simdjson::dom::parser parser;
+  int64_t n = -1;
+  simdjson::dom::element doc;
+  if (!parser.parse(r.body).get(doc) && doc["count"].get(n)) n = -1;
+  return n;
+}
+
+std::vector<std::string> OpenSearchNode::ids_and(const std::string& index, const std::string& field) {
+  request("POST", "/" + index + "/_refresh");
+  std::vector<std::string> out;
+  // Scrolled, so that more than the 10 000 documents of one search page can be read.
+  EsResponse r = request("POST", "/" + index + "/_search?scroll=1m&size=5000", R"({"query":{"match_all":{}},"sort":["_doc"]})");
+  simdjson::dom::parser parser;
+  while (r.ok()) {
+    simdjson::dom::element doc;
+    if (parser.parse(r.body).get(doc)) break;
+    simdjson::dom::array hits;
+    if (doc["hits"]["hits"].get(hits) || hits.size() == 0) break;
+    for (auto hit : hits) {
+      std::string_view id;
+      if (hit["_id"].get(id)) continue;
+      out.push_back(std::string(id) + "\t" + dotted(hit["_source"], field));
+    }
+    std::string_view scroll_id;
+    if (doc["_scroll_id"].get(scroll_id)) break;
+    r = request("POST", "/_search/scroll", R"({"scroll":"1m","scroll_id":")" + std::string(scroll_id) + "\"}");
+  }
+  return out;
+}
+
+std::vector<std::string> OpenSearchNode::values_of(const std::string& index, const std::string& field) {
+  std::vector<std::string> out;
+  for (auto& line : ids_and(index, field)) out.push_back(line.substr(line.find('\t') + 1));
+  return out;
+}
+
+}  // namespace logship::testing

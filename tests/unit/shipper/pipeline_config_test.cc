@@ -97,7 +97,7 @@ TEST_F(PipelineConfigTest, RejectsACycleBetweenTransforms) {
 TEST_F(PipelineConfigTest, RejectsUnknownComponentTypeListingTheKnownOnes) {
   EXPECT_FALSE(load("sources:\n  app: {type: journald}\nsinks:\n  s: {type: nowhere, inputs: [app]}\n"));
   EXPECT_NE(error_at("sources.app.type").message.find("unknown source type 'journald' (known: file, kafka)"), std::string::npos);
-  EXPECT_NE(error_at("sinks.s.type").message.find("known: file, kafka, null, stdout"), std::string::npos);
+  EXPECT_NE(error_at("sinks.s.type").message.find("known: elasticsearch, file, kafka, null, stdout"), std::string::npos);
 }
 
 TEST_F(PipelineConfigTest, RejectsMissingRequiredKeysAndInvalidPatterns) {
@@ -163,6 +163,18 @@ TEST_F(PipelineConfigTest, WarnsAboutAnOutputNobodyReads) {
   ASSERT_TRUE(p);
   ASSERT_EQ(p->warnings.size(), 1u);
   EXPECT_NE(p->warnings[0].find("sources.b"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, ElasticsearchSinkProblemsAreListedWithTheirPaths) {
+  EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es:\n    type: elasticsearch\n    inputs: [a]\n"
+                    "    endpoints: ['localhost:9200']\n    max_in_flight: 0\n    auth: {user: logship, api_key: abc}\n"
+                    "    dead_letter: {type: kafka}\n"));
+  EXPECT_NE(error_at("sinks.es.endpoints[0]").message.find("not an http:// or https:// URL"), std::string::npos);
+  EXPECT_NE(error_at("sinks.es.max_in_flight").message.find("between 1 and 64"), std::string::npos);
+  EXPECT_NE(error_at("sinks.es.auth").message.find("either user/password or api_key"), std::string::npos);
+  EXPECT_NE(error_at("sinks.es.dead_letter.bootstrap_servers").message.find("missing"), std::string::npos);
+  EXPECT_TRUE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es: {type: elasticsearch, inputs: [a], endpoints: ['https://es:9200'],"
+                   " auth: {user: u, password: p}, tls: {ca_file: /etc/ca.pem}, dead_letter: {type: index}}\n"));
 }
 
 }  // namespace

@@ -1,0 +1,135 @@
+// The elasticsearch sink's pure parts: reading bulk answers, what each item status means,
+// index names, dead-letter records, gzip bodies, event ids carried through batches.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <zlib.h>
+
+#include "core/event_id.h"
+#include "sinks/elasticsearch/bulk_response.h"
+#include "sinks/elasticsearch/dead_letter.h"
+#include "sinks/elasticsearch/elasticsearch_sink.h"
+#include "sinks/elasticsearch/gzip.h"
+
+namespace logship {
+namespace {
+
+TEST(BulkResponseTest, AnswerWithoutErrorsNeedsNoItems) {
+  BulkResponseReader reader;
+  std::vector<BulkItem> items;
+  std::string error;
+  ASSERT_TRUE(reader.read(R"({"errors":false,"items":[{"create":{"status":201}}]})", 1, items, error)) << error;
+  EXPECT_TRUE(items.empty());
+}
+
+TEST(BulkResponseTest, ItemsKeepStatusTypeAndTheCauseInTheReason) {
+  BulkResponseReader reader;
+  std::vector<BulkItem> items;
+  std::string error;
+  const char* body = R"({"errors":true,"items":[
+    {"create":{"status":201}},
+    {"create":{"status":409,"error":{"type":"version_conflict_engine_exception","reason":"[x]: version conflict"}}},
+    {"create":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"failed to parse field [http.status]",
+               "caused_by":{"type":"number_format_exception","reason":"For input string: \"teapot\""}}}},
+    {"create":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected"}}}]})";
+  ASSERT_TRUE(reader.read(body, 4, items, error)) << error;
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].status, 201);
+  EXPECT_EQ(items[2].error_type, "mapper_parsing_exception");
+  EXPECT_EQ(items[2].error_reason, "failed to parse field [http.status]: For input string: \"teapot\"");
+  EXPECT_EQ(items[3].status, 429);
+}
+
+TEST(BulkResponseTest, NotABulkAnswerOrTheWrongNumberOfItemsIsAnError) {
+  BulkResponseReader reader;
+  std::vector<BulkItem> items;
+  std::string error;
+  EXPECT_FALSE(reader.read("<html>502 Bad Gateway</html>", 1, items, error));
+  EXPECT_FALSE(reader.read(R"({"acknowledged":true})", 1, items, error));
+  EXPECT_FALSE(reader.read(R"({"errors":true,"items":[{"create":{"status":429}}]})", 2, items, error));
+  EXPECT_NE(error.find("1 items for 2 documents"), std::string::npos) << error;
+}
+
+TEST(BulkItemOutcomeTest, ConflictIsSuccessOverloadIsRetriedBadDocumentsAreDeadLettered) {
+  EXPECT_EQ(classify_item(201), ItemOutcome::kCreated);
+  EXPECT_EQ(classify_item(200), ItemOutcome::kCreated);
+  EXPECT_EQ(classify_item(409), ItemOutcome::kConflict);
+  for (int s : {429, 500, 502, 503, 408, 403}) EXPECT_EQ(classify_item(s), ItemOutcome::kRetry) << s;
+  for (int s : {400, 404, 413}) EXPECT_EQ(classify_item(s), ItemOutcome::kDeadLetter) << s;
+}
+
+TEST(IndexNameTest, DatasetsBecomeValidLowerCaseNames) {
+  std::string a = "logs-Nginx.Access-default";
+  sanitize_index_name(a);
+  EXPECT_EQ(a, "logs-nginx.access-default");
+  std::string b = "logs-my app/v2:x-default";
+  sanitize_index_name(b);
+  EXPECT_EQ(b, "logs-my_app_v2_x-default");
+  std::string c = "_hidden";
+  sanitize_index_name(c);
+  EXPECT_EQ(c, "hidden");
+}
+
+TEST(DeadLetterRecordTest, IsOneJsonLineWithTheOriginalAsTextAndTheReason) {
+  std::string out;
+  append_dead_letter_record(out, {"0123", "app", "logs-app-default", "{\"a\":\"x\\\"y\"}\n", 400, "mapper_parsing_exception", "bad \"field\""});
+  ASSERT_EQ(out.back(), '\n');
+  simdjson::dom::parser parser;
+  simdjson::dom::element rec;
+  ASSERT_FALSE(parser.parse(out).get(rec)) << out;
+  EXPECT_EQ(std::string_view(rec["event"]["original"]), "{\"a\":\"x\\\"y\"}");
+  EXPECT_EQ(std::string_view(rec["event"]["id"]), "0123");
+  EXPECT_EQ(std::string_view(rec["error"]["code"]), "400");
+  EXPECT_EQ(std::string_view(rec["error"]["message"]), "bad \"field\"");
+  EXPECT_EQ(std::string_view(rec["logship"]["index"]), "logs-app-default");
+}
+
+TEST(GzipTest, BodiesRoundTripThroughZlib) {
+  std::string body;
+  for (int i = 0; i < 5000; ++i) body += "{\"create\":{\"_index\":\"logs-app-default\"}}\n{\"message\":\"line " + std::to_string(i) + "\"}\n";
+  GzipCompressor gz(1);
+  std::string compressed;
+  gz.compress(body, compressed);
+  EXPECT_LT(compressed.size(), body.size() / 4);
+  gz.compress(body, compressed);  // the stream is reused
+  z_stream s{};
+  ASSERT_EQ(inflateInit2(&s, 15 + 16), Z_OK);
+  std::string back(body.size() + 16, '\0');
+  s.next_in = reinterpret_cast<Bytef*>(compressed.data());
+  s.avail_in = static_cast<uInt>(compressed.size());
+  s.next_out = reinterpret_cast<Bytef*>(back.data());
+  s.avail_out = static_cast<uInt>(back.size());
+  ASSERT_EQ(inflate(&s, Z_FINISH), Z_STREAM_END);
+  back.resize(s.total_out);
+  inflateEnd(&s);
+  EXPECT_EQ(back, body);
+}
+
+TEST(EventIdOfTest, UsesTheIdTheEventArrivedWithElseComputesIt) {
+  Batch b;
+  auto origin = std::make_shared<Origin>();
+  origin->id_seed = 42;
+  b.origin = origin;
+  b.add_raw_event("first", 0, 6, 0);
+  b.add_raw_event("second", 6, 13, 0);
+  std::string scratch;
+  std::string expected;
+  append_event_id(expected, 42, 6, "second");
+  EXPECT_EQ(event_id_of(b, 1, scratch), expected);
+  b.event_ids = std::string(32, 'a') + std::string(32, 'b');
+  EXPECT_EQ(event_id_of(b, 1, scratch), std::string(32, 'b'));
+}
+
+TEST(ClusterInfoTest, TellsOpenSearchFromElasticsearch) {
+  auto os = parse_cluster_info(R"({"version":{"distribution":"opensearch","number":"2.19.6"}})");
+  ASSERT_TRUE(os);
+  EXPECT_TRUE(os->is_opensearch());
+  EXPECT_EQ(os->major, 2);
+  auto es = parse_cluster_info(R"({"version":{"number":"8.15.1","build_flavor":"default"},"tagline":"You Know, for Search"})");
+  ASSERT_TRUE(es);
+  EXPECT_FALSE(es->is_opensearch());
+  EXPECT_EQ(es->major, 8);
+  EXPECT_FALSE(parse_cluster_info("<html>"));
+}
+
+}  // namespace
+}  // namespace logship

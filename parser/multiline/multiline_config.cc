@@ -17,7 +17,8 @@ struct Preset {
 // Python: "Traceback (most recent call last):", the indented frames, then the exception line.
 // Go: a panic or fatal error, the goroutine headers, function lines and indented file lines.
 constexpr Preset kPresets[] = {
-    {"java", R"(^[^\s])", R"(^(\s+at |\s+\.\.\. \d+ (more|common frames omitted)|Caused by: |\s+Suppressed: |\s+))",
+    {"java", R"(^[^\s])",
+     R"(^(\s+at |\s+\.\.\. \d+ (more|common frames omitted)|Caused by: |\s+Suppressed: |\s+|([\w$]+\.)+[\w$]*(Exception|Error|Throwable)(: |$)))",
      "continue_through"},
     {"python", R"(^Traceback \(most recent call last\):)", R"(^\s+)", "continue_past"},
     {"go", R"(^(panic: |fatal error: |http: panic serving))",

@@ -68,7 +68,7 @@ constexpr CommandInfo kCommands[] = {
     {"views", "List, show or run the saved views (top slow queries, errors by service…).",
      "usage: logship views list\n"
      "       logship views show NAME          the query, as pasted into Redash\n"
-     "       logship views run NAME [--since 1h] [--param NAME=VALUE] [--format table|json] [CLUSTER OPTIONS]\n\n"
+     "       logship views run NAME [--since 1h] [--param NAME=VALUE]... [--format table|json] [CLUSTER OPTIONS]\n\n"
      "run fills in the view's parameters, searches the cluster and prints the aggregation as an\n"
      "aligned table (or JSON). CLUSTER OPTIONS as for `logship schemas`.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},

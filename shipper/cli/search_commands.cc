@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <sstream>
 
 #include "shipper/cli/commands.h"
 #include "shipper/schemas/builtin_schemas.h"
@@ -54,7 +55,9 @@ ClusterArgs parse_cluster_args(const std::vector<std::string>& args, const std::
       if (!p.conn.tls) p.conn.tls.emplace();
       p.conn.tls->verify = false;
     } else if (std::find(value_options.begin(), value_options.end(), a) != value_options.end()) {
-      values[a] = value();
+      std::string v = value();
+      // Repeatable options (--param) collect their values, one per line.
+      values[a] = values.count(a) ? values[a] + "\n" + v : v;
     } else if (!a.empty() && a[0] == '-') {
       p.error = "unknown option " + a;
     } else {
@@ -146,10 +149,12 @@ int command_views(const std::vector<std::string>& args) {
   std::map<std::string, std::string> params;
   if (values.count("--since")) params["since"] = since_value(values["--since"]);
   if (values.count("--param")) {
-    const std::string& kv = values["--param"];
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos) return usage_error("views", "--param takes NAME=VALUE");
-    params[kv.substr(0, eq)] = kv.substr(eq + 1);
+    std::istringstream lines(values["--param"]);
+    for (std::string kv; std::getline(lines, kv);) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) return usage_error("views", "--param takes NAME=VALUE");
+      params[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
   }
   std::string format = values.count("--format") ? values["--format"] : "table";
   if (format != "table" && format != "json") return usage_error("views", "--format must be table or json");

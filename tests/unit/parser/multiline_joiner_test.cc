@@ -38,7 +38,8 @@ MultilineConfig preset(const std::string& name) {
   return c;
 }
 
-TEST(MultilineJoinerTest, JavaPresetJoinsAStackTraceWithCausedBy) {
+TEST(MultilineJoinerTest, JavaPresetJoinsTheLogLineItsExceptionAndTheTraceWithCausedBy) {
+  // Logback and log4j print the exception's class on the line after the message.
   const std::string trace =
       "2026-11-26 10:00:00 ERROR Request failed\n"
       "java.lang.IllegalStateException: boom\n"
@@ -47,16 +48,18 @@ TEST(MultilineJoinerTest, JavaPresetJoinsAStackTraceWithCausedBy) {
       "Caused by: java.io.IOException: disk\n"
       "\tat com.example.Disk.write(Disk.java:9)\n"
       "\t... 2 more\n"
-      "2026-11-26 10:00:01 INFO next\n";
+      "2026-11-26 10:00:01 INFO next\n"
+      "java.lang.OutOfMemoryError\n"
+      "Error: not a class name, a new event\n";
   auto events = join(preset("java"), trace);
   ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[0].text, "2026-11-26 10:00:00 ERROR Request failed");
-  EXPECT_EQ(events[1].text.substr(0, 37), "java.lang.IllegalStateException: boom");
-  EXPECT_NE(events[1].text.find("\t... 2 more"), std::string::npos);
-  EXPECT_TRUE(events[1].flags & kFlagMultiline);
-  EXPECT_EQ(events[1].offset, 41u);
-  EXPECT_EQ(events[2].text, "2026-11-26 10:00:01 INFO next");
-  EXPECT_EQ(events[1].end, events[2].offset);
+  EXPECT_EQ(events[0].text.substr(0, 79), "2026-11-26 10:00:00 ERROR Request failed\njava.lang.IllegalStateException: boom\n");
+  EXPECT_NE(events[0].text.find("\t... 2 more"), std::string::npos);
+  EXPECT_TRUE(events[0].flags & kFlagMultiline);
+  EXPECT_EQ(events[0].offset, 0u);
+  EXPECT_EQ(events[1].text, "2026-11-26 10:00:01 INFO next\njava.lang.OutOfMemoryError");
+  EXPECT_EQ(events[0].end, events[1].offset);
+  EXPECT_EQ(events[2].text, "Error: not a class name, a new event");
 }
 
 TEST(MultilineJoinerTest, PythonPresetJoinsTracebackThroughTheExceptionLine) {

@@ -52,9 +52,19 @@ class ElasticsearchSinkTest : public ::testing::Test {
          "    retry: {initial_backoff: 50ms, max_backoff: 1s}\n" + sink_extra;
     return y;
   }
+  // fault_proxy.py in front of the node; returns its URL.
+  std::string start_proxy(std::vector<std::string> options) {
+    std::vector<std::string> argv{"/usr/bin/python3", std::string(LOGSHIP_SOURCE_DIR) + "/tests/integration/fault_proxy.py", node_->url(),
+                                  dir_ / "proxy.port", dir_ / "proxy.stats"};
+    argv.insert(argv.end(), options.begin(), options.end());
+    proxy_ = std::make_unique<testing::Process>(argv, dir_ / "proxy.err");
+    EXPECT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir_ / "proxy.port"); }));
+    return "http://127.0.0.1:" + testing::read_file(dir_ / "proxy.port");
+  }
   testing::TempDir dir_;
   std::unique_ptr<testing::OpenSearchNode> node_;
   std::unique_ptr<testing::KafkaBroker> broker_;
+  std::unique_ptr<testing::Process> proxy_;
 };
 
 std::set<std::string> as_set(const std::vector<std::string>& v) { return {v.begin(), v.end()}; }
@@ -96,11 +106,7 @@ TEST_F(ElasticsearchSinkTest, FileToKafkaToOpenSearchIndexesEveryLineExactlyOnce
 
 TEST_F(ElasticsearchSinkTest, RejectedWritesAreRetriedUntilIndexedAndOnlyTheRejectedItemsAreSentAgain) {
   // 4 requests refused whole with 429, then 4 where half the documents come back 429.
-  std::string proxy = std::string(LOGSHIP_SOURCE_DIR) + "/tests/integration/fault_proxy.py";
-  testing::Process p({"/usr/bin/python3", proxy, node_->url(), dir_ / "proxy.port", dir_ / "proxy.stats", "--reject", "4", "--partial", "4"},
-                     dir_ / "proxy.err");
-  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir_ / "proxy.port"); }));
-  std::string endpoint = "http://127.0.0.1:" + testing::read_file(dir_ / "proxy.port");
+  std::string endpoint = start_proxy({"--reject", "4", "--partial", "4"});
 
   testing::write_file(dir_ / "logs/a.log", numbered_lines(4000));
   testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    max_documents: 250\n    max_in_flight: 2\n"));
@@ -155,6 +161,58 @@ TEST_F(ElasticsearchSinkTest, DeadLettersCanGoToAnIndexOnTheSameCluster) {
   auto originals = node_->values_of("logs-deadletter-default", "event.original");
   ASSERT_EQ(originals.size(), 1u);
   EXPECT_NE(originals[0].find("teapot"), std::string::npos);
+}
+
+TEST_F(ElasticsearchSinkTest, BasicAuthIsSentWithAPasswordFromTheEnvironmentAlsoByTheCommands) {
+  // "logship:s3cret" in base64, as a secured cluster expects it.
+  std::string endpoint = start_proxy({"--auth", "Basic bG9nc2hpcDpzM2NyZXQ="});
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(500));
+  ::setenv("LOGSHIP_TEST_ES_PASSWORD", "s3cret", 1);
+  testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    auth: {user: logship, password: '${LOGSHIP_TEST_ES_PASSWORD}'}\n"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 500);
+  EXPECT_NE(testing::read_file(dir_ / "proxy.stats").find("\"unauthorized\": 0"), std::string::npos);
+  // The command line tools take the same credentials.
+  auto denied = testing::run_logship({"schemas", "apply", "--endpoint", endpoint});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("HTTP 401"), std::string::npos) << denied.err;
+  auto applied = testing::run_logship({"schemas", "apply", "--endpoint", endpoint, "--user", "logship", "--password-env", "LOGSHIP_TEST_ES_PASSWORD"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.err;
+}
+
+TEST_F(ElasticsearchSinkTest, ApiKeyIsSentAsTheApiKeyAuthorizationHeader) {
+  std::string endpoint = start_proxy({"--auth", "ApiKey a2V5aWQ6c2VjcmV0"});
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(100));
+  testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    auth: {api_key: a2V5aWQ6c2VjcmV0}\n"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 100);
+}
+
+TEST_F(ElasticsearchSinkTest, AnEndpointThatIsDownIsSetAsideAndTheNextOneTakesOver) {
+  // A port nobody listens on, first in the list.
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(2000));
+  testing::write_file(dir_ / "p.yaml", "data_dir: " + dir_ / "data" + "\nsources:\n  app: {type: file, include: ['" + dir_ / "logs/*.log" +
+                                           "'], dataset: app}\nsinks:\n  search:\n    type: elasticsearch\n    inputs: [app]\n"
+                                           "    endpoints: ['http://127.0.0.1:1', '" + node_->url() + "']\n    max_documents: 100\n");
+  ASSERT_EQ(run("p.yaml", 120s), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 2000);
+  EXPECT_EQ(as_set(node_->values_of("logs-app-default", "message")).size(), 2000u);
+}
+
+TEST_F(ElasticsearchSinkTest, DeadLettersCanGoToAKafkaTopic) {
+  start_kafka();
+  ASSERT_EQ(testing::run_logship({"schemas", "apply", "--endpoint", node_->url(), "--replicas", "0"}).exit_code, 0);
+  testing::write_file(dir_ / "logs/a.log", "{\"msg\":\"ok\",\"http\":{\"status\":200}}\n{\"msg\":\"bad\",\"http\":{\"status\":\"teapot\"}}\n");
+  testing::write_file(dir_ / "p.yaml", file_to_es(node_->url(), "    dead_letter: {type: kafka, bootstrap_servers: '" + broker_->bootstrap() +
+                                                                    "', topic: logs.dead-letter}\n",
+                                                  "app", "{type: json, inputs: [app], rename: {msg: message}}"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 1);
+  auto dead = testing::consume_all(broker_->bootstrap(), "logs.dead-letter", 1, 60s);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_NE(dead[0].value.find("mapper_parsing_exception"), std::string::npos) << dead[0].value;
+  EXPECT_NE(dead[0].value.find("teapot"), std::string::npos);
+  EXPECT_EQ(dead[0].headers["event.id"].size(), 32u);
 }
 
 TEST_F(ElasticsearchSinkTest, NodeRestartAndIndexerKilledWithSigkillLoseNothingAndDuplicateNothing) {

@@ -2,12 +2,13 @@
 """An HTTP proxy on 127.0.0.1 in front of an Elasticsearch/OpenSearch node that misbehaves the
 way an overloaded cluster does, for logship's integration tests.
 
-  fault_proxy.py UPSTREAM_URL PORT_FILE STATS_FILE --reject N --partial N
+  fault_proxy.py UPSTREAM_URL PORT_FILE STATS_FILE --reject N --partial N --auth HEADER
 
 The first N `_bulk` requests are refused whole with 429 (--reject). The next N (--partial) are
 forwarded with only the first half of their documents, and answered with the node's items for
 those plus a 429 item for each document held back, as a node with a full write queue does.
-Everything else is forwarded as is. The port it listens on is written to PORT_FILE; counts of
+With --auth, a request whose Authorization header is not exactly HEADER is answered 401, as a
+secured cluster does. Everything else is forwarded as is. The port it listens on is written to PORT_FILE; counts of
 what it did go to STATS_FILE as JSON after every request.
 """
 import argparse
@@ -21,7 +22,7 @@ import urllib.request
 
 args = None
 lock = threading.Lock()
-stats = {"bulk_requests": 0, "rejected_requests": 0, "partial_requests": 0, "held_back_documents": 0}
+stats = {"unauthorized": 0, "bulk_requests": 0, "rejected_requests": 0, "partial_requests": 0, "held_back_documents": 0}
 
 
 def save_stats():
@@ -58,6 +59,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def handle_any(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else None
+        if args.auth and self.headers.get("Authorization") != args.auth:
+            with lock:
+                stats["unauthorized"] += 1
+                save_stats()
+            return self.reply(401, json.dumps({"error": {"type": "security_exception", "reason": "missing or wrong credentials"},
+                                               "status": 401}).encode())
         if body and self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
         headers = {"Content-Type": self.headers.get("Content-Type", "application/json")}
@@ -114,6 +121,7 @@ def main():
     p.add_argument("stats_file")
     p.add_argument("--reject", type=int, default=0)
     p.add_argument("--partial", type=int, default=0)
+    p.add_argument("--auth", default="")
     args = p.parse_args()
     server = Server(("127.0.0.1", 0), Handler)
     save_stats()

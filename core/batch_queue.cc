@@ -10,7 +10,9 @@ void BatchQueue::push(BatchPtr batch) {
   std::unique_lock lock(mu_);
   if (!items_.empty() && bytes_ + size > capacity_) {
     auto start = std::chrono::steady_clock::now();
+    if (waiting_++ == 0) waiting_since_ = start;
     not_full_.wait(lock, [&] { return items_.empty() || bytes_ + size <= capacity_; });
+    --waiting_;
     blocked_nanos_ += static_cast<uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
   }
@@ -67,6 +69,12 @@ bool BatchQueue::done() const {
 size_t BatchQueue::bytes() const {
   std::lock_guard lock(mu_);
   return bytes_;
+}
+
+std::optional<std::chrono::steady_clock::time_point> BatchQueue::blocked_since() const {
+  std::lock_guard lock(mu_);
+  if (waiting_ == 0) return std::nullopt;
+  return waiting_since_;
 }
 
 uint64_t BatchQueue::blocked_nanos() const {

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <optional>
 
 #include "core/batch.h"
 
@@ -37,6 +38,10 @@ class BatchQueue {
   size_t bytes() const;
   // Nanoseconds producers spent blocked because the queue was full.
   uint64_t blocked_nanos() const;
+  // Since when a producer has been waiting for room (the oldest wait going on); nullopt when
+  // none is. A queue that stays full this way means the stage reading it is stuck.
+  std::optional<std::chrono::steady_clock::time_point> blocked_since() const;
+  size_t capacity() const { return capacity_; }
 
  private:
   BatchPtr take_front_locked();  // mu_ held; nullptr when empty
@@ -49,6 +54,8 @@ class BatchQueue {
   size_t capacity_;
   int producers_;
   uint64_t blocked_nanos_ = 0;
+  int waiting_ = 0;
+  std::chrono::steady_clock::time_point waiting_since_{};
 };
 
 }  // namespace logship

@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "shipper/cli/config_docs.h"
 #include "shipper/pipeline/pipeline_config.h"
-#include "shipper/runtime/topology.h"
+#include "shipper/runtime/pipeline_runner.h"
 #include "shipper/sources/register_sources.h"
 
 namespace logship {
@@ -24,13 +24,15 @@ struct CommandInfo {
 
 constexpr CommandInfo kCommands[] = {
     {"run", "Run a pipeline until SIGTERM/SIGINT (or, with --once, until every file is read and acknowledged).",
-     "usage: logship run -c PIPELINE.yaml [--once] [--log-level debug|info|warn|error]\n\n"
+     "usage: logship run -c PIPELINE.yaml [--once] [--watch-config] [--log-level debug|info|warn|error]\n\n"
      "  -c, --config FILE   the pipeline to run\n"
      "  --once              read every matched file to its end, deliver, checkpoint, exit\n"
      "                      (backfills, the demo); a last line without newline is sent flagged partial\n"
+     "  --watch-config      reload when the pipeline file changes (as on SIGHUP)\n"
      "  --log-level LEVEL   logship's own log on stderr (default info)\n\n"
      "On SIGTERM or SIGINT logship stops reading, flushes what is in flight, writes checkpoints and\n"
-     "exits 0, within the pipeline's shutdown_timeout.\n"},
+     "exits 0, within the pipeline's shutdown_timeout. SIGHUP reloads the pipeline (a file with\n"
+     "problems is refused and the running pipeline goes on); SIGUSR1 logs a one-line status.\n"},
     {"validate", "Check a pipeline without side effects; list every problem with its YAML path and line.",
      "usage: logship validate -c PIPELINE.yaml\n\n"
      "Exits 0 when the pipeline is valid, 2 with every problem listed otherwise. Nothing is opened\n"
@@ -71,12 +73,18 @@ constexpr CommandInfo kCommands[] = {
      "       logship views run NAME [--since 1h] [--param NAME=VALUE]... [--format table|json] [CLUSTER OPTIONS]\n\n"
      "run fills in the view's parameters, searches the cluster and prints the aggregation as an\n"
      "aligned table (or JSON). CLUSTER OPTIONS as for `logship schemas`.\n"},
+    {"top", "A live view of a running pipeline: events/s, MB/s, queues, lag, errors per component.",
+     "usage: logship top -c PIPELINE.yaml | --api URL [--interval SECONDS] [--iterations N]\n\n"
+     "Reads the pipeline's /metrics (its api: section must be on) every --interval (1 s) and shows\n"
+     "one row per component. On a terminal it redraws until Ctrl-C; piped, it prints two frames\n"
+     "(the second with rates) unless --iterations says otherwise.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
 };
 
 struct ParsedArgs {
   std::string config;
   bool once = false;
+  bool watch_config = false;
   std::string log_level = "info";
   std::string error;
 };
@@ -95,6 +103,7 @@ ParsedArgs parse_args(const std::vector<std::string>& args, bool allow_once) {
     if (a == "-c" || a == "--config") p.config = value("--config");
     else if (a.rfind("--config=", 0) == 0) p.config = a.substr(9);
     else if (a == "--once" && allow_once) p.once = true;
+    else if (a == "--watch-config" && allow_once) p.watch_config = true;
     else if (a == "--log-level" && allow_once) p.log_level = value("--log-level");
     else p.error = "unknown argument '" + a + "'";
     if (!p.error.empty()) return p;
@@ -111,15 +120,6 @@ std::optional<PipelineConfig> load_or_report(const std::string& file, const Comp
     std::cerr << errors.size() << (errors.size() == 1 ? " problem" : " problems") << " in " << file << "\n";
   }
   return pipeline;
-}
-
-// Signals are taken by one thread with sigtimedwait; every other thread has them blocked.
-sigset_t shutdown_signals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  return set;
 }
 
 }  // namespace
@@ -189,37 +189,8 @@ int command_run(const std::vector<std::string>& args) {
   auto pipeline = load_or_report(p.config, registry);
   if (!pipeline) return 2;
   for (const auto& w : pipeline->warnings) log_warn("pipeline warning", {{"warning", w}});
-
-  sigset_t signals = shutdown_signals();
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
-  ::signal(SIGPIPE, SIG_IGN);
-
-  auto topology = Topology::build(*pipeline, {p.once});
-  if (!topology) {
-    log_error("cannot start pipeline", {{"error", topology.error().message}});
-    return 1;
-  }
-  log_info("pipeline started", {{"config", p.config}, {"once", p.once ? "true" : "false"}, {"version", LOGSHIP_VERSION}});
-  (*topology)->start();
-
-  std::atomic<bool> stop{false};
-  std::atomic<bool> finished{false};
-  std::thread signal_thread([&] {
-    timespec tick{0, 100 * 1000 * 1000};
-    while (!finished.load()) {
-      int sig = sigtimedwait(&signals, nullptr, &tick);
-      if (sig == SIGTERM || sig == SIGINT) {
-        log_info("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-        stop.store(true);
-      }
-    }
-  });
-  (*topology)->wait(stop);
-  int code = (*topology)->shutdown();
-  finished.store(true);
-  signal_thread.join();
-  log_info("pipeline stopped", {{"exit_code", std::to_string(code)}});
-  return code;
+  PipelineRunner runner(p.config, registry, {p.once, p.watch_config});
+  return runner.run(std::move(*pipeline));
 }
 
 }  // namespace logship

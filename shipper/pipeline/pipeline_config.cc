@@ -46,6 +46,7 @@ void parse_component(const std::string& name, const YAML::Node& node, ComponentK
   ComponentEntry entry;
   entry.name = name;
   entry.kind = kind;
+  entry.signature = YAML::Dump(node);
   YAML::Node type = node["type"];
   if (!type) {
     errors.add(node, path + ".type", "missing required key (one of: " + list_types(registry, kind) + ")");
@@ -164,7 +165,8 @@ const Schema<GlobalConfig>& GlobalConfig::schema() {
           .field("data_dir", &GlobalConfig::data_dir, "Folder for checkpoints; each source keeps its own file there.")
           .field("shutdown_timeout", &GlobalConfig::shutdown_timeout, "On SIGTERM, how long to flush what is in flight before giving up (unsent lines are read again at the next start).")
           .field("buffer_bytes", &GlobalConfig::buffer_bytes, "Bound of the queue in front of each transform and sink; a full queue pauses reading.")
-          .field("host_name", &GlobalConfig::host_name, "host.name on every event; the machine's host name when empty.");
+          .field("host_name", &GlobalConfig::host_name, "host.name on every event; the machine's host name when empty.")
+          .nested("api", &GlobalConfig::api, ApiConfig::schema(), "Serve /metrics (Prometheus) and /health over HTTP; off when absent.");
   return s;
 }
 
@@ -191,6 +193,19 @@ std::optional<PipelineConfig> load_pipeline(const std::string& yaml_text, const 
     return std::nullopt;
   }
   GlobalConfig::schema().parse(root, "", p.global, errors, {"sources", "transforms", "sinks"});
+  if (p.global.api) {
+    std::string host, why;
+    int port = 0;
+    if (!p.global.api->split_address(host, port, why)) errors.add(root["api"]["address"], "api.address", why);
+  }
+  {
+    YAML::Node global(YAML::NodeType::Map);
+    for (const auto& kv : root) {
+      std::string key = kv.first.as<std::string>();
+      if (key != "sources" && key != "transforms" && key != "sinks") global[key] = kv.second;
+    }
+    p.global_signature = YAML::Dump(global);
+  }
 
   std::map<std::string, Where> inputs_where;
   std::set<std::string> names;

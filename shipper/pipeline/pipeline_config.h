@@ -22,6 +22,7 @@
 
 #include "core/component_registry.h"
 #include "core/config/schema.h"
+#include "shipper/api/api_config.h"
 
 namespace logship {
 
@@ -30,6 +31,7 @@ struct GlobalConfig {
   Duration shutdown_timeout{std::chrono::seconds(30)};
   ByteSize buffer_bytes{8 << 20};
   std::string host_name;
+  std::optional<ApiConfig> api;
   static const Schema<GlobalConfig>& schema();
 };
 
@@ -40,6 +42,7 @@ struct ComponentEntry {
   std::vector<std::string> inputs;
   const ComponentFactory* factory = nullptr;
   std::unique_ptr<ComponentConfig> config;
+  std::string signature;  // the component's YAML, normalised: equal signatures = same component (reload)
 };
 
 struct PipelineConfig {
@@ -47,6 +50,7 @@ struct PipelineConfig {
   GlobalConfig global;
   std::vector<ComponentEntry> components;
   std::vector<std::string> warnings;  // not fatal: an output nobody reads, …
+  std::string global_signature;       // the global keys, normalised
 
   const ComponentEntry* find(const std::string& name) const;
 };

@@ -63,11 +63,84 @@ struct Topology::Node {
   Counter* sink_events = nullptr;
   Counter* sink_dropped = nullptr;
   Counter* sink_retries = nullptr;
+  Counter* sent_events = nullptr;          // sources and transforms
+  std::atomic<bool> running{false};
+  std::atomic<int64_t> failing_since{0};   // steady-clock ns of the first write retry of a streak; 0 = none
 };
 
+namespace {
+
+int64_t steady_nanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
 Topology::~Topology() {
+  if (collector_id_) metrics().remove_collector(collector_id_);
   for (auto& t : threads_)
     if (t.joinable()) t.join();
+}
+
+void Topology::register_collector() {
+  collector_id_ = metrics().add_collector([this](std::vector<Sample>& out) {
+    for (const auto& n : nodes_) {
+      if (!n->input) continue;
+      Labels labels{{"component", n->name}};
+      out.push_back({"logship_queue_bytes", "Bytes waiting in the queue in front of a transform or sink.", MetricType::kGauge, labels,
+                     static_cast<double>(n->input->bytes())});
+      out.push_back({"logship_queue_capacity_bytes", "Bound of that queue (buffer_bytes); full means back-pressure.", MetricType::kGauge,
+                     labels, static_cast<double>(n->input->capacity())});
+      out.push_back({"logship_queue_blocked_seconds_total", "Time the stages before this component waited because its queue was full.",
+                     MetricType::kCounter, labels, static_cast<double>(n->input->blocked_nanos()) / 1e9});
+    }
+    for (const auto& n : nodes_)
+      out.push_back({"logship_component_up", "1 while the component's thread runs.", MetricType::kGauge, {{"component", n->name}, {"kind", kind_name(n->kind)}},
+                     n->running.load() ? 1.0 : 0.0});
+  });
+}
+
+HealthReport Topology::health(std::chrono::milliseconds max_blocked) const {
+  HealthReport r;
+  auto now = std::chrono::steady_clock::now();
+  for (const auto& n : nodes_) {
+    std::string what = std::string(kind_name(n->kind)) + " " + n->name;
+    if (!n->running.load()) {
+      // Sources end by themselves with --once; that is not a failure.
+      if (!(n->kind == ComponentKind::kSource && once_)) r.problems.push_back(what + " is not running");
+      continue;
+    }
+    if (n->kind != ComponentKind::kSink) continue;
+    if (int64_t since = n->failing_since.load(); since != 0) {
+      auto secs = (steady_nanos() - since) / 1000000000;
+      if (std::chrono::seconds(secs) >= max_blocked) r.problems.push_back(what + " blocked for " + std::to_string(secs) + "s (writes failing)");
+      continue;
+    }
+    if (auto since = n->input->blocked_since()) {
+      auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - *since);
+      if (secs >= max_blocked) r.problems.push_back(what + " blocked for " + std::to_string(secs.count()) + "s (its queue is full)");
+    }
+  }
+  r.ok = r.problems.empty();
+  return r;
+}
+
+std::string Topology::status_line() const {
+  std::string line;
+  for (const auto& n : nodes_) {
+    if (!line.empty()) line += ", ";
+    line += n->name + "=";
+    if (n->kind == ComponentKind::kSink) line += std::to_string(n->sink_events->value()) + " acked";
+    else line += std::to_string(n->sent_events->value()) + " sent";
+    if (n->input) {
+      size_t pct = n->input->capacity() ? 100 * n->input->bytes() / n->input->capacity() : 0;
+      line += " queue " + std::to_string(pct) + "%";
+    }
+    if (!n->running.load()) line += " stopped";
+    if (n->failing_since.load() != 0) line += " failing";
+  }
+  HealthReport h = health(std::chrono::milliseconds(0));
+  return line + (h.ok ? "" : "; blocked now: " + std::to_string(h.problems.size()));
 }
 
 Result<std::unique_ptr<Topology>> Topology::build(const PipelineConfig& pipeline, const RunOptions& options) {
@@ -130,14 +203,17 @@ Result<std::unique_ptr<Topology>> Topology::build(const PipelineConfig& pipeline
       }
     }
     Labels labels{{"component", node->name}};
+    node->sent_events = &metrics().counter("logship_component_sent_events_total", "Events a component sent on.", labels);
     node->output = std::make_unique<Fanout>(
-        std::move(edges), metrics().counter("logship_component_sent_events_total", "Events a component sent on.", labels),
+        std::move(edges), *node->sent_events,
         metrics().counter("logship_component_sent_bytes_total", "Raw bytes of the events a component sent on.", labels));
   }
+  t->register_collector();
   return t;
 }
 
 void Topology::node_finished(Node& node, const Status& status) {
+  node.running.store(false);
   std::lock_guard lock(mu_);
   if (!status) {
     log_error("component failed", {{"component", node.name}, {"error", status.error().message}});
@@ -179,6 +255,7 @@ void Topology::run_sink(Node& node) {
     SinkResult r;
     while ((r = node.sink->write(group)) == SinkResult::kRetry && !hard_stop_.load()) {
       node.sink_retries->add();
+      if (node.failing_since.load() == 0) node.failing_since.store(steady_nanos());
       // Sleep in short steps so that shutdown_timeout is kept even in a long backoff.
       auto until = std::chrono::steady_clock::now() + backoff;
       while (std::chrono::steady_clock::now() < until && !hard_stop_.load()) {
@@ -186,6 +263,7 @@ void Topology::run_sink(Node& node) {
       }
       backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
     }
+    node.failing_since.store(0);
     size_t events = 0;
     for (const auto& b : group) events += b->events.size();
     if (r == SinkResult::kRetry) continue;  // hard stop: not acknowledged, read again next start
@@ -207,6 +285,7 @@ void Topology::start() {
   for (auto& node : nodes_) {
     ++threads_running_;
     Node* n = node.get();
+    n->running.store(true);
     switch (n->kind) {
       case ComponentKind::kSource:
         ++sources_running_;

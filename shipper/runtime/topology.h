@@ -30,6 +30,13 @@ struct RunOptions {
   bool once = false;
 };
 
+// What /health answers: ok when every component runs and no sink has been stuck (its input
+// queue full, or its writes failing) longer than the threshold; otherwise why not.
+struct HealthReport {
+  bool ok = true;
+  std::vector<std::string> problems;  // "sink search blocked for 75s (writes failing)"
+};
+
 class Topology {
  public:
   static Result<std::unique_ptr<Topology>> build(const PipelineConfig& pipeline, const RunOptions& options);
@@ -41,6 +48,10 @@ class Topology {
   // Stops and flushes; returns the process exit code (0 ok, 1 a component failed).
   int shutdown();
 
+  HealthReport health(std::chrono::milliseconds max_blocked) const;
+  // One line for the log (SIGUSR1): events per component, queue fill, what is blocked.
+  std::string status_line() const;
+
   struct Node;
   struct Edge;
 
@@ -51,7 +62,10 @@ class Topology {
   void run_sink(Node& node);
   void node_finished(Node& node, const Status& status);
 
+  void register_collector();
+
   std::vector<std::unique_ptr<Node>> nodes_;
+  int collector_id_ = 0;
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_sources_{false};
   std::atomic<bool> hard_stop_{false};

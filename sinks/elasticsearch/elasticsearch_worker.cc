@@ -42,7 +42,7 @@ ElasticsearchSink::Worker::Worker(ElasticsearchSinkConfig config, std::string na
       requests_ok_(request_counter(name_, "ok")),
       requests_failed_(request_counter(name_, "failed")),
       bytes_sent_(metrics().counter("logship_elasticsearch_sent_bytes_total", "Bytes of bulk request bodies sent (after compression).", {{"component", name_}})),
-      blocked_nanos_(metrics().counter("logship_elasticsearch_blocked_nanoseconds_total", "Time write() waited because buffer_bytes were held.", {{"component", name_}})),
+      blocked_nanos_(metrics().seconds_counter("logship_elasticsearch_blocked_seconds_total", "Time write() waited because buffer_bytes were held.", {{"component", name_}})),
       in_flight_(metrics().gauge("logship_elasticsearch_in_flight_requests", "Bulk requests on the wire.", {{"component", name_}})),
       held_bytes_gauge_(metrics().gauge("logship_elasticsearch_buffered_bytes", "Bytes of batches held until the cluster confirms them.", {{"component", name_}})),
       blocked_(metrics().gauge("logship_elasticsearch_blocked", "1 while write() waits for room (cluster slow or away).", {{"component", name_}})) {

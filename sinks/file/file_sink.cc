@@ -54,21 +54,27 @@ Status FileSink::open_file() {
   return {};
 }
 
-void FileSink::reopen_if_moved() {
+bool FileSink::reopen_if_moved() {
   auto now = std::chrono::steady_clock::now();
-  if (now - last_moved_check_ < std::chrono::seconds(1)) return;
+  if (!reopen_pending_ && now - last_moved_check_ < std::chrono::seconds(1)) return true;
   last_moved_check_ = now;
   struct stat by_path, by_fd;
-  bool moved = ::stat(config_.path.c_str(), &by_path) != 0 ||
+  bool moved = reopen_pending_ || ::stat(config_.path.c_str(), &by_path) != 0 ||
                (::fstat(fd_, &by_fd) == 0 && (by_path.st_ino != by_fd.st_ino || by_path.st_dev != by_fd.st_dev));
-  if (moved) {
-    log_info("output file moved away, reopening", {{"component", name_}, {"path", config_.path}});
-    if (Status s = open_file(); !s) log_error("cannot reopen output file", {{"component", name_}, {"error", s.error().message}});
+  if (!moved) return true;
+  if (!reopen_pending_) log_info("output file moved away, reopening", {{"component", name_}, {"path", config_.path}});
+  if (Status s = open_file(); !s) {
+    if (!reopen_pending_) log_error("cannot reopen output file; retrying", {{"component", name_}, {"error", s.error().message}});
+    reopen_pending_ = true;
+    return false;
   }
+  if (reopen_pending_) log_info("output file reopened", {{"component", name_}, {"path", config_.path}});
+  reopen_pending_ = false;
+  return true;
 }
 
 SinkResult FileSink::write(std::span<const BatchPtr> batches) {
-  reopen_if_moved();
+  if (!reopen_if_moved()) return SinkResult::kRetry;
   int err = write_batches(fd_, batches);
   if (err == 0 && config_.fsync && ::fdatasync(fd_) != 0) err = errno;
   if (err != 0) {

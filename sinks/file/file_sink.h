@@ -34,7 +34,10 @@ class FileSink final : public Sink {
  private:
   FileSink(FileSinkConfig config, std::string name);
   Status open_file();
-  void reopen_if_moved();
+  // False when the file was moved or deleted and cannot be opened again at `path`: writing
+  // to the old descriptor then could lose the lines (a deleted file), so the write is retried.
+  bool reopen_if_moved();
+  bool reopen_pending_ = false;
 
   FileSinkConfig config_;
   std::string name_;

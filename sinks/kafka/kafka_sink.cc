@@ -16,10 +16,14 @@ struct KafkaSink::InFlight {
   std::atomic<int> remaining{0};
   std::string key;
   KafkaSink* sink;
+  std::chrono::steady_clock::time_point produced_at = std::chrono::steady_clock::now();
 
   // One message (or the producing itself) is finished; the last one acknowledges the batch.
   void done_one() {
     if (remaining.fetch_sub(1) == 1) {
+      sink->delivery_nanos_.add(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - produced_at).count()));
+      sink->delivered_batches_.add();
       batch->ack.ack();
       delete this;
     }
@@ -99,9 +103,13 @@ KafkaSink::KafkaSink(KafkaSinkConfig config, std::string name)
       delivered_(metrics().counter("logship_kafka_delivered_events_total", "Events Kafka acknowledged.", {{"component", name_}})),
       failed_(metrics().counter("logship_kafka_failed_events_total", "Events Kafka refused for good (logged).", {{"component", name_}})),
       truncated_(metrics().counter("logship_kafka_truncated_events_total", "Events cut to max_message_bytes.", {{"component", name_}})),
-      blocked_nanos_(metrics().counter("logship_kafka_blocked_nanoseconds_total", "Time write() waited for room in the producer queue.", {{"component", name_}})),
+      blocked_nanos_(metrics().seconds_counter("logship_kafka_blocked_seconds_total", "Time write() waited for room in the producer queue.", {{"component", name_}})),
       blocked_(metrics().gauge("logship_kafka_blocked", "1 while the producer queue is full (broker slow or down).", {{"component", name_}})),
-      in_flight_gauge_(metrics().gauge("logship_kafka_in_flight_messages", "Messages produced and not yet acknowledged.", {{"component", name_}})) {}
+      in_flight_gauge_(metrics().gauge("logship_kafka_in_flight_messages", "Messages produced and not yet acknowledged.", {{"component", name_}})),
+      delivery_nanos_(metrics().seconds_counter("logship_kafka_batch_delivery_seconds_total",
+                                                "Time from producing a batch to its last delivery report, summed; divide by logship_kafka_delivered_batches_total for the mean.",
+                                                {{"component", name_}})),
+      delivered_batches_(metrics().counter("logship_kafka_delivered_batches_total", "Batches whose every message Kafka acknowledged.", {{"component", name_}})) {}
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::create(const KafkaSinkConfig& config, const BuildContext& ctx) {
   std::unique_ptr<KafkaSink> sink(new KafkaSink(config, ctx.name));

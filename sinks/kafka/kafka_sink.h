@@ -95,6 +95,8 @@ class KafkaSink final : public Sink {
   Counter& blocked_nanos_;
   Gauge& blocked_;
   Gauge& in_flight_gauge_;
+  Counter& delivery_nanos_;
+  Counter& delivered_batches_;
 };
 
 }  // namespace logship

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/time_format.h"
 #include "shipper/sources/file/glob.h"
 
 namespace logship {
@@ -66,9 +67,23 @@ FileSource::FileSource(FileSourceConfig config, const BuildContext& ctx, int loc
   tctx_.truncated_lines = &metrics().counter("logship_file_truncated_lines_total", "Lines cut at max_line_bytes.", labels);
   tctx_.partial_lines = &metrics().counter("logship_file_partial_lines_total", "Last lines without a newline, sent when their file went away.", labels);
   open_files_ = &metrics().gauge("logship_file_open_files", "Files a file source holds open.", labels);
+  checkpoints_current_at_ = now_unix_nanos();
+  collector_id_ = metrics().add_collector([this](std::vector<Sample>& out) {
+    std::lock_guard lock(stats_mu_);
+    for (const FileStats& f : stats_) {
+      Labels l{{"component", name_}, {"path", f.path}};
+      out.push_back({"logship_file_read_offset_bytes", "Where logship reads in a file.", MetricType::kGauge, l, static_cast<double>(f.read_offset)});
+      out.push_back({"logship_file_size_bytes", "Size of a file being read.", MetricType::kGauge, l, static_cast<double>(f.size)});
+      out.push_back({"logship_file_lag_bytes", "Bytes of a file not yet acknowledged by every sink (size minus acknowledged offset).",
+                     MetricType::kGauge, l, static_cast<double>(f.size > f.acked_offset ? f.size - f.acked_offset : 0)});
+    }
+    out.push_back({"logship_checkpoint_age_seconds", "Seconds since the stored checkpoints last matched what the sinks acknowledged.",
+                   MetricType::kGauge, {{"component", name_}}, static_cast<double>(now_unix_nanos() - checkpoints_current_at_) / 1e9});
+  });
 }
 
 FileSource::~FileSource() {
+  metrics().remove_collector(collector_id_);
   tailers_.clear();
   if (inotify_fd_ >= 0) ::close(inotify_fd_);
   ::close(lock_fd_);
@@ -251,6 +266,10 @@ bool FileSource::wait_for_change(std::chrono::milliseconds timeout) {
 
 void FileSource::save_checkpoints(bool force) {
   auto now = std::chrono::steady_clock::now();
+  if (force || now - last_stats_ >= std::chrono::milliseconds(250)) {
+    last_stats_ = now;
+    publish_stats();
+  }
   if (!force && now - last_save_ < config_.checkpoint_interval.value) return;
   last_save_ = now;
   std::vector<FileCheckpoint> current;
@@ -263,12 +282,26 @@ void FileSource::save_checkpoints(bool force) {
   }
   bool changed = current.size() != saved_.size() ||
                  !std::equal(current.begin(), current.end(), saved_.begin(), same_file);
-  if (!changed) return;
-  if (Status s = store_.save(current); !s) {
-    log_error("cannot save checkpoints", {{"component", name_}, {"error", s.error().message}});
-    return;
+  if (changed) {
+    if (Status s = store_.save(current); !s) {
+      log_error("cannot save checkpoints", {{"component", name_}, {"error", s.error().message}});
+      return;
+    }
+    saved_ = std::move(current);
   }
-  saved_ = std::move(current);
+  std::lock_guard lock(stats_mu_);
+  checkpoints_current_at_ = now_unix_nanos();
+}
+
+void FileSource::publish_stats() {
+  std::vector<FileStats> stats;
+  for (const auto& t : tailers_) {
+    struct stat st{};
+    uint64_t size = ::fstat(t->fd(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    stats.push_back({t->path(), t->read_offset(), t->progress()->snapshot().offset, size});
+  }
+  std::lock_guard lock(stats_mu_);
+  stats_ = std::move(stats);
 }
 
 Status FileSource::run(Emitter& out, const RunContext& ctx) {

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +62,20 @@ class FileSource final : public Source {
   int inotify_fd_ = -1;
   std::map<std::string, int> watched_;
   Gauge* open_files_;
+
+  // For /metrics, read on the HTTP thread: refreshed at every checkpoint interval.
+  struct FileStats {
+    std::string path;
+    uint64_t read_offset;
+    uint64_t acked_offset;
+    uint64_t size;
+  };
+  void publish_stats();
+  std::chrono::steady_clock::time_point last_stats_;
+  mutable std::mutex stats_mu_;
+  std::vector<FileStats> stats_;
+  int64_t checkpoints_current_at_ = 0;  // wall-clock ns when the stored checkpoints last matched the acknowledged offsets
+  int collector_id_ = 0;
 };
 
 }  // namespace logship

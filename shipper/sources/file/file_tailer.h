@@ -62,6 +62,8 @@ class FileTailer {
   bool detached = false;  // no matched path leads to this file any more (renamed away)
   std::chrono::steady_clock::time_point last_growth() const { return last_growth_; }
   const std::shared_ptr<FileProgress>& progress() const { return progress_; }
+  uint64_t read_offset() const { return framer_.position(); }
+  int fd() const { return fd_; }
 
  private:
   void on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags);

@@ -1,0 +1,47 @@
+// The HTTP endpoint of a running logship (off unless the pipeline has `api:`), for Prometheus
+// and for health probes:
+//
+//   GET /metrics   Prometheus text format: every counter and gauge of the registry, the
+//                  collectors' values, process RSS and CPU
+//   GET /health    200 {"status":"ok"} when every component runs and no sink is stuck longer
+//                  than api.max_blocked; 503 {"status":"unhealthy","problems":[…]} otherwise
+//
+// Served by cpp-httplib (Debian's libcpp-httplib) on its own threads. It binds to 127.0.0.1
+// unless the configuration names another address.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/error.h"
+#include "shipper/api/api_config.h"
+#include "shipper/runtime/topology.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace logship {
+
+class ApiServer {
+ public:
+  using HealthFn = std::function<HealthReport()>;
+  // Binds now (so a taken port is an error at start), serves on a thread until destroyed.
+  static Result<std::unique_ptr<ApiServer>> start(const ApiConfig& config, HealthFn health);
+  ~ApiServer();
+  int port() const { return port_; }
+
+ private:
+  ApiServer() = default;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// Registers process_resident_memory_bytes, process_cpu_seconds_total, process_start_time_seconds
+// and process_open_fds (the names Prometheus client libraries use) once per process.
+void register_process_metrics();
+
+}  // namespace logship

@@ -1,0 +1,260 @@
+// Running logship as an operator sees it: /metrics read by a real Prometheus parser, /health
+// while a sink is stuck, reloads (broken file, a new source, under load), SIGUSR1, `logship top`.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <simdjson.h>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "sinks/elasticsearch/es_connection.h"
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::Process;
+using testing::TempDir;
+
+class OperationsTest : public ::testing::Test {
+ protected:
+  // Starts `logship run` on p.yaml (whose api address is 127.0.0.1:0) and learns its port.
+  void start(const std::string& yaml, std::vector<std::string> extra = {}) {
+    testing::write_file(dir_ / "p.yaml", yaml);
+    std::vector<std::string> argv{testing::logship_binary(), "run", "-c", dir_ / "p.yaml"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Process>(argv, dir_ / "stderr");
+    ASSERT_TRUE(testing::eventually([&] { return log().find("api listening") != std::string::npos; }, 20s)) << log();
+    std::string l = log();
+    size_t at = l.find("address=127.0.0.1:", l.find("api listening"));
+    url_ = "http://127.0.0.1:" + l.substr(at + 18, l.find_first_of(" \n", at + 18) - at - 18);
+  }
+  std::string log() { return testing::read_file(dir_ / "stderr"); }
+  EsResponse get(const std::string& path) {
+    EsConnection conn;
+    conn.endpoints = {url_};
+    EsClient client(conn);
+    return client.request("GET", path);
+  }
+  size_t out_lines(const std::string& name = "out.ndjson") {
+    if (!std::filesystem::exists(dir_ / name)) return 0;
+    return testing::split_lines(testing::read_file(dir_ / name)).size();
+  }
+  std::string file_source(const std::string& name, const std::string& include) {
+    return "  " + name + ": {type: file, include: ['" + include + "'], scan_interval: 100ms, checkpoint_interval: 100ms}\n";
+  }
+  TempDir dir_;
+  std::unique_ptr<Process> process_;
+  std::string url_;
+};
+
+std::string numbered(const std::string& prefix, int from, int to) {
+  std::string s;
+  for (int i = from; i < to; ++i) s += prefix + std::to_string(i) + "\n";
+  return s;
+}
+
+TEST_F(OperationsTest, MetricsAreValidPrometheusTextAndCountKnownInput) {
+  std::string input;
+  for (int i = 0; i < 990; ++i) input += "{\"level\":\"info\",\"msg\":\"event " + std::to_string(i) + "\"}\n";
+  for (int i = 0; i < 9; ++i) input += "not json " + std::to_string(i) + "\n";
+  input += "{\"msg\":\"" + std::string(5000, 'x') + "\"}\n";  // over max_line_bytes: truncated (and then not JSON)
+  testing::write_file(dir_ / "app.log", input);
+  start("data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n  app: {type: file, include: ['" + dir_ / "app.log" +
+        "'], max_line_bytes: 1KiB}\ntransforms:\n  parsed: {type: json, inputs: [app]}\nsinks:\n  out: {type: file, inputs: [parsed], path: " +
+        dir_ / "out.ndjson" + "}\n");
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 1000; })) << log();
+  // Every line acknowledged, and the file's lag (refreshed a few times a second) down to 0.
+  ASSERT_TRUE(testing::eventually([&] {
+    std::string body = get("/metrics").body;
+    return body.find("logship_sink_acknowledged_events_total{component=\"out\"} 1000") != std::string::npos &&
+           body.find("logship_file_lag_bytes{component=\"app\",path=\"" + dir_ / "app.log" + "\"} 0\n") != std::string::npos;
+  }));
+  EsResponse m = get("/metrics");
+  ASSERT_EQ(m.status, 200);
+  testing::write_file(dir_ / "metrics.txt", m.body);
+  // Debian's python3-prometheus-client parses it (and refuses malformed text).
+  testing::write_file(dir_ / "parse.py", R"(import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+out = {}
+types = {}
+for family in text_string_to_metric_families(open(sys.argv[1]).read()):
+    types[family.name] = family.type
+    for s in family.samples:
+        labels = ",".join("%s=%s" % kv for kv in sorted(s.labels.items()))
+        out[s.name + "{" + labels + "}"] = s.value
+json.dump({"samples": out, "types": types}, open(sys.argv[2], "w"))
+)");
+  Process py({"/usr/bin/python3", dir_ / "parse.py", dir_ / "metrics.txt", dir_ / "parsed.json"}, dir_ / "py.err");
+  ASSERT_EQ(py.wait(), 0) << testing::read_file(dir_ / "py.err");
+  simdjson::dom::parser parser;
+  simdjson::dom::element parsed = parser.load(dir_ / "parsed.json");
+  auto sample = [&](const std::string& key) {
+    double v = -1;
+    if (parsed["samples"][key].get(v)) ADD_FAILURE() << "no sample " << key;
+    return v;
+  };
+  EXPECT_EQ(sample("logship_component_sent_events_total{component=app}"), 1000);
+  EXPECT_EQ(sample("logship_sink_acknowledged_events_total{component=out}"), 1000);
+  EXPECT_EQ(sample("logship_parser_events_total{component=parsed,outcome=json_parse_error}"), 10);
+  EXPECT_EQ(sample("logship_parser_events_total{component=parsed,outcome=parsed}"), 990);
+  EXPECT_EQ(sample("logship_file_truncated_lines_total{component=app}"), 1);
+  EXPECT_EQ(sample("logship_component_up{component=out,kind=sink}"), 1);
+  EXPECT_EQ(sample("logship_queue_capacity_bytes{component=out}"), 8 << 20);
+  EXPECT_GT(sample("process_resident_memory_bytes{}"), 1e6);
+  EXPECT_GT(sample("process_cpu_seconds_total{}"), 0);
+  EXPECT_GE(sample("logship_checkpoint_age_seconds{component=app}"), 0);
+  EXPECT_EQ(sample("logship_file_lag_bytes{component=app,path=" + dir_ / "app.log" + "}"), 0);
+  // The client library strips _total from counter family names; the TYPE lines say counter.
+  EXPECT_EQ(std::string_view(parsed["types"]["logship_component_sent_events"]), "counter");
+  EXPECT_EQ(std::string_view(parsed["types"]["logship_queue_bytes"]), "gauge");
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+}
+
+TEST_F(OperationsTest, HealthTurns503WhileASinkIsBlockedAndBackTo200) {
+  testing::write_file(dir_ / "app.log", numbered("line ", 0, 100));
+  std::filesystem::create_directories(dir_ / "out");
+  start("data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0', max_blocked: 1s}\nsources:\n" + file_source("app", dir_ / "app.log") +
+        "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "out/out.ndjson" + "}\n");
+  ASSERT_TRUE(testing::eventually([&] { return out_lines("out/out.ndjson") == 100; }));
+  EXPECT_EQ(get("/health").status, 200);
+  // The output folder turns into a file: the sink cannot reopen its file, and every write fails.
+  std::filesystem::remove_all(dir_ / "out");
+  testing::write_file(dir_ / "out", "not a folder\n");
+  std::this_thread::sleep_for(1100ms);  // the sink looks for a moved file once a second
+  testing::append_file(dir_ / "app.log", numbered("line ", 100, 200));
+  EsResponse h;
+  ASSERT_TRUE(testing::eventually([&] { return (h = get("/health")).status == 503; }, 20s)) << h.describe() << log();
+  EXPECT_NE(h.body.find("\"status\":\"unhealthy\""), std::string::npos) << h.body;
+  EXPECT_NE(h.body.find("sink out blocked for"), std::string::npos) << h.body;
+  // The operator fixes it: the sink writes, acknowledges, and health comes back by itself.
+  std::filesystem::remove(dir_ / "out");
+  std::filesystem::create_directories(dir_ / "out");
+  ASSERT_TRUE(testing::eventually([&] { return (h = get("/health")).status == 200; }, 30s)) << h.describe();
+  EXPECT_EQ(h.body, "{\"status\":\"ok\"}\n");
+  ASSERT_TRUE(testing::eventually([&] { return out_lines("out/out.ndjson") == 100; })) << "the lines written while blocked";
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+}
+
+TEST_F(OperationsTest, ReloadWithABrokenFileKeepsTheOldPipelineRunning) {
+  testing::write_file(dir_ / "app.log", numbered("a", 0, 10));
+  std::string good = "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("app", dir_ / "app.log") +
+                     "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "out.ndjson" + "}\n";
+  start(good);
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 10; }));
+  testing::write_file(dir_ / "p.yaml", good + "  broken: {type: file, inputs: [nowhere]}\n");
+  process_->signal(SIGHUP);
+  ASSERT_TRUE(testing::eventually([&] { return log().find("reload refused: the running pipeline goes on") != std::string::npos; })) << log();
+  EXPECT_NE(log().find("sinks.broken.inputs[0]"), std::string::npos) << log();
+  EXPECT_NE(log().find("sinks.broken.path"), std::string::npos) << "every problem is logged";
+  testing::append_file(dir_ / "app.log", numbered("a", 10, 20));
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 20; })) << log();
+  EXPECT_EQ(get("/health").status, 200);
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+}
+
+TEST_F(OperationsTest, ReloadAddingASourceReadsItAndRepeatsNothing) {
+  testing::write_file(dir_ / "a.log", numbered("a", 0, 100));
+  testing::write_file(dir_ / "b.log", numbered("b", 0, 50));
+  std::string base = "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("a", dir_ / "a.log");
+  start(base + "sinks:\n  out: {type: file, inputs: [a], path: " + dir_ / "out.ndjson" + "}\n");
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 100; }));
+  testing::write_file(dir_ / "p.yaml", base + file_source("b", dir_ / "b.log") + "sinks:\n  out: {type: file, inputs: [a, b], path: " + dir_ / "out.ndjson" + "}\n");
+  process_->signal(SIGHUP);
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 150; })) << log();
+  EXPECT_NE(log().find("changes=\"added: b; changed: out\""), std::string::npos) << log();
+  testing::append_file(dir_ / "a.log", numbered("a", 100, 110));
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 160; }));
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+  auto messages = testing::messages_of(dir_ / "out.ndjson");
+  EXPECT_EQ(std::set<std::string>(messages.begin(), messages.end()).size(), 160u);
+}
+
+TEST_F(OperationsTest, ReloadsUnderLoadLoseAndRepeatNothing) {
+  testing::write_file(dir_ / "app.log", "");
+  std::string head = "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("app", dir_ / "app.log");
+  auto config = [&](int version) {  // the same data path, different sink settings each time
+    return head + "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "out.ndjson" +
+           ", group_commit_bytes: " + std::to_string(64 + version) + "KiB}\n";
+  };
+  start(config(0));
+  std::atomic<bool> writing{true};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    while (writing.load()) {
+      int n = written.load();
+      testing::append_file(dir_ / "app.log", numbered("load-", n, n + 200));
+      written.store(n + 200);
+      std::this_thread::sleep_for(5ms);
+    }
+  });
+  for (int v = 1; v <= 5; ++v) {
+    std::this_thread::sleep_for(400ms);
+    testing::write_file(dir_ / "p.yaml", config(v));
+    process_->signal(SIGHUP);
+    ASSERT_TRUE(testing::eventually([&] {
+      std::string l = log();
+      size_t n = 0;
+      for (size_t at = l.find("msg=reloaded"); at != std::string::npos; at = l.find("msg=reloaded", at + 1)) ++n;
+      return n == static_cast<size_t>(v);
+    })) << log();
+  }
+  writing.store(false);
+  writer.join();
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() >= static_cast<size_t>(written.load()); }, 60s)) << log();
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+  auto messages = testing::messages_of(dir_ / "out.ndjson");
+  std::set<std::string> unique(messages.begin(), messages.end());
+  EXPECT_EQ(messages.size(), static_cast<size_t>(written.load())) << "a line was repeated or lost";
+  EXPECT_EQ(unique, std::set<std::string>(testing::split_lines(numbered("load-", 0, written.load())).begin(),
+                                          testing::split_lines(numbered("load-", 0, written.load())).end()));
+}
+
+TEST_F(OperationsTest, WatchConfigReloadsWhenTheFileChanges) {
+  testing::write_file(dir_ / "a.log", numbered("a", 0, 10));
+  testing::write_file(dir_ / "b.log", numbered("b", 0, 10));
+  std::string base = "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("a", dir_ / "a.log");
+  start(base + "sinks:\n  out: {type: file, inputs: [a], path: " + dir_ / "out.ndjson" + "}\n", {"--watch-config"});
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 10; }));
+  testing::write_file(dir_ / "p.yaml", base + file_source("b", dir_ / "b.log") + "sinks:\n  out: {type: file, inputs: [a, b], path: " + dir_ / "out.ndjson" + "}\n");
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() == 20; })) << log();
+  EXPECT_NE(log().find("pipeline file changed"), std::string::npos);
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+}
+
+TEST_F(OperationsTest, Sigusr1LogsAOneLineStatusAndTopShowsEveryComponent) {
+  testing::write_file(dir_ / "app.log", numbered("a", 0, 300));
+  start("data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("app", dir_ / "app.log") +
+        "transforms:\n  keep: {type: filter, inputs: [app], include: ['a']}\nsinks:\n  out: {type: file, inputs: [keep], path: " + dir_ / "out.ndjson" + "}\n");
+  ASSERT_TRUE(testing::eventually([&] { return get("/metrics").body.find("logship_sink_acknowledged_events_total{component=\"out\"} 300") != std::string::npos; }));
+  process_->signal(SIGUSR1);
+  ASSERT_TRUE(testing::eventually([&] { return log().find("msg=status") != std::string::npos; })) << log();
+  std::string l = log();
+  std::string status = l.substr(l.find("msg=status"));
+  status = status.substr(0, status.find('\n'));
+  EXPECT_NE(status.find("app=300 sent"), std::string::npos) << status;
+  EXPECT_NE(status.find("out=300 acked queue 0%"), std::string::npos) << status;
+
+  auto top = testing::run_logship({"top", "--api", url_, "--interval", "0.2", "--iterations", "2"});
+  ASSERT_EQ(top.exit_code, 0) << top.err;
+  EXPECT_NE(top.out.find("COMPONENT"), std::string::npos) << top.out;
+  for (const char* row : {"app        source", "keep       transform", "out        sink"}) EXPECT_NE(top.out.find(row), std::string::npos) << top.out;
+  auto no_api = testing::run_logship({"top", "--api", "http://127.0.0.1:1"});
+  EXPECT_EQ(no_api.exit_code, 1);
+  EXPECT_NE(no_api.err.find("cannot read"), std::string::npos);
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+}
+
+}  // namespace
+}  // namespace logship

@@ -1,0 +1,94 @@
+// deploy/: the systemd unit, the Kubernetes sidecar example and the Prometheus files are
+// checked by the tools that will read them (systemd-analyze, promtool, logship validate).
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <regex>
+
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+std::string deploy(const std::string& path) { return std::string(LOGSHIP_SOURCE_DIR) + "/deploy/" + path; }
+
+int run(const std::vector<std::string>& argv, const testing::TempDir& dir, std::string* output = nullptr) {
+  testing::Process p(argv, dir / "err", dir / "out");
+  int code = p.wait(std::chrono::seconds(60));
+  if (output) *output = testing::read_file(dir / "out") + testing::read_file(dir / "err");
+  return code;
+}
+
+TEST(DeployTest, SystemdUnitVerifiesAndKeepsTheServiceConfined) {
+  testing::TempDir dir;
+  std::string unit = testing::read_file(deploy("systemd/logship.service"));
+  for (const char* line : {"User=logship", "ProtectSystem=strict", "ReadWritePaths=/var/lib/logship", "StateDirectory=logship",
+                           "Restart=on-failure", "ExecReload=/bin/kill -HUP $MAINPID", "NoNewPrivileges=true", "CapabilityBoundingSet=\n"})
+    EXPECT_NE(unit.find(line), std::string::npos) << line;
+  // systemd-analyze wants the binaries to exist: point the unit at the one just built.
+  testing::write_file(dir / "logship.service", std::regex_replace(unit, std::regex("/usr/local/bin/logship"), testing::logship_binary()));
+  std::string out;
+  EXPECT_EQ(run({"/usr/bin/systemd-analyze", "verify", dir / "logship.service"}, dir, &out), 0) << out;
+  EXPECT_EQ(out.find("Unknown"), std::string::npos) << out;
+  std::string users = testing::read_file(deploy("systemd/logship.sysusers"));
+  EXPECT_NE(users.find("u logship - "), std::string::npos);
+}
+
+TEST(DeployTest, PrometheusConfigAndAlertsPassPromtoolAndTheirTests) {
+  testing::TempDir dir;
+  std::string out;
+  EXPECT_EQ(run({"/usr/bin/promtool", "check", "config", deploy("prometheus/prometheus.yml")}, dir, &out), 0) << out;
+  EXPECT_EQ(run({"/usr/bin/promtool", "check", "rules", deploy("prometheus/logship-alerts.yml")}, dir, &out), 0) << out;
+  EXPECT_EQ(run({"/usr/bin/promtool", "test", "rules", deploy("prometheus/logship-alerts.test.yml")}, dir, &out), 0) << out;
+  // Every metric an alert uses is one logship exports (names as in docs/architecture.md).
+  std::string rules = testing::read_file(deploy("prometheus/logship-alerts.yml"));
+  std::string docs = testing::read_file(std::string(LOGSHIP_SOURCE_DIR) + "/README.md");
+  std::regex metric("logship_[a-z_]+");
+  for (std::sregex_iterator it(rules.begin(), rules.end(), metric), end; it != end; ++it)
+    EXPECT_NE(docs.find(it->str()), std::string::npos) << it->str() << " is used by an alert but not listed in the README's metrics";
+  YAML::Node k8s = YAML::LoadFile(deploy("prometheus/kubernetes-scrape.yml"));
+  EXPECT_EQ(k8s["scrape_configs"][0]["kubernetes_sd_configs"][0]["role"].as<std::string>(), "pod");
+}
+
+TEST(DeployTest, KubernetesSidecarProbesHealthOnThePortThePipelineServesAndItsPipelineValidates) {
+  testing::TempDir dir;
+  auto docs = YAML::LoadAllFromFile(deploy("kubernetes/app-with-logship-sidecar.yaml"));
+  ASSERT_EQ(docs.size(), 2u);
+  ASSERT_EQ(docs[0]["kind"].as<std::string>(), "ConfigMap");
+  std::string pipeline = docs[0]["data"]["pipeline.yaml"].as<std::string>();
+  testing::write_file(dir / "pipeline.yaml", pipeline);
+  ::setenv("KAFKA_BOOTSTRAP", "kafka-0:9092", 1);
+  auto validated = testing::run_logship({"validate", "-c", dir / "pipeline.yaml"});
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  std::string port = YAML::Load(pipeline)["api"]["address"].as<std::string>();
+  port = port.substr(port.rfind(':') + 1);
+
+  YAML::Node deployment = docs[1];
+  ASSERT_EQ(deployment["kind"].as<std::string>(), "Deployment");
+  YAML::Node pod = deployment["spec"]["template"];
+  EXPECT_EQ(pod["metadata"]["annotations"]["prometheus.io/port"].as<std::string>(), port);
+  YAML::Node sidecar;
+  int mounts_of_logs = 0;
+  for (const auto& c : pod["spec"]["containers"]) {
+    if (c["name"].as<std::string>() == "logship") sidecar = YAML::Node(c);
+    for (const auto& m : c["volumeMounts"])
+      if (m["name"].as<std::string>() == "app-logs") ++mounts_of_logs;
+  }
+  ASSERT_TRUE(sidecar) << "no logship container";
+  EXPECT_EQ(mounts_of_logs, 2) << "the app and logship share the log volume";
+  EXPECT_EQ(sidecar["ports"][0]["containerPort"].as<std::string>(), port);
+  for (const char* probe : {"readinessProbe", "livenessProbe"}) {
+    EXPECT_EQ(sidecar[probe]["httpGet"]["path"].as<std::string>(), "/health") << probe;
+    EXPECT_EQ(sidecar[probe]["httpGet"]["port"].as<std::string>(), sidecar["ports"][0]["name"].as<std::string>()) << probe;
+  }
+  EXPECT_TRUE(sidecar["resources"]["requests"]["memory"]);
+  EXPECT_TRUE(sidecar["resources"]["limits"]["memory"]);
+  bool empty_dir = false;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v["name"].as<std::string>() == "app-logs") empty_dir = static_cast<bool>(v["emptyDir"]);
+  EXPECT_TRUE(empty_dir);
+  EXPECT_GE(pod["spec"]["terminationGracePeriodSeconds"].as<int>(), 30) << "room for shutdown_timeout";
+}
+
+}  // namespace
+}  // namespace logship

@@ -50,7 +50,8 @@ std::vector<SavedView> builtin_views() {
 }
 
 Result<RenderedQuery> render_view(const SavedView& view, const std::map<std::string, std::string>& values) {
-  for (const auto& [name, value] : values) {
+  for (const auto& given : values) {
+    const std::string& name = given.first;  // (clang 14 cannot capture a structured binding)
     bool known = std::any_of(view.parameters.begin(), view.parameters.end(), [&](const ViewParameter& p) { return p.name == name; });
     if (!known) return Error::invalid("view " + view.name + " has no parameter '" + name + "'");
   }

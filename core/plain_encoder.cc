@@ -6,10 +6,40 @@
 
 namespace logship {
 
+namespace {
+
+// The origin's strings as JSON, for the events of one origin after another: validating and
+// escaping the same path, dataset and host name for every event cost more than the rest of
+// the metadata. Keyed by content, not just by address (an origin may be freed and another
+// allocated where it was).
+struct OriginJson {
+  const Origin* origin = nullptr;
+  std::string path, dataset, host;
+  std::string path_json, dataset_json, host_json;
+
+  void refresh(const Origin& o) {
+    if (origin == &o && path == o.path && dataset == o.dataset && host == o.host) return;
+    origin = &o;
+    path = o.path;
+    dataset = o.dataset;
+    host = o.host;
+    path_json.clear();
+    dataset_json.clear();
+    host_json.clear();
+    append_json_string(path_json, o.path);
+    append_json_string(dataset_json, o.dataset);
+    append_json_string(host_json, o.host);
+  }
+};
+
+}  // namespace
+
 void append_metadata_members(std::string& out, const Batch& batch, const EventView& e, const MetadataExtras& extras) {
   const Origin& o = *batch.origin;
+  thread_local OriginJson cached;
+  cached.refresh(o);
   out.append("\"log\":{\"file\":{\"path\":");
-  append_json_string(out, o.path);
+  out.append(cached.path_json);
   out.append("},\"offset\":");
   append_uint(out, e.offset);
   if (e.flags != 0) {
@@ -21,10 +51,10 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   out.append("},\"event\":{\"id\":\"");
   append_event_id(out, o.id_seed, e.offset, batch.raw_text(e));
   out.append("\",\"dataset\":");
-  append_json_string(out, o.dataset);
+  out.append(cached.dataset_json);
   out.append(extras.event);
   out.append("},\"host\":{\"name\":");
-  append_json_string(out, o.host);
+  out.append(cached.host_json);
   out.append(extras.host);
   out.push_back('}');
 }

@@ -64,6 +64,8 @@ void JsonTransformConfig::validate(const YAML::Node& node, const std::string& pa
   if (max_depth < 1 || max_depth > 1000) errors.add(node["max_depth"], join_path(path, "max_depth"), "must be between 1 and 1000");
   for (const auto& [from, to] : rename) {
     if (to.empty()) errors.add(node["rename"], join_path(path, "rename." + from), "renaming to an empty key");
+    if (!simdjson::validate_utf8(to.data(), to.size()))
+      errors.add(node["rename"], join_path(path, "rename." + from), "the new name is not valid UTF-8");
   }
 }
 
@@ -105,6 +107,14 @@ error_code JsonTransform::take_value(od::value value, std::string_view& raw) {
   return simdjson::SUCCESS;
 }
 
+// A key of the line, already validated as UTF-8 by the DOM pass (or a configured name, checked
+// when the config was loaded): escaping it is all that is left to do.
+static void append_json_key(std::string& out, std::string_view key) {
+  out.push_back('"');
+  append_json_escaped_utf8(out, key);
+  out.push_back('"');
+}
+
 // Copies the members of an application's "log" / "event" / "host" object so they join
 // logship's own; a member logship sets itself is kept as <name>_original.
 error_code JsonTransform::copy_members(od::object object, std::string_view reserved_for, std::string& out) {
@@ -119,13 +129,8 @@ error_code JsonTransform::copy_members(od::object object, std::string_view reser
                                            (key == "level" && !config_.level_field.empty()))) ||
                 (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
     out.push_back(',');
-    if (ours) {
-      std::string renamed(key);
-      renamed += "_original";
-      append_json_string(out, renamed);
-    } else {
-      append_json_string(out, key);
-    }
+    append_json_key(out, key);
+    if (ours) out.insert(out.size() - 1, "_original");
     out.push_back(':');
     out.append(raw);
   }
@@ -188,13 +193,9 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
       for (const auto& [from, to] : config_.rename)
         if (from == key) name = to;
       fields_.push_back(',');
-      if (key == "log" || key == "event" || key == "host") {
-        std::string original(key);
-        original += "_original";
-        append_json_string(fields_, original);
-      } else {
-        append_json_string(fields_, name);
-      }
+      bool reserved = key == "log" || key == "event" || key == "host";
+      append_json_key(fields_, reserved ? key : name);
+      if (reserved) fields_.insert(fields_.size() - 1, "_original");
       fields_.push_back(':');
       fields_.append(raw);
     }

@@ -53,13 +53,13 @@ class ElasticsearchSinkTest : public ::testing::Test {
     return y;
   }
   // fault_proxy.py in front of the node; returns its URL.
-  std::string start_proxy(std::vector<std::string> options) {
+  std::string start_proxy(std::vector<std::string> options, const std::string& scheme = "http") {
     std::vector<std::string> argv{"/usr/bin/python3", std::string(LOGSHIP_SOURCE_DIR) + "/tests/integration/fault_proxy.py", node_->url(),
                                   dir_ / "proxy.port", dir_ / "proxy.stats"};
     argv.insert(argv.end(), options.begin(), options.end());
     proxy_ = std::make_unique<testing::Process>(argv, dir_ / "proxy.err");
     EXPECT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir_ / "proxy.port"); }));
-    return "http://127.0.0.1:" + testing::read_file(dir_ / "proxy.port");
+    return scheme + "://127.0.0.1:" + testing::read_file(dir_ / "proxy.port");
   }
   testing::TempDir dir_;
   std::unique_ptr<testing::OpenSearchNode> node_;
@@ -186,6 +186,25 @@ TEST_F(ElasticsearchSinkTest, ApiKeyIsSentAsTheApiKeyAuthorizationHeader) {
   testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    auth: {api_key: a2V5aWQ6c2VjcmV0}\n"));
   ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
   EXPECT_EQ(node_->count("logs-app-default"), 100);
+}
+
+TEST_F(ElasticsearchSinkTest, HttpsEndpointsAreVerifiedAgainstTheConfiguredCaFile) {
+  // A certificate for 127.0.0.1, made here with Debian's openssl; the proxy serves it.
+  testing::Process gen({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir_ / "key.pem", "-out", dir_ / "cert.pem"},
+                       dir_ / "openssl.err");
+  ASSERT_EQ(gen.wait(), 0) << testing::read_file(dir_ / "openssl.err");
+  std::string endpoint = start_proxy({"--tls", dir_ / "cert.pem", dir_ / "key.pem"}, "https");
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(300));
+  testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    tls: {ca_file: " + dir_ / "cert.pem" + "}\n"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 300);
+  // Without that CA the certificate is refused, and the command says why.
+  auto refused = testing::run_logship({"schemas", "apply", "--endpoint", endpoint});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("SSL"), std::string::npos) << refused.err;
+  auto trusted = testing::run_logship({"schemas", "apply", "--endpoint", endpoint, "--ca-file", dir_ / "cert.pem"});
+  EXPECT_EQ(trusted.exit_code, 0) << trusted.err;
 }
 
 TEST_F(ElasticsearchSinkTest, AnEndpointThatIsDownIsSetAsideAndTheNextOneTakesOver) {

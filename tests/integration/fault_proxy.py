@@ -2,13 +2,14 @@
 """An HTTP proxy on 127.0.0.1 in front of an Elasticsearch/OpenSearch node that misbehaves the
 way an overloaded cluster does, for logship's integration tests.
 
-  fault_proxy.py UPSTREAM_URL PORT_FILE STATS_FILE --reject N --partial N --auth HEADER
+  fault_proxy.py UPSTREAM_URL PORT_FILE STATS_FILE --reject N --partial N --auth HEADER --tls CERT KEY
 
 The first N `_bulk` requests are refused whole with 429 (--reject). The next N (--partial) are
 forwarded with only the first half of their documents, and answered with the node's items for
 those plus a 429 item for each document held back, as a node with a full write queue does.
 With --auth, a request whose Authorization header is not exactly HEADER is answered 401, as a
-secured cluster does. Everything else is forwarded as is. The port it listens on is written to PORT_FILE; counts of
+secured cluster does. With --tls it speaks HTTPS with that certificate. Everything else is
+forwarded as is. The port it listens on is written to PORT_FILE; counts of
 what it did go to STATS_FILE as JSON after every request.
 """
 import argparse
@@ -122,8 +123,14 @@ def main():
     p.add_argument("--reject", type=int, default=0)
     p.add_argument("--partial", type=int, default=0)
     p.add_argument("--auth", default="")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
     args = p.parse_args()
     server = Server(("127.0.0.1", 0), Handler)
+    if args.tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     save_stats()
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(server.server_address[1]))

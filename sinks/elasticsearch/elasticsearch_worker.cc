@@ -107,11 +107,9 @@ void ElasticsearchSink::Worker::enqueue(std::span<const BatchPtr> batches) {
 }
 
 void ElasticsearchSink::Worker::drain(const Sink::Deadline& deadline) {
-  std::unique_lock lock(mu_);
-  flush_now_ = true;
-  lock.unlock();
+  flush_now_.store(true);
   curl_multi_wakeup(multi_);
-  lock.lock();
+  std::unique_lock lock(mu_);
   while (held_batches_ > 0 && Clock::now() < deadline()) room_.wait_for(lock, std::chrono::milliseconds(100));
 }
 
@@ -151,7 +149,7 @@ void ElasticsearchSink::Worker::release_due_retries(Clock::time_point now) {
 bool ElasticsearchSink::Worker::should_send(Clock::time_point now) const {
   if (ready_.empty()) return false;
   if (ready_.size() >= static_cast<size_t>(config_.max_documents) || ready_bytes_ >= config_.max_bytes.value) return true;
-  return flush_now_ || now - ready_since_ >= config_.flush_interval.value;
+  return flush_now_.load() || now - ready_since_ >= config_.flush_interval.value;
 }
 
 int ElasticsearchSink::Worker::poll_timeout_ms(Clock::time_point now) const {

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -88,7 +89,7 @@ struct ElasticsearchSink::Worker {
   size_t held_bytes_ = 0;
   size_t held_batches_ = 0;
   bool stop_ = false;
-  bool flush_now_ = false;
+  std::atomic<bool> flush_now_{false};  // drain(): send what is queued without waiting to fill requests
 
   // The worker thread's own.
   CURLM* multi_ = nullptr;

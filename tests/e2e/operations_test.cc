@@ -196,6 +196,15 @@ TEST_F(OperationsTest, ReloadsUnderLoadLoseAndRepeatNothing) {
       std::this_thread::sleep_for(5ms);
     }
   });
+  // Stops the writer however the test ends (a failed ASSERT returns early).
+  struct JoinWriter {
+    std::atomic<bool>& flag;
+    std::thread& thread;
+    ~JoinWriter() {
+      flag.store(false);
+      if (thread.joinable()) thread.join();
+    }
+  } join_writer{writing, writer};
   for (int v = 1; v <= 5; ++v) {
     std::this_thread::sleep_for(400ms);
     testing::write_file(dir_ / "p.yaml", config(v));
@@ -215,8 +224,8 @@ TEST_F(OperationsTest, ReloadsUnderLoadLoseAndRepeatNothing) {
   auto messages = testing::messages_of(dir_ / "out.ndjson");
   std::set<std::string> unique(messages.begin(), messages.end());
   EXPECT_EQ(messages.size(), static_cast<size_t>(written.load())) << "a line was repeated or lost";
-  EXPECT_EQ(unique, std::set<std::string>(testing::split_lines(numbered("load-", 0, written.load())).begin(),
-                                          testing::split_lines(numbered("load-", 0, written.load())).end()));
+  auto expected = testing::split_lines(numbered("load-", 0, written.load()));
+  EXPECT_EQ(unique, std::set<std::string>(expected.begin(), expected.end()));
 }
 
 TEST_F(OperationsTest, WatchConfigReloadsWhenTheFileChanges) {

@@ -42,6 +42,9 @@ rd_kafka_conf_t* make_conf(const KafkaSinkConfig& c, std::string& error) {
   kafka_conf_set(conf, "enable.idempotence", "true", error);
   kafka_conf_set(conf, "acks", c.acks, error);
   kafka_conf_set(conf, "compression.type", c.compression, error);
+  // Level 1 rather than the codec's default (3 for zstd): measured 83 -> 111 MB/s file -> Kafka
+  // on 2 cores for a few percent of size; a sidecar's CPU is the app server's.
+  if (c.compression == "zstd" || c.compression == "gzip" || c.compression == "lz4") kafka_conf_set(conf, "compression.level", "1", error);
   kafka_conf_set(conf, "linger.ms", std::to_string(c.linger.value.count()), error);
   kafka_conf_set(conf, "message.timeout.ms", "0", error);  // never give up on a message: the broker comes back
   kafka_conf_set(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, c.buffer_bytes.value / 1024)), error);

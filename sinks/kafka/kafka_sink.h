@@ -47,7 +47,7 @@ struct KafkaSinkConfig {
   std::string compression = "zstd";
   std::string acks = "all";
   ByteSize max_message_bytes{1000000};
-  ByteSize buffer_bytes{64 << 20};
+  ByteSize buffer_bytes{16 << 20};
   Duration linger{std::chrono::milliseconds(5)};
   std::optional<KafkaCreateTopics> create_topics;
   StringMap librdkafka;

@@ -42,7 +42,6 @@ class BulkResponseReader {
 
  private:
   simdjson::dom::parser parser_;
-  std::string padded_;
 };
 
 }  // namespace logship

@@ -10,6 +10,7 @@
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
+#include "sinks/elasticsearch/bulk_response.h"
 #include "sinks/kafka/kafka_conf.h"
 
 namespace logship {
@@ -172,18 +173,16 @@ class IndexDeadLetter final : public DeadLetterWriter {
       body_.append("}}\n");
       append_dead_letter_record(body_, l);
     }
-    EsResponse r = client_.request("POST", "/_bulk?filter_path=errors,items.*.status,items.*.error.reason", body_,
-                                   "application/x-ndjson");
+    EsResponse r = client_.request("POST", "/_bulk?filter_path=errors,items.*.status,items.*.error", body_, "application/x-ndjson");
     if (!r.ok()) return Error{ErrorCode::kIo, "dead_letter: index " + index_ + ": " + r.describe()};
-    // 409 is a record written by an earlier attempt: fine. Anything else failed.
-    if (r.body.find("\"errors\":true") != std::string::npos) {
-      size_t pos = 0;
-      while ((pos = r.body.find("\"status\":", pos)) != std::string::npos) {
-        pos += 9;
-        int status = std::atoi(r.body.c_str() + pos);
-        if (status != 201 && status != 200 && status != 409)
-          return Error{ErrorCode::kIo, "dead_letter: index " + index_ + " refused a record: " + r.body.substr(0, 300)};
-      }
+    std::string error;
+    if (!reader_.read(r.body, letters.size(), items_, error)) return Error{ErrorCode::kIo, "dead_letter: index " + index_ + ": " + error};
+    // A 409 is a record written by an earlier attempt: fine. Anything else failed.
+    for (const BulkItem& item : items_) {
+      ItemOutcome outcome = classify_item(item.status);
+      if (outcome != ItemOutcome::kCreated && outcome != ItemOutcome::kConflict)
+        return Error{ErrorCode::kIo, "dead_letter: index " + index_ + " refused a record (" + std::to_string(item.status) + " " +
+                                         item.error_type + "): " + item.error_reason};
     }
     return {};
   }
@@ -193,6 +192,8 @@ class IndexDeadLetter final : public DeadLetterWriter {
   EsClient client_;
   std::string index_;
   std::string body_;
+  BulkResponseReader reader_;
+  std::vector<BulkItem> items_;
 };
 
 }  // namespace

@@ -9,11 +9,6 @@ namespace logship {
 
 namespace {
 
-size_t append_to_string(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 Counter& item_counter(const std::string& component, const char* outcome) {
   return metrics().counter("logship_elasticsearch_items_total",
                            "Bulk items by outcome: created, conflict (already indexed: a replay), retried, dead_lettered.",
@@ -261,7 +256,7 @@ void ElasticsearchSink::Worker::send(Request& r, Clock::time_point now) {
   curl_easy_setopt(r.easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
   curl_easy_setopt(r.easy, CURLOPT_HTTPHEADER, r.headers);
   curl_easy_setopt(r.easy, CURLOPT_ACCEPT_ENCODING, "");  // let the cluster compress its answer
-  curl_easy_setopt(r.easy, CURLOPT_WRITEFUNCTION, &append_to_string);
+  curl_easy_setopt(r.easy, CURLOPT_WRITEFUNCTION, &append_curl_body);
   curl_easy_setopt(r.easy, CURLOPT_WRITEDATA, &r.response);
   r.started = now;
   r.busy = true;

@@ -8,11 +8,6 @@ namespace logship {
 
 namespace {
 
-size_t append_to_string(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 // libcurl wants curl_global_init once per process before any thread uses it.
 void init_curl_once() {
   static std::once_flag once;
@@ -20,6 +15,11 @@ void init_curl_once() {
 }
 
 }  // namespace
+
+size_t append_curl_body(char* data, size_t size, size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
 
 const Schema<EsAuth>& EsAuth::schema() {
   static const auto s = Schema<EsAuth>()
@@ -93,7 +93,7 @@ EsResponse EsClient::request_one(const std::string& endpoint, std::string_view m
     curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &append_to_string);
+  curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &append_curl_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &r.body);
   CURLcode rc = curl_easy_perform(easy_);
   if (rc == CURLE_OK) {

@@ -42,6 +42,9 @@ struct EsConnection {
   Duration connect_timeout{std::chrono::seconds(5)};
 };
 
+// CURLOPT_WRITEFUNCTION that appends the answer to the std::string given as CURLOPT_WRITEDATA.
+size_t append_curl_body(char* data, size_t size, size_t n, void* out);
+
 // Sets what every request to the cluster shares: auth, TLS, timeouts, keep-alive.
 // `headers` receives the Authorization header for API keys (curl_slist_append'ed).
 void apply_connection_options(CURL* easy, const EsConnection& conn, curl_slist*& headers);

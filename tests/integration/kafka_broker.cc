@@ -2,23 +2,15 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include <fstream>
-
 #include "tests/support/test_support.h"
 
 namespace logship::testing {
 
 bool KafkaBroker::start() {
-  std::string script = std::string(LOGSHIP_SOURCE_DIR) + "/scripts/kafka-broker";
-  Process p({"/bin/bash", script, "start", dir_}, dir_ + ".start.err", dir_ + ".start.out");
-  if (p.wait(std::chrono::seconds(300)) != 0) return false;
-  std::string out = read_file(dir_ + ".start.out");
-  size_t at = out.find("KAFKA_BOOTSTRAP=");
-  if (at == std::string::npos) return false;
-  bootstrap_ = out.substr(at + 16);
-  while (!bootstrap_.empty() && (bootstrap_.back() == '\n' || bootstrap_.back() == '\r')) bootstrap_.pop_back();
-  running_ = true;
-  return true;
+  bootstrap_ = run_for_value({"/bin/bash", std::string(LOGSHIP_SOURCE_DIR) + "/scripts/kafka-broker", "start", dir_}, dir_ + ".start",
+                             "KAFKA_BOOTSTRAP", std::chrono::seconds(300));
+  running_ = !bootstrap_.empty();
+  return running_;
 }
 
 void KafkaBroker::stop() {

@@ -30,15 +30,9 @@ std::string dotted(simdjson::dom::element e, const std::string& path) {
 bool OpenSearchNode::start(const std::vector<std::string>& settings) {
   std::vector<std::string> argv{"/bin/bash", script(), "start", dir_};
   argv.insert(argv.end(), settings.begin(), settings.end());
-  Process p(argv, dir_ + ".start.err", dir_ + ".start.out");
-  if (p.wait(std::chrono::seconds(600)) != 0) return false;
-  std::string out = read_file(dir_ + ".start.out");
-  size_t at = out.find("OPENSEARCH_URL=");
-  if (at == std::string::npos) return false;
-  url_ = out.substr(at + 15);
-  while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
-  running_ = true;
-  return true;
+  url_ = run_for_value(argv, dir_ + ".start", "OPENSEARCH_URL", std::chrono::seconds(600));
+  running_ = !url_.empty();
+  return running_;
 }
 
 void OpenSearchNode::stop() {

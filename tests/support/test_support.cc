@@ -152,4 +152,15 @@ CommandResult run_logship(const std::vector<std::string>& args) {
   return {code, read_file(tmp / "out"), read_file(tmp / "err")};
 }
 
+std::string run_for_value(const std::vector<std::string>& argv, const std::string& log_prefix, const std::string& key,
+                          std::chrono::seconds timeout) {
+  Process p(argv, log_prefix + ".err", log_prefix + ".out");
+  if (p.wait(timeout) != 0) return "";
+  std::string out = read_file(log_prefix + ".out");
+  size_t at = out.find(key + "=");
+  if (at == std::string::npos) return "";
+  std::string value = out.substr(at + key.size() + 1);
+  return value.substr(0, value.find_first_of("\r\n"));
+}
+
 }  // namespace logship::testing

@@ -60,6 +60,12 @@ class Process {
   bool reaped_ = false;
 };
 
+// Runs a script that starts a server and prints KEY=value (scripts/kafka-broker,
+// scripts/opensearch-node); stderr and stdout go to `log_prefix`.err / .out. Returns the value,
+// or "" when the script failed or printed no such line.
+std::string run_for_value(const std::vector<std::string>& argv, const std::string& log_prefix, const std::string& key,
+                          std::chrono::seconds timeout);
+
 // The binary under test (build/logship of the same build).
 std::string logship_binary();
 

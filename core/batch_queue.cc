@@ -61,6 +61,11 @@ void BatchQueue::producer_done() {
   not_empty_.notify_all();
 }
 
+void BatchQueue::add_producer() {
+  std::lock_guard lock(mu_);
+  ++producers_;
+}
+
 bool BatchQueue::done() const {
   std::lock_guard lock(mu_);
   return producers_ == 0 && items_.empty();

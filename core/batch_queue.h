@@ -34,6 +34,9 @@ class BatchQueue {
   // Everything queued right now, without waiting (for sinks that write group commits).
   void drain_into(std::deque<BatchPtr>& out, size_t max_bytes);
   void producer_done();
+  // One more producer (a reload wiring a new stage in front of a running one). Call it before
+  // the producer it replaces says producer_done(), or the reader may see the end of its input.
+  void add_producer();
   bool done() const;
   size_t bytes() const;
   // Nanoseconds producers spent blocked because the queue was full.

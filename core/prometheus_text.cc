@@ -1,5 +1,6 @@
 #include "core/prometheus_text.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -27,8 +28,10 @@ void append_number(std::string& out, double v) {
     std::snprintf(buf, sizeof(buf), "%.0f", v);
     out += buf;
   } else {
-    std::snprintf(buf, sizeof(buf), "%.9g", v);
-    out += buf;
+    // Shortest text that reads back as the same double: unix times in seconds keep their
+    // sub-second part (a fixed %g precision would round them to tens of seconds).
+    auto r = std::to_chars(buf, buf + sizeof(buf), v);
+    out.append(buf, r.ptr);
   }
 }
 

@@ -102,22 +102,34 @@ void PipelineRunner::reload() {
     return;
   }
   log_info("reloading", {{"config", config_path_}, {"changes", changes}});
-  std::unique_ptr<Topology> old;
-  {
-    std::lock_guard lock(mu_);
-    old = std::move(topology_);
-  }
-  int code = old->shutdown();  // delivers what is in flight, writes checkpoints
-  old.reset();                 // releases the data_dir locks before the new sources take them
-  if (code != 0) log_warn("the old pipeline had a failed component", {});
-  if (Status s = start_topology(*next); !s) {
-    log_error("reload failed to start the new pipeline; starting the previous one again", {{"error", s.error().message}});
-    if (Status back = start_topology(current_); !back) {
-      log_error("cannot start the previous pipeline either", {{"error", back.error().message}});
-      stop_.store(true);
-      wake_.store(true);
+  if (current_.global_signature == next->global_signature) {
+    // Only what changed is replaced; the rest keeps running (Topology::apply). No mu_: this
+    // thread is the only one that swaps topology_, and /health must answer during the reload.
+    auto applied = topology_->apply(current_, *next);
+    if (!applied) {
+      log_error("reload refused: a new component cannot be built; the running pipeline goes on unchanged",
+                {{"config", config_path_}, {"error", applied.error().message}});
+      return;
     }
-    return;
+  } else {
+    // data_dir, buffer sizes, the api…: everything restarts, from the checkpoints.
+    std::unique_ptr<Topology> old;
+    {
+      std::lock_guard lock(mu_);
+      old = std::move(topology_);
+    }
+    int code = old->shutdown();  // delivers what is in flight, writes checkpoints
+    old.reset();                 // releases the data_dir locks before the new sources take them
+    if (code != 0) log_warn("the old pipeline had a failed component", {});
+    if (Status s = start_topology(*next); !s) {
+      log_error("reload failed to start the new pipeline; starting the previous one again", {{"error", s.error().message}});
+      if (Status back = start_topology(current_); !back) {
+        log_error("cannot start the previous pipeline either", {{"error", back.error().message}});
+        stop_.store(true);
+        wake_.store(true);
+      }
+      return;
+    }
   }
   if (current_.global_signature != next->global_signature) {
     if (Status s = start_api(*next); !s) log_error("api not restarted", {{"error", s.error().message}});

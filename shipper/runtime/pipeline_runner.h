@@ -9,11 +9,11 @@
 //   SIGUSR1          write a one-line status summary to the log
 //
 // Reload validates the new file first: with any problem, every one is logged and the running
-// pipeline goes on untouched. An unchanged file changes nothing. Otherwise the running
-// pipeline is stopped the way SIGTERM stops it (everything in flight is delivered and
-// acknowledged, checkpoints written) and the new one starts from those checkpoints, so no line
-// is lost or repeated. What changed is logged. Components are rebuilt as a whole, not one by
-// one: a reload pauses reading for as long as the drain takes (milliseconds to seconds).
+// pipeline goes on untouched. An unchanged file changes nothing. Otherwise only the components
+// whose YAML changed (or that are new or gone) are replaced, each once the one it replaces has
+// delivered what it held and written its checkpoints (Topology::apply); everything else keeps
+// running. A change to the global settings restarts the whole pipeline the same way, from the
+// checkpoints. Either way no line is lost or repeated, and what changed is logged.
 #pragma once
 
 #include <atomic>

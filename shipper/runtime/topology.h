@@ -2,13 +2,17 @@
 //
 //   auto topology = Topology::build(pipeline, {.once = false});
 //   topology->start();
-//   topology->wait_sources_or(stop_flag);   // returns when sources ended or stop was set
+//   topology->wait(stop_flag);              // returns when sources ended or stop was set
+//   auto r = topology->apply(pipeline, next);  // reload: replaces only what changed
 //   int exit_code = topology->shutdown();   // flush in flight, commit checkpoints
 //
 // Shutdown order: sources stop reading and close their outputs; each transform drains its
 // queue and closes its outputs; each sink writes what is left and acknowledges; then sources
 // commit their checkpoints. Past `shutdown_timeout` sinks stop retrying and drop what they
 // hold without acknowledging it, so those lines are read again at the next start.
+//
+// A reload (apply) retires the components whose YAML changed or that are gone the same way, one
+// by one, while the others keep running; see apply() below.
 #pragma once
 
 #include <atomic>
@@ -37,6 +41,11 @@ struct HealthReport {
   std::vector<std::string> problems;  // "sink search blocked for 75s (writes failing)"
 };
 
+// Component names by what a reload did to them.
+struct ReloadSummary {
+  std::vector<std::string> kept, replaced, added, removed;
+};
+
 class Topology {
  public:
   static Result<std::unique_ptr<Topology>> build(const PipelineConfig& pipeline, const RunOptions& options);
@@ -48,15 +57,32 @@ class Topology {
   // Stops and flushes; returns the process exit code (0 ok, 1 a component failed).
   int shutdown();
 
+  // Moves the running pipeline from `before` (what it was built from) to `next`, which must
+  // have the same global settings. Components with the same name, kind and YAML keep running;
+  // readers of what changed are rewired to the replacements. Each changed or removed component
+  // is retired as at shutdown (a source stops reading, its in-flight batches are acknowledged,
+  // its checkpoints written; a transform or sink empties its queue), and only then does its
+  // replacement start, so nothing is lost, repeated or reordered, and two instances never hold
+  // the same files. New sinks and transforms are built before anything is touched: if one
+  // cannot be built, the error comes back and the pipeline is unchanged. A replacement source
+  // that cannot be built falls back to its old settings.
+  Result<ReloadSummary> apply(const PipelineConfig& before, const PipelineConfig& next);
+
   HealthReport health(std::chrono::milliseconds max_blocked) const;
   // One line for the log (SIGUSR1): events per component, queue fill, what is blocked.
   std::string status_line() const;
 
   struct Node;
-  struct Edge;
 
  private:
   Topology() = default;
+  std::shared_ptr<Node> make_node(const ComponentEntry& c) const;
+  Status build_component(Node& node, const ComponentEntry& c) const;
+  // Points every producer in `nodes` at the queues of its readers in `pipeline`.
+  void wire(const PipelineConfig& pipeline, const std::vector<std::shared_ptr<Node>>& nodes) const;
+  void start_node(const std::shared_ptr<Node>& node);
+  // Waits for a retiring node's thread (and, for a source, its acks), then commits and frees it.
+  void retire(Node& node);
   void run_source(Node& node);
   void run_transform(Node& node);
   void run_sink(Node& node);
@@ -64,14 +90,13 @@ class Topology {
 
   void register_collector();
 
-  std::vector<std::unique_ptr<Node>> nodes_;
+  mutable std::mutex nodes_mu_;  // guards nodes_ against /metrics, /health and status while apply() swaps them
+  std::vector<std::shared_ptr<Node>> nodes_;
   int collector_id_ = 0;
-  std::vector<std::thread> threads_;
-  std::atomic<bool> stop_sources_{false};
-  std::atomic<bool> hard_stop_{false};
+  std::string host_;
+  std::string data_dir_;
+  size_t buffer_bytes_ = 0;
   std::chrono::milliseconds shutdown_timeout_{30000};
-  // Until shutdown() sets it, sinks that drain (Kafka) wait as long as they need.
-  std::atomic<std::chrono::steady_clock::time_point> drain_deadline_{std::chrono::steady_clock::time_point::max()};
   bool once_ = false;
 
   std::mutex mu_;

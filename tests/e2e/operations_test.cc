@@ -180,10 +180,13 @@ TEST_F(OperationsTest, ReloadAddingASourceReadsItAndRepeatsNothing) {
 
 TEST_F(OperationsTest, ReloadsUnderLoadLoseAndRepeatNothing) {
   testing::write_file(dir_ / "app.log", "");
-  std::string head = "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("app", dir_ / "app.log");
-  auto config = [&](int version) {  // the same data path, different sink settings each time
-    return head + "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "out.ndjson" +
-           ", group_commit_bytes: " + std::to_string(64 + version) + "KiB}\n";
+  // The same data path each time; odd versions change the sink, even ones the source, so both
+  // are replaced under load in turn while the other keeps running.
+  auto config = [&](int version) {
+    return "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n  app: {type: file, include: ['" + dir_ / "app.log" +
+           "'], scan_interval: " + std::to_string(100 + version / 2) + "ms, checkpoint_interval: 100ms}\n" +
+           "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "out.ndjson" + ", group_commit_bytes: " +
+           std::to_string(64 + (version + 1) / 2) + "KiB}\n";
   };
   start(config(0));
   std::atomic<bool> writing{true};
@@ -205,7 +208,7 @@ TEST_F(OperationsTest, ReloadsUnderLoadLoseAndRepeatNothing) {
       if (thread.joinable()) thread.join();
     }
   } join_writer{writing, writer};
-  for (int v = 1; v <= 5; ++v) {
+  for (int v = 1; v <= 6; ++v) {
     std::this_thread::sleep_for(400ms);
     testing::write_file(dir_ / "p.yaml", config(v));
     process_->signal(SIGHUP);
@@ -226,6 +229,46 @@ TEST_F(OperationsTest, ReloadsUnderLoadLoseAndRepeatNothing) {
   EXPECT_EQ(messages.size(), static_cast<size_t>(written.load())) << "a line was repeated or lost";
   auto expected = testing::split_lines(numbered("load-", 0, written.load()));
   EXPECT_EQ(unique, std::set<std::string>(expected.begin(), expected.end()));
+}
+
+// Prometheus sample value of `series` (name{labels} as rendered), or -1.
+double sample(const std::string& metrics_text, const std::string& series) {
+  size_t at = metrics_text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(metrics_text.substr(at + series.size() + 2));
+}
+
+TEST_F(OperationsTest, ReloadReplacesOnlyTheComponentsThatChanged) {
+  testing::write_file(dir_ / "a.log", numbered("a", 0, 10));
+  testing::write_file(dir_ / "b.log", numbered("b", 0, 10));
+  auto config = [&](const std::string& b_out) {
+    return "data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n" + file_source("a", dir_ / "a.log") +
+           file_source("b", dir_ / "b.log") + "sinks:\n  out_a: {type: file, inputs: [a], path: " + dir_ / "a.ndjson" +
+           "}\n  out_b: {type: file, inputs: [b], path: " + dir_ / b_out + "}\n";
+  };
+  start(config("b1.ndjson"));
+  ASSERT_TRUE(testing::eventually([&] { return out_lines("a.ndjson") == 10 && out_lines("b1.ndjson") == 10; }));
+  std::string before = get("/metrics").body;
+  std::this_thread::sleep_for(20ms);  // start times are in ns: a restart would move them
+  testing::write_file(dir_ / "p.yaml", config("b2.ndjson"));
+  process_->signal(SIGHUP);
+  ASSERT_TRUE(testing::eventually([&] { return log().find("msg=\"reload applied\"") != std::string::npos; })) << log();
+  EXPECT_NE(log().find("kept=\"a, b, out_a\" replaced=out_b"), std::string::npos) << log();
+  testing::append_file(dir_ / "a.log", numbered("a", 10, 20));
+  testing::append_file(dir_ / "b.log", numbered("b", 10, 20));
+  ASSERT_TRUE(testing::eventually([&] { return out_lines("a.ndjson") == 20 && out_lines("b2.ndjson") == 10; })) << log();
+  std::string after = get("/metrics").body;
+  for (const char* kept : {"{component=\"a\",kind=\"source\"}", "{component=\"b\",kind=\"source\"}", "{component=\"out_a\",kind=\"sink\"}"}) {
+    std::string series = std::string("logship_component_start_time_seconds") + kept;
+    EXPECT_GT(sample(before, series), 0) << series << "\n" << before;
+    EXPECT_EQ(sample(before, series), sample(after, series)) << series << " was restarted";
+  }
+  std::string replaced = "logship_component_start_time_seconds{component=\"out_b\",kind=\"sink\"}";
+  EXPECT_GT(sample(after, replaced), sample(before, replaced));
+  EXPECT_EQ(get("/health").status, 200);
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+  EXPECT_EQ(out_lines("b1.ndjson"), 10u);
 }
 
 TEST_F(OperationsTest, WatchConfigReloadsWhenTheFileChanges) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <filesystem>
 
 #include "shipper/sources/register_sources.h"
 #include "tests/support/test_support.h"
@@ -106,6 +107,143 @@ TEST_F(TopologyTest, ShutdownTimeoutStopsASinkThatKeepsFailingWithoutCommittingI
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(8));
   // Nothing was acknowledged, so the checkpoint still says 0: the lines are read again later.
   EXPECT_NE(testing::read_file(dir_ / "data/app.checkpoints.json").find("\"offset\":0"), std::string::npos);
+}
+
+
+// Reloads in-process: a writer keeps appending while apply() replaces one component at a time;
+// every output must hold every line exactly once, in order, and what was not touched must be
+// the same running component afterwards.
+class TopologyApplyTest : public TopologyTest {
+ protected:
+  static double collected(const std::string& name, const Labels& labels) {
+    for (const auto& sample : metrics().collect())
+      if (sample.name == name && sample.labels == labels) return sample.value;
+    return 0;
+  }
+  std::string head() {
+    return "data_dir: " + dir_ / "data" + "\nsources:\n";
+  }
+  std::string source(const std::string& scan) {
+    return "  app: {type: file, include: ['" + dir_ / "app.log" + "'], scan_interval: " + scan + ", checkpoint_interval: 50ms}\n";
+  }
+  std::string sinks(const std::string& out_path) {
+    return "sinks:\n  out: {type: file, inputs: [app], path: " + out_path + "}\n  keep: {type: file, inputs: [app], path: " +
+           dir_ / "keep.ndjson" + "}\n";
+  }
+  void append(int from, int to) {
+    std::string s;
+    for (int i = from; i < to; ++i) s += "line-" + std::to_string(i) + "\n";
+    testing::append_file(dir_ / "app.log", s);
+  }
+  static std::vector<std::string> expected(int n) {
+    std::vector<std::string> v;
+    for (int i = 0; i < n; ++i) v.push_back("line-" + std::to_string(i));
+    return v;
+  }
+  // Strict: every line must be a complete event. While sinks write, the last line may be half
+  // written: `settled = false` skips it.
+  std::vector<std::string> messages(const std::vector<std::string>& files, bool settled = true) {
+    std::vector<std::string> all;
+    for (const auto& f : files) {
+      if (!std::filesystem::exists(dir_ / f)) continue;
+      int partial = 0;
+      auto m = testing::messages_of(dir_ / f, settled ? nullptr : &partial);
+      all.insert(all.end(), m.begin(), m.end());
+    }
+    return all;
+  }
+};
+
+TEST_F(TopologyApplyTest, ChangingOneSinkReplacesOnlyItAndLosesAndRepeatsNothing) {
+  append(0, 1000);
+  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
+  auto t = Topology::build(p1, {});
+  ASSERT_TRUE(t);
+  (*t)->start();
+  ASSERT_TRUE(testing::eventually([&] { return messages({"keep.ndjson"}, false).size() == 1000; }));
+  double source_started = collected("logship_component_start_time_seconds", {{"component", "app"}, {"kind", "source"}});
+  append(1000, 1500);  // still in flight while the sink is swapped, most likely
+  auto p2 = pipeline(head() + source("50ms") + sinks(dir_ / "b.ndjson"));
+  auto summary = (*t)->apply(p1, p2);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->replaced, std::vector<std::string>{"out"});
+  EXPECT_EQ(summary->kept, (std::vector<std::string>{"app", "keep"}));
+  EXPECT_TRUE(summary->added.empty() && summary->removed.empty());
+  append(1500, 2000);
+  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson", "b.ndjson"}, false).size() >= 2000; }));
+  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(messages({"a.ndjson", "b.ndjson"}), expected(2000)) << "the old sink finished before the new one started";
+  EXPECT_EQ(messages({"keep.ndjson"}), expected(2000));
+  EXPECT_FALSE(messages({"b.ndjson"}).empty());
+  EXPECT_EQ(collected("logship_component_start_time_seconds", {{"component", "app"}, {"kind", "source"}}), source_started)
+      << "the unchanged source kept running";
+}
+
+TEST_F(TopologyApplyTest, ChangingTheSourceResumesFromItsCheckpointsWhileTheSinksKeepRunning) {
+  append(0, 1000);
+  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
+  auto t = Topology::build(p1, {});
+  ASSERT_TRUE(t);
+  (*t)->start();
+  ASSERT_TRUE(testing::eventually([&] { return messages({"keep.ndjson"}, false).size() == 1000; }));
+  double sink_started = collected("logship_component_start_time_seconds", {{"component", "keep"}, {"kind", "sink"}});
+  for (int round = 0; round < 4; ++round) {
+    append(1000 + round * 500, 1250 + round * 500);
+    auto before = pipeline(head() + source(round % 2 ? "60ms" : "50ms") + sinks(dir_ / "a.ndjson"));
+    auto after = pipeline(head() + source(round % 2 ? "50ms" : "60ms") + sinks(dir_ / "a.ndjson"));
+    auto summary = (*t)->apply(before, after);
+    ASSERT_TRUE(summary) << summary.error().message;
+    EXPECT_EQ(summary->replaced, std::vector<std::string>{"app"});
+    append(1250 + round * 500, 1500 + round * 500);
+  }
+  ASSERT_TRUE(testing::eventually([&] { return messages({"keep.ndjson"}, false).size() >= 3000; }));
+  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(messages({"a.ndjson"}), expected(3000));
+  EXPECT_EQ(messages({"keep.ndjson"}), expected(3000));
+  EXPECT_EQ(collected("logship_component_start_time_seconds", {{"component", "keep"}, {"kind", "sink"}}), sink_started);
+}
+
+TEST_F(TopologyApplyTest, AddingAndRemovingComponentsLeavesTheRestRunning) {
+  append(0, 100);
+  testing::write_file(dir_ / "b.log", "b-0\nb-1\n");
+  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
+  auto t = Topology::build(p1, {});
+  ASSERT_TRUE(t);
+  (*t)->start();
+  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 100; }));
+  auto p2 = pipeline(head() + source("50ms") + "  b: {type: file, include: ['" + dir_ / "b.log" + "']}\n" +
+                     "transforms:\n  only_b: {type: filter, inputs: [b], include: ['b-1']}\n"
+                     "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "a.ndjson" + "}\n  bs: {type: file, inputs: [only_b], path: " +
+                     dir_ / "b.ndjson" + "}\n");
+  auto summary = (*t)->apply(p1, p2);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->added, (std::vector<std::string>{"b", "only_b", "bs"}));
+  EXPECT_EQ(summary->removed, std::vector<std::string>{"keep"});
+  EXPECT_EQ(summary->kept, (std::vector<std::string>{"app", "out"}));
+  append(100, 200);
+  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 200 && messages({"b.ndjson"}, false).size() == 1; }));
+  EXPECT_EQ(messages({"keep.ndjson"}), expected(100)) << "the removed sink got nothing after the reload";
+  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(messages({"a.ndjson"}), expected(200));
+  EXPECT_EQ(messages({"b.ndjson"}), std::vector<std::string>{"b-1"});
+}
+
+TEST_F(TopologyApplyTest, ANewSinkThatCannotBeBuiltRefusesTheReloadAndTouchesNothing) {
+  append(0, 10);
+  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
+  auto t = Topology::build(p1, {});
+  ASSERT_TRUE(t);
+  (*t)->start();
+  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 10; }));
+  testing::write_file(dir_ / "not-a-dir", "");
+  auto p2 = pipeline(head() + source("50ms") + sinks(dir_ / "not-a-dir/out.ndjson"));
+  auto summary = (*t)->apply(p1, p2);
+  ASSERT_FALSE(summary);
+  EXPECT_NE(summary.error().message.find("sinks.out"), std::string::npos) << summary.error().message;
+  append(10, 20);
+  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 20; }));
+  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(messages({"a.ndjson"}), expected(20));
 }
 
 }  // namespace

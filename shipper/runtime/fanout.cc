@@ -1,0 +1,58 @@
+#include "shipper/runtime/fanout.h"
+
+#include <algorithm>
+
+#include "core/plain_encoder.h"
+
+namespace logship {
+
+Fanout::Fanout(Counter& events, Counter& bytes, bool track_acks) : events_(events), bytes_(bytes), track_acks_(track_acks) {}
+
+void Fanout::emit(BatchPtr batch) {
+  events_.add(batch->events.size());
+  bytes_.add(batch->raw.size());
+  std::lock_guard lock(mu_);
+  if (edges_.empty()) {  // nobody reads this output (validate warned about it)
+    batch->ack.ack();
+    return;
+  }
+  if (track_acks_) {
+    in_flight_->fetch_add(1);
+    batch->ack = AckToken([source_ack = std::move(batch->ack), in_flight = in_flight_] {
+      source_ack.ack();  // first: the source has recorded it before in_flight says so
+      in_flight->fetch_sub(1);
+    });
+  }
+  bool any_sink = false;
+  for (const auto& e : edges_) any_sink |= e.to_sink;
+  // Encode once, before fan-out, so several sinks share the same bytes.
+  if (any_sink && !batch->is_encoded) encode_plain(*batch);
+  if (edges_.size() > 1) batch->ack.add_pending(static_cast<int>(edges_.size() - 1));
+  for (size_t i = 0; i < edges_.size(); ++i) {
+    bool last = i + 1 == edges_.size();
+    // Transforms change batches in place: each one after the first gets its own copy.
+    if (!edges_[i].to_sink && !last) edges_[i].queue->push(std::make_shared<Batch>(*batch));
+    else edges_[i].queue->push(last ? std::move(batch) : batch);
+  }
+}
+
+void Fanout::rewire(std::vector<FanoutEdge> edges) {
+  auto has = [](const std::vector<FanoutEdge>& list, BatchQueue* q) {
+    return std::any_of(list.begin(), list.end(), [q](const FanoutEdge& e) { return e.queue == q; });
+  };
+  std::lock_guard lock(mu_);
+  for (const auto& e : edges)
+    if (!has(edges_, e.queue)) e.queue->add_producer();
+  for (const auto& e : edges_)
+    if (!has(edges, e.queue)) e.queue->producer_done();
+  edges_ = std::move(edges);
+}
+
+void Fanout::close() {
+  std::lock_guard lock(mu_);
+  if (closed_) return;
+  closed_ = true;
+  for (const auto& e : edges_) e.queue->producer_done();
+}
+
+}  // namespace logship

@@ -115,35 +115,163 @@ bool parse_unix(std::string_view s, int64_t unit_ns, int64_t& out) {
   return true;
 }
 
-bool parse_strftime(std::string_view s, const std::string& pattern, int64_t& out) {
-  std::string text(s);  // strptime needs a terminated string
-  struct tm tm {};
+// What a pattern says about the time, before it becomes seconds.
+struct CivilTime {
+  int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
+  int64_t offset = 0;  // seconds east of UTC, from %z
+};
+
+// Seconds since the epoch, fraction and trailing zone handled the same way for both readers:
+// "12:00:00.250" and "12:00:00 +0100" after the pattern are accepted.
+bool finish(std::string_view s, size_t pos, CivilTime t, bool has_year, int64_t& out) {
+  int64_t ns = fraction(s, pos);
+  if (pos < s.size()) {
+    while (pos < s.size() && s[pos] == ' ') ++pos;
+    int64_t extra = 0;
+    if (!zone(s, pos, extra) || pos != s.size()) return false;
+    t.offset = extra;
+  }
+  if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 61) return false;
+  auto seconds = [&](int year) {
+    return days_from_civil(year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day)) * 86400 + t.hour * 3600 + t.minute * 60 +
+           t.second - t.offset;
+  };
+  int64_t secs = seconds(t.year);
   // Formats without a year (syslog's "Nov 26 09:00:00") get this year, or last year when
   // that would put the event more than a day in the future (a December line read in January).
-  bool has_year = pattern.find("%Y") != std::string::npos || pattern.find("%y") != std::string::npos ||
-                  pattern.find("%s") != std::string::npos || pattern.find("%G") != std::string::npos;
-  time_t now = ::time(nullptr);
-  struct tm now_tm;
-  gmtime_r(&now, &now_tm);
-  if (!has_year) tm.tm_year = now_tm.tm_year;
-  const char* end = ::strptime(text.c_str(), pattern.c_str(), &tm);
-  if (!end) return false;
-  size_t pos = static_cast<size_t>(end - text.c_str());
-  int64_t ns = fraction(text, pos);
-  int64_t offset = tm.tm_gmtoff;  // %z fills it; otherwise 0 (UTC)
-  int64_t extra = 0;
-  if (pos < text.size()) {
-    while (pos < text.size() && text[pos] == ' ') ++pos;
-    if (!zone(text, pos, extra) || pos != text.size()) return false;
-    offset = extra;
+  if (!has_year) {
+    time_t now = ::time(nullptr);
+    struct tm now_tm;
+    gmtime_r(&now, &now_tm);
+    secs = seconds(now_tm.tm_year + 1900);
+    if (secs > static_cast<int64_t>(now) + 86400) secs = seconds(now_tm.tm_year + 1899);
   }
-  auto seconds = [&](int year) {
-    return days_from_civil(year, static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday)) * 86400 +
-           tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec - offset;
-  };
-  int64_t secs = seconds(tm.tm_year + 1900);
-  if (!has_year && secs > static_cast<int64_t>(now) + 86400) secs = seconds(tm.tm_year + 1899);
   return to_nanos(secs, ns, out);
+}
+
+bool parse_with_strptime(std::string_view s, const TimestampFormat& f, int64_t& out) {
+  std::string text(s);  // strptime needs a terminated string
+  struct tm tm {};
+  tm.tm_mday = 1;
+  const char* end = ::strptime(text.c_str(), f.pattern.c_str(), &tm);
+  if (!end) return false;
+  CivilTime t;
+  t.year = tm.tm_year + 1900;
+  t.month = tm.tm_mon + 1;
+  t.day = tm.tm_mday;
+  t.hour = tm.tm_hour;
+  t.minute = tm.tm_min;
+  t.second = tm.tm_sec;
+  t.offset = tm.tm_gmtoff;  // %z fills it; otherwise 0 (UTC)
+  return finish(text, static_cast<size_t>(end - text.c_str()), t, f.has_year, out);
+}
+
+// One or two digits (strptime's %d, %m, %H…), no leading space.
+bool number(std::string_view s, size_t& pos, int& out) {
+  if (pos >= s.size() || s[pos] < '0' || s[pos] > '9') return false;
+  out = s[pos++] - '0';
+  if (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') out = out * 10 + (s[pos++] - '0');
+  return true;
+}
+
+constexpr const char* kMonths[] = {"january", "february", "march",     "april",   "may",      "june",
+                                   "july",    "august",   "september", "october", "november", "december"};
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// A month's full name or its first three letters, any case (what glibc's %b and %B take).
+bool month_name(std::string_view s, size_t& pos, int& month) {
+  for (int m = 0; m < 12; ++m) {
+    std::string_view name = kMonths[m];
+    size_t n = 0;
+    while (n < name.size() && pos + n < s.size() && lower(s[pos + n]) == name[n]) ++n;
+    if (n == name.size() || n == 3) {
+      pos += n;
+      month = m + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+// The compiled pattern; false means "not in the shape it usually has": ask strptime.
+bool parse_with_steps(std::string_view s, const TimestampFormat& f, int64_t& out) {
+  CivilTime t;
+  size_t pos = 0;
+  size_t literal = 0;
+  for (size_t i = 0; i < f.steps.size(); ++i) {
+    char step = f.steps[i];
+    bool ok = true;
+    switch (step) {
+      case ' ':
+        while (pos < s.size() && s[pos] == ' ') ++pos;
+        break;
+      case 'L': {
+        size_t n = static_cast<unsigned char>(f.steps[++i]);
+        ok = s.substr(pos, n) == std::string_view(f.literals).substr(literal, n);
+        pos += n;
+        literal += n;
+        break;
+      }
+      case 'Y':
+        ok = digits(s, pos, 4, t.year);
+        pos += 4;
+        break;
+      case 'y':
+        ok = digits(s, pos, 2, t.year);
+        pos += 2;
+        t.year += t.year < 69 ? 2000 : 1900;
+        break;
+      case 'm': ok = number(s, pos, t.month); break;
+      case 'e':
+        if (pos < s.size() && s[pos] == ' ') ++pos;
+        ok = number(s, pos, t.day);
+        break;
+      case 'd': ok = number(s, pos, t.day); break;
+      case 'H': ok = number(s, pos, t.hour); break;
+      case 'M': ok = number(s, pos, t.minute); break;
+      case 'S': ok = number(s, pos, t.second); break;
+      case 'b': ok = month_name(s, pos, t.month); break;
+      case 'z': ok = pos < s.size() && s[pos] != 'Z' && s[pos] != 'z' && zone(s, pos, t.offset); break;
+      default: ok = false;
+    }
+    if (!ok) return false;
+  }
+  return finish(s, pos, t, f.has_year, out);
+}
+
+// Turns a strftime pattern into steps; false when it holds a directive the scanner lacks.
+bool compile_steps(std::string_view pattern, std::string& steps, std::string& literals) {
+  std::string expanded;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] != '%' || i + 1 == pattern.size()) {
+      expanded += pattern[i];
+      continue;
+    }
+    char d = pattern[++i];
+    if (d == 'T') expanded += "%H:%M:%S";
+    else if (d == 'F') expanded += "%Y-%m-%d";
+    else if (d == 'D') expanded += "%m/%d/%y";
+    else expanded += std::string("%") + d;
+  }
+  for (size_t i = 0; i < expanded.size(); ++i) {
+    char c = expanded[i];
+    if (c == '%') {
+      char d = i + 1 < expanded.size() ? expanded[++i] : '\0';
+      if (d == 'h' || d == 'B') d = 'b';
+      if (std::string_view("YymdeHMSbz").find(d) == std::string_view::npos) return false;
+      steps += d;
+    } else if (c == ' ' || c == '\t') {
+      if (steps.empty() || steps.back() != ' ') steps += ' ';
+    } else {
+      size_t start = i;
+      while (i + 1 < expanded.size() && expanded[i + 1] != '%' && expanded[i + 1] != ' ' && expanded[i + 1] != '\t' && i + 1 - start < 200) ++i;
+      steps += 'L';
+      steps += static_cast<char>(i + 1 - start);
+      literals.append(expanded, start, i + 1 - start);
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -158,6 +286,11 @@ bool TimestampFormat::parse(std::string_view text, TimestampFormat& out) {
   else if (text.find('%') != std::string_view::npos) {
     out.kind = Kind::kStrftime;
     out.pattern = std::string(text);
+    for (const char* y : {"%Y", "%y", "%s", "%G", "%F", "%D"}) out.has_year |= out.pattern.find(y) != std::string::npos;
+    if (!compile_steps(out.pattern, out.steps, out.literals)) {
+      out.steps.clear();
+      out.literals.clear();
+    }
   } else {
     return false;
   }
@@ -171,7 +304,9 @@ bool parse_timestamp(std::string_view value, const TimestampFormat& f, int64_t& 
     case TimestampFormat::Kind::kUnixMillis: return parse_unix(value, 1'000'000, out);
     case TimestampFormat::Kind::kUnixMicros: return parse_unix(value, 1'000, out);
     case TimestampFormat::Kind::kUnixNanos: return parse_unix(value, 1, out);
-    case TimestampFormat::Kind::kStrftime: return parse_strftime(value, f.pattern, out);
+    case TimestampFormat::Kind::kStrftime:
+      if (!f.steps.empty() && parse_with_steps(value, f, out)) return true;
+      return parse_with_strptime(value, f, out);
   }
   return false;
 }

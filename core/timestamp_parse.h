@@ -8,6 +8,9 @@
 // Formats: rfc3339 (also ISO 8601 with a space for T, any fraction, Z, ±HH:MM or ±HHMM; no zone
 // means UTC), unix / unix_ms / unix_us / unix_ns (integers or decimals), or a strftime pattern
 // (strptime; seconds may be followed by a fraction, `%z` reads the zone, none means UTC).
+// Patterns made only of %Y %y %m %d %e %H %M %S %b %h %B %z %T %F %D, spaces and literal text
+// (every common log format) are read by a compiled scanner; a value it does not take in its
+// usual shape, and every other pattern, goes to strptime, so the results are strptime's.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +23,11 @@ struct TimestampFormat {
   enum class Kind { kRfc3339, kUnixSeconds, kUnixMillis, kUnixMicros, kUnixNanos, kStrftime };
   Kind kind = Kind::kRfc3339;
   std::string pattern;  // kStrftime
+  bool has_year = false;
+  // kStrftime: the pattern as scanner steps (a directive letter, or ' ' for "any spaces", or
+  // 'L' followed by the literal in `literals`); empty when the pattern needs strptime.
+  std::string steps;
+  std::string literals;
 
   // false when `text` names no known format (a strftime pattern must hold a '%').
   static bool parse(std::string_view text, TimestampFormat& out);

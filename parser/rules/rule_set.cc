@@ -112,6 +112,35 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
 
 }  // namespace
 
+bool anchored_at_both_ends(std::string_view p) {
+  if (p.size() < 2 || p.front() != '^' || p.back() != '$') return false;
+  size_t backslashes = 0;
+  for (size_t i = p.size() - 1; i > 0 && p[i - 1] == '\\'; --i) ++backslashes;
+  if (backslashes % 2 == 1) return false;  // "\$" is a dollar sign
+  int depth = 0;
+  for (size_t i = 1; i + 1 < p.size(); ++i) {
+    char c = p[i];
+    if (c == '\\') {
+      ++i;
+    } else if (c == '[') {  // a class: its '|' and parentheses are literal
+      size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') j += p[j] == '\\' ? 2 : 1;
+      i = j;
+    } else if (c == '(') {
+      // (?m) would make ^ and $ match at line breaks; (?flags) is rare enough to leave alone.
+      if (i + 1 < p.size() && p[i + 1] == '?' && i + 2 < p.size() && p[i + 2] != ':' && p[i + 2] != 'P') return false;
+      ++depth;
+    } else if (c == ')') {
+      --depth;
+    } else if (c == '|' && depth == 0) {
+      return false;  // ^a|b$: each end belongs to one branch only
+    }
+  }
+  return depth == 0;
+}
+
 void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, std::string>>& out) {
   out.clear();
   size_t i = 0;
@@ -175,6 +204,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
     }
     rule.pattern = n["pattern"].Scalar();
     rule.re = std::make_unique<RE2>(rule.pattern, RE2::Quiet);
+    if (anchored_at_both_ends(rule.pattern)) rule.anchor = RE2::ANCHOR_BOTH;
     if (!rule.re->ok()) {
       errors.add(n["pattern"], path + ".pattern", "invalid RE2 pattern: " + rule.re->error());
       continue;
@@ -289,7 +319,7 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
                          std::string& out) {
   Rule& r = rules_[static_cast<size_t>(index)];
   groups_.assign(static_cast<size_t>(r.re->NumberOfCapturingGroups()) + 1, re2::StringPiece());
-  r.re->Match(line, 0, line.size(), RE2::UNANCHORED, groups_.data(), static_cast<int>(groups_.size()));
+  r.re->Match(line, 0, line.size(), r.anchor, groups_.data(), static_cast<int>(groups_.size()));
   top_.clear();
   log_.clear();
   event_.clear();

@@ -51,6 +51,9 @@ struct Rule {
   std::unique_ptr<RE2> re;
   std::vector<RuleField> fields;  // sorted by path; @timestamp and log/event/host ones included
   int logfmt_capture = -2;        // -2: none; 0: the whole line; n: capture group n
+  // ANCHOR_BOTH for a pattern written ^…$ (most are): RE2 then extracts the captures straight
+  // away instead of first running its DFA over the line to find where the match is.
+  RE2::Anchor anchor = RE2::UNANCHORED;
 };
 
 struct RuleTest {
@@ -91,6 +94,10 @@ class RuleSet {
   std::vector<std::pair<std::string_view, std::string>> logfmt_;
   std::vector<int> matches_;
 };
+
+// True when a match must span the whole text: ^ first, an unescaped $ last, no top-level |,
+// no inline flags. False when unsure (the pattern then runs unanchored: same result, slower).
+bool anchored_at_both_ends(std::string_view pattern);
 
 // Splits logfmt text (key=value key="quoted value" flag) into pairs; values unquoted.
 void parse_logfmt(std::string_view text, std::vector<std::pair<std::string_view, std::string>>& out);

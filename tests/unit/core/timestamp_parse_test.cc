@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
+
 namespace logship {
 namespace {
 
@@ -49,6 +51,56 @@ TEST(TimestampParseTest, StrftimePatterns) {
   EXPECT_EQ(parse("2026-11-26 09:00:00.25", "%Y-%m-%d %H:%M:%S"), 1795683600250000000LL);
   TimestampFormat f;
   EXPECT_FALSE(TimestampFormat::parse("yyyy-mm-dd", f));
+}
+
+TEST(TimestampParseTest, CompiledStrftimePatternsAgreeWithStrptime) {
+  struct Case {
+    const char* pattern;
+    const char* value;
+  };
+  const Case cases[] = {
+      {"%d/%b/%Y:%H:%M:%S %z", "26/Nov/2026:10:00:00 +0100"}, {"%d/%b/%Y:%H:%M:%S %z", "26/nov/2026:10:00:00 -05:30"},
+      {"%d/%b/%Y:%H:%M:%S %z", "6/Nov/2026:10:00:00 +0000"},  {"%d/%b/%Y:%H:%M:%S %z", "26/Nov/2026:10:00:00 Z"},
+      {"%d/%b/%Y:%H:%M:%S %z", "26/Foo/2026:10:00:00 +0000"}, {"%d/%b/%Y:%H:%M:%S %z", "26/Nov/2026:24:00:00 +0000"},
+      {"%Y-%m-%d %H:%M:%S", "2026-11-26 09:00:00.25"},        {"%Y-%m-%d %H:%M:%S", "2026-11-26   09:00:00"},
+      {"%Y-%m-%d %H:%M:%S", "2026-13-26 09:00:00"},           {"%Y-%m-%d %H:%M:%S", "2026-11-26 09:00:00 +0200"},
+      {"%F %T", "2026-02-31 23:59:60"},                       {"%D %T", "11/26/26 09:00:00"},
+      {"%y%m%d %H:%M:%S", "691126 09:00:00"},                 {"%d-%B-%Y", "26-November-2026"},
+      {"%d-%B-%Y", "26-Nov-2026"},                            {"%d/%b/%Y:%H:%M:%S %z", " 26/Nov/2026:10:00:00 +0100"},
+  };
+  for (const auto& c : cases) {
+    TimestampFormat fast;
+    ASSERT_TRUE(TimestampFormat::parse(c.pattern, fast));
+    ASSERT_FALSE(fast.steps.empty()) << c.pattern << " should compile";
+    TimestampFormat slow = fast;
+    slow.steps.clear();  // strptime only
+    int64_t a = -1, b = -1;
+    bool ok_fast = parse_timestamp(c.value, fast, a);
+    bool ok_slow = parse_timestamp(c.value, slow, b);
+    EXPECT_EQ(ok_fast, ok_slow) << c.pattern << " on " << c.value;
+    if (ok_fast && ok_slow) {
+      EXPECT_EQ(a, b) << c.pattern << " on " << c.value;
+    }
+  }
+  TimestampFormat weekday;
+  ASSERT_TRUE(TimestampFormat::parse("%a %b %d %H:%M:%S %Y", weekday));
+  EXPECT_TRUE(weekday.steps.empty()) << "%a is left to strptime";
+  int64_t ns = 0;
+  EXPECT_TRUE(parse_timestamp("Thu Nov 26 09:00:00 2026", weekday, ns));
+  EXPECT_EQ(ns, 1795683600LL * 1'000'000'000);
+}
+
+TEST(TimestampParseTest, PatternsWithoutAYearTakeThisYear) {
+  TimestampFormat f;
+  ASSERT_TRUE(TimestampFormat::parse("%b %d %H:%M:%S", f));
+  time_t now = ::time(nullptr);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%b %d %H:%M:%S", &tm);
+  int64_t ns = 0;
+  ASSERT_TRUE(parse_timestamp(text, f, ns));
+  EXPECT_EQ(ns / 1'000'000'000, static_cast<int64_t>(now));
 }
 
 }  // namespace

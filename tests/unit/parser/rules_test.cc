@@ -98,5 +98,17 @@ TEST(RulesTransformTest, RuleFileProblemsAreReportedWithTheirLines) {
   EXPECT_NE(errors.list()[2].message.find("set by logship itself"), std::string::npos);
 }
 
+TEST(RuleAnchoringTest, OnlyPatternsThatMustSpanTheWholeLineRunAnchored) {
+  EXPECT_TRUE(anchored_at_both_ends(R"re(^(?P<a>\S+) \[(?P<t>[^\]]+)\] "(?:(?P<m>[A-Z]+)|(?P<r>[^"]*))"$)re"));
+  EXPECT_TRUE(anchored_at_both_ends(R"re(^[|(]+$)re")) << "| and ( inside a class are literal";
+  EXPECT_FALSE(anchored_at_both_ends(R"re(^a|b$)re")) << "each anchor belongs to one branch";
+  EXPECT_FALSE(anchored_at_both_ends(R"re(^abc\$)re")) << "an escaped dollar is a character";
+  EXPECT_TRUE(anchored_at_both_ends(R"re(^abc\\$)re")) << "an escaped backslash, then the anchor";
+  EXPECT_FALSE(anchored_at_both_ends(R"re((?m)^a$)re"));
+  EXPECT_FALSE(anchored_at_both_ends(R"re(^a(?i)b$)re"));
+  EXPECT_FALSE(anchored_at_both_ends(R"re(abc$)re"));
+  EXPECT_FALSE(anchored_at_both_ends(R"re(^abc)re"));
+}
+
 }  // namespace
 }  // namespace logship

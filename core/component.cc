@@ -1,6 +1,15 @@
 #include "core/component.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace logship {
+
+int threads_for(int64_t configured) {
+  if (configured > 0) return static_cast<int>(configured);
+  unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(cores, 1u, 4u));
+}
 
 const char* kind_name(ComponentKind kind) {
   switch (kind) {

@@ -92,7 +92,14 @@ class ComponentConfig {
   // and what a transform needs its inputs to be cut into: the loader checks they agree.
   virtual std::string framing() const { return ""; }
   virtual std::string required_input_framing() const { return ""; }
+  // Transforms that keep no state from one batch to the next may run on several threads
+  // (a `threads` option in their config; 0 there means one per core, at most 4). Each thread
+  // gets its own instance; the runtime keeps the batches in order.
+  virtual int transform_threads() const { return 1; }
 };
+
+// `threads: 0` as a number of workers.
+int threads_for(int64_t configured);
 
 class ComponentFactory {
  public:
@@ -164,6 +171,10 @@ class TypedFactory final : public ComponentFactory {
     std::string required_input_framing() const override {
       if constexpr (requires { config.required_input_framing(); }) return config.required_input_framing();
       return "";
+    }
+    int transform_threads() const override {
+      if constexpr (Kind == ComponentKind::kTransform && requires { config.threads; }) return threads_for(config.threads);
+      return 1;
     }
   };
 

@@ -51,7 +51,8 @@ const Schema<JsonTransformConfig>& JsonTransform::schema() {
           .field("add_fields", &JsonTransformConfig::add_fields, "Fields to add to every event (string values; dotted keys allowed).")
           .field("rename", &JsonTransformConfig::rename, "Top-level keys to rename: {old: new}.")
           .field("drop", &JsonTransformConfig::drop, "Top-level keys to remove.")
-          .field("max_depth", &JsonTransformConfig::max_depth, "Deeper nesting makes the line a json_parse_error (shipped as text).");
+          .field("max_depth", &JsonTransformConfig::max_depth, "Deeper nesting makes the line a json_parse_error (shipped as text).")
+          .field("threads", &JsonTransformConfig::threads, "Threads parsing batches in parallel (output order is kept); 0: one per core, at most 4.");
   return s;
 }
 
@@ -62,6 +63,7 @@ void JsonTransformConfig::validate(const YAML::Node& node, const std::string& pa
                "unknown format '" + timestamp_format + "' (rfc3339, unix, unix_ms, unix_us, unix_ns, or a strftime pattern with %)");
   }
   if (max_depth < 1 || max_depth > 1000) errors.add(node["max_depth"], join_path(path, "max_depth"), "must be between 1 and 1000");
+  if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
   for (const auto& [from, to] : rename) {
     if (to.empty()) errors.add(node["rename"], join_path(path, "rename." + from), "renaming to an empty key");
     if (!simdjson::validate_utf8(to.data(), to.size()))

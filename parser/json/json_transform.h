@@ -42,6 +42,7 @@ struct JsonTransformConfig {
   StringMap rename;
   std::vector<std::string> drop;
   int64_t max_depth = 64;
+  int64_t threads = 0;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 

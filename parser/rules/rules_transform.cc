@@ -57,11 +57,13 @@ const Schema<RulesTransformConfig>& RulesTransform::schema() {
   static const auto s = Schema<RulesTransformConfig>()
                             .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, logfmt, mysql_error, rails, go) or paths to rule files.")
                             .required()
-                            .field("keep_original", &RulesTransformConfig::keep_original, "Also keep the whole line in event.original.");
+                            .field("keep_original", &RulesTransformConfig::keep_original, "Also keep the whole line in event.original.")
+                            .field("threads", &RulesTransformConfig::threads, "Threads parsing batches in parallel (output order is kept); 0: one per core, at most 4.");
   return s;
 }
 
 void RulesTransformConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
   if (rules.empty()) errors.add(node["rules"], join_path(path, "rules"), "must name at least one rule set");
   else load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
 }

@@ -7,6 +7,7 @@
 //       inputs: [nginx_files]
 //       rules: [nginx]                 # built-in names or paths to rule files, tried in order
 //       keep_original: false           # true: the line also goes to event.original
+//       threads: 0                     # parsing threads, output order kept; 0: one per core (≤ 4)
 //
 // A line no rule matches is kept as `message`, flagged `unparsed`, and counted.
 #pragma once
@@ -24,6 +25,7 @@ namespace logship {
 struct RulesTransformConfig {
   std::vector<std::string> rules;
   bool keep_original = false;
+  int64_t threads = 0;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 

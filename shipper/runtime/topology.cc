@@ -135,9 +135,12 @@ Status Topology::build_component(Node& node, const ComponentEntry& c) const {
       break;
     }
     case ComponentKind::kTransform: {
-      auto r = c.config->make_transform(ctx);
-      if (!r) return Error{r.error().code, where + r.error().message};
-      node.transform = std::move(r.value());
+      node.transforms.clear();
+      for (int i = 0; i < c.config->transform_threads(); ++i) {
+        auto r = c.config->make_transform(ctx);
+        if (!r) return Error{r.error().code, where + r.error().message};
+        node.transforms.push_back(std::move(r.value()));
+      }
       break;
     }
     case ComponentKind::kSink: {
@@ -209,8 +212,54 @@ void Topology::run_source(Node& node) {
   node_finished(node, s);
 }
 
+namespace {
+
+// Holds what one transform call emitted until it is this batch's turn to go on.
+class Collected final : public Emitter {
+ public:
+  void emit(BatchPtr batch) override { batches.push_back(std::move(batch)); }
+  std::vector<BatchPtr> batches;
+};
+
+}  // namespace
+
 void Topology::run_transform(Node& node) {
-  while (BatchPtr b = node.input->pop()) node.transform->process(std::move(b), *node.output);
+  if (node.transforms.size() == 1) {
+    while (BatchPtr b = node.input->pop()) node.transforms[0]->process(std::move(b), *node.output);
+  } else {
+    // Workers take batches in queue order, numbered; each parses on its own instance, then
+    // waits for its number to come up before emitting, so the output order is the input's.
+    std::mutex take_mu, turn_mu;
+    std::condition_variable turn_cv;
+    uint64_t next_taken = 0, next_out = 0;
+    auto work = [&](Transform& transform) {
+      Collected collected;
+      while (true) {
+        BatchPtr b;
+        uint64_t number;
+        {
+          std::lock_guard lock(take_mu);
+          b = node.input->pop();
+          number = next_taken++;
+        }
+        if (!b) return;  // the queue ended: every later pop is empty too
+        transform.process(std::move(b), collected);
+        {
+          std::unique_lock lock(turn_mu);
+          turn_cv.wait(lock, [&] { return next_out == number; });
+        }
+        for (auto& out : collected.batches) node.output->emit(std::move(out));
+        collected.batches.clear();
+        std::lock_guard lock(turn_mu);
+        ++next_out;
+        turn_cv.notify_all();
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t i = 1; i < node.transforms.size(); ++i) helpers.emplace_back(work, std::ref(*node.transforms[i]));
+    work(*node.transforms[0]);
+    for (auto& h : helpers) h.join();
+  }
   node.output->close();
   node_finished(node, {});
 }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "shipper/runtime/fanout.h"
 #include "shipper/runtime/topology.h"
@@ -25,7 +26,7 @@ struct Topology::Node {
   ComponentKind kind;
   std::string signature;  // the YAML it was built from: a reload keeps it when unchanged
   std::unique_ptr<Source> source;
-  std::unique_ptr<Transform> transform;
+  std::vector<std::unique_ptr<Transform>> transforms;  // one per worker thread
   std::unique_ptr<Sink> sink;
   std::unique_ptr<BatchQueue> input;  // transforms and sinks
   std::unique_ptr<Fanout> output;     // sources and transforms

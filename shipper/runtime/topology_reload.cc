@@ -45,7 +45,7 @@ void Topology::retire(Node& node) {
     node.source->finish();
   }
   node.source.reset();  // closes files, releases its lock in data_dir
-  node.transform.reset();
+  node.transforms.clear();
   node.sink.reset();
 }
 

@@ -246,5 +246,22 @@ TEST_F(TopologyApplyTest, ANewSinkThatCannotBeBuiltRefusesTheReloadAndTouchesNot
   EXPECT_EQ(messages({"a.ndjson"}), expected(20));
 }
 
+TEST_F(TopologyApplyTest, ParsingOnSeveralThreadsKeepsTheLinesInOrder) {
+  std::string content;
+  for (int i = 0; i < 20000; ++i) content += "{\"message\":\"line-" + std::to_string(i) + "\",\"n\":" + std::to_string(i) + "}\n";
+  testing::write_file(dir_ / "app.log", content);
+  auto p = pipeline(head() + "  app: {type: file, include: ['" + dir_ / "app.log" + "'], batch_bytes: 4KiB}\n" +
+                    "transforms:\n  parse: {type: json, inputs: [app], threads: 4}\n"
+                    "sinks:\n  out: {type: file, inputs: [parse], path: " + dir_ / "a.ndjson" + "}\n");
+  ASSERT_EQ(p.find("parse")->config->transform_threads(), 4);
+  auto t = Topology::build(p, {/*once=*/true});
+  ASSERT_TRUE(t);
+  (*t)->start();
+  std::atomic<bool> stop{false};
+  (*t)->wait(stop);
+  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(messages({"a.ndjson"}), expected(20000));
+}
+
 }  // namespace
 }  // namespace logship

@@ -54,7 +54,12 @@ class Transform {
  public:
   virtual ~Transform() = default;
   // Emits the (possibly changed) batch, or acknowledges it when nothing is left to send on.
+  // With `threads` above 1, process() of several instances runs at once on different batches.
   virtual void process(BatchPtr batch, Emitter& out) = 0;
+  // Called for every batch process() emitted, one batch at a time in input order, always on
+  // the first instance (possibly while that instance's process() runs on another batch): where
+  // state carried from one batch to the next belongs. Must not touch what process() uses.
+  virtual void in_order(Batch& batch) { (void)batch; }
 };
 
 // kOk: durable now, the runtime acknowledges. kRetry: nothing taken, call again later.

@@ -224,8 +224,17 @@ class Collected final : public Emitter {
 }  // namespace
 
 void Topology::run_transform(Node& node) {
+  Transform& first = *node.transforms[0];
   if (node.transforms.size() == 1) {
-    while (BatchPtr b = node.input->pop()) node.transforms[0]->process(std::move(b), *node.output);
+    Collected collected;
+    while (BatchPtr b = node.input->pop()) {
+      first.process(std::move(b), collected);
+      for (auto& out : collected.batches) {
+        first.in_order(*out);
+        node.output->emit(std::move(out));
+      }
+      collected.batches.clear();
+    }
   } else {
     // Workers take batches in queue order, numbered; each parses on its own instance, then
     // waits for its number to come up before emitting, so the output order is the input's.
@@ -248,7 +257,10 @@ void Topology::run_transform(Node& node) {
           std::unique_lock lock(turn_mu);
           turn_cv.wait(lock, [&] { return next_out == number; });
         }
-        for (auto& out : collected.batches) node.output->emit(std::move(out));
+        for (auto& out : collected.batches) {
+          first.in_order(*out);
+          node.output->emit(std::move(out));
+        }
         collected.batches.clear();
         std::lock_guard lock(turn_mu);
         ++next_out;

@@ -263,5 +263,46 @@ TEST_F(TopologyApplyTest, ParsingOnSeveralThreadsKeepsTheLinesInOrder) {
   EXPECT_EQ(messages({"a.ndjson"}), expected(20000));
 }
 
+TEST_F(TopologyApplyTest, SlowLogTimesCarryAcrossBatchesParsedOnSeveralThreads) {
+  // Old-style entries: only some say SET timestamp; the others happened at the time of the last
+  // one that did, even when it sits in an earlier batch parsed by another thread.
+  std::string log = "/usr/sbin/mysqld, Version: 5.0.0. started with:\nTcp port: 3306  Unix socket: /tmp/mysql.sock\nTime                 Id Command    Argument\n";
+  for (int i = 0; i < 400; ++i) {
+    log += "# User@Host: app[app] @ localhost []\n# Query_time: 0.5  Lock_time: 0.0  Rows_sent: 1  Rows_examined: " + std::to_string(i) + "\n";
+    if (i % 37 == 0) log += "SET timestamp=" + std::to_string(1795683600 + i) + ";\n";
+    log += "SELECT * FROM t WHERE id = " + std::to_string(i) + " AND pad = '" + std::string(60, 'x') + "';\n";
+  }
+  testing::write_file(dir_ / "slow.log", log);
+  auto run = [&](int threads, const std::string& out) {
+    auto p = pipeline("data_dir: " + dir_ / ("data" + std::to_string(threads)) + "\nsources:\n  slow: {type: file, include: ['" + dir_ / "slow.log" +
+                      "'], batch_bytes: 1KiB, multiline: {preset: mysql_slowlog}}\ntransforms:\n  q: {type: mysql_slowlog, inputs: [slow], threads: " +
+                      std::to_string(threads) + "}\nsinks:\n  out: {type: file, inputs: [q], path: " + dir_ / out + "}\n");
+    auto t = Topology::build(p, {/*once=*/true});
+    ASSERT_TRUE(t);
+    (*t)->start();
+    std::atomic<bool> stop{false};
+    (*t)->wait(stop);
+    EXPECT_EQ((*t)->shutdown(), 0);
+  };
+  run(1, "one.ndjson");
+  run(4, "four.ndjson");
+  // Times and queries, in order; event ids, read times and the like aside.
+  auto times = [&](const std::string& file) {
+    std::vector<std::string> v;
+    for (const auto& line : testing::split_lines(testing::read_file(dir_ / file))) {
+      size_t at = line.find("\"@timestamp\":\"");
+      size_t rows = line.find("rows_examined");
+      v.push_back(line.substr(at, 40) + (rows == std::string::npos ? "" : line.substr(rows, 24)));
+    }
+    return v;
+  };
+  auto one = times("one.ndjson"), four = times("four.ndjson");
+  ASSERT_EQ(one.size(), 401u);  // the server header and 400 entries
+  one.erase(one.begin());  // the server header: its read time differs between the runs
+  four.erase(four.begin());
+  EXPECT_EQ(four, one);
+  EXPECT_NE(one[100].find("2026-11-26T09:01:14"), std::string::npos) << "entry 100 has the time of entry 74: " << one[100];
+}
+
 }  // namespace
 }  // namespace logship

@@ -55,7 +55,6 @@ void MultilineJoiner::start(std::string_view line, uint64_t offset, uint64_t end
 
 void MultilineJoiner::push(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
                            const Emit& emit) {
-  last_push_ = std::chrono::steady_clock::now();
   if (mode_ == Mode::kSlowlog) {
     push_slowlog(line, offset, end_offset, flags, emit);
     return;

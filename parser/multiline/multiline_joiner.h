@@ -40,7 +40,6 @@ class MultilineJoiner {
   bool has_pending() const { return lines_ > 0; }
   // Offset of the first line not yet emitted (valid while has_pending()).
   uint64_t pending_offset() const { return offset_; }
-  std::chrono::steady_clock::time_point last_push() const { return last_push_; }
 
  private:
   enum class Mode { kContinueThrough, kContinuePast, kHaltBefore, kHaltWith, kSlowlog };
@@ -59,7 +58,6 @@ class MultilineJoiner {
   int64_t lines_ = 0;
   // mysql_slowlog: what the entry being assembled is so far.
   enum class Pending { kEntry, kTimeOnly, kServerHeader } pending_kind_ = Pending::kEntry;
-  std::chrono::steady_clock::time_point last_push_;
 };
 
 }  // namespace logship

@@ -38,47 +38,63 @@ double LogHistogram::p95() const {
   return 0;
 }
 
-bool QueryDigest::add(const SlowlogEntry& e) {
+void QueryDigest::sample_of(const SlowlogEntry& e, Fingerprinter& fingerprinter, DigestSample& out) {
+  out.countable = false;
   double query_time = 0;
   if (e.kind == SlowlogEntry::Kind::kServerHeader || e.statement.empty() || !e.number("Query_time", query_time) ||
-      !(query_time >= 0 && query_time < 1e12)) {
+      !(query_time >= 0 && query_time < 1e12))
+    return;
+  out.countable = true;
+  out.query_time = query_time;
+  out.lock_time = out.rows_sent = out.rows_examined = 0;
+  e.number("Lock_time", out.lock_time);
+  e.number("Rows_sent", out.rows_sent);
+  e.number("Rows_examined", out.rows_examined);
+  out.set_timestamp = e.set_timestamp;
+  out.statement = e.statement;
+  std::string_view schema = e.attribute("Schema");
+  out.schema = schema.empty() ? e.use_db : schema;
+  out.fingerprint.assign(fingerprinter.fingerprint(e.statement));
+}
+
+bool QueryDigest::add(const SlowlogEntry& e) {
+  sample_of(e, fingerprinter_, sample_);
+  return add(sample_);
+}
+
+bool QueryDigest::add(const DigestSample& s) {
+  if (!s.countable) {
     ++skipped_;
     return false;
   }
-  std::string_view fp = fingerprinter_.fingerprint(e.statement);
-  auto it = classes_.find(std::string(fp));
+  auto it = classes_.find(s.fingerprint);
   if (it == classes_.end()) {
     QueryClass c;
-    c.fingerprint = std::string(fp);
-    c.id = query_id(fp);
+    c.fingerprint = s.fingerprint;
+    c.id = query_id(s.fingerprint);
     it = classes_.emplace(c.fingerprint, std::move(c)).first;
   }
   QueryClass& c = it->second;
-  int64_t ts = e.set_timestamp >= 0 ? e.set_timestamp : last_timestamp_;
+  int64_t ts = s.set_timestamp >= 0 ? s.set_timestamp : last_timestamp_;
   if (ts >= 0) {
     last_timestamp_ = ts;
     if (c.first_seen < 0 || ts < c.first_seen) c.first_seen = ts;
     if (ts > c.last_seen) c.last_seen = ts;
   }
-  double lock = 0, sent = 0, examined = 0;
-  e.number("Lock_time", lock);
-  e.number("Rows_sent", sent);
-  e.number("Rows_examined", examined);
   ++c.count;
-  c.total_time += query_time;
-  c.total_lock += lock;
+  c.total_time += s.query_time;
+  c.total_lock += s.lock_time;
   // Counters from the log are untrusted text: only sane values are added.
   auto count = [](double v) { return v > 0 && v < 1e18 ? static_cast<uint64_t>(v) : 0; };
-  c.rows_sent += count(sent);
-  c.rows_examined += count(examined);
-  c.times.add(query_time);
-  if (query_time >= c.max_time || c.sample.empty()) {
-    c.max_time = query_time;
-    c.sample.assign(e.statement);
-    std::string_view schema = e.attribute("Schema");
-    c.schema.assign(schema.empty() ? e.use_db : schema);
+  c.rows_sent += count(s.rows_sent);
+  c.rows_examined += count(s.rows_examined);
+  c.times.add(s.query_time);
+  if (s.query_time >= c.max_time || c.sample.empty()) {
+    c.max_time = s.query_time;
+    c.sample.assign(s.statement);
+    c.schema.assign(s.schema);
   }
-  total_time_ += query_time;
+  total_time_ += s.query_time;
   ++total_queries_;
   return true;
 }

@@ -59,11 +59,24 @@ struct QueryClass {
   double p95_time() const { return times.p95(); }
 };
 
+// One entry reduced to what the digest keeps: made on any thread (the fingerprint is most of
+// the work), added in log order. Views point into the entry's text.
+struct DigestSample {
+  bool countable = false;  // false: a server header, a fragment, no sane Query_time
+  double query_time = 0, lock_time = 0, rows_sent = 0, rows_examined = 0;
+  int64_t set_timestamp = -1;
+  std::string_view statement, schema;
+  std::string fingerprint;
+};
+
 class QueryDigest {
  public:
+  static void sample_of(const SlowlogEntry& entry, Fingerprinter& fingerprinter, DigestSample& out);
   // Adds an entry (server headers, fragments and entries without Query_time are skipped).
   // Returns false when it was skipped.
   bool add(const SlowlogEntry& entry);
+  // The same for an entry already reduced (in log order: entries without a time take the last one's).
+  bool add(const DigestSample& sample);
   std::vector<const QueryClass*> ranked() const;
   double total_time() const { return total_time_; }
   uint64_t total_queries() const { return total_queries_; }
@@ -71,6 +84,7 @@ class QueryDigest {
 
  private:
   Fingerprinter fingerprinter_;
+  DigestSample sample_;
   std::unordered_map<std::string, QueryClass> classes_;  // by fingerprint
   double total_time_ = 0;
   uint64_t total_queries_ = 0;

@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <deque>
+#include <future>
+#include <thread>
 #include <iostream>
 
 #include "core/json_writer.h"
@@ -165,6 +168,28 @@ int command_fingerprint(const std::vector<std::string>& args) {
   return 0;
 }
 
+namespace {
+
+// A batch's entries, parsed and fingerprinted (the batch stays alive: the samples point into it).
+struct Reduced {
+  BatchPtr batch;
+  std::vector<DigestSample> samples;
+};
+
+Reduced reduce_batch(BatchPtr batch) {
+  thread_local Fingerprinter fingerprinter;
+  thread_local SlowlogEntry entry;
+  Reduced r{std::move(batch), {}};
+  r.samples.resize(r.batch->events.size());
+  for (size_t i = 0; i < r.samples.size(); ++i) {
+    parse_slowlog_entry(r.batch->raw_text(r.batch->events[i]), entry);
+    QueryDigest::sample_of(entry, fingerprinter, r.samples[i]);
+  }
+  return r;
+}
+
+}  // namespace
+
 int command_digest(const std::vector<std::string>& args) {
   std::string format = "table";
   size_t limit = 20;
@@ -191,7 +216,7 @@ int command_digest(const std::vector<std::string>& args) {
   Progress progress(total_bytes);
   uint64_t done_before = 0;
   QueryDigest digest;
-  SlowlogEntry entry;
+  size_t workers = std::max(1u, std::thread::hardware_concurrency());
   int status = 0;
   for (const auto& f : files) {
     int fd = f == "-" ? STDIN_FILENO : ::open(f.c_str(), O_RDONLY | O_CLOEXEC);
@@ -203,12 +228,19 @@ int command_digest(const std::vector<std::string>& args) {
     OfflineReaderOptions options;
     options.multiline = slowlog_framing();
     options.progress = [&](uint64_t n) { progress.update(done_before + n); };
+    // Parsing and fingerprinting run on every core, one batch per task; the digest takes the
+    // results in log order (entries without a time take the one before them).
+    std::deque<std::future<Reduced>> in_flight;
+    auto take_oldest = [&] {
+      Reduced r = in_flight.front().get();
+      in_flight.pop_front();
+      for (const auto& sample : r.samples) digest.add(sample);
+    };
     Status s = read_batches(fd, f, options, [&](BatchPtr batch) {
-      for (const auto& e : batch->events) {
-        parse_slowlog_entry(batch->raw_text(e), entry);
-        digest.add(entry);
-      }
+      in_flight.push_back(std::async(std::launch::async, reduce_batch, std::move(batch)));
+      if (in_flight.size() > 2 * workers) take_oldest();
     });
+    while (!in_flight.empty()) take_oldest();
     struct stat st;
     if (::fstat(fd, &st) == 0) done_before += static_cast<uint64_t>(st.st_size);
     if (fd != STDIN_FILENO) ::close(fd);

@@ -114,7 +114,9 @@ void FileTailer::flush_all(Emitter& out) {
 
 void FileTailer::flush_idle_multiline(Emitter& out, std::chrono::steady_clock::time_point now) {
   if (!joiner_ || !joiner_->has_pending()) return;
-  if (now - joiner_->last_push() < ctx_.config->multiline->timeout.value) return;
+  // The last read that brought bytes is when the last line was pushed (one clock read per
+  // read, not per line).
+  if (now - last_growth_ < ctx_.config->multiline->timeout.value) return;
   joiner_->flush([this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
   send(out);
 }

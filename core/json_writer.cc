@@ -93,11 +93,26 @@ void append_json_escaped_utf8(std::string& out, std::string_view text) {
 
 bool append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
-  bool valid = simdjson::validate_utf8(text.data(), text.size());
-  if (valid) [[likely]] {
-    append_json_escaped_utf8(out, text);
-  } else {
-    append_repaired(out, text);
+  // Most values are short and ASCII: one pass escapes them, and UTF-8 validation (a call into
+  // simdjson, costly for a few bytes) is left for the part from the first non-ASCII byte on.
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  size_t n = text.size();
+  size_t run_start = 0;
+  size_t i = 0;
+  for (; i < n && p[i] < 0x80; ++i) {
+    if (kNeedsEscape[p[i]]) [[unlikely]] {
+      out.append(text.data() + run_start, i - run_start);
+      append_escape(out, p[i]);
+      run_start = i + 1;
+    }
+  }
+  out.append(text.data() + run_start, i - run_start);
+  bool valid = true;
+  if (i < n) {
+    std::string_view rest = text.substr(i);  // starts a character: everything before was ASCII
+    valid = simdjson::validate_utf8(rest.data(), rest.size());
+    if (valid) [[likely]] append_json_escaped_utf8(out, rest);
+    else append_repaired(out, rest);
   }
   out.push_back('"');
   return valid;

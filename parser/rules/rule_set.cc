@@ -112,6 +112,16 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
 
 }  // namespace
 
+std::string_view RuleField::inner_path() const {
+  std::string_view p = path;
+  switch (group) {
+    case Group::kLog: return p.substr(4);
+    case Group::kEvent: return p.substr(6);
+    case Group::kHost: return p.substr(5);
+    default: return p;
+  }
+}
+
 bool anchored_at_both_ends(std::string_view p) {
   if (p.size() < 2 || p.front() != '^' || p.back() != '$') return false;
   size_t backslashes = 0;
@@ -266,6 +276,12 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       else errors.add(lf, path + ".logfmt", "expected `line` or the name of a capture group");
     }
     std::stable_sort(rule.fields.begin(), rule.fields.end(), [](const RuleField& a, const RuleField& b) { return a.path < b.path; });
+    for (RuleField& f : rule.fields) {
+      if (f.path == "@timestamp") f.group = RuleField::Group::kTimestamp;
+      else if (starts_with(f.path, "log.")) f.group = RuleField::Group::kLog;
+      else if (starts_with(f.path, "event.")) f.group = RuleField::Group::kEvent;
+      else if (starts_with(f.path, "host.")) f.group = RuleField::Group::kHost;
+    }
     for (size_t k = 1; k < rule.fields.size(); ++k) {
       const std::string& a = rule.fields[k - 1].path;
       const std::string& b = rule.fields[k].path;
@@ -341,12 +357,13 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
     } else {
       value_ = f.static_json;
     }
-    std::string_view path = f.path;
-    if (path == "@timestamp") timestamp_ = value_;
-    else if (starts_with(path, "log.")) log.field(path.substr(4), value_);
-    else if (starts_with(path, "event.")) event.field(path.substr(6), value_);
-    else if (starts_with(path, "host.")) host.field(path.substr(5), value_);
-    else top.field(path, value_);
+    switch (f.group) {
+      case RuleField::Group::kTimestamp: timestamp_ = value_; break;
+      case RuleField::Group::kLog: log.field(f.inner_path(), value_); break;
+      case RuleField::Group::kEvent: event.field(f.inner_path(), value_); break;
+      case RuleField::Group::kHost: host.field(f.inner_path(), value_); break;
+      case RuleField::Group::kTop: top.field(f.path, value_); break;
+    }
   }
   top.finish();
   log.finish();

@@ -38,7 +38,12 @@ namespace logship {
 
 struct RuleField {
   enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp };
+  // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
+  // with what logship adds itself), decided once when the rule is loaded.
+  enum class Group { kTop, kTimestamp, kLog, kEvent, kHost };
   std::string path;
+  Group group = Group::kTop;
+  std::string_view inner_path() const;  // the path inside its group's object
   Type type = Type::kString;
   TimestampFormat timestamp_format;
   int capture = -1;         // capture group number; -1 for a static field

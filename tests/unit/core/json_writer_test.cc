@@ -37,6 +37,14 @@ TEST(JsonWriterTest, EscapesControlCharactersInsideRepairedText) {
   EXPECT_EQ(quoted("\xff\"\n"), "\"\xEF\xBF\xBD\\\"\\n\"");
 }
 
+TEST(JsonWriterTest, EscapesTheSameBeforeAndAfterTheFirstNonAsciiCharacter) {
+  bool valid = false;
+  EXPECT_EQ(quoted("a\"\t caf\xc3\xa9 \"\\ \x01", &valid), "\"a\\\"\\t caf\xc3\xa9 \\\"\\\\ \\u0001\"");
+  EXPECT_TRUE(valid);
+  EXPECT_EQ(quoted("ok\n\xff\n", &valid), "\"ok\\n\xEF\xBF\xBD\\n\"");
+  EXPECT_FALSE(valid);
+}
+
 TEST(JsonWriterTest, AppendsUnsignedIntegers) {
   std::string out;
   append_uint(out, 0);

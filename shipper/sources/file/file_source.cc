@@ -242,7 +242,9 @@ bool FileSource::wait_for_change(std::chrono::milliseconds timeout) {
     return false;
   }
   pollfd p{inotify_fd_, POLLIN, 0};
+  woke_on_write_ = false;
   if (::poll(&p, 1, static_cast<int>(timeout.count())) <= 0) return false;
+  woke_on_write_ = true;
   alignas(inotify_event) char buf[16384];
   bool structural = false;
   ssize_t n;
@@ -331,7 +333,16 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
     retire_finished(out, false, now);
     save_checkpoints(false);
     bool rescan = now >= next_scan;
-    if (progress == 0) rescan |= wait_for_change(kIdleWait);
+    if (progress == 0) {
+      rescan |= wait_for_change(kIdleWait);
+      // New lines after a quiet spell: let the writer go on for read_delay, so that what it
+      // writes in that time becomes one batch instead of many small ones, each a wakeup of
+      // every stage and an fsync in file sinks.
+      auto until = std::chrono::steady_clock::now() + config_.read_delay.value;
+      while (woke_on_write_ && !ctx.stopping() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(), std::chrono::milliseconds(20)));
+      }
+    }
     if (rescan) {
       scan(out, false);
       next_scan = std::chrono::steady_clock::now() + config_.scan_interval.value;

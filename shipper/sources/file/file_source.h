@@ -45,7 +45,10 @@ class FileSource final : public Source {
   void recover_renamed_while_down();
   void retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now);
   void watch_folders();
+  // Waits for inotify (or the timeout); true when a folder changed (a rescan is due).
+  // woke_on_write_ says whether a watched file changed.
   bool wait_for_change(std::chrono::milliseconds timeout);
+  bool woke_on_write_ = false;
   void save_checkpoints(bool force);
   std::optional<FileCheckpoint> take_checkpoint(uint64_t device, uint64_t inode, int fd, uint64_t size);
 

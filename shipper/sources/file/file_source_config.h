@@ -27,6 +27,7 @@ struct FileSourceConfig {
   int64_t fingerprint_bytes = 1024;
   Duration scan_interval{std::chrono::seconds(1)};
   Duration rotate_wait{std::chrono::seconds(5)};
+  Duration read_delay{std::chrono::milliseconds(100)};
   Duration checkpoint_interval{std::chrono::seconds(1)};
   std::optional<MultilineConfig> multiline;
 

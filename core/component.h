@@ -99,7 +99,8 @@ class ComponentConfig {
   virtual std::string required_input_framing() const { return ""; }
   // Transforms that keep no state from one batch to the next may run on several threads
   // (a `threads` option in their config; 0 there means one per core, at most 4). Each thread
-  // gets its own instance; the runtime keeps the batches in order.
+  // gets its own instance; the runtime keeps the batches in order. "Per core" counts the CPUs
+  // the process may use (affinity, cgroup quota).
   virtual int transform_threads() const { return 1; }
 };
 

@@ -26,11 +26,10 @@ std::string by_libc(int64_t unix_nanos, int digits) {
 
 TEST(TimeFormatTest, MatchesGmtimeAcrossLeapYearsCenturiesAndNegativeTimes) {
   const int64_t seconds[] = {0, -1, 951782400 /* 2000-02-29 */, 951868799, 4107542400 /* 2100-03-01 */, 1795683600,
-                             -2208988800 /* 1900-01-01 */, 253402300799 /* 9999-12-31T23:59:59 */, 1709164800 /* 2024-02-29 */};
+                             -2208988800 /* 1900-01-01 */, 1709164800 /* 2024-02-29 */, 9223372035 /* 2262, the last second in int64 nanoseconds */};
   for (int64_t s : seconds) {
     for (int64_t frac : {0LL, 1LL, 123456789LL, 999999999LL}) {
       int64_t ns = s * 1000000000 + frac;
-      if (s > 9223372035) continue;  // beyond int64 nanoseconds
       std::string millis, micros;
       append_rfc3339_millis(millis, ns);
       append_rfc3339_micros(micros, ns);

@@ -67,7 +67,7 @@ bool zone(std::string_view s, size_t& pos, int64_t& offset) {
   if (!digits(s, pos + 1, 2, h)) return false;
   size_t p = pos + 3;
   if (p < s.size() && s[p] == ':') ++p;
-  if (!digits(s, p, 2, m)) return false;
+  if (!digits(s, p, 2, m) || m > 59) return false;  // strptime's %z refuses "+0265" too
   pos = p + 2;
   offset = sign * (h * 3600 + m * 60);
   return true;

@@ -67,6 +67,7 @@ TEST(TimestampParseTest, CompiledStrftimePatternsAgreeWithStrptime) {
       {"%F %T", "2026-02-31 23:59:60"},                       {"%D %T", "11/26/26 09:00:00"},
       {"%y%m%d %H:%M:%S", "691126 09:00:00"},                 {"%d-%B-%Y", "26-November-2026"},
       {"%d-%B-%Y", "26-Nov-2026"},                            {"%d/%b/%Y:%H:%M:%S %z", " 26/Nov/2026:10:00:00 +0100"},
+      {"%D %T %z", "11/26/26 09:00:00 -0265"},  // found by fuzz_timestamp: minutes past 59
   };
   for (const auto& c : cases) {
     TimestampFormat fast;

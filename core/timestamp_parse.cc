@@ -140,11 +140,19 @@ bool finish(std::string_view s, size_t pos, CivilTime t, bool has_year, int64_t&
   // Formats without a year (syslog's "Nov 26 09:00:00") get this year, or last year when
   // that would put the event more than a day in the future (a December line read in January).
   if (!has_year) {
+    // This year, asked of gmtime_r once a day per thread: it takes glibc's time zone lock,
+    // which parsing threads reading syslog lines would otherwise queue on for every line.
+    thread_local int64_t cached_day = -1;
+    thread_local int this_year = 1970;
     time_t now = ::time(nullptr);
-    struct tm now_tm;
-    gmtime_r(&now, &now_tm);
-    secs = seconds(now_tm.tm_year + 1900);
-    if (secs > static_cast<int64_t>(now) + 86400) secs = seconds(now_tm.tm_year + 1899);
+    if (now / 86400 != cached_day) {
+      struct tm now_tm;
+      gmtime_r(&now, &now_tm);
+      cached_day = now / 86400;
+      this_year = now_tm.tm_year + 1900;
+    }
+    secs = seconds(this_year);
+    if (secs > static_cast<int64_t>(now) + 86400) secs = seconds(this_year - 1);
   }
   return to_nanos(secs, ns, out);
 }

@@ -70,9 +70,7 @@ void SlowlogTransform::in_order(Batch& batch) {
       carry_head_.append(batch.encoded, rest, std::string::npos);
       for (size_t k = i; k < batch.events.size(); ++k) batch.events[k].enc_begin = static_cast<uint32_t>(batch.events[k].enc_begin + shift);
       batch.encoded.swap(carry_head_);
-    } else {
-      // Nothing re-encoded: the offsets written above are the ones the events had.
-    }
+    }  // else the offsets written above are the ones the events had: the head was copied as it was
   }
   // What the next batch of this file inherits: the last SET timestamp in this one.
   for (size_t j = batch.events.size(); j-- > 0;) {

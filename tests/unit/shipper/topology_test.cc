@@ -140,6 +140,30 @@ class TopologyApplyTest : public TopologyTest {
     for (int i = 0; i < n; ++i) v.push_back("line-" + std::to_string(i));
     return v;
   }
+  // Writes lines 0..lines-1, starts base_ (its `out` sink writing a.ndjson) and returns once
+  // `settled_file` holds them all; null after a test failure.
+  std::unique_ptr<Topology> start_base(int lines, const std::string& settled_file) {
+    append(0, lines);
+    base_ = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
+    auto t = Topology::build(base_, {});
+    if (!t) {
+      ADD_FAILURE() << t.error().message;
+      return nullptr;
+    }
+    (*t)->start();
+    EXPECT_TRUE(testing::eventually([&] { return messages({settled_file}, false).size() == static_cast<size_t>(lines); }));
+    return std::move(*t);
+  }
+  // Runs `p` with --once until its sources are done.
+  void run_to_end(const PipelineConfig& p) {
+    auto t = Topology::build(p, {/*once=*/true});
+    ASSERT_TRUE(t) << t.error().message;
+    (*t)->start();
+    std::atomic<bool> stop{false};
+    (*t)->wait(stop);
+    EXPECT_EQ((*t)->shutdown(), 0);
+  }
+  PipelineConfig base_;
   // Strict: every line must be a complete event. While sinks write, the last line may be half
   // written: `settled = false` skips it.
   std::vector<std::string> messages(const std::vector<std::string>& files, bool settled = true) {
@@ -155,23 +179,19 @@ class TopologyApplyTest : public TopologyTest {
 };
 
 TEST_F(TopologyApplyTest, ChangingOneSinkReplacesOnlyItAndLosesAndRepeatsNothing) {
-  append(0, 1000);
-  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
-  auto t = Topology::build(p1, {});
+  auto t = start_base(1000, "keep.ndjson");
   ASSERT_TRUE(t);
-  (*t)->start();
-  ASSERT_TRUE(testing::eventually([&] { return messages({"keep.ndjson"}, false).size() == 1000; }));
   double source_started = collected("logship_component_start_time_seconds", {{"component", "app"}, {"kind", "source"}});
   append(1000, 1500);  // still in flight while the sink is swapped, most likely
   auto p2 = pipeline(head() + source("50ms") + sinks(dir_ / "b.ndjson"));
-  auto summary = (*t)->apply(p1, p2);
+  auto summary = t->apply(base_, p2);
   ASSERT_TRUE(summary) << summary.error().message;
   EXPECT_EQ(summary->replaced, std::vector<std::string>{"out"});
   EXPECT_EQ(summary->kept, (std::vector<std::string>{"app", "keep"}));
   EXPECT_TRUE(summary->added.empty() && summary->removed.empty());
   append(1500, 2000);
   ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson", "b.ndjson"}, false).size() >= 2000; }));
-  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(t->shutdown(), 0);
   EXPECT_EQ(messages({"a.ndjson", "b.ndjson"}), expected(2000)) << "the old sink finished before the new one started";
   EXPECT_EQ(messages({"keep.ndjson"}), expected(2000));
   EXPECT_FALSE(messages({"b.ndjson"}).empty());
@@ -180,42 +200,34 @@ TEST_F(TopologyApplyTest, ChangingOneSinkReplacesOnlyItAndLosesAndRepeatsNothing
 }
 
 TEST_F(TopologyApplyTest, ChangingTheSourceResumesFromItsCheckpointsWhileTheSinksKeepRunning) {
-  append(0, 1000);
-  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
-  auto t = Topology::build(p1, {});
+  auto t = start_base(1000, "keep.ndjson");
   ASSERT_TRUE(t);
-  (*t)->start();
-  ASSERT_TRUE(testing::eventually([&] { return messages({"keep.ndjson"}, false).size() == 1000; }));
   double sink_started = collected("logship_component_start_time_seconds", {{"component", "keep"}, {"kind", "sink"}});
   for (int round = 0; round < 4; ++round) {
     append(1000 + round * 500, 1250 + round * 500);
     auto before = pipeline(head() + source(round % 2 ? "60ms" : "50ms") + sinks(dir_ / "a.ndjson"));
     auto after = pipeline(head() + source(round % 2 ? "50ms" : "60ms") + sinks(dir_ / "a.ndjson"));
-    auto summary = (*t)->apply(before, after);
+    auto summary = t->apply(before, after);
     ASSERT_TRUE(summary) << summary.error().message;
     EXPECT_EQ(summary->replaced, std::vector<std::string>{"app"});
     append(1250 + round * 500, 1500 + round * 500);
   }
   ASSERT_TRUE(testing::eventually([&] { return messages({"keep.ndjson"}, false).size() >= 3000; }));
-  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(t->shutdown(), 0);
   EXPECT_EQ(messages({"a.ndjson"}), expected(3000));
   EXPECT_EQ(messages({"keep.ndjson"}), expected(3000));
   EXPECT_EQ(collected("logship_component_start_time_seconds", {{"component", "keep"}, {"kind", "sink"}}), sink_started);
 }
 
 TEST_F(TopologyApplyTest, AddingAndRemovingComponentsLeavesTheRestRunning) {
-  append(0, 100);
   testing::write_file(dir_ / "b.log", "b-0\nb-1\n");
-  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
-  auto t = Topology::build(p1, {});
+  auto t = start_base(100, "a.ndjson");
   ASSERT_TRUE(t);
-  (*t)->start();
-  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 100; }));
   auto p2 = pipeline(head() + source("50ms") + "  b: {type: file, include: ['" + dir_ / "b.log" + "']}\n" +
                      "transforms:\n  only_b: {type: filter, inputs: [b], include: ['b-1']}\n"
                      "sinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "a.ndjson" + "}\n  bs: {type: file, inputs: [only_b], path: " +
                      dir_ / "b.ndjson" + "}\n");
-  auto summary = (*t)->apply(p1, p2);
+  auto summary = t->apply(base_, p2);
   ASSERT_TRUE(summary) << summary.error().message;
   EXPECT_EQ(summary->added, (std::vector<std::string>{"b", "only_b", "bs"}));
   EXPECT_EQ(summary->removed, std::vector<std::string>{"keep"});
@@ -223,26 +235,22 @@ TEST_F(TopologyApplyTest, AddingAndRemovingComponentsLeavesTheRestRunning) {
   append(100, 200);
   ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 200 && messages({"b.ndjson"}, false).size() == 1; }));
   EXPECT_EQ(messages({"keep.ndjson"}), expected(100)) << "the removed sink got nothing after the reload";
-  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(t->shutdown(), 0);
   EXPECT_EQ(messages({"a.ndjson"}), expected(200));
   EXPECT_EQ(messages({"b.ndjson"}), std::vector<std::string>{"b-1"});
 }
 
 TEST_F(TopologyApplyTest, ANewSinkThatCannotBeBuiltRefusesTheReloadAndTouchesNothing) {
-  append(0, 10);
-  auto p1 = pipeline(head() + source("50ms") + sinks(dir_ / "a.ndjson"));
-  auto t = Topology::build(p1, {});
+  auto t = start_base(10, "a.ndjson");
   ASSERT_TRUE(t);
-  (*t)->start();
-  ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 10; }));
   testing::write_file(dir_ / "not-a-dir", "");
   auto p2 = pipeline(head() + source("50ms") + sinks(dir_ / "not-a-dir/out.ndjson"));
-  auto summary = (*t)->apply(p1, p2);
+  auto summary = t->apply(base_, p2);
   ASSERT_FALSE(summary);
   EXPECT_NE(summary.error().message.find("sinks.out"), std::string::npos) << summary.error().message;
   append(10, 20);
   ASSERT_TRUE(testing::eventually([&] { return messages({"a.ndjson"}, false).size() == 20; }));
-  EXPECT_EQ((*t)->shutdown(), 0);
+  EXPECT_EQ(t->shutdown(), 0);
   EXPECT_EQ(messages({"a.ndjson"}), expected(20));
 }
 
@@ -254,12 +262,7 @@ TEST_F(TopologyApplyTest, ParsingOnSeveralThreadsKeepsTheLinesInOrder) {
                     "transforms:\n  parse: {type: json, inputs: [app], threads: 4}\n"
                     "sinks:\n  out: {type: file, inputs: [parse], path: " + dir_ / "a.ndjson" + "}\n");
   ASSERT_EQ(p.find("parse")->config->transform_threads(), 4);
-  auto t = Topology::build(p, {/*once=*/true});
-  ASSERT_TRUE(t);
-  (*t)->start();
-  std::atomic<bool> stop{false};
-  (*t)->wait(stop);
-  EXPECT_EQ((*t)->shutdown(), 0);
+  run_to_end(p);
   EXPECT_EQ(messages({"a.ndjson"}), expected(20000));
 }
 
@@ -277,12 +280,7 @@ TEST_F(TopologyApplyTest, SlowLogTimesCarryAcrossBatchesParsedOnSeveralThreads) 
     auto p = pipeline("data_dir: " + dir_ / ("data" + std::to_string(threads)) + "\nsources:\n  slow: {type: file, include: ['" + dir_ / "slow.log" +
                       "'], batch_bytes: 1KiB, multiline: {preset: mysql_slowlog}}\ntransforms:\n  q: {type: mysql_slowlog, inputs: [slow], threads: " +
                       std::to_string(threads) + "}\nsinks:\n  out: {type: file, inputs: [q], path: " + dir_ / out + "}\n");
-    auto t = Topology::build(p, {/*once=*/true});
-    ASSERT_TRUE(t);
-    (*t)->start();
-    std::atomic<bool> stop{false};
-    (*t)->wait(stop);
-    EXPECT_EQ((*t)->shutdown(), 0);
+    run_to_end(p);
   };
   run(1, "one.ndjson");
   run(4, "four.ndjson");

@@ -224,54 +224,43 @@ class Collected final : public Emitter {
 }  // namespace
 
 void Topology::run_transform(Node& node) {
+  // Workers (one per instance; often just this thread) take batches in queue order, numbered;
+  // each parses on its own instance, then waits for its number to come up before emitting, so
+  // the output order is the input's.
   Transform& first = *node.transforms[0];
-  if (node.transforms.size() == 1) {
+  std::mutex take_mu, turn_mu;
+  std::condition_variable turn_cv;
+  uint64_t next_taken = 0, next_out = 0;
+  auto work = [&](Transform& transform) {
     Collected collected;
-    while (BatchPtr b = node.input->pop()) {
-      first.process(std::move(b), collected);
+    while (true) {
+      BatchPtr b;
+      uint64_t number;
+      {
+        std::lock_guard lock(take_mu);
+        b = node.input->pop();
+        number = next_taken++;
+      }
+      if (!b) return;  // the queue ended: every later pop is empty too
+      transform.process(std::move(b), collected);
+      {
+        std::unique_lock lock(turn_mu);
+        turn_cv.wait(lock, [&] { return next_out == number; });
+      }
       for (auto& out : collected.batches) {
         first.in_order(*out);
         node.output->emit(std::move(out));
       }
       collected.batches.clear();
+      std::lock_guard lock(turn_mu);
+      ++next_out;
+      turn_cv.notify_all();
     }
-  } else {
-    // Workers take batches in queue order, numbered; each parses on its own instance, then
-    // waits for its number to come up before emitting, so the output order is the input's.
-    std::mutex take_mu, turn_mu;
-    std::condition_variable turn_cv;
-    uint64_t next_taken = 0, next_out = 0;
-    auto work = [&](Transform& transform) {
-      Collected collected;
-      while (true) {
-        BatchPtr b;
-        uint64_t number;
-        {
-          std::lock_guard lock(take_mu);
-          b = node.input->pop();
-          number = next_taken++;
-        }
-        if (!b) return;  // the queue ended: every later pop is empty too
-        transform.process(std::move(b), collected);
-        {
-          std::unique_lock lock(turn_mu);
-          turn_cv.wait(lock, [&] { return next_out == number; });
-        }
-        for (auto& out : collected.batches) {
-          first.in_order(*out);
-          node.output->emit(std::move(out));
-        }
-        collected.batches.clear();
-        std::lock_guard lock(turn_mu);
-        ++next_out;
-        turn_cv.notify_all();
-      }
-    };
-    std::vector<std::thread> helpers;
-    for (size_t i = 1; i < node.transforms.size(); ++i) helpers.emplace_back(work, std::ref(*node.transforms[i]));
-    work(*node.transforms[0]);
-    for (auto& h : helpers) h.join();
-  }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t i = 1; i < node.transforms.size(); ++i) helpers.emplace_back(work, std::ref(*node.transforms[i]));
+  work(first);
+  for (auto& h : helpers) h.join();
   node.output->close();
   node_finished(node, {});
 }

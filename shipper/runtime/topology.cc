@@ -12,14 +12,6 @@
 
 namespace logship {
 
-namespace {
-
-int64_t to_nanos(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-}  // namespace
-
 Topology::~Topology() {
   bool running;
   {

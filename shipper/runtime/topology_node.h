@@ -19,6 +19,10 @@ inline int64_t steady_nanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+inline int64_t to_nanos(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
 inline constexpr int64_t kNoDeadline = INT64_MAX;
 
 struct Topology::Node {

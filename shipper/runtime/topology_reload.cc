@@ -93,7 +93,7 @@ Result<ReloadSummary> Topology::apply(const PipelineConfig& before, const Pipeli
   // holds unacknowledged (read again later), as at shutdown.
   auto deadline = std::chrono::steady_clock::now() + shutdown_timeout_;
   for (const auto& n : retiring)
-    n->deadline.store(std::chrono::duration_cast<std::chrono::nanoseconds>(deadline.time_since_epoch()).count());
+    n->deadline.store(to_nanos(deadline));
 
   // 2. Wire the new graph (kept producers are rewired in place; old producers keep their edges
   // to old readers until they end).

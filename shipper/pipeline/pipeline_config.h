@@ -29,7 +29,7 @@ namespace logship {
 struct GlobalConfig {
   std::string data_dir = "/var/lib/logship";
   Duration shutdown_timeout{std::chrono::seconds(30)};
-  ByteSize buffer_bytes{4 << 20};
+  ByteSize buffer_bytes{1 << 20};
   std::string host_name;
   std::optional<ApiConfig> api;
   static const Schema<GlobalConfig>& schema();

@@ -104,7 +104,7 @@ json.dump({"samples": out, "types": types}, open(sys.argv[2], "w"))
   EXPECT_EQ(sample("logship_parser_events_total{component=parsed,outcome=parsed}"), 990);
   EXPECT_EQ(sample("logship_file_truncated_lines_total{component=app}"), 1);
   EXPECT_EQ(sample("logship_component_up{component=out,kind=sink}"), 1);
-  EXPECT_EQ(sample("logship_queue_capacity_bytes{component=out}"), 4 << 20);  // buffer_bytes default
+  EXPECT_EQ(sample("logship_queue_capacity_bytes{component=out}"), 1 << 20);  // buffer_bytes default
   EXPECT_GT(sample("process_resident_memory_bytes{}"), 1e6);
   EXPECT_GT(sample("process_cpu_seconds_total{}"), 0);
   EXPECT_GE(sample("logship_checkpoint_age_seconds{component=app}"), 0);

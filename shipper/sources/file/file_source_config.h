@@ -23,7 +23,7 @@ struct FileSourceConfig {
   std::string read_from = "beginning";
   std::string dataset;  // defaults to the source's name
   ByteSize max_line_bytes{1 << 20};
-  ByteSize batch_bytes{1 << 20};
+  ByteSize batch_bytes{128 << 10};
   int64_t fingerprint_bytes = 1024;
   Duration scan_interval{std::chrono::seconds(1)};
   Duration rotate_wait{std::chrono::seconds(5)};

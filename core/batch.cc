@@ -13,6 +13,13 @@ void Batch::add_raw_event(std::string_view text, uint64_t offset, uint64_t end_o
   events.push_back(e);
 }
 
+void Batch::release_encoded() {
+  if (encoded_pool) encoded_pool->give(std::move(encoded));
+  encoded_pool.reset();
+  std::string().swap(encoded);
+  is_encoded = false;
+}
+
 void append_flag_names(std::string& out, uint32_t flags) {
   static constexpr struct {
     uint32_t bit;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/ack.h"
+#include "core/string_pool.h"
 
 namespace logship {
 
@@ -67,6 +68,9 @@ struct Batch {
   std::string raw;
   std::vector<EventView> events;
   std::string encoded;
+  // Where `encoded` goes back when the batch is recycled or destroyed (the encoder's pool),
+  // so the next batch's encoding reuses its capacity; null: it is freed.
+  std::shared_ptr<StringPool> encoded_pool;
   // Ids the events arrived with (the Kafka source keeps the event.id header): kEventIdChars
   // per event, in order; empty when ids are computed from origin, offset and text.
   std::string event_ids;
@@ -79,6 +83,14 @@ struct Batch {
     return {encoded.data() + e.enc_begin, e.enc_len};
   }
   void add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  // Moves `encoded` back to its pool (or frees it); the batch is no longer encoded.
+  void release_encoded();
+  Batch() = default;
+  Batch(const Batch&) = default;  // a copy's encoded buffer is its own, and goes back too
+  Batch(Batch&&) = default;
+  Batch& operator=(const Batch&) = default;
+  Batch& operator=(Batch&&) = default;
+  ~Batch() { release_encoded(); }
   // Bytes this batch holds, for queue accounting.
   size_t memory_bytes() const {
     return raw.size() + encoded.size() + events.size() * sizeof(EventView) + sizeof(Batch);

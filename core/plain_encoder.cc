@@ -67,8 +67,10 @@ void append_read_time(std::string& out, const Batch& batch) {
 
 void encode_plain(Batch& batch) {
   if (batch.is_encoded) return;
-  std::string& out = batch.encoded;
-  out.clear();
+  // Sinks encode raw batches on their own threads; they share one pool of buffers.
+  static const auto pool = std::make_shared<StringPool>(16);
+  batch.release_encoded();
+  std::string out = pool->take();
   out.reserve(batch.raw.size() + batch.events.size() * 256);
   // One timestamp per batch: formatting it per event would cost more than the rest.
   std::string timestamp;
@@ -84,6 +86,8 @@ void encode_plain(Batch& batch) {
     out.append("}\n");
     e.enc_len = static_cast<uint32_t>(out.size() - e.enc_begin);
   }
+  batch.encoded = std::move(out);
+  batch.encoded_pool = pool;
   batch.is_encoded = true;
 }
 

@@ -31,16 +31,19 @@ void encode_plain(Batch& batch);
 
 // The frame every encoder shares: calls `encode_one(event, out)` for each event, which appends
 // the event's JSON line to `out` (and may set flags on the event); records each event's span;
-// then swaps `scratch` in as batch.encoded (so buffers are reused, not reallocated).
+// then moves the buffer in as batch.encoded. The buffer comes from `pool` and goes back to it
+// when the batch is recycled, so encoding reuses memory instead of allocating it per batch.
 template <class EncodeOne>
-void encode_each(Batch& batch, std::string& scratch, EncodeOne&& encode_one) {
-  scratch.clear();
+void encode_each(Batch& batch, const std::shared_ptr<StringPool>& pool, EncodeOne&& encode_one) {
+  std::string out = pool->take();
   for (EventView& e : batch.events) {
-    e.enc_begin = static_cast<uint32_t>(scratch.size());
-    encode_one(e, scratch);
-    e.enc_len = static_cast<uint32_t>(scratch.size() - e.enc_begin);
+    e.enc_begin = static_cast<uint32_t>(out.size());
+    encode_one(e, out);
+    e.enc_len = static_cast<uint32_t>(out.size() - e.enc_begin);
   }
-  batch.encoded.swap(scratch);
+  batch.release_encoded();
+  batch.encoded = std::move(out);
+  batch.encoded_pool = pool;
   batch.is_encoded = true;
 }
 

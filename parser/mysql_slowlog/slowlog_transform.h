@@ -45,7 +45,7 @@ class SlowlogTransform final : public Transform {
 
   SlowlogEntry entry_;  // process()
   SlowlogEncoder encoder_;
-  std::string encoded_;
+  std::shared_ptr<StringPool> encoded_ = std::make_shared<StringPool>();  // encode_each buffers
   SlowlogEntry carry_entry_;  // in_order()
   SlowlogEncoder carry_encoder_;
   std::string carry_head_;

@@ -45,7 +45,7 @@ class RulesTransform final : public Transform {
   RulesTransform(std::unique_ptr<RuleSet> rules, bool keep_original, const std::string& name);
   std::unique_ptr<RuleSet> rules_;
   bool keep_original_;
-  std::string encoded_;
+  std::shared_ptr<StringPool> encoded_ = std::make_shared<StringPool>();  // encode_each buffers
   Counter& matched_;
   Counter& unparsed_;
 };

@@ -81,6 +81,13 @@ JsonTransform::JsonTransform(JsonTransformConfig config, TimestampFormat format,
   // Nesting beyond max_depth (the root object counts as one level) is a parse error.
   simdjson::error_code err = dom_parser_.allocate(1 << 16, static_cast<size_t>(config_.max_depth));
   (void)err;  // on failure parse() allocates again and reports the error per line
+  // Keys the loop treats apart: any other key is copied through without a compare.
+  auto note = [this](std::string_view key) { special_keys_.set(key_hash(key)); };
+  for (std::string_view key : {"log", "event", "host", "@timestamp"}) note(key);
+  if (!config_.timestamp_field.empty()) note(config_.timestamp_field);
+  if (!config_.level_field.empty()) note(config_.level_field);
+  for (const auto& key : config_.drop) note(key);
+  for (const auto& [from, to] : config_.rename) note(from);
 }
 
 Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransformConfig& config, const BuildContext& ctx) {
@@ -117,6 +124,37 @@ static void append_json_key(std::string& out, std::string_view key) {
   out.push_back('"');
 }
 
+// The key as written in the line when it holds no backslash: then it is its own value, and
+// valid JSON string content as it stands (the DOM pass checked it). False: it must be unescaped.
+static bool plain_key(od::field& field, std::string_view& key) {
+  const char* begin = field.key().raw();
+  const char* end = begin;
+  for (; *end != '"'; ++end) {  // the DOM pass found the closing quote
+    if (*end == '\\') return false;
+  }
+  key = std::string_view(begin, static_cast<size_t>(end - begin));
+  return true;
+}
+
+// The key of `field`, unescaped only when it has to be; `plain` says whether it needs escaping.
+static error_code key_of(od::field& field, std::string_view& key, bool& plain) {
+  plain = plain_key(field, key);
+  return plain ? simdjson::SUCCESS : field.unescaped_key().get(key);
+}
+
+// Appends ,"key": for a key of the line.
+static void append_member_key(std::string& out, std::string_view key, bool plain) {
+  out.push_back(',');
+  if (plain) {
+    out.push_back('"');
+    out.append(key);
+    out.push_back('"');
+  } else {
+    append_json_key(out, key);
+  }
+  out.push_back(':');
+}
+
 // Copies the members of an application's "log" / "event" / "host" object so they join
 // logship's own; a member logship sets itself is kept as <name>_original.
 error_code JsonTransform::copy_members(od::object object, std::string_view reserved_for, std::string& out) {
@@ -124,16 +162,15 @@ error_code JsonTransform::copy_members(od::object object, std::string_view reser
     if (f.error()) return f.error();
     od::field field = f.value_unsafe();
     std::string_view key;
-    if (auto err = field.unescaped_key().get(key)) return err;
+    bool plain;
+    if (auto err = key_of(field, key, plain)) return err;
     std::string_view raw;
     if (auto err = take_value(field.value(), raw)) return err;
     bool ours = (reserved_for == "log" && (key == "file" || key == "offset" || key == "flags" ||
                                            (key == "level" && !config_.level_field.empty()))) ||
                 (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
-    out.push_back(',');
-    append_json_key(out, key);
-    if (ours) out.insert(out.size() - 1, "_original");
-    out.push_back(':');
+    append_member_key(out, key, plain);
+    if (ours) out.insert(out.size() - 2, "_original");
     out.append(raw);
   }
   return simdjson::SUCCESS;
@@ -167,10 +204,19 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
       if ((err = f.error())) break;
       od::field field = f.value_unsafe();
       std::string_view key;
-      if ((err = field.unescaped_key().get(key))) break;
+      bool plain;
+      if ((err = key_of(field, key, plain))) break;
       od::value value = field.value();
-      bool merged = false;
       std::string_view raw;
+      if (!may_be_special(key)) {  // most keys: copied through as they are
+        if ((err = take_value(value, raw))) break;
+        if (config_.target.empty()) {
+          append_member_key(fields_, key, plain);
+          fields_.append(raw);
+        }
+        continue;
+      }
+      bool merged = false;
       if (config_.target.empty() && (key == "log" || key == "event" || key == "host")) {
         od::json_type type;
         if ((err = value.type().get(type))) break;
@@ -194,11 +240,10 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
       std::string_view name = key;
       for (const auto& [from, to] : config_.rename)
         if (from == key) name = to;
-      fields_.push_back(',');
       bool reserved = key == "log" || key == "event" || key == "host";
-      append_json_key(fields_, reserved ? key : name);
-      if (reserved) fields_.insert(fields_.size() - 1, "_original");
-      fields_.push_back(':');
+      if (reserved || name != key) plain = false;  // a configured or suffixed name is escaped
+      append_member_key(fields_, reserved ? key : name, plain);
+      if (reserved) fields_.insert(fields_.size() - 2, "_original");
       fields_.append(raw);
     }
   }

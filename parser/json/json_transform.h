@@ -23,6 +23,7 @@
 
 #include <simdjson.h>
 
+#include <bitset>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,7 +65,17 @@ class JsonTransform final : public Transform {
   simdjson::error_code copy_members(simdjson::ondemand::object object, std::string_view reserved_for,
                                     std::string& out);
 
+  // False when `key` is certainly none of the keys handled apart (log, event, host, @timestamp,
+  // the timestamp and level fields, drop and rename keys): a 256-bit filter of their length,
+  // first and last byte, so most keys are copied through without a single compare.
+  static uint8_t key_hash(std::string_view key) {
+    if (key.empty()) return 0;
+    return static_cast<uint8_t>(key.size() * 7 + static_cast<uint8_t>(key.front()) + static_cast<uint8_t>(key.back()) * 3);
+  }
+  bool may_be_special(std::string_view key) const { return special_keys_[key_hash(key)]; }
+
   JsonTransformConfig config_;
+  std::bitset<256> special_keys_;
   TimestampFormat format_;
   simdjson::dom::parser dom_parser_;
   simdjson::ondemand::parser parser_;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <iostream>
 
 namespace logship::testing {
 
@@ -38,24 +39,34 @@ bool MariadbServer::start() {
   // As root, the server must be told to stay root (CI runs as root); otherwise it runs as us.
   std::vector<std::string> user;
   if (::getuid() == 0) user.push_back("--user=root");
+  // A tmpdir of its own: servers bootstrapping at the same time in the shared /tmp clash on
+  // their temporary table files ("Error on delete of '/tmp/#sql-temptable-…'"), which failed
+  // a parallel CI run.
+  std::string tmpdir = dir_ + "/tmp";
+  std::filesystem::create_directories(tmpdir);
   std::vector<std::string> install_argv{"/usr/bin/mariadb-install-db", "--no-defaults", "--datadir=" + dir_ + "/data",
-                                        "--auth-root-authentication-method=normal", "--skip-test-db"};
+                                        "--tmpdir=" + tmpdir, "--auth-root-authentication-method=normal", "--skip-test-db"};
   install_argv.insert(install_argv.end(), user.begin(), user.end());
   Process install(install_argv, dir_ + "/install.log", dir_ + "/install.out");
-  if (install.wait(std::chrono::seconds(120)) != 0) return false;
+  if (install.wait(std::chrono::seconds(120)) != 0) {
+    std::cerr << "mariadb-install-db failed:\n" << read_file(dir_ + "/install.log") << read_file(dir_ + "/install.out");
+    return false;
+  }
   port_ = free_local_port();
   std::vector<std::string> server_argv{"/usr/sbin/mariadbd", "--no-defaults", "--datadir=" + dir_ + "/data",
-                               "--bind-address=127.0.0.1", "--port=" + std::to_string(port_), "--socket=" + dir_ + "/mysqld.sock",
+                               "--tmpdir=" + tmpdir, "--bind-address=127.0.0.1", "--port=" + std::to_string(port_), "--socket=" + dir_ + "/mysqld.sock",
                                "--pid-file=" + dir_ + "/mysqld.pid", "--log-error=" + dir_ + "/error.log",
                                "--slow-query-log=1", "--slow-query-log-file=" + slow_log_, "--long-query-time=0",
                                "--log-slow-verbosity=" + verbosity_, "--innodb-buffer-pool-size=16M", "--skip-name-resolve"};
   server_argv.insert(server_argv.end(), user.begin(), user.end());
   server_ = std::make_unique<Process>(server_argv, dir_ + "/stderr.log");
-  return eventually([&] {
+  bool up = eventually([&] {
     Process ping({"/usr/bin/mariadb", "--no-defaults", "-h127.0.0.1", "-P" + std::to_string(port_), "-uroot", "-e", "DO 1"},
                  dir_ + "/ping.log", dir_ + "/ping.out");
     return ping.wait(std::chrono::seconds(10)) == 0;
   }, std::chrono::seconds(60));
+  if (!up) std::cerr << "mariadbd did not answer:\n" << read_file(dir_ + "/error.log") << read_file(dir_ + "/stderr.log");
+  return up;
 }
 
 void MariadbServer::stop() {

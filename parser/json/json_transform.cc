@@ -116,43 +116,31 @@ error_code JsonTransform::take_value(od::value value, std::string_view& raw) {
   return simdjson::SUCCESS;
 }
 
-// A key of the line, already validated as UTF-8 by the DOM pass (or a configured name, checked
-// when the config was loaded): escaping it is all that is left to do.
-static void append_json_key(std::string& out, std::string_view key) {
-  out.push_back('"');
-  append_json_escaped_utf8(out, key);
-  out.push_back('"');
-}
-
-// The key as written in the line when it holds no backslash: then it is its own value, and
-// valid JSON string content as it stands (the DOM pass checked it). False: it must be unescaped.
-static bool plain_key(od::field& field, std::string_view& key) {
+// The key of `field`. A key without a backslash is taken as written in the line: then it is
+// its own value and valid JSON string content as it stands (the DOM pass checked it), so
+// `plain` is true and it needs no escaping. Only other keys are unescaped.
+static error_code key_of(od::field& field, std::string_view& key, bool& plain) {
   const char* begin = field.key().raw();
   const char* end = begin;
   for (; *end != '"'; ++end) {  // the DOM pass found the closing quote
-    if (*end == '\\') return false;
+    if (*end == '\\') {
+      plain = false;
+      return field.unescaped_key().get(key);
+    }
   }
   key = std::string_view(begin, static_cast<size_t>(end - begin));
-  return true;
+  plain = true;
+  return simdjson::SUCCESS;
 }
 
-// The key of `field`, unescaped only when it has to be; `plain` says whether it needs escaping.
-static error_code key_of(od::field& field, std::string_view& key, bool& plain) {
-  plain = plain_key(field, key);
-  return plain ? simdjson::SUCCESS : field.unescaped_key().get(key);
-}
-
-// Appends ,"key": for a key of the line.
-static void append_member_key(std::string& out, std::string_view key, bool plain) {
-  out.push_back(',');
-  if (plain) {
-    out.push_back('"');
-    out.append(key);
-    out.push_back('"');
-  } else {
-    append_json_key(out, key);
-  }
-  out.push_back(':');
+// Appends ,"<key><suffix>": — a key of the line (checked by the DOM pass) or a configured name
+// (checked when the config was loaded); `plain`: valid JSON string content as it is, no escaping.
+static void append_member_key(std::string& out, std::string_view key, bool plain, std::string_view suffix = {}) {
+  out.append(",\"");
+  if (plain) out.append(key);
+  else append_json_escaped_utf8(out, key);
+  out.append(suffix);
+  out.append("\":");
 }
 
 // Copies the members of an application's "log" / "event" / "host" object so they join
@@ -169,8 +157,7 @@ error_code JsonTransform::copy_members(od::object object, std::string_view reser
     bool ours = (reserved_for == "log" && (key == "file" || key == "offset" || key == "flags" ||
                                            (key == "level" && !config_.level_field.empty()))) ||
                 (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
-    append_member_key(out, key, plain);
-    if (ours) out.insert(out.size() - 2, "_original");
+    append_member_key(out, key, plain, ours ? "_original" : "");
     out.append(raw);
   }
   return simdjson::SUCCESS;
@@ -238,12 +225,16 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
       }
       if (std::find(config_.drop.begin(), config_.drop.end(), key) != config_.drop.end()) continue;
       std::string_view name = key;
-      for (const auto& [from, to] : config_.rename)
-        if (from == key) name = to;
+      bool renamed = false;
+      for (const auto& [from, to] : config_.rename) {
+        if (from == key) {
+          name = to;
+          renamed = true;
+        }
+      }
       bool reserved = key == "log" || key == "event" || key == "host";
-      if (reserved || name != key) plain = false;  // a configured or suffixed name is escaped
-      append_member_key(fields_, reserved ? key : name, plain);
-      if (reserved) fields_.insert(fields_.size() - 2, "_original");
+      if (reserved) append_member_key(fields_, key, plain, "_original");
+      else append_member_key(fields_, name, plain && !renamed);  // a configured name is escaped
       fields_.append(raw);
     }
   }

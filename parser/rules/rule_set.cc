@@ -219,6 +219,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       errors.add(n["pattern"], path + ".pattern", "invalid RE2 pattern: " + rule.re->error());
       continue;
     }
+    if (rule.anchor == RE2::ANCHOR_BOTH) rule.quick = QuickMatcher::compile(rule.pattern, rule.re->NumberOfCapturingGroups());
     const auto& groups = rule.re->NamedCapturingGroups();
     std::vector<std::string> listed;
     if (YAML::Node fields = n["fields"]; fields) {
@@ -327,6 +328,23 @@ bool RuleSet::compile(std::string& error) {
 }
 
 int RuleSet::match(std::string_view line) {
+  quick_rule_ = -1;
+  // Rules are tried in order while each one's quick matcher can decide; the first that
+  // cannot hands the line to the RE2::Set (earlier rules are known not to match, so its
+  // lowest match is still the first rule matching).
+  for (size_t k = 0; k < rules_.size(); ++k) {
+    const Rule& r = rules_[k];
+    if (!r.quick) break;
+    groups_.resize(static_cast<size_t>(r.re->NumberOfCapturingGroups()) + 1);
+    QuickMatcher::Outcome outcome = r.quick->match(line, groups_.data(), static_cast<int>(groups_.size()));
+    if (outcome == QuickMatcher::Outcome::kUnsure) break;
+    if (outcome == QuickMatcher::Outcome::kMatch) {
+      quick_rule_ = static_cast<int>(k);
+      quick_line_ = line;
+      return quick_rule_;
+    }
+    if (k + 1 == rules_.size()) return -1;
+  }
   if (!set_->Match(line, &matches_) || matches_.empty()) return -1;
   return *std::min_element(matches_.begin(), matches_.end());
 }
@@ -334,8 +352,12 @@ int RuleSet::match(std::string_view line) {
 uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, const EventView& e, bool keep_original,
                          std::string& out) {
   Rule& r = rules_[static_cast<size_t>(index)];
-  groups_.assign(static_cast<size_t>(r.re->NumberOfCapturingGroups()) + 1, re2::StringPiece());
-  r.re->Match(line, 0, line.size(), r.anchor, groups_.data(), static_cast<int>(groups_.size()));
+  bool matched = index == quick_rule_ && line.data() == quick_line_.data() && line.size() == quick_line_.size();
+  quick_rule_ = -1;
+  if (!matched) {
+    groups_.assign(static_cast<size_t>(r.re->NumberOfCapturingGroups()) + 1, re2::StringPiece());
+    r.re->Match(line, 0, line.size(), r.anchor, groups_.data(), static_cast<int>(groups_.size()));
+  }
   top_.clear();
   log_.clear();
   event_.clear();

@@ -13,9 +13,11 @@
 //     - input: '10.0.0.1 - - [26/Nov/2026:09:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"'
 //       expect: {http.response.status_code: 200, source.address: 10.0.0.1}
 //
-// All patterns go into one RE2::Set, so a line is scanned once to learn which rules match;
-// the first matching rule then extracts its captures. RE2 keeps both linear in the line
-// length, whatever the pattern. Types: string, int, float, bool, ip, level (normalised into
+// Rules written in the common ^…$ shape also get a QuickMatcher, which decides a rule and
+// extracts its captures in one pass; lines it cannot decide (and rules it cannot compile) go
+// to RE2: all patterns are in one RE2::Set, so a line is scanned once to learn which rules
+// match, and the first matching rule then extracts its captures. Either way the answer is
+// RE2's, and the time linear in the line length, whatever the pattern. Types: string, int, float, bool, ip, level (normalised into
 // log.level), timestamp:<format> (see core/timestamp_parse.h). A rule may instead (or as well)
 // split key=value pairs with `logfmt: <capture>` (or `logfmt: line`). Captures not listed in
 // `fields` become string fields of their own name. A captured "-" (how access logs write
@@ -33,6 +35,7 @@
 #include "core/batch.h"
 #include "core/config/config_errors.h"
 #include "core/timestamp_parse.h"
+#include "parser/rules/quick_matcher.h"
 
 namespace logship {
 
@@ -59,6 +62,8 @@ struct Rule {
   // ANCHOR_BOTH for a pattern written ^…$ (most are): RE2 then extracts the captures straight
   // away instead of first running its DFA over the line to find where the match is.
   RE2::Anchor anchor = RE2::UNANCHORED;
+  // The same pattern for the quick matcher, when it fits its subset (see quick_matcher.h).
+  std::unique_ptr<QuickMatcher> quick;
 };
 
 struct RuleTest {
@@ -98,6 +103,9 @@ class RuleSet {
   std::string timestamp_;
   std::vector<std::pair<std::string_view, std::string>> logfmt_;
   std::vector<int> matches_;
+  // What match() last found with a quick matcher, so encode() need not match again.
+  int quick_rule_ = -1;
+  std::string_view quick_line_;
 };
 
 // True when a match must span the whole text: ^ first, an unescaped $ last, no top-level |,

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace logship {
 namespace {
@@ -17,6 +18,16 @@ constexpr std::array<uint8_t, 256> make_escape_table() {
   return t;
 }
 constexpr auto kNeedsEscape = make_escape_table();
+
+// True when any of the 8 bytes in w needs escaping or is >= 0x80 (SWAR: a byte is zero after
+// the xor exactly where it matched; "x - 0x01.. & ~x" sets its high bit for some such byte).
+bool word_needs_a_closer_look(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  uint64_t quote = w ^ (kOnes * '"');
+  uint64_t backslash = w ^ (kOnes * '\\');
+  uint64_t control = (w - kOnes * 0x20) & ~w;  // some byte < 0x20
+  return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | control | w) & kHighs;
+}
 
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
@@ -99,6 +110,10 @@ bool append_json_string(std::string& out, std::string_view text) {
   size_t n = text.size();
   size_t run_start = 0;
   size_t i = 0;
+  for (uint64_t w; i + 8 <= n; i += 8) {  // skip clean words at once
+    std::memcpy(&w, p + i, 8);
+    if (word_needs_a_closer_look(w)) break;
+  }
   for (; i < n && p[i] < 0x80; ++i) {
     if (kNeedsEscape[p[i]]) [[unlikely]] {
       out.append(text.data() + run_start, i - run_start);

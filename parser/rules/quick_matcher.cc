@@ -1,5 +1,6 @@
 #include "parser/rules/quick_matcher.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace logship {
@@ -9,6 +10,10 @@ using ByteSet = std::array<bool, 256>;
 
 // Captures the matcher handles; a rule with more stays on RE2.
 constexpr int kMaxCaptures = 48;
+// Join points (where the branches of an alternation or an optional group meet again) that
+// remember where the rest of the pattern already failed, and how many positions each keeps.
+constexpr int kMaxJoins = 8;
+constexpr int kJoinMemo = 4;
 
 // The parsed pattern, before it becomes a program.
 struct Node {
@@ -70,7 +75,39 @@ class QuickPatternCompiler {
   bool parse(Node& root) { return alternation(root, 0) && i_ == s_.size(); }
   int captures() const { return captures_; }
 
-  static void emit(const Node& n, std::vector<Inst>& prog) {
+  // How many times byte b appears in every match of n, at least.
+  static uint32_t required(const Node& n, unsigned char b) {
+    switch (n.kind) {
+      case Node::kLiteral: return static_cast<unsigned char>(n.ch) == b;
+      case Node::kClass: {
+        for (size_t c = 0; c < 256; ++c)
+          if (n.set[c] != (c == b)) return 0;
+        return n.min;
+      }
+      case Node::kConcat: {
+        uint32_t sum = 0;
+        for (const Node& sub : n.subs) sum += required(sub, b);
+        return sum;
+      }
+      case Node::kAlternate: {
+        uint32_t least = UINT32_MAX;
+        for (const Node& sub : n.subs) least = std::min(least, required(sub, b));
+        return least;
+      }
+      case Node::kGroup: return n.optional ? 0 : required(n.subs[0], b);
+    }
+    return 0;
+  }
+
+  // Where paths meet, a failure of the rest at some position is worth remembering: the
+  // access-log shape "(?:A B C|D)" reaches the same quote by either branch, and without the
+  // memo a line that fails later is read once per branch.
+  static void join(std::vector<Inst>& prog, int& joins) {
+    if (joins == kMaxJoins) return;
+    prog.push_back(Inst{.op = Inst::kJoin, .x = joins++});
+  }
+
+  static void emit(const Node& n, std::vector<Inst>& prog, int& joins) {
     switch (n.kind) {
       case Node::kLiteral: {
         Inst lit;
@@ -98,7 +135,7 @@ class QuickPatternCompiler {
       case Node::kConcat:
         for (size_t i = 0; i < n.subs.size(); ++i) {
           if (n.subs[i].kind != Node::kLiteral) {
-            emit(n.subs[i], prog);
+            emit(n.subs[i], prog, joins);
             continue;
           }
           Inst lit;  // a run of literal bytes is compared at once
@@ -112,12 +149,13 @@ class QuickPatternCompiler {
         size_t split = prog.size();
         if (n.optional) prog.push_back(Inst{.op = Inst::kSplit});
         if (n.capture >= 0) prog.push_back(Inst{.op = Inst::kSave, .x = 2 * n.capture});
-        emit(n.subs[0], prog);
+        emit(n.subs[0], prog, joins);
         if (n.capture >= 0) prog.push_back(Inst{.op = Inst::kSave, .x = 2 * n.capture + 1});
         if (n.optional) {
           int body = static_cast<int>(split + 1), after = static_cast<int>(prog.size());
           prog[split].x = n.greedy ? body : after;
           prog[split].y = n.greedy ? after : body;
+          join(prog, joins);
         }
         break;
       }
@@ -125,17 +163,18 @@ class QuickPatternCompiler {
         std::vector<size_t> jumps;
         for (size_t b = 0; b < n.subs.size(); ++b) {
           if (b + 1 == n.subs.size()) {
-            emit(n.subs[b], prog);
+            emit(n.subs[b], prog, joins);
             break;
           }
           size_t split = prog.size();
           prog.push_back(Inst{.op = Inst::kSplit, .x = static_cast<int>(split + 1)});
-          emit(n.subs[b], prog);
+          emit(n.subs[b], prog, joins);
           jumps.push_back(prog.size());
           prog.push_back(Inst{.op = Inst::kJump});
           prog[split].y = static_cast<int>(prog.size());
         }
         for (size_t j : jumps) prog[j].x = static_cast<int>(prog.size());
+        join(prog, joins);
         break;
       }
     }
@@ -157,7 +196,8 @@ class QuickPatternCompiler {
         first_bytes(prog, static_cast<size_t>(in.y), out, end, seen);
         break;
       case Inst::kJump: first_bytes(prog, static_cast<size_t>(in.x), out, end, seen); break;
-      case Inst::kSave: first_bytes(prog, pc + 1, out, end, seen); break;
+      case Inst::kSave:
+      case Inst::kJoin: first_bytes(prog, pc + 1, out, end, seen); break;
       case Inst::kEnd: end = true; break;
     }
   }
@@ -401,9 +441,12 @@ class QuickPatternCompiler {
 };
 
 struct QuickMatcher::Run {
+  Run(const char* e, const char** s, long b) : end(e), slots(s), budget(b) {}
   const char* end;
   const char** slots;
   long budget;
+  uint8_t failed_count[kMaxJoins] = {};
+  const char* failed_at[kMaxJoins][kJoinMemo];  // only the first failed_count are read
 };
 
 std::unique_ptr<QuickMatcher> QuickMatcher::compile(std::string_view pattern, int captures) {
@@ -414,9 +457,22 @@ std::unique_ptr<QuickMatcher> QuickMatcher::compile(std::string_view pattern, in
   if (!compiler.parse(root) || root.kind == Node::kAlternate) return nullptr;
   if (compiler.captures() != captures || captures > kMaxCaptures) return nullptr;
   auto m = std::unique_ptr<QuickMatcher>(new QuickMatcher);
-  QuickPatternCompiler::emit(root, m->program_);
+  QuickPatternCompiler::emit(root, m->program_, m->joins_);
   m->program_.push_back(Inst{.op = Inst::kEnd});
   QuickPatternCompiler::mark_possessive(m->program_);
+  // Among the bytes every match needs, prefer delimiters (quotes, brackets) to spaces,
+  // letters and digits: free text (a user agent, a message) is full of the latter, so a line
+  // that fails on a delimiter count is one the rule could never match.
+  for (int pass = 0; pass < 2 && m->required_count_ == 0; ++pass) {
+    for (int b = 1; b < 128; ++b) {
+      if (pass == 0 && !is_punctuation(static_cast<char>(b))) continue;
+      uint32_t count = QuickPatternCompiler::required(root, static_cast<unsigned char>(b));
+      if (count > m->required_count_) {
+        m->required_count_ = count;
+        m->required_byte_ = static_cast<char>(b);
+      }
+    }
+  }
   m->captures_ = captures;
   return m;
 }
@@ -474,28 +530,48 @@ bool QuickMatcher::run(int pc, const char* p, Run& r) const {
         r.slots[in.x] = old;
         return false;
       }
+      case Inst::kJoin: {
+        // Whether the rest matches from here depends on the position only, not on the path.
+        uint8_t& count = r.failed_count[in.x];
+        for (uint8_t k = 0; k < count; ++k)
+          if (r.failed_at[in.x][k] == p) return false;
+        if (run(pc + 1, p, r)) return true;
+        if (count < kJoinMemo) r.failed_at[in.x][count++] = p;
+        return false;
+      }
       case Inst::kEnd: return p == r.end;
     }
   }
 }
 
 QuickMatcher::Outcome QuickMatcher::match(std::string_view line, re2::StringPiece* groups, int ngroups) const {
-  // RE2 reads bytes >= 0x80 as UTF-8; the matcher only knows bytes.
+  // One pass over the line, 8 bytes at a time: is there a byte >= 0x80 (RE2 reads those as
+  // UTF-8; the matcher only knows bytes), and how many times does the required byte appear?
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full, kHigh = 0x8080808080808080ull;
   const char* s = line.data();
   size_t n = line.size(), i = 0;
+  const uint64_t spread = 0x0101010101010101ull * static_cast<unsigned char>(required_byte_);
   uint64_t high = 0;
+  uint32_t seen = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, s + i, 8);
     high |= w;
+    uint64_t x = w ^ spread;  // zero where the byte is
+    uint64_t found = (~(((x & kLow7) + kLow7) | x) & kHigh) >> 7;  // 1 in each byte that matched
+    seen += static_cast<uint32_t>((found * 0x0101010101010101ull) >> 56);  // their sum (no popcnt in x86-64 v1)
   }
-  for (; i < n; ++i) high |= static_cast<unsigned char>(s[i]);
-  if (high & 0x8080808080808080ull) return Outcome::kUnsure;
+  for (; i < n; ++i) {
+    high |= static_cast<unsigned char>(s[i]);
+    seen += s[i] == required_byte_;
+  }
+  if (high & kHigh) return Outcome::kUnsure;
+  if (seen < required_count_) return Outcome::kNoMatch;
 
   const char* slots[2 * (kMaxCaptures + 1)] = {};
   // Access-log rules need a few steps per field plus some per byte on the lines they reject;
   // a line needing much more is one of the rare backtracking-heavy ones RE2 handles in linear time.
-  Run r{s + n, slots, 256 + 4 * static_cast<long>(n)};
+  Run r(s + n, slots, 256 + 4 * static_cast<long>(n));
   bool ok = run(0, s, r);
   if (r.budget < 0) return Outcome::kUnsure;
   if (!ok) return Outcome::kNoMatch;

@@ -39,7 +39,7 @@ class QuickMatcher {
  private:
   friend class QuickPatternCompiler;
   struct Inst {
-    enum Op : uint8_t { kLiteral, kClass, kSplit, kJump, kSave, kEnd };
+    enum Op : uint8_t { kLiteral, kClass, kSplit, kJump, kSave, kJoin, kEnd };
     Op op = kEnd;
     bool greedy = true;
     // A class repeat whose longest run is the only one that can lead to a match, because
@@ -51,7 +51,7 @@ class QuickMatcher {
     std::array<bool, 256> follow{};
     int stop = -1;  // a class of every ASCII byte but one: that byte, so memchr finds the end
     uint32_t min = 0, max = 0;  // kClass repeat bounds; kUnbounded for no upper bound
-    int x = 0, y = 0;           // kSplit: try x, then y; kJump: x; kSave: slot x
+    int x = 0, y = 0;           // kSplit: try x, then y; kJump: x; kSave: slot x; kJoin: memo x
     std::string literal;
     std::array<bool, 256> in{};  // kClass members (bytes >= 0x80 never reach the matcher)
   };
@@ -61,6 +61,11 @@ class QuickMatcher {
 
   std::vector<Inst> program_;
   int captures_ = 0;
+  int joins_ = 0;
+  // The byte every match holds most often (the quotes of an access log) and how many times:
+  // a line with fewer cannot match, which is counted before any matching.
+  char required_byte_ = 0;
+  uint32_t required_count_ = 0;
 };
 
 }  // namespace logship

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 #include "core/json_writer.h"
 #include "core/log_level.h"
@@ -66,7 +67,8 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       int64_t n;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
       if (ec != std::errc() || p != v.data() + v.size()) return false;
-      out = std::to_string(n);
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), n).ptr);
       return true;
     }
     case T::kFloat: {
@@ -88,11 +90,14 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       return true;
     }
     case T::kIp: {
-      std::string text(v);
-      if (text.size() > 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
+      if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+      char text[64];  // the longest IPv6 text is 45 bytes
+      if (v.size() >= sizeof(text) || std::memchr(v.data(), 0, v.size()) != nullptr) return false;
+      std::memcpy(text, v.data(), v.size());
+      text[v.size()] = '\0';
       unsigned char buf[16];
-      if (::inet_pton(AF_INET, text.c_str(), buf) != 1 && ::inet_pton(AF_INET6, text.c_str(), buf) != 1) return false;
-      append_json_string(out, text);
+      if (::inet_pton(AF_INET, text, buf) != 1 && ::inet_pton(AF_INET6, text, buf) != 1) return false;
+      append_json_string(out, v);
       return true;
     }
     case T::kLevel:

@@ -45,6 +45,34 @@ TEST(JsonWriterTest, EscapesTheSameBeforeAndAfterTheFirstNonAsciiCharacter) {
   EXPECT_FALSE(valid);
 }
 
+// Clean 8-byte words are skipped at once: every byte that needs care must still be found,
+// wherever it sits in a word and whatever the bytes around it.
+TEST(JsonWriterTest, FindsEveryByteThatNeedsEscapingAtAnyPositionOfAWord) {
+  for (int special : std::initializer_list<int>{0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0xc3}) {
+    for (char around : {'a', ' ', '!', '~', '#', ']'}) {
+      for (size_t length = 1; length <= 24; ++length) {
+        for (size_t at = 0; at < length; ++at) {
+          std::string text(length, around);
+          text[at] = static_cast<char>(special);
+          if (special == 0xc3) text.insert(at + 1, "\xa9");  // a whole é
+          std::string expected = "\"";
+          for (size_t i = 0; i < text.size(); ++i) {
+            unsigned char c = static_cast<unsigned char>(text[i]);
+            if (c == '"') expected += "\\\"";
+            else if (c == '\\') expected += "\\\\";
+            else if (c == 0x1f) expected += "\\u001f";
+            else if (c == 0x01) expected += "\\u0001";
+            else if (c == 0x00) expected += "\\u0000";
+            else expected += static_cast<char>(c);
+          }
+          expected += "\"";
+          ASSERT_EQ(logship::quoted(text), expected) << "byte " << special << " at " << at << " of " << length;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonWriterTest, AppendsUnsignedIntegers) {
   std::string out;
   append_uint(out, 0);

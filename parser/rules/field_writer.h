@@ -9,22 +9,27 @@
 // Every member is written with a leading comma, so the output can follow other members.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace logship {
 
 class NestedWriter {
  public:
+  // Objects nested deeper are refused when a rule file is loaded; the open keys then fit in
+  // the writer itself (one writer per group per line: no allocation).
+  static constexpr size_t kMaxDepth = 16;
   explicit NestedWriter(std::string& out) : out_(out) {}
   void field(std::string_view path, std::string_view json_value);
   void finish();
 
  private:
   std::string& out_;
-  std::vector<std::string_view> open_;  // object keys currently open, outermost first
-  bool first_in_object_ = false;        // no member written yet in the innermost open object
+  void close_to(size_t depth);
+  std::array<std::string_view, kMaxDepth> open_;  // object keys currently open, outermost first
+  size_t depth_ = 0;
+  bool first_in_object_ = false;  // no member written yet in the innermost open object
 };
 
 }  // namespace logship

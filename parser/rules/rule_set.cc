@@ -288,6 +288,10 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       else if (starts_with(f.path, "event.")) f.group = RuleField::Group::kEvent;
       else if (starts_with(f.path, "host.")) f.group = RuleField::Group::kHost;
     }
+    for (const RuleField& f : rule.fields) {
+      if (static_cast<size_t>(std::count(f.path.begin(), f.path.end(), '.')) >= NestedWriter::kMaxDepth)
+        errors.add(n, path, "field '" + f.path + "' is nested more than " + std::to_string(NestedWriter::kMaxDepth) + " levels deep");
+    }
     for (size_t k = 1; k < rule.fields.size(); ++k) {
       const std::string& a = rule.fields[k - 1].path;
       const std::string& b = rule.fields[k].path;
@@ -377,9 +381,17 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
       if (piece.data() == nullptr || piece.empty()) continue;  // optional group that did not take part
       std::string_view v(piece.data(), piece.size());
       if (v == "-") continue;  // how access logs and syslog write "nothing"
-      if (!convert(f, v, value_, invalid_utf8)) {
+      // Busy logs repeat the same second on many lines: the last timestamp converted is kept.
+      bool same_time = f.type == RuleField::Type::kTimestamp && &f == last_time_field_ && v == last_time_text_;
+      if (same_time) {
+        value_ = last_time_json_;
+      } else if (!convert(f, v, value_, invalid_utf8)) {
         flags |= kFlagInvalidAttribute;
         continue;
+      } else if (f.type == RuleField::Type::kTimestamp) {
+        last_time_field_ = &f;
+        last_time_text_.assign(v);
+        last_time_json_ = value_;
       }
     } else {
       value_ = f.static_json;

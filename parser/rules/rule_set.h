@@ -103,6 +103,10 @@ class RuleSet {
   std::string timestamp_;
   std::vector<std::pair<std::string_view, std::string>> logfmt_;
   std::vector<int> matches_;
+  // The last timestamp field converted, its text and its JSON.
+  const RuleField* last_time_field_ = nullptr;
+  std::string last_time_text_;
+  std::string last_time_json_;
   // What match() last found with a quick matcher, so encode() need not match again.
   int quick_rule_ = -1;
   std::string_view quick_line_;

@@ -98,6 +98,43 @@ TEST(RulesTransformTest, RuleFileProblemsAreReportedWithTheirLines) {
   EXPECT_NE(errors.list()[2].message.find("set by logship itself"), std::string::npos);
 }
 
+// The last converted timestamp is reused for the same text, but only by the same field: the
+// same text reads differently under another rule's format.
+TEST(RulesTransformTest, RepeatedTimestampTextIsReusedOnlyForTheSameField) {
+  ConfigErrors errors;
+  RuleSet set;
+  ASSERT_TRUE(set.add_file("rules:\n"
+                           "  - name: day_first\n    pattern: '^A (?P<t>\\S+)$'\n    fields: {t: {field: '@timestamp', type: 'timestamp:%d/%m/%Y'}}\n"
+                           "  - name: month_first\n    pattern: '^B (?P<t>\\S+)$'\n    fields: {t: {field: '@timestamp', type: 'timestamp:%m/%d/%Y'}}\n",
+                           errors));
+  std::string err;
+  ASSERT_TRUE(set.compile(err));
+  Batch b;
+  b.origin = std::make_shared<Origin>();
+  std::vector<std::string> seen;
+  for (std::string line : {"A 01/02/2026", "A 01/02/2026", "B 01/02/2026", "A 01/02/2026", "A 03/02/2026"}) {
+    b.add_raw_event(line, 0, line.size() + 1, 0);
+    std::string out;
+    set.encode(set.match(line), line, b, b.events.back(), false, out);
+    simdjson::dom::parser p;
+    seen.emplace_back(std::string_view(p.parse(out)["@timestamp"]));
+  }
+  EXPECT_EQ(seen[0], "2026-02-01T00:00:00.000000Z");
+  EXPECT_EQ(seen[1], "2026-02-01T00:00:00.000000Z");
+  EXPECT_EQ(seen[2], "2026-01-02T00:00:00.000000Z");
+  EXPECT_EQ(seen[3], "2026-02-01T00:00:00.000000Z");
+  EXPECT_EQ(seen[4], "2026-02-03T00:00:00.000000Z");
+}
+
+TEST(RulesTransformTest, FieldsNestedTooDeeplyAreRefused) {
+  ConfigErrors errors;
+  RuleSet set;
+  EXPECT_TRUE(set.add_file("rules:\n  - name: r\n    pattern: '^(?P<a>x)$'\n    fields: {a: a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p}\n", errors));
+  EXPECT_FALSE(set.add_file("rules:\n  - name: r\n    pattern: '^(?P<a>x)$'\n    fields: {a: a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q}\n", errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors.list()[0].message.find("nested more than 16 levels"), std::string::npos);
+}
+
 TEST(RuleAnchoringTest, OnlyPatternsThatMustSpanTheWholeLineRunAnchored) {
   EXPECT_TRUE(anchored_at_both_ends(R"re(^(?P<a>\S+) \[(?P<t>[^\]]+)\] "(?:(?P<m>[A-Z]+)|(?P<r>[^"]*))"$)re"));
   EXPECT_TRUE(anchored_at_both_ends(R"re(^[|(]+$)re")) << "| and ( inside a class are literal";

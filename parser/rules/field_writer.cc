@@ -4,6 +4,22 @@
 
 namespace logship {
 
+FieldPath::FieldPath(std::string_view dotted) {
+  size_t start = 0;
+  while (true) {
+    size_t dot = dotted.find('.', start);
+    // The last segment takes the rest: past kMaxDepth objects (refused at load) and after the last dot.
+    if (dot == std::string_view::npos || segments.size() + 1 == NestedWriter::kMaxDepth + 1) dot = dotted.size();
+    segments.emplace_back(dotted.substr(start, dot - start));
+    std::string key;
+    append_json_string(key, segments.back());
+    key.push_back(':');
+    keys.push_back(std::move(key));
+    if (dot == dotted.size()) break;
+    start = dot + 1;
+  }
+}
+
 void NestedWriter::close_to(size_t depth) {
   while (depth_ > depth) {
     out_.push_back('}');
@@ -12,33 +28,24 @@ void NestedWriter::close_to(size_t depth) {
   }
 }
 
-void NestedWriter::field(std::string_view path, std::string_view json_value) {
-  // Split into segments without allocating: walk the dots.
-  size_t depth = 0;
-  size_t start = 0;
-  while (true) {
-    size_t dot = path.find('.', start);
-    if (dot == std::string_view::npos || depth == kMaxDepth) break;  // the loader keeps paths shallower
-    std::string_view seg = path.substr(start, dot - start);
-    if (depth < depth_ && open_[depth] == seg) {
-      ++depth;
-      start = dot + 1;
-      continue;
-    }
-    // Close what no longer applies, then open this segment.
-    close_to(depth);
-    if (!(first_in_object_ && depth_ > 0)) out_.push_back(',');
-    append_json_string(out_, seg);
-    out_.append(":{");
-    open_[depth_++] = seg;
-    first_in_object_ = true;
-    ++depth;
-    start = dot + 1;
-  }
-  close_to(depth);
+void NestedWriter::separate() {
   if (!(first_in_object_ && depth_ > 0)) out_.push_back(',');
-  append_json_string(out_, path.substr(start));
-  out_.push_back(':');
+}
+
+void NestedWriter::field(const FieldPath& path, std::string_view json_value) {
+  size_t last = path.segments.size() - 1;  // the member itself; the segments before it are objects
+  size_t depth = 0;
+  while (depth < last && depth < depth_ && open_[depth] == path.segments[depth]) ++depth;
+  close_to(depth);
+  for (; depth < last; ++depth) {
+    separate();
+    out_.append(path.keys[depth]);
+    out_.push_back('{');
+    open_[depth_++] = path.segments[depth];
+    first_in_object_ = true;
+  }
+  separate();
+  out_.append(path.keys[last]);
   out_.append(json_value);
   first_in_object_ = false;
 }

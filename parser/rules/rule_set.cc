@@ -55,6 +55,23 @@ void check_keys(const YAML::Node& map, const std::string& path, std::initializer
   }
 }
 
+// A dotted quad as inet_pton(AF_INET) reads it (0-255, no leading zeros), checked without
+// copying the text; anything else, IPv6 included, is left to inet_pton.
+bool plain_ipv4(std::string_view v) {
+  int parts = 0;
+  size_t i = 0;
+  while (true) {
+    size_t start = i;
+    unsigned value = 0;
+    while (i < v.size() && i - start < 3 && v[i] >= '0' && v[i] <= '9') value = value * 10 + static_cast<unsigned>(v[i++] - '0');
+    size_t digits = i - start;
+    if (digits == 0 || value > 255 || (digits > 1 && v[start] == '0')) return false;
+    if (++parts == 4) return i == v.size();
+    if (i == v.size() || v[i] != '.') return false;
+    ++i;
+  }
+}
+
 // Converts a captured value to the field's JSON; false when it does not fit the type.
 bool convert(const RuleField& f, std::string_view v, std::string& out, bool& invalid_utf8) {
   out.clear();
@@ -91,13 +108,17 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
     }
     case T::kIp: {
       if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
-      char text[64];  // the longest IPv6 text is 45 bytes
-      if (v.size() >= sizeof(text) || std::memchr(v.data(), 0, v.size()) != nullptr) return false;
-      std::memcpy(text, v.data(), v.size());
-      text[v.size()] = '\0';
-      unsigned char buf[16];
-      if (::inet_pton(AF_INET, text, buf) != 1 && ::inet_pton(AF_INET6, text, buf) != 1) return false;
-      append_json_string(out, v);
+      if (!plain_ipv4(v)) {
+        char text[64];  // the longest IPv6 text is 45 bytes
+        if (v.size() >= sizeof(text) || std::memchr(v.data(), 0, v.size()) != nullptr) return false;
+        std::memcpy(text, v.data(), v.size());
+        text[v.size()] = '\0';
+        unsigned char buf[16];
+        if (::inet_pton(AF_INET, text, buf) != 1 && ::inet_pton(AF_INET6, text, buf) != 1) return false;
+      }
+      out.push_back('"');  // an address needs no escaping: what inet_pton accepts is plain ASCII
+      out.append(v);
+      out.push_back('"');
       return true;
     }
     case T::kLevel:
@@ -287,6 +308,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       else if (starts_with(f.path, "log.")) f.group = RuleField::Group::kLog;
       else if (starts_with(f.path, "event.")) f.group = RuleField::Group::kEvent;
       else if (starts_with(f.path, "host.")) f.group = RuleField::Group::kHost;
+      f.key = FieldPath(f.inner_path());
     }
     for (const RuleField& f : rule.fields) {
       if (static_cast<size_t>(std::count(f.path.begin(), f.path.end(), '.')) >= NestedWriter::kMaxDepth)
@@ -398,10 +420,10 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
     }
     switch (f.group) {
       case RuleField::Group::kTimestamp: timestamp_ = value_; break;
-      case RuleField::Group::kLog: log.field(f.inner_path(), value_); break;
-      case RuleField::Group::kEvent: event.field(f.inner_path(), value_); break;
-      case RuleField::Group::kHost: host.field(f.inner_path(), value_); break;
-      case RuleField::Group::kTop: top.field(f.path, value_); break;
+      case RuleField::Group::kLog: log.field(f.key, value_); break;
+      case RuleField::Group::kEvent: event.field(f.key, value_); break;
+      case RuleField::Group::kHost: host.field(f.key, value_); break;
+      case RuleField::Group::kTop: top.field(f.key, value_); break;
     }
   }
   top.finish();

@@ -35,6 +35,7 @@
 #include "core/batch.h"
 #include "core/config/config_errors.h"
 #include "core/timestamp_parse.h"
+#include "parser/rules/field_writer.h"
 #include "parser/rules/quick_matcher.h"
 
 namespace logship {
@@ -47,6 +48,7 @@ struct RuleField {
   std::string path;
   Group group = Group::kTop;
   std::string_view inner_path() const;  // the path inside its group's object
+  FieldPath key{""};                      // inner_path(), split and quoted once
   Type type = Type::kString;
   TimestampFormat timestamp_format;
   int capture = -1;         // capture group number; -1 for a static field

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -11,12 +12,14 @@ namespace {
 
 TEST(NestedWriterTest, GroupsSortedDottedPathsIntoObjects) {
   std::string out = "{\"a\":1";
+  FieldPath method("http.request.method"), status("http.response.status_code"), version("http.version"), message("message"),
+      url("url.path");
   NestedWriter w(out);
-  w.field("http.request.method", "\"GET\"");
-  w.field("http.response.status_code", "200");
-  w.field("http.version", "\"1.1\"");
-  w.field("message", "\"hi\"");
-  w.field("url.path", "\"/\"");
+  w.field(method, "\"GET\"");
+  w.field(status, "200");
+  w.field(version, "\"1.1\"");
+  w.field(message, "\"hi\"");
+  w.field(url, "\"/\"");
   w.finish();
   out += "}";
   EXPECT_EQ(out,
@@ -124,6 +127,27 @@ TEST(RulesTransformTest, RepeatedTimestampTextIsReusedOnlyForTheSameField) {
   EXPECT_EQ(seen[2], "2026-01-02T00:00:00.000000Z");
   EXPECT_EQ(seen[3], "2026-02-01T00:00:00.000000Z");
   EXPECT_EQ(seen[4], "2026-02-03T00:00:00.000000Z");
+}
+
+// Dotted quads are checked without inet_pton; the answer must stay inet_pton's.
+TEST(RulesTransformTest, IpFieldsAcceptExactlyWhatInetPtonAccepts) {
+  ConfigErrors errors;
+  RuleSet set;
+  ASSERT_TRUE(set.add_file("rules:\n  - name: r\n    pattern: '^(?P<ip>.+)$'\n    fields: {ip: {field: source.ip, type: ip}}\n", errors));
+  std::string err;
+  ASSERT_TRUE(set.compile(err));
+  Batch b;
+  b.origin = std::make_shared<Origin>();
+  for (std::string ip : {"1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.", "1.2.3.4.5", "1..2.3",
+                         "1.2.3.04", "10.0.0.1 ", "a.b.c.d", "1.2.3.1000", "2001:db8::1", "::ffff:1.2.3.4", "[::1]", "::1::", "1.2.3.-4"}) {
+    b.add_raw_event(ip, 0, ip.size() + 1, 0);
+    std::string out;
+    set.encode(set.match(ip), ip, b, b.events.back(), false, out);
+    std::string bare = ip.front() == '[' ? ip.substr(1, ip.size() - 2) : ip;
+    unsigned char buf[16];
+    bool valid = inet_pton(AF_INET, bare.c_str(), buf) == 1 || inet_pton(AF_INET6, bare.c_str(), buf) == 1;
+    EXPECT_EQ(out.find("\"source\":{\"ip\":\"" + bare + "\"}") != std::string::npos, valid) << ip << ": " << out;
+  }
 }
 
 TEST(RulesTransformTest, FieldsNestedTooDeeplyAreRefused) {

@@ -19,14 +19,27 @@ constexpr std::array<uint8_t, 256> make_escape_table() {
 }
 constexpr auto kNeedsEscape = make_escape_table();
 
-// True when any of the 8 bytes in w needs escaping or is >= 0x80 (SWAR: a byte is zero after
-// the xor exactly where it matched; "x - 0x01.. & ~x" sets its high bit for some such byte).
-bool word_needs_a_closer_look(uint64_t w) {
+// The bytes of w (8, first in memory lowest) that need escaping or are >= 0x80, as their high
+// bits. SWAR: after the xor a byte is zero exactly where it matched, and "x - 0x01.. & ~x"
+// sets the high bit of the lowest such byte for sure; bits above it may be false alarms, so
+// only the lowest set bit is trusted.
+uint64_t bytes_needing_care(uint64_t w) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
   uint64_t quote = w ^ (kOnes * '"');
   uint64_t backslash = w ^ (kOnes * '\\');
-  uint64_t control = (w - kOnes * 0x20) & ~w;  // some byte < 0x20
+  uint64_t control = (w - kOnes * 0x20) & ~w;  // bytes < 0x20
   return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | control | w) & kHighs;
+}
+
+// The first position from i on holding a byte that needs escaping or is >= 0x80, or n.
+size_t next_byte_needing_care(const unsigned char* p, size_t i, size_t n) {
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (uint64_t found = bytes_needing_care(w)) return i + static_cast<size_t>(__builtin_ctzll(found) / 8);
+  }
+  while (i < n && p[i] < 0x80 && !kNeedsEscape[p[i]]) ++i;
+  return i;
 }
 
 void append_escape(std::string& out, unsigned char c) {
@@ -109,17 +122,17 @@ bool append_json_string(std::string& out, std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size();
   size_t run_start = 0;
-  size_t i = 0;
-  for (uint64_t w; i + 8 <= n; i += 8) {  // skip clean words at once
-    std::memcpy(&w, p + i, 8);
-    if (word_needs_a_closer_look(w)) break;
-  }
-  for (; i < n && p[i] < 0x80; ++i) {
-    if (kNeedsEscape[p[i]]) [[unlikely]] {
-      out.append(text.data() + run_start, i - run_start);
+  size_t i = next_byte_needing_care(p, 0, n);
+  while (i < n && p[i] < 0x80) {  // a byte to escape
+    out.append(text.data() + run_start, i - run_start);
+    if (p[i] == '"' || p[i] == '\\') {
+      char pair[2] = {'\\', static_cast<char>(p[i])};
+      out.append(pair, 2);
+    } else {
       append_escape(out, p[i]);
-      run_start = i + 1;
     }
+    run_start = ++i;
+    i = next_byte_needing_care(p, i, n);
   }
   out.append(text.data() + run_start, i - run_start);
   bool valid = true;

@@ -84,6 +84,7 @@ class KafkaSink final : public Sink {
   rd_kafka_t* rk_ = nullptr;
   std::map<std::string, rd_kafka_topic_t*> topics_;
   std::string scratch_;
+  std::string id_scratch_;
   std::atomic<bool> stop_poll_{false};
   std::thread poller_;
   std::atomic<int64_t> in_flight_{0};

@@ -73,6 +73,33 @@ TEST(JsonWriterTest, FindsEveryByteThatNeedsEscapingAtAnyPositionOfAWord) {
   }
 }
 
+// Two bytes to escape in the same words: the second must not hide behind the first.
+TEST(JsonWriterTest, FindsEveryPairOfBytesThatNeedEscapingInAWord) {
+  const int kSpecial[] = {0x00, 0x01, 0x1f, '"', '\\'};
+  auto escaped = [](unsigned char c) -> std::string {
+    if (c == '"') return "\\\"";
+    if (c == '\\') return "\\\\";
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+    return buf;
+  };
+  for (int a : kSpecial) {
+    for (int b : kSpecial) {
+      for (size_t i = 0; i < 16; ++i) {
+        for (size_t j = i + 1; j < 16; ++j) {
+          std::string text(16, 'z');
+          text[i] = static_cast<char>(a);
+          text[j] = static_cast<char>(b);
+          std::string expected = "\"";
+          for (char c : text) expected += c == 'z' ? std::string("z") : escaped(static_cast<unsigned char>(c));
+          expected += "\"";
+          ASSERT_EQ(logship::quoted(text), expected) << a << "@" << i << " " << b << "@" << j;
+        }
+      }
+    }
+  }
+}
+
 TEST(JsonWriterTest, AppendsUnsignedIntegers) {
   std::string out;
   append_uint(out, 0);

@@ -6,12 +6,12 @@
 #include "core/log_level.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
+#include "parser/json/raw_members.h"
 
 namespace logship {
 namespace {
 
 using simdjson::error_code;
-namespace od = simdjson::ondemand;
 
 std::string_view trim_end(std::string_view s) {
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
@@ -96,43 +96,6 @@ Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransform
   return std::unique_ptr<JsonTransform>(new JsonTransform(config, std::move(format), ctx.name));
 }
 
-// The raw text of `value` (already validated by the DOM pass). Scalars are their own token;
-// objects and arrays are skipped over with raw_json().
-error_code JsonTransform::take_value(od::value value, std::string_view& raw) {
-  od::json_type type;
-  if (auto err = value.type().get(type)) return err;
-  if (type == od::json_type::object) {
-    od::object o;
-    if (auto err = value.get_object().get(o)) return err;
-    if (auto err = o.raw_json().get(raw)) return err;
-  } else if (type == od::json_type::array) {
-    od::array a;
-    if (auto err = value.get_array().get(a)) return err;
-    if (auto err = a.raw_json().get(raw)) return err;
-  } else {
-    raw = value.raw_json_token();
-  }
-  raw = trim_end(raw);
-  return simdjson::SUCCESS;
-}
-
-// The key of `field`. A key without a backslash is taken as written in the line: then it is
-// its own value and valid JSON string content as it stands (the DOM pass checked it), so
-// `plain` is true and it needs no escaping. Only other keys are unescaped.
-static error_code key_of(od::field& field, std::string_view& key, bool& plain) {
-  const char* begin = field.key().raw();
-  const char* end = begin;
-  for (; *end != '"'; ++end) {  // the DOM pass found the closing quote
-    if (*end == '\\') {
-      plain = false;
-      return field.unescaped_key().get(key);
-    }
-  }
-  key = std::string_view(begin, static_cast<size_t>(end - begin));
-  plain = true;
-  return simdjson::SUCCESS;
-}
-
 // Appends ,"<key><suffix>": — a key of the line (checked by the DOM pass) or a configured name
 // (checked when the config was loaded); `plain`: valid JSON string content as it is, no escaping.
 static void append_member_key(std::string& out, std::string_view key, bool plain, std::string_view suffix = {}) {
@@ -143,28 +106,49 @@ static void append_member_key(std::string& out, std::string_view key, bool plain
   out.append("\":");
 }
 
+// Walks an object's members in the DOM and in the text at once: the text gives the raw value
+// (copied through as written) and the key as written; the DOM gives the key unescaped, needed
+// only for keys holding a backslash. `next` is false after the last member.
+class JsonTransform::Members {
+ public:
+  Members(simdjson::dom::object dom, const char* text) : it_(dom.begin()), end_(dom.end()), raw_(text) {}
+  bool next(std::string_view& key, bool& plain, std::string_view& value) {
+    bool escaped;
+    if (!raw_.next(key, escaped, value)) return false;
+    if (it_ == end_) return false;  // cannot happen on a document the DOM accepted
+    simdjson::dom::key_value_pair member = *it_;
+    value_ = member.value;
+    if (escaped) key = member.key;
+    plain = !escaped;
+    ++it_;
+    return true;
+  }
+  // The member next() gave, in the DOM.
+  simdjson::dom::element dom_value() const { return value_; }
+
+ private:
+  simdjson::dom::object::iterator it_, end_;
+  simdjson::dom::element value_;
+  RawMembers raw_;
+};
+
 // Copies the members of an application's "log" / "event" / "host" object so they join
 // logship's own; a member logship sets itself is kept as <name>_original.
-error_code JsonTransform::copy_members(od::object object, std::string_view reserved_for, std::string& out) {
-  for (auto f : object) {
-    if (f.error()) return f.error();
-    od::field field = f.value_unsafe();
-    std::string_view key;
-    bool plain;
-    if (auto err = key_of(field, key, plain)) return err;
-    std::string_view raw;
-    if (auto err = take_value(field.value(), raw)) return err;
+void JsonTransform::copy_members(simdjson::dom::object object, std::string_view text, std::string_view reserved_for,
+                                 std::string& out) {
+  Members members(object, text.data());
+  std::string_view key, raw;
+  bool plain;
+  while (members.next(key, plain, raw)) {
     bool ours = (reserved_for == "log" && (key == "file" || key == "offset" || key == "flags" ||
                                            (key == "level" && !config_.level_field.empty()))) ||
                 (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
     append_member_key(out, key, plain, ours ? "_original" : "");
     out.append(raw);
   }
-  return simdjson::SUCCESS;
 }
 
-bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* data, size_t len, size_t capacity,
-                                  std::string& out) {
+bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* data, size_t len, std::string& out) {
   fields_.clear();
   log_extra_.clear();
   event_extra_.clear();
@@ -172,8 +156,8 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
   std::string_view ts_raw;
   std::string_view own_timestamp;
   std::string_view level_raw;
-  // First a full validation with the DOM parser (SIMD stage 1 and 2: strings, numbers, UTF-8,
-  // depth, trailing content), then one On-Demand walk of the top level to slice raw values.
+  // A full validation with the DOM parser (SIMD stage 1 and 2: strings, numbers, UTF-8,
+  // depth, trailing content), then one walk of the top level in the text to slice raw values.
   simdjson::dom::element root;
   error_code err = dom_parser_.parse(data, len, false).get(root);
   if (!err && !root.is_object()) err = simdjson::INCORRECT_TYPE;
@@ -181,70 +165,43 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
     error_ = reason(err, config_.max_depth, error_);
     return false;
   }
-  od::document doc;
-  doc_ = &doc;
-  err = parser_.iterate(data, len, capacity).get(doc);
-  od::object obj;
-  if (!err) err = doc.get_object().get(obj);
-  if (!err) {
-    for (auto f : obj) {
-      if ((err = f.error())) break;
-      od::field field = f.value_unsafe();
-      std::string_view key;
-      bool plain;
-      if ((err = key_of(field, key, plain))) break;
-      od::value value = field.value();
-      std::string_view raw;
-      if (!may_be_special(key)) {  // most keys: copied through as they are
-        if ((err = take_value(value, raw))) break;
-        if (config_.target.empty()) {
-          append_member_key(fields_, key, plain);
-          fields_.append(raw);
-        }
-        continue;
+  Members members(root.get_object().value_unsafe(), data);
+  std::string_view key, raw;
+  bool plain;
+  while (members.next(key, plain, raw)) {
+    if (!may_be_special(key)) {  // most keys: copied through as they are
+      if (config_.target.empty()) {
+        append_member_key(fields_, key, plain);
+        fields_.append(raw);
       }
-      bool merged = false;
-      if (config_.target.empty() && (key == "log" || key == "event" || key == "host")) {
-        od::json_type type;
-        if ((err = value.type().get(type))) break;
-        if (type == od::json_type::object) {
-          od::object inner;
-          if ((err = value.get_object().get(inner))) break;
-          std::string& extra = key == "log" ? log_extra_ : key == "event" ? event_extra_ : host_extra_;
-          if ((err = copy_members(inner, key, extra))) break;
-          merged = true;
-        }
-      }
-      if (!merged && (err = take_value(value, raw))) break;
-      if (key == config_.timestamp_field) ts_raw = raw;
-      if (key == config_.level_field) level_raw = raw;
-      if (merged || !config_.target.empty()) continue;
-      if (key == "@timestamp") {
-        own_timestamp = raw;
-        continue;
-      }
-      if (std::find(config_.drop.begin(), config_.drop.end(), key) != config_.drop.end()) continue;
-      std::string_view name = key;
-      bool renamed = false;
-      for (const auto& [from, to] : config_.rename) {
-        if (from == key) {
-          name = to;
-          renamed = true;
-        }
-      }
-      bool reserved = key == "log" || key == "event" || key == "host";
-      if (reserved) append_member_key(fields_, key, plain, "_original");
-      else append_member_key(fields_, name, plain && !renamed);  // a configured name is escaped
-      fields_.append(raw);
+      continue;
     }
-  }
-  if (!err) {
-    const char* rest;
-    if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) err = simdjson::TRAILING_CONTENT;
-  }
-  if (err) {
-    error_ = reason(err, config_.max_depth, error_);
-    return false;
+    bool merged = false;
+    if (config_.target.empty() && (key == "log" || key == "event" || key == "host") && raw.front() == '{') {
+      std::string& extra = key == "log" ? log_extra_ : key == "event" ? event_extra_ : host_extra_;
+      copy_members(members.dom_value().get_object().value_unsafe(), raw, key, extra);
+      merged = true;
+    }
+    if (key == config_.timestamp_field) ts_raw = raw;
+    if (key == config_.level_field) level_raw = raw;
+    if (merged || !config_.target.empty()) continue;
+    if (key == "@timestamp") {
+      own_timestamp = raw;
+      continue;
+    }
+    if (std::find(config_.drop.begin(), config_.drop.end(), key) != config_.drop.end()) continue;
+    std::string_view name = key;
+    bool renamed = false;
+    for (const auto& [from, to] : config_.rename) {
+      if (from == key) {
+        name = to;
+        renamed = true;
+      }
+    }
+    bool reserved = key == "log" || key == "event" || key == "host";
+    if (reserved) append_member_key(fields_, key, plain, "_original");
+    else append_member_key(fields_, name, plain && !renamed);  // a configured name is escaped
+    fields_.append(raw);
   }
 
   out.append("{\"@timestamp\":");
@@ -266,11 +223,11 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
   } else {
     out.append(fields_);
   }
-  for (const auto& [key, value] : config_.add_fields) {
+  for (const auto& [field, text] : config_.add_fields) {
     out.push_back(',');
-    append_json_string(out, key);
+    append_json_string(out, field);
     out.push_back(':');
-    append_json_string(out, value);
+    append_json_string(out, text);
   }
   if (!level_raw.empty()) {
     std::string level = ",\"level\":";
@@ -302,8 +259,7 @@ void JsonTransform::encode(Batch& batch) {
   encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     size_t begin = out.size();
     const char* data = batch.raw.data() + e.raw_begin;
-    size_t capacity = batch.raw.capacity() - e.raw_begin;
-    if (encode_object(batch, e, data, e.raw_len, capacity, out)) {
+    if (encode_object(batch, e, data, e.raw_len, out)) {
       parsed_.add();
     } else {
       out.resize(begin);

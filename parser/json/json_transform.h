@@ -59,11 +59,10 @@ class JsonTransform final : public Transform {
   JsonTransform(JsonTransformConfig config, TimestampFormat format, const std::string& name);
   // Appends the event's JSON line; false when the line is not a valid object (then nothing
   // was appended and `error_` says why).
-  bool encode_object(const Batch& batch, EventView& e, const char* data, size_t len, size_t capacity, std::string& out);
+  bool encode_object(const Batch& batch, EventView& e, const char* data, size_t len, std::string& out);
   void encode_failure(const Batch& batch, EventView& e, std::string& out);
-  simdjson::error_code take_value(simdjson::ondemand::value value, std::string_view& raw);
-  simdjson::error_code copy_members(simdjson::ondemand::object object, std::string_view reserved_for,
-                                    std::string& out);
+  class Members;
+  void copy_members(simdjson::dom::object object, std::string_view text, std::string_view reserved_for, std::string& out);
 
   // False when `key` is certainly none of the keys handled apart (log, event, host, @timestamp,
   // the timestamp and level fields, drop and rename keys): a 256-bit filter of their length,
@@ -78,8 +77,6 @@ class JsonTransform final : public Transform {
   std::bitset<256> special_keys_;
   TimestampFormat format_;
   simdjson::dom::parser dom_parser_;
-  simdjson::ondemand::parser parser_;
-  simdjson::ondemand::document* doc_ = nullptr;  // the line being encoded
   std::string fields_;
   std::string log_extra_;
   std::string event_extra_;

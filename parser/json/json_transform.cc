@@ -149,7 +149,6 @@ void JsonTransform::copy_members(simdjson::dom::object object, std::string_view 
 }
 
 bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* data, size_t len, std::string& out) {
-  fields_.clear();
   log_extra_.clear();
   event_extra_.clear();
   host_extra_.clear();
@@ -165,14 +164,20 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
     error_ = reason(err, config_.max_depth, error_);
     return false;
   }
+  // @timestamp comes first but is known only after the walk: a slot the size of the usual
+  // value is kept for it, so the members can go straight into `out`.
+  static constexpr std::string_view kSlot = "\"0000-00-00T00:00:00.000000Z\"";
+  out.append("{\"@timestamp\":");
+  size_t slot = out.size();
+  out.append(kSlot);
   Members members(root.get_object().value_unsafe(), data);
   std::string_view key, raw;
   bool plain;
   while (members.next(key, plain, raw)) {
     if (!may_be_special(key)) {  // most keys: copied through as they are
       if (config_.target.empty()) {
-        append_member_key(fields_, key, plain);
-        fields_.append(raw);
+        append_member_key(out, key, plain);
+        out.append(raw);
       }
       continue;
     }
@@ -199,29 +204,28 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
       }
     }
     bool reserved = key == "log" || key == "event" || key == "host";
-    if (reserved) append_member_key(fields_, key, plain, "_original");
-    else append_member_key(fields_, name, plain && !renamed);  // a configured name is escaped
-    fields_.append(raw);
+    if (reserved) append_member_key(out, key, plain, "_original");
+    else append_member_key(out, name, plain && !renamed);  // a configured name is escaped
+    out.append(raw);
   }
 
-  out.append("{\"@timestamp\":");
+  timestamp_.clear();
   int64_t ts = 0;
   if (!config_.timestamp_field.empty() && !ts_raw.empty() && parse_timestamp(unquote(ts_raw), format_, ts)) {
-    out.push_back('"');
-    append_rfc3339_micros(out, ts);
-    out.push_back('"');
+    timestamp_.push_back('"');
+    append_rfc3339_micros(timestamp_, ts);
+    timestamp_.push_back('"');
   } else {
     if (!config_.timestamp_field.empty()) e.flags |= kFlagTimestampParseError;
-    if (!own_timestamp.empty()) out.append(own_timestamp);
-    else append_read_time(out, batch);
+    if (!own_timestamp.empty()) timestamp_.assign(own_timestamp);
+    else append_read_time(timestamp_, batch);
   }
+  out.replace(slot, kSlot.size(), timestamp_);  // the same size but for an application's own @timestamp
   if (!config_.target.empty()) {
     out.push_back(',');
     append_json_string(out, config_.target);
     out.push_back(':');
     out.append(trim_end(std::string_view(data, len)));
-  } else {
-    out.append(fields_);
   }
   for (const auto& [field, text] : config_.add_fields) {
     out.push_back(',');

@@ -77,7 +77,6 @@ class JsonTransform final : public Transform {
   std::bitset<256> special_keys_;
   TimestampFormat format_;
   simdjson::dom::parser dom_parser_;
-  std::string fields_;
   std::string log_extra_;
   std::string event_extra_;
   std::string host_extra_;

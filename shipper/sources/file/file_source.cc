@@ -24,6 +24,11 @@ namespace {
 constexpr size_t kReadChunk = 256 * 1024;
 constexpr size_t kReadBudget = 4 * 1024 * 1024;  // per file per turn
 constexpr auto kIdleWait = std::chrono::milliseconds(100);
+// Lines gathered during read_delay go out in batches this many times batch_bytes: at a
+// trickle every batch costs a wakeup of each stage and its share of an fsync, which is most of
+// the CPU there (10 MB/s steady: 6.8 -> 5.5 % of a core with 1 MiB instead of 128 KiB). At full
+// speed there is no delay and batches stay small, to stay in cache and bound memory.
+constexpr size_t kGatheredBatchFactor = 8;
 
 bool same_file(const FileCheckpoint& a, const FileCheckpoint& b) {
   return a.path == b.path && a.device == b.device && a.inode == b.inode && a.offset == b.offset &&
@@ -311,11 +316,14 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
   if (inotify_fd_ < 0) log_warn("inotify unavailable; relying on periodic scans", {{"error", std::strerror(errno)}});
   scan(out, /*first_scan=*/true);
   auto next_scan = std::chrono::steady_clock::now() + config_.scan_interval.value;
+  bool gathered = false;  // the last wait let lines gather for read_delay
   while (!ctx.stopping()) {
     size_t progress = 0;
+    size_t batch_bytes = config_.batch_bytes.value * (gathered ? kGatheredBatchFactor : 1);
+    gathered = false;
     for (auto& t : tailers_) {
       if (ctx.stopping()) break;
-      progress += t->read_some(out, kReadBudget);
+      progress += t->read_some(out, kReadBudget, batch_bytes);
     }
     auto now = std::chrono::steady_clock::now();
     for (auto& t : tailers_) {
@@ -339,6 +347,7 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
       // writes in that time becomes one batch instead of many small ones, each a wakeup of
       // every stage and an fsync in file sinks.
       auto until = std::chrono::steady_clock::now() + config_.read_delay.value;
+      gathered = woke_on_write_ && config_.read_delay.value.count() > 0;
       while (woke_on_write_ && !ctx.stopping() && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(), std::chrono::milliseconds(20)));
       }

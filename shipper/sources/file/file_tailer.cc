@@ -77,7 +77,7 @@ void FileTailer::update_fingerprint() {
   }
 }
 
-size_t FileTailer::read_some(Emitter& out, size_t budget) {
+size_t FileTailer::read_some(Emitter& out, size_t budget, size_t batch_bytes) {
   std::string& buf = ctx_.read_buffer;
   size_t total = 0;
   while (total < budget) {
@@ -97,7 +97,7 @@ size_t FileTailer::read_some(Emitter& out, size_t budget) {
     framer_.feed(std::string_view(buf.data(), static_cast<size_t>(n)),
                  [this](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) { on_line(line, off, end, flags); });
     total += static_cast<size_t>(n);
-    if (batch_ && batch_->raw.size() >= ctx_.config->batch_bytes.value) send(out);
+    if (batch_ && batch_->raw.size() >= batch_bytes) send(out);
   }
   ctx_.read_bytes->add(total);
   if (fingerprint_len_ < static_cast<uint64_t>(ctx_.config->fingerprint_bytes)) update_fingerprint();

@@ -44,8 +44,9 @@ class FileTailer {
   FileTailer(const FileTailer&) = delete;
   FileTailer& operator=(const FileTailer&) = delete;
 
-  // Reads up to `budget` bytes and emits what they complete. Returns the bytes read.
-  size_t read_some(Emitter& out, size_t budget);
+  // Reads up to `budget` bytes and emits what they complete, in batches of about
+  // `batch_bytes`. Returns the bytes read.
+  size_t read_some(Emitter& out, size_t budget, size_t batch_bytes);
   // Emits the held partial line and the event being joined (file going away, --once).
   void flush_all(Emitter& out);
   // Emits a multiline event that waited longer than its timeout for more lines.

@@ -55,6 +55,7 @@ void FileSourceHarness::stop() {
 
 void FileSourceHarness::emit(BatchPtr batch) {
   std::lock_guard lock(mu_);
+  ++batches_;
   for (const auto& e : batch->events) {
     events_.push_back({std::string(batch->raw_text(e)), batch->origin->path, e.offset, e.flags});
   }
@@ -66,6 +67,11 @@ void FileSourceHarness::ack_all() {
   std::lock_guard lock(mu_);
   for (auto& b : unacked_) b->ack.ack();
   unacked_.clear();
+}
+
+size_t FileSourceHarness::batches() const {
+  std::lock_guard lock(mu_);
+  return batches_;
 }
 
 std::vector<SeenEvent> FileSourceHarness::events() const {

@@ -32,6 +32,7 @@ class FileSourceHarness : public Emitter {
   void emit(BatchPtr batch) override;
 
   std::vector<SeenEvent> events() const;
+  size_t batches() const;  // how many batches the source emitted
   std::vector<std::string> texts() const;
   // Acknowledges every batch held so far (manual mode).
   void ack_all();
@@ -47,6 +48,7 @@ class FileSourceHarness : public Emitter {
   std::thread thread_;
   mutable std::mutex mu_;
   std::vector<SeenEvent> events_;
+  size_t batches_ = 0;
   std::vector<BatchPtr> unacked_;
 };
 

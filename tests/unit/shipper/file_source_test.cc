@@ -34,6 +34,27 @@ TEST(FileSourceTest, ReadsExistingFilesAndFilesCreatedWhileRunning) {
   EXPECT_EQ(texts, expected);
 }
 
+// A file read at full speed goes out in batches of about batch_bytes (here: one per 256 KiB
+// read); lines that gathered during read_delay go out in batches up to 8 times as large.
+TEST(FileSourceTest, LinesGatheredDuringReadDelayGoOutInFewerLargerBatches) {
+  testing::TempDir dir;
+  std::string lines = numbered_lines(std::string(40, 'x'), 0, 12000);  // 47 bytes a line, ~550 KiB
+  write_file(dir / "full.log", lines);
+  FileSourceConfig config = quick_config({dir / "*.log"});
+  config.batch_bytes.value = 64 << 10;
+  config.read_delay.value = std::chrono::milliseconds(500);
+  FileSourceHarness h(config, dir / "data");
+  h.start();
+  ASSERT_TRUE(h.wait_for_count(12000));
+  EXPECT_GE(h.batches(), 3u) << "read at once, in 256 KiB reads";
+  size_t before = h.batches();
+  for (int part = 0; part < 6; ++part) append_file(dir / "full.log", numbered_lines(std::string(40, 'y'), part * 2000, part * 2000 + 2000));
+  ASSERT_TRUE(h.wait_for_count(24000));
+  h.stop();
+  EXPECT_LE(h.batches() - before, 2u) << "six writes within read_delay: ~550 KiB in batches of up to 512 KiB";
+  EXPECT_EQ(h.texts().size(), 24000u);
+}
+
 TEST(FileSourceTest, EventsCarryPathOffsetAndKeepFileOrder) {
   testing::TempDir dir;
   write_file(dir / "a.log", "first\nsecond\r\n\nthird\n");

@@ -1,5 +1,6 @@
 #include "shipper/runtime/topology.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <deque>
@@ -215,6 +216,13 @@ class Collected final : public Emitter {
 
 }  // namespace
 
+// "src:app", "tf:parsed", "sink:es" in top -H, perf and gdb (Linux keeps 15 bytes).
+void Topology::name_this_thread(std::string_view kind, std::string_view component) {
+  std::string name = std::string(kind) + ":" + std::string(component);
+  name.resize(std::min<size_t>(name.size(), 15));
+  pthread_setname_np(pthread_self(), name.c_str());
+}
+
 void Topology::run_transform(Node& node) {
   // Workers (one per instance; often just this thread) take batches in queue order, numbered;
   // each parses on its own instance, then waits for its number to come up before emitting, so
@@ -250,7 +258,12 @@ void Topology::run_transform(Node& node) {
     }
   };
   std::vector<std::thread> helpers;
-  for (size_t i = 1; i < node.transforms.size(); ++i) helpers.emplace_back(work, std::ref(*node.transforms[i]));
+  for (size_t i = 1; i < node.transforms.size(); ++i) {
+    helpers.emplace_back([&, i] {
+      name_this_thread("tf", node.name);
+      work(*node.transforms[i]);
+    });
+  }
   work(first);
   for (auto& h : helpers) h.join();
   node.output->close();
@@ -310,10 +323,23 @@ void Topology::start_node(const std::shared_ptr<Node>& node) {
   switch (n->kind) {
     case ComponentKind::kSource:
       ++sources_running_;
-      n->thread = std::thread([this, n] { run_source(*n); });
+      n->thread = std::thread([this, n] {
+        name_this_thread("src", n->name);
+        run_source(*n);
+      });
       break;
-    case ComponentKind::kTransform: n->thread = std::thread([this, n] { run_transform(*n); }); break;
-    case ComponentKind::kSink: n->thread = std::thread([this, n] { run_sink(*n); }); break;
+    case ComponentKind::kTransform:
+      n->thread = std::thread([this, n] {
+        name_this_thread("tf", n->name);
+        run_transform(*n);
+      });
+      break;
+    case ComponentKind::kSink:
+      n->thread = std::thread([this, n] {
+        name_this_thread("sink", n->name);
+        run_sink(*n);
+      });
+      break;
   }
 }
 

@@ -84,6 +84,7 @@ class Topology {
   // Waits for a retiring node's thread (and, for a source, its acks), then commits and frees it.
   void retire(Node& node);
   void run_source(Node& node);
+  static void name_this_thread(std::string_view kind, std::string_view component);
   void run_transform(Node& node);
   void run_sink(Node& node);
   void node_finished(Node& node, const Status& status);

@@ -349,7 +349,8 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
       auto until = std::chrono::steady_clock::now() + config_.read_delay.value;
       gathered = woke_on_write_ && config_.read_delay.value.count() > 0;
       while (woke_on_write_ && !ctx.stopping() && std::chrono::steady_clock::now() < until) {
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(), std::chrono::milliseconds(20)));
+        // In one sleep for the default delay; a stop is still noticed within kIdleWait.
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(), kIdleWait));
       }
     }
     if (rescan) {

@@ -4,7 +4,8 @@
 
 #include <array>
 #include <charconv>
-#include <cstring>
+
+#include "core/byte_words.h"
 
 namespace logship {
 namespace {
@@ -19,24 +20,16 @@ constexpr std::array<uint8_t, 256> make_escape_table() {
 }
 constexpr auto kNeedsEscape = make_escape_table();
 
-// The bytes of w (8, first in memory lowest) that need escaping or are >= 0x80, as their high
-// bits. SWAR: after the xor a byte is zero exactly where it matched, and "x - 0x01.. & ~x"
-// sets the high bit of the lowest such byte for sure; bits above it may be false alarms, so
-// only the lowest set bit is trusted.
+// The bytes of w that need escaping or are >= 0x80, flagged (core/byte_words.h).
 uint64_t bytes_needing_care(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-  uint64_t quote = w ^ (kOnes * '"');
-  uint64_t backslash = w ^ (kOnes * '\\');
-  uint64_t control = (w - kOnes * 0x20) & ~w;  // bytes < 0x20
-  return (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | control | w) & kHighs;
+  using namespace byte_words;
+  return bytes_equal(w, '"') | bytes_equal(w, '\\') | bytes_below(w, 0x20) | (w & kHighBits);
 }
 
 // The first position from i on holding a byte that needs escaping or is >= 0x80, or n.
 size_t next_byte_needing_care(const unsigned char* p, size_t i, size_t n) {
   for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    if (uint64_t found = bytes_needing_care(w)) return i + static_cast<size_t>(__builtin_ctzll(found) / 8);
+    if (uint64_t found = bytes_needing_care(byte_words::load(p + i))) return i + byte_words::first(found);
   }
   while (i < n && p[i] < 0x80 && !kNeedsEscape[p[i]]) ++i;
   return i;

@@ -14,8 +14,9 @@
 #endif
 
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+
+#include "core/byte_words.h"
 
 namespace logship {
 
@@ -85,13 +86,9 @@ class RawMembers {
 #else
   static constexpr unsigned kStride = 8, kNone = 32;
   static unsigned quote_or_backslash(const char* p) {
-    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-    // The high bit of the first quote or backslash byte (bits above it may be false alarms).
-    uint64_t found = (((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHighs;
-    return found == 0 ? kNone : static_cast<unsigned>(__builtin_ctzll(found) / 8);
+    uint64_t w = byte_words::load(p);
+    uint64_t found = byte_words::bytes_equal(w, '"') | byte_words::bytes_equal(w, '\\');
+    return found == 0 ? kNone : byte_words::first(found);
   }
 #endif
 

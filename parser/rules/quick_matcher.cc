@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/byte_words.h"
+
 namespace logship {
 namespace {
 
@@ -547,25 +549,20 @@ bool QuickMatcher::run(int pc, const char* p, Run& r) const {
 QuickMatcher::Outcome QuickMatcher::match(std::string_view line, re2::StringPiece* groups, int ngroups) const {
   // One pass over the line, 8 bytes at a time: is there a byte >= 0x80 (RE2 reads those as
   // UTF-8; the matcher only knows bytes), and how many times does the required byte appear?
-  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full, kHigh = 0x8080808080808080ull;
   const char* s = line.data();
   size_t n = line.size(), i = 0;
-  const uint64_t spread = 0x0101010101010101ull * static_cast<unsigned char>(required_byte_);
   uint64_t high = 0;
   uint32_t seen = 0;
   for (; i + 8 <= n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s + i, 8);
+    uint64_t w = byte_words::load(s + i);
     high |= w;
-    uint64_t x = w ^ spread;  // zero where the byte is
-    uint64_t found = (~(((x & kLow7) + kLow7) | x) & kHigh) >> 7;  // 1 in each byte that matched
-    seen += static_cast<uint32_t>((found * 0x0101010101010101ull) >> 56);  // their sum (no popcnt in x86-64 v1)
+    seen += byte_words::count(byte_words::bytes_equal(w, static_cast<unsigned char>(required_byte_)));
   }
   for (; i < n; ++i) {
     high |= static_cast<unsigned char>(s[i]);
     seen += s[i] == required_byte_;
   }
-  if (high & kHigh) return Outcome::kUnsure;
+  if (high & byte_words::kHighBits) return Outcome::kUnsure;
   if (seen < required_count_) return Outcome::kNoMatch;
 
   const char* slots[2 * (kMaxCaptures + 1)] = {};

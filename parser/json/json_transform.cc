@@ -7,6 +7,7 @@
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
 #include "parser/json/raw_members.h"
+#include "parser/json/structural_walk.h"
 
 namespace logship {
 namespace {
@@ -123,8 +124,10 @@ class JsonTransform::Members {
     ++it_;
     return true;
   }
-  // The member next() gave, in the DOM.
-  simdjson::dom::element dom_value() const { return value_; }
+  // The members of the object next() gave (`raw`: its text).
+  Members nested(std::string_view raw) const { return Members(value_.get_object().value_unsafe(), raw.data()); }
+  // Never offered on this (rare) path: see WalkMembers.
+  std::string_view compact_text() const { return {}; }
 
  private:
   simdjson::dom::object::iterator it_, end_;
@@ -132,11 +135,27 @@ class JsonTransform::Members {
   RawMembers raw_;
 };
 
+// The same walk over a line StructuralWalk accepted (no escaped keys there).
+class JsonTransform::WalkMembers {
+ public:
+  WalkMembers(const StructuralWalk& walk, uint32_t open) : walk_(&walk), members_(walk, open) {}
+  bool next(std::string_view& key, bool& plain, std::string_view& value) {
+    plain = true;
+    return members_.next(key, value, value_index_);
+  }
+  WalkMembers nested(std::string_view) const { return WalkMembers(*walk_, value_index_); }
+  std::string_view compact_text() const { return members_.compact_text(); }
+
+ private:
+  const StructuralWalk* walk_;
+  StructuralWalk::Members members_;
+  uint32_t value_index_ = 0;
+};
+
 // Copies the members of an application's "log" / "event" / "host" object so they join
 // logship's own; a member logship sets itself is kept as <name>_original.
-void JsonTransform::copy_members(simdjson::dom::object object, std::string_view text, std::string_view reserved_for,
-                                 std::string& out) {
-  Members members(object, text.data());
+template <class MemberWalk>
+void JsonTransform::copy_members(MemberWalk members, std::string_view reserved_for, std::string& out) {
   std::string_view key, raw;
   bool plain;
   while (members.next(key, plain, raw)) {
@@ -149,14 +168,13 @@ void JsonTransform::copy_members(simdjson::dom::object object, std::string_view 
 }
 
 bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* data, size_t len, std::string& out) {
-  log_extra_.clear();
-  event_extra_.clear();
-  host_extra_.clear();
-  std::string_view ts_raw;
-  std::string_view own_timestamp;
-  std::string_view level_raw;
-  // A full validation with the DOM parser (SIMD stage 1 and 2: strings, numbers, UTF-8,
-  // depth, trailing content), then one walk of the top level in the text to slice raw values.
+  // Most lines: simdjson's stage 1 and a walk of its structural indexes (see StructuralWalk).
+  if (walk_.accept(dom_parser_, data, len, static_cast<size_t>(config_.max_depth))) {
+    encode_members(batch, e, data, len, WalkMembers(walk_, 0), out);
+    return true;
+  }
+  // The rest: a full validation with the DOM parser (stage 1 and 2: strings, numbers, UTF-8,
+  // depth, trailing content), which also names the error, then a walk of the text alongside.
   simdjson::dom::element root;
   error_code err = dom_parser_.parse(data, len, false).get(root);
   if (!err && !root.is_object()) err = simdjson::INCORRECT_TYPE;
@@ -164,27 +182,61 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
     error_ = reason(err, config_.max_depth, error_);
     return false;
   }
+  encode_members(batch, e, data, len, Members(root.get_object().value_unsafe(), data), out);
+  return true;
+}
+
+template <class MemberWalk>
+void JsonTransform::encode_members(const Batch& batch, EventView& e, const char* data, size_t len, MemberWalk members,
+                                   std::string& out) {
+  log_extra_.clear();
+  event_extra_.clear();
+  host_extra_.clear();
+  std::string_view ts_raw;
+  std::string_view own_timestamp;
+  std::string_view level_raw;
   // @timestamp comes first but is known only after the walk: a slot the size of the usual
   // value is kept for it, so the members can go straight into `out`.
   static constexpr std::string_view kSlot = "\"0000-00-00T00:00:00.000000Z\"";
   out.append("{\"@timestamp\":");
   size_t slot = out.size();
   out.append(kSlot);
-  Members members(root.get_object().value_unsafe(), data);
+  // Members copied through that follow each other in the line, separated by a comma alone,
+  // are copied in one piece.
+  struct Run {
+    const char* begin = nullptr;
+    const char* end = nullptr;
+    void flush(std::string& to) {
+      if (begin == nullptr) return;
+      to.push_back(',');
+      to.append(begin, static_cast<size_t>(end - begin));
+      begin = end = nullptr;
+    }
+  } run;
   std::string_view key, raw;
   bool plain;
   while (members.next(key, plain, raw)) {
     if (!may_be_special(key)) {  // most keys: copied through as they are
-      if (config_.target.empty()) {
+      if (!config_.target.empty()) continue;
+      std::string_view text = members.compact_text();
+      if (!text.empty() && run.begin != nullptr && text.data() == run.end + 1) {
+        run.end = text.data() + text.size();  // right after the previous one: one copy for both
+        continue;
+      }
+      run.flush(out);
+      if (!text.empty()) {
+        run = {text.data(), text.data() + text.size()};
+      } else {
         append_member_key(out, key, plain);
         out.append(raw);
       }
       continue;
     }
+    run.flush(out);
     bool merged = false;
     if (config_.target.empty() && (key == "log" || key == "event" || key == "host") && raw.front() == '{') {
       std::string& extra = key == "log" ? log_extra_ : key == "event" ? event_extra_ : host_extra_;
-      copy_members(members.dom_value().get_object().value_unsafe(), raw, key, extra);
+      copy_members(members.nested(raw), key, extra);
       merged = true;
     }
     if (key == config_.timestamp_field) ts_raw = raw;
@@ -208,6 +260,7 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
     else append_member_key(out, name, plain && !renamed);  // a configured name is escaped
     out.append(raw);
   }
+  run.flush(out);
 
   timestamp_.clear();
   int64_t ts = 0;
@@ -241,7 +294,6 @@ bool JsonTransform::encode_object(const Batch& batch, EventView& e, const char* 
   out.push_back(',');
   append_metadata_members(out, batch, e, {.log = log_extra_, .event = event_extra_, .host = host_extra_});
   out.append("}\n");
-  return true;
 }
 
 void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string& out) {

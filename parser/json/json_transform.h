@@ -31,6 +31,7 @@
 #include "core/component.h"
 #include "core/metrics.h"
 #include "core/timestamp_parse.h"
+#include "parser/json/structural_walk.h"
 
 namespace logship {
 
@@ -61,8 +62,12 @@ class JsonTransform final : public Transform {
   // was appended and `error_` says why).
   bool encode_object(const Batch& batch, EventView& e, const char* data, size_t len, std::string& out);
   void encode_failure(const Batch& batch, EventView& e, std::string& out);
-  class Members;
-  void copy_members(simdjson::dom::object object, std::string_view text, std::string_view reserved_for, std::string& out);
+  class Members;      // a line the DOM parser validated
+  class WalkMembers;  // a line StructuralWalk accepted
+  template <class MemberWalk>
+  void encode_members(const Batch& batch, EventView& e, const char* data, size_t len, MemberWalk members, std::string& out);
+  template <class MemberWalk>
+  void copy_members(MemberWalk members, std::string_view reserved_for, std::string& out);
 
   // False when `key` is certainly none of the keys handled apart (log, event, host, @timestamp,
   // the timestamp and level fields, drop and rename keys): a 256-bit filter of their length,
@@ -77,6 +82,7 @@ class JsonTransform final : public Transform {
   std::bitset<256> special_keys_;
   TimestampFormat format_;
   simdjson::dom::parser dom_parser_;
+  StructuralWalk walk_;
   std::string log_extra_;
   std::string event_extra_;
   std::string host_extra_;

@@ -63,6 +63,20 @@ TEST_F(JsonTransformTest, KeepsTheObjectAndSplicesMetadata) {
   EXPECT_NE(outputs_[0].find(R"("msg":"hi \"x\"","n":[1,{"a":null}],"ok":true)"), std::string::npos) << outputs_[0];
 }
 
+// Members are copied as written (consecutive ones in one piece), in order, around the ones
+// dropped or renamed, whether the line takes the structural walk or the DOM parser's path
+// (an escaped key sends it there).
+TEST_F(JsonTransformTest, CopiesMembersThroughInOrderWhateverTheSpacing) {
+  JsonTransformConfig c;
+  c.drop = {"secret"};
+  c.rename = {{"msg", "message"}};
+  run(c, {R"({"a":1,"b" : 2,"c":[3, 4],"secret":"x","d":{"e":"f"},"msg":"m","z":null})",
+          R"({"a":1,"key":2 ,"secret":"x","c":"3"})", R"({ "a" :1 , "b":2, "c":3})"});
+  EXPECT_NE(outputs_[0].find(R"(","a":1,"b":2,"c":[3, 4],"d":{"e":"f"},"message":"m","z":null,"log":{)"), std::string::npos) << outputs_[0];
+  EXPECT_NE(outputs_[1].find(R"(","a":1,"key":2,"c":"3","log":{)"), std::string::npos) << outputs_[1];
+  EXPECT_NE(outputs_[2].find(R"(","a":1,"b":2,"c":3,"log":{)"), std::string::npos) << outputs_[2];
+}
+
 TEST_F(JsonTransformTest, TimestampFieldInEveryFormat) {
   JsonTransformConfig c;
   c.timestamp_field = "ts";

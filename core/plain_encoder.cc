@@ -6,6 +6,8 @@
 
 namespace logship {
 
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
+
 namespace {
 
 // The origin's strings as JSON, for the events of one origin after another: validating and
@@ -38,22 +40,22 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   const Origin& o = *batch.origin;
   thread_local OriginJson cached;
   cached.refresh(o);
-  out.append("\"log\":{\"file\":{\"path\":");
+  out.append("\"log\":{\"file\":{\"path\":"sv);
   out.append(cached.path_json);
-  out.append("},\"offset\":");
+  out.append("},\"offset\":"sv);
   append_uint(out, e.offset);
   if (e.flags != 0) {
-    out.append(",\"flags\":[");
+    out.append(",\"flags\":["sv);
     append_flag_names(out, e.flags);
     out.push_back(']');
   }
   out.append(extras.log);
-  out.append("},\"event\":{\"id\":\"");
+  out.append("},\"event\":{\"id\":\""sv);
   append_event_id(out, o.id_seed, e.offset, batch.raw_text(e));
-  out.append("\",\"dataset\":");
+  out.append("\",\"dataset\":"sv);
   out.append(cached.dataset_json);
   out.append(extras.event);
-  out.append("},\"host\":{\"name\":");
+  out.append("},\"host\":{\"name\":"sv);
   out.append(cached.host_json);
   out.append(extras.host);
   out.push_back('}');
@@ -77,13 +79,13 @@ void encode_plain(Batch& batch) {
   append_rfc3339_micros(timestamp, batch.read_time_nanos);
   for (EventView& e : batch.events) {
     e.enc_begin = static_cast<uint32_t>(out.size());
-    out.append("{\"@timestamp\":\"");
+    out.append("{\"@timestamp\":\""sv);
     out.append(timestamp);
-    out.append("\",\"message\":");
+    out.append("\",\"message\":"sv);
     if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
     out.push_back(',');
     append_metadata_members(out, batch, e);
-    out.append("}\n");
+    out.append("}\n"sv);
     e.enc_len = static_cast<uint32_t>(out.size() - e.enc_begin);
   }
   batch.encoded = std::move(out);

@@ -1,6 +1,7 @@
 #include "core/timestamp_parse.h"
 
 #include <cstdint>
+#include <string>
 #include <ctime>
 
 namespace logship {
@@ -302,6 +303,36 @@ bool TimestampFormat::parse(std::string_view text, TimestampFormat& out) {
   } else {
     return false;
   }
+  return true;
+}
+
+bool append_utc_rfc3339_as_micros(std::string& out, std::string_view s) {
+  if (s.size() < 20 || s.size() > 30 || (s.back() != 'Z' && s.back() != 'z')) return false;
+  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return false;
+  int y, mo, d, h, mi, sec;
+  if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) || !digits(s, 14, 2, mi) ||
+      !digits(s, 17, 2, sec))
+    return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  if (y < 1700 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || sec > 59)
+    return false;
+  char text[27];
+  s.copy(text, 19);
+  text[10] = 'T';
+  text[19] = '.';
+  size_t digits_end = s.size() - 1;  // the Z
+  size_t n = 0;
+  if (digits_end > 19) {
+    if (s[19] != '.' && s[19] != ',') return false;
+    for (size_t i = 20; i < digits_end; ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      if (n < 6) text[20 + n++] = s[i];
+    }
+  }
+  while (n < 6) text[20 + n++] = '0';
+  text[26] = 'Z';
+  out.append(text, sizeof(text));
   return true;
 }
 

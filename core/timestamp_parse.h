@@ -35,4 +35,10 @@ struct TimestampFormat {
 
 bool parse_timestamp(std::string_view value, const TimestampFormat& format, int64_t& unix_nanos);
 
+// The usual application timestamp, "YYYY-MM-DDTHH:MM:SS[.fraction]Z" naming a real date and a
+// second below 60, appended as append_rfc3339_micros(parse_timestamp(value)) would write it,
+// by copying its digits instead of converting. False, with nothing appended, for any other
+// form (an offset, a leap second, February 30th...): those take the conversion.
+bool append_utc_rfc3339_as_micros(std::string& out, std::string_view value);
+
 }  // namespace logship

@@ -10,6 +10,8 @@
 #include "parser/json/structural_walk.h"
 
 namespace logship {
+
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
 namespace {
 
 using simdjson::error_code;
@@ -100,11 +102,11 @@ Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransform
 // Appends ,"<key><suffix>": — a key of the line (checked by the DOM pass) or a configured name
 // (checked when the config was loaded); `plain`: valid JSON string content as it is, no escaping.
 static void append_member_key(std::string& out, std::string_view key, bool plain, std::string_view suffix = {}) {
-  out.append(",\"");
+  out.append(",\""sv);
   if (plain) out.append(key);
   else append_json_escaped_utf8(out, key);
   out.append(suffix);
-  out.append("\":");
+  out.append("\":"sv);
 }
 
 // Walks an object's members in the DOM and in the text at once: the text gives the raw value
@@ -198,7 +200,7 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   // @timestamp comes first but is known only after the walk: a slot the size of the usual
   // value is kept for it, so the members can go straight into `out`.
   static constexpr std::string_view kSlot = "\"0000-00-00T00:00:00.000000Z\"";
-  out.append("{\"@timestamp\":");
+  out.append("{\"@timestamp\":"sv);
   size_t slot = out.size();
   out.append(kSlot);
   // Members copied through that follow each other in the line, separated by a comma alone,
@@ -262,13 +264,15 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   }
   run.flush(out);
 
-  timestamp_.clear();
+  timestamp_.assign(1, '"');
   int64_t ts = 0;
-  if (!config_.timestamp_field.empty() && !ts_raw.empty() && parse_timestamp(unquote(ts_raw), format_, ts)) {
-    timestamp_.push_back('"');
-    append_rfc3339_micros(timestamp_, ts);
+  if (!config_.timestamp_field.empty() && !ts_raw.empty() &&
+      ((format_.kind == TimestampFormat::Kind::kRfc3339 && append_utc_rfc3339_as_micros(timestamp_, unquote(ts_raw))) ||
+       parse_timestamp(unquote(ts_raw), format_, ts))) {
+    if (timestamp_.size() == 1) append_rfc3339_micros(timestamp_, ts);
     timestamp_.push_back('"');
   } else {
+    timestamp_.clear();
     if (!config_.timestamp_field.empty()) e.flags |= kFlagTimestampParseError;
     if (!own_timestamp.empty()) timestamp_.assign(own_timestamp);
     else append_read_time(timestamp_, batch);
@@ -293,20 +297,20 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   }
   out.push_back(',');
   append_metadata_members(out, batch, e, {.log = log_extra_, .event = event_extra_, .host = host_extra_});
-  out.append("}\n");
+  out.append("}\n"sv);
 }
 
 void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string& out) {
   e.flags |= kFlagJsonParseError;
-  out.append("{\"@timestamp\":");
+  out.append("{\"@timestamp\":"sv);
   append_read_time(out, batch);
-  out.append(",\"message\":");
+  out.append(",\"message\":"sv);
   if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
-  out.append(",\"error\":{\"message\":");
+  out.append(",\"error\":{\"message\":"sv);
   append_json_string(out, error_);
-  out.append("},");
+  out.append("},"sv);
   append_metadata_members(out, batch, e);
-  out.append("}\n");
+  out.append("}\n"sv);
 }
 
 void JsonTransform::encode(Batch& batch) {

@@ -68,6 +68,9 @@ bool StructuralWalk::accept(simdjson::dom::parser& parser, const char* data, siz
   count_ = impl->n_structural_indexes;
   max_depth_ = std::min(max_depth, kMaxDepth);
   if (count_ == 0 || data_[indexes_[0]] != '{') return false;
+  // Most lines hold no backslash at all: then no string has an escape to check, and all
+  // stage 1 left to check of a string (closed, no control byte, valid UTF-8) is done.
+  escapes_ = std::memchr(data, '\\', len) != nullptr;
   if (close_.size() < count_) close_.resize(count_);
   if (unescaped_size_ < len + simdjson::SIMDJSON_PADDING) {
     unescaped_size_ = len + simdjson::SIMDJSON_PADDING;
@@ -127,6 +130,7 @@ uint32_t StructuralWalk::value(uint32_t k, size_t depth) {
 }
 
 bool StructuralWalk::string(uint32_t k, bool is_key) {
+  if (!escapes_) return true;
   // Stage 1 found the string closed and nothing but blanks between it and the next
   // structural, so its closing quote is the token's last byte.
   const char* begin = at(k) + 1;

@@ -94,6 +94,7 @@ class StructuralWalk {
   const uint32_t* indexes_ = nullptr;
   uint32_t count_ = 0;
   size_t max_depth_ = 0;
+  bool escapes_ = false;  // the line holds a backslash
   std::vector<uint32_t> close_;  // close_[k]: the structural closing the container opened at k
   std::unique_ptr<uint8_t[]> unescaped_;  // where simdjson checks a string's escapes
   size_t unescaped_size_ = 0;

@@ -10,6 +10,8 @@
 #include "core/time_format.h"
 
 namespace logship {
+
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
 namespace {
 
 enum class Type { kInt, kNumber, kSeconds, kBool, kString, kTimestamp, kDuration, kThreadId };
@@ -136,7 +138,7 @@ void append_key(std::string& out, std::string_view name) {
   if (out.size() > 0 && out.back() != '{') out.push_back(',');
   out.push_back('"');
   out.append(name);
-  out.append("\":");
+  out.append("\":"sv);
 }
 
 // Lower-cased attribute key for unknown attributes (keys are [A-Za-z0-9_]).
@@ -144,7 +146,7 @@ void append_lower_key(std::string& out, std::string_view key) {
   if (out.size() > 0 && out.back() != '{') out.push_back(',');
   out.push_back('"');
   for (char c : key) out.push_back((c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c);
-  out.append("\":");
+  out.append("\":"sv);
 }
 
 }  // namespace
@@ -152,17 +154,17 @@ void append_lower_key(std::string& out, std::string_view key) {
 uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const EventView& ev, std::string& out) {
   uint32_t flags = 0;
   if (e.kind == SlowlogEntry::Kind::kServerHeader) {
-    out.append("{\"@timestamp\":");
+    out.append("{\"@timestamp\":"sv);
     append_read_time(out, batch);
-    out.append(",\"message\":");
+    out.append(",\"message\":"sv);
     append_json_string(out, batch.raw_text(ev));
-    out.append(",\"mysql\":{\"slowlog\":{\"server_header\":{\"program\":");
+    out.append(",\"mysql\":{\"slowlog\":{\"server_header\":{\"program\":"sv);
     append_json_string(out, e.server_program);
-    out.append(",\"version\":");
+    out.append(",\"version\":"sv);
     append_json_string(out, e.server_version);
-    out.append("}}},");
+    out.append("}}},"sv);
     append_metadata_members(out, batch, ev, {.event = ",\"kind\":\"event\",\"action\":\"mysql-server-header\""});
-    out.append("}\n");
+    out.append("}\n"sv);
     return flags;
   }
 
@@ -208,7 +210,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
       case Type::kSeconds:
         if ((ok = is_json_number(a.value)) && first_time(m->name)) {
           append_key(target, m->name);
-          target.append("{\"sec\":");
+          target.append("{\"sec\":"sv);
           target.append(a.value);
           target.push_back('}');
         }
@@ -227,9 +229,9 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
         break;
       case Type::kTimestamp:
         if ((ok = slowlog_time_to_rfc3339(a.value, scratch_))) {
-          event_members_.append(",\"");
+          event_members_.append(",\""sv);
           event_members_.append(m->name);
-          event_members_.append("\":");
+          event_members_.append("\":"sv);
           append_json_string(event_members_, scratch_);
         }
         break;
@@ -237,7 +239,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
         double seconds = 0;
         auto [p, ec] = std::from_chars(a.value.data(), a.value.data() + a.value.size(), seconds);
         if ((ok = ec == std::errc() && p == a.value.data() + a.value.size() && seconds >= 0)) {
-          event_members_.append(",\"duration\":");
+          event_members_.append(",\"duration\":"sv);
           append_uint(event_members_, static_cast<uint64_t>(std::llround(seconds * 1e9)));
         }
         break;
@@ -255,11 +257,11 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   }
   // event.end: the entry's "# Time:" (when it was written), unless End: said it.
   if (!e.time.empty() && event_members_.find("\"end\":") == std::string::npos && slowlog_time_to_rfc3339(e.time, scratch_)) {
-    event_members_.append(",\"end\":");
+    event_members_.append(",\"end\":"sv);
     append_json_string(event_members_, scratch_);
   }
 
-  out.append("{\"@timestamp\":\"");
+  out.append("{\"@timestamp\":\""sv);
   if (e.set_timestamp >= 0) {
     append_rfc3339_micros(out, e.set_timestamp * 1'000'000'000);
     out.resize(out.size() - 8);  // whole seconds: drop ".000000Z"
@@ -269,43 +271,43 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   } else {
     append_rfc3339_micros(out, batch.read_time_nanos);
   }
-  out.append("\"");
+  out.append("\""sv);
   if (e.kind == SlowlogEntry::Kind::kFragment) {
     flags |= kFlagSlowlogFragment;
-    out.append(",\"message\":");
+    out.append(",\"message\":"sv);
     append_json_string(out, batch.raw_text(ev));
   }
   if (!e.user.empty() || !e.priv_user.empty()) {
-    out.append(",\"user\":{\"name\":");
+    out.append(",\"user\":{\"name\":"sv);
     append_json_string(out, e.user.empty() ? e.priv_user : e.user);
     out.push_back('}');
   }
   if (!e.host.empty() || !e.ip.empty()) {
-    out.append(",\"source\":{");
+    out.append(",\"source\":{"sv);
     if (!e.host.empty()) {
-      out.append("\"domain\":");
+      out.append("\"domain\":"sv);
       append_json_string(out, e.host);
     }
     if (!e.ip.empty()) {
       if (!e.host.empty()) out.push_back(',');
-      out.append("\"ip\":");
+      out.append("\"ip\":"sv);
       append_json_string(out, e.ip);
     }
     out.push_back('}');
   }
-  out.append(",\"mysql\":{");
+  out.append(",\"mysql\":{"sv);
   if (!thread_id.empty() && is_int(thread_id)) {
-    out.append("\"thread_id\":");
+    out.append("\"thread_id\":"sv);
     out.append(thread_id);
     out.push_back(',');
   }
-  out.append("\"slowlog\":{\"query\":");
+  out.append("\"slowlog\":{\"query\":"sv);
   append_json_string(out, e.statement);
   if (!e.statement.empty()) {
     std::string_view fp = fingerprinter_.fingerprint(e.statement);
-    out.append(",\"fingerprint\":");
+    out.append(",\"fingerprint\":"sv);
     append_json_string(out, fp);
-    out.append(",\"id\":\"");
+    out.append(",\"id\":\""sv);
     append_query_id(out, fp);
     out.push_back('"');
   }
@@ -322,15 +324,15 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
     out.append(slowlog_, 1, std::string::npos);
   }
   if (innodb_.size() > 1) {
-    out.append(",\"innodb\":");
+    out.append(",\"innodb\":"sv);
     out.append(innodb_);
     out.push_back('}');
   }
   auto append_list = [&out](std::string_view name, const std::vector<std::string_view>& items) {
     if (items.empty()) return;
-    out.append(",\"");
+    out.append(",\""sv);
     out.append(name);
-    out.append("\":[");
+    out.append("\":["sv);
     for (size_t i = 0; i < items.size(); ++i) {
       if (i) out.push_back(',');
       append_json_string(out, items[i]);
@@ -341,15 +343,15 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   append_list("warnings", e.warnings);
   append_list("notes", e.notes);
   if (!invalid_.empty()) {
-    out.append(",\"invalid_attributes\":[");
+    out.append(",\"invalid_attributes\":["sv);
     out.append(invalid_);
     out.push_back(']');
   }
-  out.append("}},");
+  out.append("}},"sv);
   EventView flagged = ev;
   flagged.flags |= flags;
   append_metadata_members(out, batch, flagged, {.event = event_members_});
-  out.append("}\n");
+  out.append("}\n"sv);
   return flags;
 }
 

@@ -15,6 +15,8 @@
 #include "parser/rules/field_writer.h"
 
 namespace logship {
+
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
 namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
@@ -454,11 +456,11 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
     }
   }
   if (keep_original) {
-    event_.append(",\"original\":");
+    event_.append(",\"original\":"sv);
     append_json_string(event_, line);
   }
   if (invalid_utf8) flags |= kFlagInvalidUtf8;
-  out.append("{\"@timestamp\":");
+  out.append("{\"@timestamp\":"sv);
   if (!timestamp_.empty()) out.append(timestamp_);
   else append_read_time(out, batch);
   out.append(top_);
@@ -466,7 +468,7 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
   EventView flagged = e;
   flagged.flags |= flags;
   append_metadata_members(out, batch, flagged, {.log = log_, .event = event_, .host = host_});
-  out.append("}\n");
+  out.append("}\n"sv);
   return flags;
 }
 

@@ -10,6 +10,8 @@
 
 namespace logship {
 
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
+
 std::unique_ptr<RuleSet> load_rule_set(const std::vector<std::string>& names, ConfigErrors& errors, const YAML::Node& where,
                                        const std::string& path) {
   auto set = std::make_unique<RuleSet>();
@@ -94,13 +96,13 @@ void RulesTransform::encode(Batch& batch) {
     }
     e.flags |= kFlagUnparsed;
     unparsed_.add();
-    out.append("{\"@timestamp\":");
+    out.append("{\"@timestamp\":"sv);
     append_read_time(out, batch);
-    out.append(",\"message\":");
+    out.append(",\"message\":"sv);
     if (!append_json_string(out, line)) e.flags |= kFlagInvalidUtf8;
     out.push_back(',');
     append_metadata_members(out, batch, e);
-    out.append("}\n");
+    out.append("}\n"sv);
   });
 }
 

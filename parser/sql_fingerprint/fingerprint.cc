@@ -7,6 +7,8 @@
 #include <type_traits>
 
 namespace logship {
+
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
 namespace {
 
 // Perl's \w and \s on bytes (no locale, no utf8 flag).
@@ -319,7 +321,7 @@ void collapse_lists(std::string_view in, std::string& out) {
       }
       if (end) {
         out.append(in.substr(i, kw));
-        out.append("(?+)");
+        out.append("(?+)"sv);
         i = end;
         continue;
       }
@@ -369,9 +371,9 @@ bool collapse_unions(std::string_view in, std::string& out) {
         }
         if (repeats > 0) {
           out.append(first);
-          out.append(" /*repeat");
+          out.append(" /*repeat"sv);
           out.append(in.substr(last_sep_begin, last_sep_len));
-          out.append("*/");
+          out.append("*/"sv);
           i = pos;
           matched = true;
         }
@@ -392,7 +394,7 @@ bool collapse_limit(std::string_view in, std::string& out) {
     else if (in.substr(end, 3) == ", ?") end += 3;
     else if (in.substr(end, 9) == " offset ?") end += 9;
     out.assign(in.substr(0, i));
-    out.append("limit ?");
+    out.append("limit ?"sv);
     out.append(in.substr(end));
     return true;
   }

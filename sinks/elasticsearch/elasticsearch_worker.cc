@@ -7,6 +7,8 @@
 
 namespace logship {
 
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
+
 namespace {
 
 Counter& item_counter(const std::string& component, const char* outcome) {
@@ -217,11 +219,11 @@ void ElasticsearchSink::Worker::build_body(Request& r) {
     const Batch& b = *d.owner->batch;
     const EventView& e = b.events[d.event];
     ready_bytes_ -= e.enc_len;
-    r.body.append("{\"create\":{\"_index\":\"");
+    r.body.append("{\"create\":{\"_index\":\""sv);
     r.body.append(d.owner->index);  // sanitized: no characters that need escaping
-    r.body.append("\",\"_id\":\"");
+    r.body.append("\",\"_id\":\""sv);
     r.body.append(event_id_of(b, d.event, id_scratch_));
-    r.body.append("\"}}\n");
+    r.body.append("\"}}\n"sv);
     std::string_view doc = b.encoded_text(e);
     r.body.append(doc);
     if (doc.empty() || doc.back() != '\n') r.body.push_back('\n');

@@ -14,6 +14,8 @@
 #include "sinks/kafka/kafka_conf.h"
 
 namespace logship {
+
+using namespace std::string_view_literals;  // append("..."sv): no strlen per call
 namespace {
 
 rd_kafka_conf_t* make_conf(const KafkaSourceConfig& c, std::string& error) {
@@ -188,13 +190,13 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
     b.event_ids.append(id);   // the id downstream sinks must use (Elasticsearch _id)
   } else {
     append_event_id(b.event_ids, b.origin->id_seed, e.offset, value);
-    b.encoded.append("{\"@timestamp\":");
+    b.encoded.append("{\"@timestamp\":"sv);
     append_read_time(b.encoded, b);
-    b.encoded.append(",\"message\":");
+    b.encoded.append(",\"message\":"sv);
     if (!append_json_string(b.encoded, value)) e.flags |= kFlagInvalidUtf8;
     b.encoded.push_back(',');
     append_metadata_members(b.encoded, b, e);
-    b.encoded.append("}\n");
+    b.encoded.append("}\n"sv);
   }
   e.enc_len = static_cast<uint32_t>(b.encoded.size() - e.enc_begin);
   p.next_offset = m->offset + 1;

@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "core/time_format.h"
+
 namespace logship {
 namespace {
 
@@ -102,6 +104,52 @@ TEST(TimestampParseTest, PatternsWithoutAYearTakeThisYear) {
   int64_t ns = 0;
   ASSERT_TRUE(parse_timestamp(text, f, ns));
   EXPECT_EQ(ns / 1'000'000'000, static_cast<int64_t>(now));
+}
+
+}  // namespace
+}  // namespace logship
+
+namespace logship {
+namespace {
+
+std::string converted(std::string_view value) {
+  int64_t ns = 0;
+  std::string out;
+  if (parse_timestamp(value, TimestampFormat{}, ns)) append_rfc3339_micros(out, ns);
+  return out;
+}
+
+// The copying shortcut writes what parsing then formatting writes, and declines the rest.
+TEST(TimestampParseTest, UtcShortcutWritesWhatTheConversionWrites) {
+  for (const char* taken : {"2026-11-26T10:00:00Z", "2026-11-26T10:00:00.1Z", "2026-11-26t23:59:59,123456789z",
+                            "2024-02-29 00:00:00.000Z", "2026-12-31T23:59:59.9999999Z", "2026-01-01T00:00:00.Z"}) {
+    std::string out;
+    ASSERT_TRUE(append_utc_rfc3339_as_micros(out, taken)) << taken;
+    EXPECT_EQ(out, converted(taken)) << taken;
+  }
+  for (const char* declined : {"2026-02-29T00:00:00Z", "2026-04-31T00:00:00Z", "2026-11-26T10:00:60Z", "2026-11-26T10:00:00+01:00",
+                               "2026-11-26T10:00:00", "2026-11-26T24:00:00Z", "2026-13-01T00:00:00Z", "2026-11-26T10:00:00.12345678901Z",
+                               "2026-11-26T10:00:00.1a2Z", "2026-11-26X10:00:00Z", "1600-01-01T00:00:00Z", " 026-11-26T10:00:00Z"}) {
+    std::string out;
+    EXPECT_FALSE(append_utc_rfc3339_as_micros(out, declined)) << declined;
+    EXPECT_EQ(out, "");
+  }
+  // Every byte of a timestamp swapped for a few others: whatever the shortcut takes, it gets right.
+  std::string base = "2024-02-29T23:59:59.123456Z";
+  int taken = 0;
+  for (size_t i = 0; i < base.size(); ++i) {
+    for (char c : std::string("0123456789Zz.,:- Tt+x")) {
+      std::string v = base;
+      v[i] = c;
+      for (std::string w : {v, v.substr(0, i), v.substr(0, i) + "Z"}) {
+        std::string out;
+        if (!append_utc_rfc3339_as_micros(out, w)) continue;
+        ++taken;
+        EXPECT_EQ(out, converted(w)) << w;
+      }
+    }
+  }
+  EXPECT_GT(taken, 200);
 }
 
 }  // namespace

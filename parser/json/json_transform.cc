@@ -85,12 +85,22 @@ JsonTransform::JsonTransform(JsonTransformConfig config, TimestampFormat format,
   simdjson::error_code err = dom_parser_.allocate(1 << 16, static_cast<size_t>(config_.max_depth));
   (void)err;  // on failure parse() allocates again and reports the error per line
   // Keys the loop treats apart: any other key is copied through without a compare.
-  auto note = [this](std::string_view key) { special_keys_.set(key_hash(key)); };
-  for (std::string_view key : {"log", "event", "host", "@timestamp"}) note(key);
-  if (!config_.timestamp_field.empty()) note(config_.timestamp_field);
-  if (!config_.level_field.empty()) note(config_.level_field);
-  for (const auto& key : config_.drop) note(key);
-  for (const auto& [from, to] : config_.rename) note(from);
+  note_special("log", kLogObject);
+  note_special("event", kEventObject);
+  note_special("host", kHostObject);
+  note_special("@timestamp", kOwnTimestamp);
+  if (!config_.timestamp_field.empty()) note_special(config_.timestamp_field, kTimestampField);
+  if (!config_.level_field.empty()) note_special(config_.level_field, kLevelField);
+  for (const auto& key : config_.drop) note_special(key, kDropped);
+  for (const auto& [from, to] : config_.rename) note_special(from, kRenamed, to);  // the last rename of a key wins
+}
+
+void JsonTransform::note_special(std::string_view key, unsigned role, std::string_view renamed_to) {
+  special_keys_.set(key_hash(key));
+  auto it = std::find_if(special_list_.begin(), special_list_.end(), [&](const SpecialKey& s) { return s.name == key; });
+  if (it == special_list_.end()) it = special_list_.insert(special_list_.end(), SpecialKey{std::string(key), 0, {}});
+  it->roles |= role;
+  if (role == kRenamed) it->renamed_to = renamed_to;
 }
 
 Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransformConfig& config, const BuildContext& ctx) {
@@ -218,7 +228,8 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   std::string_view key, raw;
   bool plain;
   while (members.next(key, plain, raw)) {
-    if (!may_be_special(key)) {  // most keys: copied through as they are
+    const SpecialKey* special_key = special(key);
+    if (special_key == nullptr) {  // most keys: copied through as they are
       if (!config_.target.empty()) continue;
       std::string_view text = members.compact_text();
       if (!text.empty() && run.begin != nullptr && text.data() == run.end + 1) {
@@ -235,29 +246,24 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
       continue;
     }
     run.flush(out);
+    unsigned roles = special_key->roles;
+    bool reserved = (roles & (kLogObject | kEventObject | kHostObject)) != 0;
     bool merged = false;
-    if (config_.target.empty() && (key == "log" || key == "event" || key == "host") && raw.front() == '{') {
-      std::string& extra = key == "log" ? log_extra_ : key == "event" ? event_extra_ : host_extra_;
+    if (config_.target.empty() && reserved && raw.front() == '{') {
+      std::string& extra = (roles & kLogObject) ? log_extra_ : (roles & kEventObject) ? event_extra_ : host_extra_;
       copy_members(members.nested(raw), key, extra);
       merged = true;
     }
-    if (key == config_.timestamp_field) ts_raw = raw;
-    if (key == config_.level_field) level_raw = raw;
+    if (roles & kTimestampField) ts_raw = raw;
+    if (roles & kLevelField) level_raw = raw;
     if (merged || !config_.target.empty()) continue;
-    if (key == "@timestamp") {
+    if (roles & kOwnTimestamp) {
       own_timestamp = raw;
       continue;
     }
-    if (std::find(config_.drop.begin(), config_.drop.end(), key) != config_.drop.end()) continue;
-    std::string_view name = key;
-    bool renamed = false;
-    for (const auto& [from, to] : config_.rename) {
-      if (from == key) {
-        name = to;
-        renamed = true;
-      }
-    }
-    bool reserved = key == "log" || key == "event" || key == "host";
+    if (roles & kDropped) continue;
+    bool renamed = (roles & kRenamed) != 0;
+    std::string_view name = renamed ? std::string_view(special_key->renamed_to) : key;
     if (reserved) append_member_key(out, key, plain, "_original");
     else append_member_key(out, name, plain && !renamed);  // a configured name is escaped
     out.append(raw);

@@ -12,9 +12,10 @@
 //       drop: [password]
 //       add_fields: {service.environment: production}
 //
-// Each line is validated in full by simdjson's DOM parser (strings, numbers, UTF-8, nesting up
-// to max_depth), then its top level walked once with On-Demand to slice each value's raw text,
-// which is copied through unchanged. Top-level
+// Each line is validated in full: simdjson's stage 1 (UTF-8, strings, structure positions) and a
+// walk of those positions (StructuralWalk: grammar, literals, numbers, escapes, nesting up to
+// max_depth) that also slices each member's raw text, copied through unchanged. Lines the walk
+// is not sure of go to simdjson's DOM parser, which names the error of an invalid one. Top-level
 // "log", "event" and "host" objects are merged with logship's members of the same objects;
 // such a key holding a non-object value is kept as <key>_original. A line that is not a valid
 // JSON object is still shipped: `message` holds it, `error.message` says why, `log.flags` has
@@ -78,8 +79,27 @@ class JsonTransform final : public Transform {
   }
   bool may_be_special(std::string_view key) const { return special_keys_[key_hash(key)]; }
 
+  // What a key handled apart is, looked up once per member (a few are on every line).
+  enum SpecialRole : unsigned {
+    kLogObject = 1, kEventObject = 2, kHostObject = 4,  // merged with logship's own
+    kTimestampField = 8, kLevelField = 16, kOwnTimestamp = 32, kDropped = 64, kRenamed = 128,
+  };
+  struct SpecialKey {
+    std::string name;
+    unsigned roles = 0;
+    std::string renamed_to;
+  };
+  const SpecialKey* special(std::string_view key) const {
+    if (!may_be_special(key)) return nullptr;
+    for (const SpecialKey& s : special_list_)
+      if (s.name.size() == key.size() && s.name == key) return &s;
+    return nullptr;
+  }
+  void note_special(std::string_view key, unsigned role, std::string_view renamed_to = {});
+
   JsonTransformConfig config_;
   std::bitset<256> special_keys_;
+  std::vector<SpecialKey> special_list_;
   TimestampFormat format_;
   simdjson::dom::parser dom_parser_;
   StructuralWalk walk_;

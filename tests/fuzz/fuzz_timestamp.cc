@@ -1,8 +1,11 @@
 // libFuzzer target, differential: the compiled strftime scanner must give exactly what
-// strptime gives (or hand the value over to it) for every input, in the formats logs use.
+// strptime gives (or hand the value over to it) for every input, in the formats logs use; and
+// the UTC RFC 3339 shortcut must write what parsing then formatting writes, when it takes one.
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
+#include "core/time_format.h"
 #include "core/timestamp_parse.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -20,5 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   bool ok_fast = logship::parse_timestamp(value, fast, a);
   bool ok_slow = logship::parse_timestamp(value, slow, b);
   if (ok_fast != ok_slow || (ok_fast && a != b)) std::abort();
+  std::string copied;
+  if (logship::append_utc_rfc3339_as_micros(copied, value)) {
+    int64_t ns = 0;
+    std::string converted;
+    if (!logship::parse_timestamp(value, logship::TimestampFormat{}, ns)) std::abort();
+    logship::append_rfc3339_micros(converted, ns);
+    if (copied != converted) std::abort();
+  }
   return 0;
 }

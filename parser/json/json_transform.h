@@ -107,6 +107,7 @@ class JsonTransform final : public Transform {
   std::string event_extra_;
   std::string host_extra_;
   std::string timestamp_;
+  std::string level_;  // ,"level":... then the application's own log members
   std::shared_ptr<StringPool> encoded_ = std::make_shared<StringPool>();  // encode_each buffers
   std::string error_;
   Counter& parsed_;

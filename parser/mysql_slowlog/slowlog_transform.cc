@@ -28,17 +28,22 @@ Result<std::unique_ptr<SlowlogTransform>> SlowlogTransform::create(const Slowlog
 
 void SlowlogTransform::encode_batch_alone(Batch& batch) {
   int64_t last = 0;  // what the batch itself says; in_order() fills in the head from before it
+  // Counted per batch: the counters are shared by the transform's threads (see JsonTransform).
+  uint64_t entries = 0, fragments = 0, headers = 0;
   encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     parse_slowlog_entry(batch.raw_text(e), entry_);
     if (entry_.set_timestamp >= 0) last = entry_.set_timestamp;
     else if (entry_.time.empty() && last > 0) entry_.set_timestamp = last;
     switch (entry_.kind) {
-      case SlowlogEntry::Kind::kEntry: entries_.add(); break;
-      case SlowlogEntry::Kind::kFragment: fragments_.add(); break;
-      case SlowlogEntry::Kind::kServerHeader: headers_.add(); break;
+      case SlowlogEntry::Kind::kEntry: ++entries; break;
+      case SlowlogEntry::Kind::kFragment: ++fragments; break;
+      case SlowlogEntry::Kind::kServerHeader: ++headers; break;
     }
     e.flags |= encoder_.encode(entry_, batch, e, out);
   });
+  if (entries > 0) entries_.add(entries);
+  if (fragments > 0) fragments_.add(fragments);
+  if (headers > 0) headers_.add(headers);
 }
 
 void SlowlogTransform::in_order(Batch& batch) {

@@ -86,16 +86,17 @@ Result<std::unique_ptr<RulesTransform>> RulesTransform::create(const RulesTransf
 }
 
 void RulesTransform::encode(Batch& batch) {
+  // Counted per batch: the counters are shared by the transform's threads (see JsonTransform).
+  uint64_t unparsed = 0;
   encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     std::string_view line = batch.raw_text(e);
     int rule = rules_->match(line);
     if (rule >= 0) {
       e.flags |= rules_->encode(rule, line, batch, e, keep_original_, out);
-      matched_.add();
       return;
     }
     e.flags |= kFlagUnparsed;
-    unparsed_.add();
+    ++unparsed;
     out.append("{\"@timestamp\":"sv);
     append_read_time(out, batch);
     out.append(",\"message\":"sv);
@@ -104,6 +105,8 @@ void RulesTransform::encode(Batch& batch) {
     append_metadata_members(out, batch, e);
     out.append("}\n"sv);
   });
+  matched_.add(batch.events.size() - unparsed);
+  if (unparsed > 0) unparsed_.add(unparsed);
 }
 
 void RulesTransform::process(BatchPtr batch, Emitter& out) {

@@ -37,7 +37,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 // -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 18 digits: a number simdjson converts without
 // error (below 10^18, so an exact int64 or a finite double). Exponents and longer numbers are
 // valid JSON too, but whether simdjson takes them (1e400 it refuses) is its to say.
-bool plain_number(const char* p, const char* end) {
+[[gnu::always_inline]] inline bool plain_number(const char* p, const char* end) {
   if (p < end && *p == '-') ++p;
   if (p == end || !is_digit(*p)) return false;
   const char* digits_begin = p;
@@ -120,7 +120,7 @@ uint32_t StructuralWalk::array(uint32_t k, size_t depth) {
   }
 }
 
-uint32_t StructuralWalk::value(uint32_t k, size_t depth) {
+inline uint32_t StructuralWalk::value(uint32_t k, size_t depth) {
   switch (byte_at(k)) {
     case '{': return object(k, depth + 1);
     case '[': return array(k, depth + 1);
@@ -129,8 +129,9 @@ uint32_t StructuralWalk::value(uint32_t k, size_t depth) {
   }
 }
 
-bool StructuralWalk::string(uint32_t k, bool is_key) {
-  if (!escapes_) return true;
+inline bool StructuralWalk::string(uint32_t k, bool is_key) { return !escapes_ || escaped_string(k, is_key); }
+
+bool StructuralWalk::escaped_string(uint32_t k, bool is_key) {
   // Stage 1 found the string closed and nothing but blanks between it and the next
   // structural, so its closing quote is the token's last byte.
   const char* begin = at(k) + 1;
@@ -144,7 +145,7 @@ bool StructuralWalk::string(uint32_t k, bool is_key) {
   return stage1_->parse_string(reinterpret_cast<const uint8_t*>(begin), unescaped_.get()) != nullptr;
 }
 
-bool StructuralWalk::scalar(uint32_t k) const {
+inline bool StructuralWalk::scalar(uint32_t k) const {
   const char* p = at(k);
   const char* end = token_end(k);
   size_t size = static_cast<size_t>(end - p);

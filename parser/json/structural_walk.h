@@ -84,9 +84,10 @@ class StructuralWalk {
   // Each returns the structural index just after what it checked, or 0 when not sure.
   uint32_t object(uint32_t k, size_t depth);
   uint32_t array(uint32_t k, size_t depth);
-  uint32_t value(uint32_t k, size_t depth);
-  bool string(uint32_t k, bool is_key);
-  bool scalar(uint32_t k) const;
+  [[gnu::always_inline]] uint32_t value(uint32_t k, size_t depth);
+  [[gnu::always_inline]] bool string(uint32_t k, bool is_key);
+  [[gnu::always_inline]] bool scalar(uint32_t k) const;
+  bool escaped_string(uint32_t k, bool is_key);
 
   simdjson::internal::dom_parser_implementation* stage1_ = nullptr;
   const char* data_ = nullptr;

@@ -61,6 +61,26 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   out.push_back('}');
 }
 
+bool find_event_metadata(std::string_view encoded, std::string_view& id, std::string_view& dataset) {
+  // The last one: an application's own objects come before logship's metadata, and inside a
+  // JSON string these quotes would be escaped.
+  static constexpr std::string_view kEvent = "},\"event\":{\"id\":\""sv, kDataset = "\",\"dataset\":\""sv;
+  size_t at = encoded.rfind(kEvent);
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = encoded.substr(at + kEvent.size());
+  if (rest.size() < kEventIdChars + kDataset.size()) return false;
+  for (char c : rest.substr(0, kEventIdChars))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  if (rest.substr(kEventIdChars, kDataset.size()) != kDataset) return false;
+  std::string_view name = rest.substr(kEventIdChars + kDataset.size());
+  size_t quote = name.find('"');
+  if (quote == std::string_view::npos) return false;
+  name = name.substr(0, quote);
+  id = rest.substr(0, kEventIdChars);
+  dataset = name.find('\\') == std::string_view::npos ? name : std::string_view();
+  return true;
+}
+
 void append_read_time(std::string& out, const Batch& batch) {
   out.push_back('"');
   append_rfc3339_micros(out, batch.read_time_nanos);

@@ -26,6 +26,12 @@ struct MetadataExtras {
 void append_metadata_members(std::string& out, const Batch& batch, const EventView& event,
                              const MetadataExtras& extras = {});
 
+// Recognises an event logship encoded, from the metadata append_metadata_members wrote at its
+// end (`},"event":{"id":"<32 hex>","dataset":"<name>"`): its event.id and dataset as written.
+// False for anything else (another producer's message). `dataset` is left empty when the name
+// was written with escapes.
+bool find_event_metadata(std::string_view encoded, std::string_view& id, std::string_view& dataset);
+
 // Fills batch.encoded (if it is not encoded yet) with one JSON line per event.
 void encode_plain(Batch& batch);
 

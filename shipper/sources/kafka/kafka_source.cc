@@ -164,7 +164,15 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
   Partition& p = it->second;
   received_.add();
   std::string_view value(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
+  // logship's own events carry their id and dataset inside (and in headers when the sink was
+  // told to add them); anything else is another producer's message, wrapped below.
+  std::string_view id = header(m, "event.id");
   std::string_view dataset = header(m, "event.dataset");
+  if (id.size() != kEventIdChars) {
+    std::string_view inside_dataset;
+    if (!find_event_metadata(value, id, inside_dataset)) id = {};
+    else if (dataset.empty()) dataset = inside_dataset;
+  }
   // A batch holds one origin: start a new one when the dataset changes.
   if (p.pending && !dataset.empty() && p.pending->origin->dataset != dataset) send(p, out);
   if (!p.pending) {
@@ -183,7 +191,6 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
   b.add_raw_event(value, static_cast<uint64_t>(m->offset), static_cast<uint64_t>(m->offset) + 1, 0);
   EventView& e = b.events.back();
   e.enc_begin = static_cast<uint32_t>(b.encoded.size());
-  std::string_view id = header(m, "event.id");
   if (id.size() == kEventIdChars) {
     b.encoded.append(value);  // logship's own event: already encoded, id included
     b.encoded.push_back('\n');

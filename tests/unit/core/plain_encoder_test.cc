@@ -63,3 +63,38 @@ TEST(PlainEncoderTest, EventIdIsTheSameForTheSameBytesAtTheSamePlace) {
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+// What the kafka source reads back from a logship event instead of record headers.
+TEST(PlainEncoderTest, EventMetadataIsFoundBackInTheEncodedEvent) {
+  Batch b = make_batch();
+  b.add_raw_event(R"({"event":{"id":"00000000000000000000000000000000","dataset":"fake"}})", 2000, 2070, 0);
+  encode_plain(b);
+  for (size_t i = 0; i < b.events.size(); ++i) {
+    std::string expected_id;
+    append_event_id(expected_id, b.origin->id_seed, b.events[i].offset, b.raw_text(b.events[i]));
+    std::string_view id, dataset;
+    ASSERT_TRUE(find_event_metadata(b.encoded_text(b.events[i]), id, dataset)) << b.encoded_text(b.events[i]);
+    EXPECT_EQ(id, expected_id);
+    EXPECT_EQ(dataset, "app.web");
+  }
+  // An escaped dataset name is not read back (the id still is).
+  auto quoted = std::make_shared<Origin>(*b.origin);
+  quoted->dataset = "a\"b";
+  b.origin = quoted;
+  b.is_encoded = false;
+  encode_plain(b);
+  std::string_view id, dataset = "unset";
+  ASSERT_TRUE(find_event_metadata(b.encoded_text(b.events[0]), id, dataset));
+  EXPECT_EQ(dataset, "");
+  // Other producers' messages.
+  for (const char* foreign : {"", "plain text", R"({"a":1})", R"({"log":{},"event":{"id":"abc","dataset":"x"}})",
+                              R"({"log":{},"event":{"id":"0000000000000000000000000000000G","dataset":"x"}})",
+                              R"({"log":{},"event":{"id":"00000000000000000000000000000000","kind":"x"}})"})
+    EXPECT_FALSE(find_event_metadata(foreign, id, dataset)) << foreign;
+}
+
+}  // namespace
+}  // namespace logship

@@ -76,78 +76,28 @@ bool StructuralWalk::accept(simdjson::dom::parser& parser, const char* data, siz
     unescaped_size_ = len + simdjson::SIMDJSON_PADDING;
     unescaped_.reset(new uint8_t[unescaped_size_]);
   }
-  return object(0, 1) == count_;  // nothing after the object
+  return walk();
 }
 
-uint32_t StructuralWalk::object(uint32_t k, size_t depth) {
-  if (depth >= max_depth_) return 0;  // the DOM parser refuses depth == max_depth already
-  uint32_t open = k++;
-  if (byte_at(k) == '}') {
-    close_[open] = k;
-    return k + 1;
-  }
-  while (true) {
-    if (byte_at(k) != '"' || !string(k, true) || byte_at(k + 1) != ':') return 0;
-    k = value(k + 2, depth);
-    if (k == 0) return 0;
-    char c = byte_at(k);
-    if (c == '}') {
-      close_[open] = k;
-      return k + 1;
-    }
-    if (c != ',') return 0;
-    ++k;
-  }
-}
+namespace {
 
-uint32_t StructuralWalk::array(uint32_t k, size_t depth) {
-  if (depth >= max_depth_) return 0;  // the DOM parser refuses depth == max_depth already
-  uint32_t open = k++;
-  if (byte_at(k) == ']') {
-    close_[open] = k;
-    return k + 1;
+// Stage 1's answer for one line, copied into locals for the walk: in members, every store to
+// close_ could alias them and the compiler would reload them after each.
+struct Tokens {
+  const char* data;
+  const uint32_t* index;
+  uint32_t count;
+  size_t len;
+  char byte(uint32_t k) const { return k < count ? data[index[k]] : '\0'; }
+  const char* at(uint32_t k) const { return data + index[k]; }
+  const char* end(uint32_t k) const {  // just past the last non-blank byte of token k
+    const char* e = data + (k + 1 < count ? index[k + 1] : len);
+    while (e > at(k) && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) --e;
+    return e;
   }
-  while (true) {
-    k = value(k, depth);
-    if (k == 0) return 0;
-    char c = byte_at(k);
-    if (c == ']') {
-      close_[open] = k;
-      return k + 1;
-    }
-    if (c != ',') return 0;
-    ++k;
-  }
-}
+};
 
-inline uint32_t StructuralWalk::value(uint32_t k, size_t depth) {
-  switch (byte_at(k)) {
-    case '{': return object(k, depth + 1);
-    case '[': return array(k, depth + 1);
-    case '"': return string(k, false) ? k + 1 : 0;
-    default: return scalar(k) ? k + 1 : 0;
-  }
-}
-
-inline bool StructuralWalk::string(uint32_t k, bool is_key) { return !escapes_ || escaped_string(k, is_key); }
-
-bool StructuralWalk::escaped_string(uint32_t k, bool is_key) {
-  // Stage 1 found the string closed and nothing but blanks between it and the next
-  // structural, so its closing quote is the token's last byte.
-  const char* begin = at(k) + 1;
-  const char* end = token_end(k);
-  if (end <= begin || end[-1] != '"') return false;
-  size_t size = static_cast<size_t>(end - 1 - begin);
-  if (!has_backslash(begin, size)) return true;
-  // Escapes: keys are left to the DOM parser (the transform matches them unescaped); values
-  // are checked by simdjson's own string parser, the one its stage 2 runs.
-  if (is_key) return false;
-  return stage1_->parse_string(reinterpret_cast<const uint8_t*>(begin), unescaped_.get()) != nullptr;
-}
-
-inline bool StructuralWalk::scalar(uint32_t k) const {
-  const char* p = at(k);
-  const char* end = token_end(k);
+bool scalar(const char* p, const char* end) {
   size_t size = static_cast<size_t>(end - p);
   switch (*p) {
     case 't': return size == 4 && std::memcmp(p, "true", 4) == 0;
@@ -155,6 +105,65 @@ inline bool StructuralWalk::scalar(uint32_t k) const {
     case 'n': return size == 4 && std::memcmp(p, "null", 4) == 0;
     default: return plain_number(p, end);
   }
+}
+
+}  // namespace
+
+// The grammar as a few states over the structurals, the containers entered kept on a small
+// stack (no recursion). False as soon as anything is not certainly valid.
+bool StructuralWalk::walk() {
+  const Tokens t{data_, indexes_, count_, len_};
+  uint32_t* close = close_.data();
+  const size_t max_depth = max_depth_;
+  const bool escapes = escapes_;
+  uint32_t open[kMaxDepth];
+  size_t depth = 0;
+  uint32_t k = 0;
+  char c;
+
+open_container:  // k: a '{' or '['
+  if (depth + 1 >= max_depth) return false;  // the DOM parser refuses nesting of max_depth already
+  open[depth++] = k;
+  if (t.byte(k++) == '[') {
+    if (t.byte(k) == ']') goto close_container;
+    goto value;
+  }
+  if (t.byte(k) == '}') goto close_container;
+member:  // k: a key
+  if (t.byte(k) != '"' || (escapes && !string_escapes_valid(t.at(k) + 1, t.end(k), true)) || t.byte(k + 1) != ':') return false;
+  k += 2;
+value:  // k: a value
+  c = t.byte(k);
+  if (c == '{' || c == '[') goto open_container;
+  if (c == '"') {
+    if (escapes && !string_escapes_valid(t.at(k) + 1, t.end(k), false)) return false;
+  } else if (!scalar(t.at(k), t.end(k))) {
+    return false;
+  }
+  ++k;
+after_value:  // k: what follows a value
+  c = t.byte(k);
+  if (c == ',') {
+    ++k;
+    if (t.byte(open[depth - 1]) == '{') goto member;
+    goto value;
+  }
+  if (c != (t.byte(open[depth - 1]) == '{' ? '}' : ']')) return false;
+close_container:  // k: the '}' or ']' closing open[depth - 1]
+  close[open[--depth]] = k++;
+  if (depth > 0) goto after_value;
+  return k == t.count;  // nothing after the object
+}
+
+bool StructuralWalk::string_escapes_valid(const char* begin, const char* end, bool is_key) {
+  // Stage 1 found the string closed and nothing but blanks between it and the next
+  // structural, so its closing quote is the token's last byte.
+  if (end <= begin || end[-1] != '"') return false;
+  if (!has_backslash(begin, static_cast<size_t>(end - 1 - begin))) return true;
+  // Escapes: keys are left to the DOM parser (the transform matches them unescaped); values
+  // are checked by simdjson's own string parser, the one its stage 2 runs.
+  if (is_key) return false;
+  return stage1_->parse_string(reinterpret_cast<const uint8_t*>(begin), unescaped_.get()) != nullptr;
 }
 
 }  // namespace logship

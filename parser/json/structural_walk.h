@@ -38,56 +38,59 @@ class StructuralWalk {
    public:
     Members(const StructuralWalk& walk, uint32_t open) : walk_(&walk), k_(open + 1), end_(walk.close_[open]) {}
     bool next(std::string_view& key, std::string_view& value, uint32_t& value_index) {
-      if (k_ >= end_) return false;
-      const char* key_begin = walk_->at(k_) + 1;
-      const char* key_end = walk_->token_end(k_);  // past the closing quote
-      key = std::string_view(key_begin, static_cast<size_t>(key_end - 1 - key_begin));
-      value_index = k_ + 2;
-      const char* value_begin = walk_->at(value_index);
-      compact_ = key_end == walk_->at(k_ + 1) && key_end + 1 == value_begin;
-      const char* value_end;
+      uint32_t k = k_;
+      if (k >= end_) return false;
+      // Locals: the stores through key and value could otherwise alias the walk's fields.
+      const char* data = walk_->data_;
+      const uint32_t* index = walk_->indexes_;
+      const char* key_begin = data + index[k] + 1;
+      const char* key_end = blank_trimmed(data + index[k + 1], key_begin);  // past the closing quote
+      uint32_t v = k + 2;
+      const char* value_begin = data + index[v];
+      compact_ = key_end == data + index[k + 1] && key_end + 1 == value_begin;
       uint32_t after;  // the ',' or '}' after the value
+      const char* value_end;
       if (*value_begin == '{' || *value_begin == '[') {
-        after = walk_->close_[value_index] + 1;
-        value_end = walk_->at(after - 1) + 1;
+        after = walk_->close_[v] + 1;
+        value_end = data + index[after - 1] + 1;
       } else {
-        after = value_index + 1;
-        value_end = walk_->token_end(value_index);
+        after = v + 1;
+        value_end = blank_trimmed(data + index[after], value_begin);
       }
+      key = std::string_view(key_begin, static_cast<size_t>(key_end - 1 - key_begin));
       value = std::string_view(value_begin, static_cast<size_t>(value_end - value_begin));
-      member_ = std::string_view(key_begin - 1, static_cast<size_t>(value_end - key_begin + 1));
+      member_begin_ = key_begin - 1;
+      member_end_ = value_end;
+      value_index = v;
       k_ = after + 1;
       return true;
     }
     // The member next() gave as written, "key":value, when written with no blank around the
     // colon (so it can be copied as it is); empty otherwise.
-    std::string_view compact_text() const { return compact_ ? member_ : std::string_view(); }
+    std::string_view compact_text() const {
+      return compact_ ? std::string_view(member_begin_, static_cast<size_t>(member_end_ - member_begin_)) : std::string_view();
+    }
 
    private:
     const StructuralWalk* walk_;
     uint32_t k_, end_;
-    std::string_view member_;
+    const char* member_begin_ = nullptr;
+    const char* member_end_ = nullptr;
     bool compact_ = false;
   };
 
  private:
-  const char* at(uint32_t k) const { return data_ + indexes_[k]; }
-  char byte_at(uint32_t k) const { return k < count_ ? data_[indexes_[k]] : '\0'; }
-  // Just past the last non-blank byte of the token that starts at structural k.
-  const char* token_end(uint32_t k) const {
-    const char* end = data_ + (k + 1 < count_ ? indexes_[k + 1] : len_);
-    while (end > at(k) && is_blank(end[-1])) --end;
+  static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+  // `end` moved back over blanks, not before `begin`.
+  static const char* blank_trimmed(const char* end, const char* begin) {
+    while (end > begin && is_blank(end[-1])) --end;
     return end;
   }
-  static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-  // Each returns the structural index just after what it checked, or 0 when not sure.
-  uint32_t object(uint32_t k, size_t depth);
-  uint32_t array(uint32_t k, size_t depth);
-  [[gnu::always_inline]] uint32_t value(uint32_t k, size_t depth);
-  [[gnu::always_inline]] bool string(uint32_t k, bool is_key);
-  [[gnu::always_inline]] bool scalar(uint32_t k) const;
-  bool escaped_string(uint32_t k, bool is_key);
+  bool walk();
+  // Whether the string between `begin` (after its opening quote) and `end` (after its closing
+  // one) has only valid escapes, if any.
+  bool string_escapes_valid(const char* begin, const char* end, bool is_key);
 
   simdjson::internal::dom_parser_implementation* stage1_ = nullptr;
   const char* data_ = nullptr;

@@ -11,6 +11,11 @@
 // invalid JSON, an escaped key, a number with an exponent or more than 18 digits, nesting past
 // max_depth or past kMaxDepth - is "not sure" and goes to the DOM parser, which stays the
 // reference and gives the error message.
+//
+// It reaches into simdjson's parser implementation (`dom::parser::implementation`: stage1(),
+// structural_indexes, parse_string()), public but marked private "for benchmarking". Checked
+// against the DOM parser by tests/unit/parser/structural_walk_test.cc and fuzz_json; a
+// simdjson upgrade that changes these shows there first.
 #pragma once
 
 #include <simdjson.h>

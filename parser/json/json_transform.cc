@@ -109,7 +109,7 @@ Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransform
   return std::unique_ptr<JsonTransform>(new JsonTransform(config, std::move(format), ctx.name));
 }
 
-// Appends ,"<key><suffix>": — a key of the line (checked by the DOM pass) or a configured name
+// Appends ,"<key><suffix>": — a key of the line (validated with the line) or a configured name
 // (checked when the config was loaded); `plain`: valid JSON string content as it is, no escaping.
 static void append_member_key(std::string& out, std::string_view key, bool plain, std::string_view suffix = {}) {
   out.append(",\""sv);

@@ -18,7 +18,8 @@ const Schema<FileSinkConfig>& FileSink::schema() {
                             .field("path", &FileSinkConfig::path, "File to append events to, one JSON object per line; parent folders are created.")
                             .required()
                             .field("fsync", &FileSinkConfig::fsync, "fsync the file before acknowledging, so a crash cannot lose an acknowledged event.")
-                            .field("group_commit_bytes", &FileSinkConfig::group_commit_bytes, "Most bytes written with one writev and one fsync when several batches are queued.");
+                            .field("group_commit_bytes", &FileSinkConfig::group_commit_bytes, "Most bytes written with one writev and one fsync when several batches are queued.")
+                            .field("drop_from_page_cache", &FileSinkConfig::drop_from_page_cache, "After each fsync, tell the kernel the written pages will not be read again soon (POSIX_FADV_DONTNEED), so shipped logs do not fill the host's page cache. Set false when something reads the file right behind logship.");
   return s;
 }
 
@@ -77,6 +78,8 @@ SinkResult FileSink::write(std::span<const BatchPtr> batches) {
   if (!reopen_if_moved()) return SinkResult::kRetry;
   int err = write_batches(fd_, batches);
   if (err == 0 && config_.fsync && ::fdatasync(fd_) != 0) err = errno;
+  // Clean after the fsync, so this only forgets them; without fsync it would start writeback.
+  if (err == 0 && config_.fsync && config_.drop_from_page_cache) (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
   if (err != 0) {
     if (!failing_) {
       log_error("writing to file failed; retrying", {{"component", name_}, {"path", config_.path}, {"error", std::strerror(err)}});

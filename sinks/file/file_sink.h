@@ -5,7 +5,9 @@
 //
 // Several queued batches are written with one writev and one fsync (group commit), so the
 // fsync cost is paid per few MiB, not per batch. When the file is moved or deleted by someone
-// else (log rotation of our own output), it is reopened at `path`.
+// else (log rotation of our own output), it is reopened at `path`. Once synced, the written
+// pages are dropped from the page cache (`drop_from_page_cache`): a sidecar writing GBs of
+// output nobody reads back soon should not push the app server's own data out of memory.
 #pragma once
 
 #include <chrono>
@@ -19,6 +21,7 @@ namespace logship {
 struct FileSinkConfig {
   std::string path;
   bool fsync = true;
+  bool drop_from_page_cache = true;
   ByteSize group_commit_bytes{4 << 20};
   size_t batch_bytes() const { return group_commit_bytes.value; }
 };

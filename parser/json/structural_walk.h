@@ -29,7 +29,7 @@ namespace logship {
 
 class StructuralWalk {
  public:
-  // Deeper lines are left to the DOM parser (bounds the walk's recursion).
+  // Deeper lines are left to the DOM parser (the size of the walk's stack of open containers).
   static constexpr size_t kMaxDepth = 64;
 
   // True when `data` (len bytes, simdjson::SIMDJSON_PADDING readable after them) is one JSON

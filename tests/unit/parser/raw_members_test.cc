@@ -3,10 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include <functional>
-#include <random>
 
 #include "tests/fuzz/raw_members_reference.h"
+#include "tests/support/random_json.h"
 
 namespace logship {
 namespace {
@@ -40,35 +39,11 @@ TEST(RawMembersTest, FindsTheClosingQuoteWhereverItFallsInAWord) {
 }
 
 TEST(RawMembersTest, AgreesWithOnDemandOnRandomObjects) {
-  std::mt19937 rng(26112026);
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  const char* strings[] = {"\"\"", "\"a\"", "\"\\\"\"", "\"\\\\\"", "\"x\\\\\\\"y\"", "\"]}{[,:\"", "\"0123456789\\\"abc\""};
-  const char* spaces[] = {"", " ", "\n", "\t ", "\r\n"};
-  std::function<std::string(int)> value = [&](int depth) -> std::string {
-    size_t kind = depth > 3 ? pick(4) : pick(6);
-    std::string ws = spaces[pick(5)];
-    switch (kind) {
-      case 0: return strings[pick(7)];
-      case 1: return std::to_string(static_cast<int>(pick(2000)) - 1000) + (pick(2) ? ".25" : "");
-      case 2: return pick(2) ? "true" : "null";
-      case 3: return "false";
-      case 4: {
-        std::string a = "[" + ws;
-        for (size_t i = 0, n = pick(4); i < n; ++i) a += (i ? "," + ws : "") + value(depth + 1) + ws;
-        return a + "]";
-      }
-      default: {
-        std::string o = "{" + ws;
-        for (size_t i = 0, n = pick(4); i < n; ++i) o += (i ? "," : "") + ws + strings[pick(7)] + ws + ":" + ws + value(depth + 1) + ws;
-        return o + "}";
-      }
-    }
-  };
+  std::vector<std::string> strings = {"\"\"", "\"a\"", "\"\\\"\"", "\"\\\\\"", "\"x\\\\\\\"y\"", "\"]}{[,:\"", "\"0123456789\\\"abc\""};
+  testing::RandomJson random(26112026, strings, strings);
   int compared = 0;
   for (int i = 0; i < 3000; ++i) {
-    std::string doc = "{";
-    for (size_t m = 0, n = pick(6); m < n; ++m) doc += (m ? "," : "") + std::string(spaces[pick(5)]) + strings[pick(7)] + ":" + value(0);
-    doc += "}";
+    std::string doc = random.object();
     ASSERT_EQ(testing::raw_members_difference(doc), "") << doc;
     simdjson::dom::parser valid;
     compared += valid.parse(doc).error() == simdjson::SUCCESS;

@@ -270,14 +270,8 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   }
   run.flush(out);
 
-  timestamp_.assign(1, '"');
-  int64_t ts = 0;
-  if (!config_.timestamp_field.empty() && !ts_raw.empty() &&
-      ((format_.kind == TimestampFormat::Kind::kRfc3339 && append_utc_rfc3339_as_micros(timestamp_, unquote(ts_raw))) ||
-       parse_timestamp(unquote(ts_raw), format_, ts))) {
-    if (timestamp_.size() == 1) append_rfc3339_micros(timestamp_, ts);
-    timestamp_.push_back('"');
-  } else {
+  timestamp_.clear();
+  if (ts_raw.empty() || !append_event_time(unquote(ts_raw), timestamp_)) {
     timestamp_.clear();
     if (!config_.timestamp_field.empty()) e.flags |= kFlagTimestampParseError;
     if (!own_timestamp.empty()) timestamp_.assign(own_timestamp);
@@ -306,6 +300,20 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   out.push_back(',');
   append_metadata_members(out, batch, e, {.log = log_members, .event = event_extra_, .host = host_extra_});
   out.append("}\n"sv);
+}
+
+bool JsonTransform::append_event_time(std::string_view text, std::string& out) const {
+  out.push_back('"');
+  int64_t ts = 0;
+  if (format_.kind == TimestampFormat::Kind::kRfc3339 && append_utc_rfc3339_as_micros(out, text)) {
+    // the usual "...Z": digits copied
+  } else if (parse_timestamp(text, format_, ts)) {
+    append_rfc3339_micros(out, ts);
+  } else {
+    return false;
+  }
+  out.push_back('"');
+  return true;
 }
 
 void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string& out) {

@@ -63,6 +63,8 @@ class JsonTransform final : public Transform {
   // was appended and `error_` says why).
   bool encode_object(const Batch& batch, EventView& e, const char* data, size_t len, std::string& out);
   void encode_failure(const Batch& batch, EventView& e, std::string& out);
+  // The application's time `text` as @timestamp's quoted value; false when it does not parse.
+  bool append_event_time(std::string_view text, std::string& out) const;
   class Members;      // a line the DOM parser validated
   class WalkMembers;  // a line StructuralWalk accepted
   template <class MemberWalk>

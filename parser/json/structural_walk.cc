@@ -91,9 +91,7 @@ struct Tokens {
   char byte(uint32_t k) const { return k < count ? data[index[k]] : '\0'; }
   const char* at(uint32_t k) const { return data + index[k]; }
   const char* end(uint32_t k) const {  // just past the last non-blank byte of token k
-    const char* e = data + (k + 1 < count ? index[k + 1] : len);
-    while (e > at(k) && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r')) --e;
-    return e;
+    return StructuralWalk::blank_trimmed(data + (k + 1 < count ? index[k + 1] : len), at(k));
   }
 };
 

@@ -84,13 +84,13 @@ class StructuralWalk {
     bool compact_ = false;
   };
 
- private:
-  static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-  // `end` moved back over blanks, not before `begin`.
+  // `end` moved back over JSON blanks, not before `begin`.
   static const char* blank_trimmed(const char* end, const char* begin) {
-    while (end > begin && is_blank(end[-1])) --end;
+    while (end > begin && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')) --end;
     return end;
   }
+
+ private:
 
   bool walk();
   // Whether the string between `begin` (after its opening quote) and `end` (after its closing

@@ -77,7 +77,7 @@ const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
           .choice("acks", &KafkaSinkConfig::acks, {"all", "1", "0"}, "Acknowledgements the broker gives before a message counts as delivered (all with idempotence: no loss, no duplicate from retries).")
           .field("max_message_bytes", &KafkaSinkConfig::max_message_bytes, "Largest event sent whole; a larger one is re-encoded with its text cut to fit and flagged truncated. Keep it under the broker's message.max.bytes.")
           .field("buffer_bytes", &KafkaSinkConfig::buffer_bytes, "Bound of the producer's queue; when full (broker slow or down) the pipeline pauses reading.")
-          .field("linger", &KafkaSinkConfig::linger, "How long the producer waits to fill a batch.")
+          .field("linger", &KafkaSinkConfig::linger, "How long the producer waits to fill a batch (a batch also leaves once it holds batch.size bytes).")
           .nested("create_topics", &KafkaSinkConfig::create_topics, KafkaCreateTopics::schema(), "Create topics that do not exist yet, with the admin API.")
           .field("headers", &KafkaSinkConfig::headers, "Also send event.id and event.dataset as record headers (they are in every event anyway; logship's kafka source reads them there). Costs ~15 % more CPU.")
           .field("librdkafka", &KafkaSinkConfig::librdkafka, "Any librdkafka producer property, passed through (TLS, SASL/SCRAM…); it overrides logship's choice.");

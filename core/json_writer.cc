@@ -4,6 +4,11 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/byte_words.h"
 
@@ -22,18 +27,103 @@ constexpr std::array<uint8_t, 256> make_escape_table() {
 }
 constexpr auto kNeedsEscape = make_escape_table();
 
-// The bytes of w that need escaping or are >= 0x80, flagged (core/byte_words.h).
-uint64_t bytes_needing_care(uint64_t w) {
+// Escaped strings are written through a pointer into space made beforehand rather than by a
+// std::string::append per run and per escape: a JSON line shipped as a message has a quote every
+// few bytes, and the appends (a capacity check and a memcpy call each) were most of the cost.
+//
+// A block of kBlock bytes is copied to the output whole, then the output pointer advances only
+// past the bytes before the first one needing care (escaping, or >= 0x80, which ends the ASCII
+// fast path); the copy can run up to kBlock bytes past the end of what is kept, hence the slack.
+#if defined(__SSE2__)
+constexpr size_t kBlock = 16;
+
+// Bit k set when byte k of the block needs escaping or is >= 0x80.
+unsigned care_mask(const unsigned char* p) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  // A signed compare: below 0x20, and every byte >= 0x80 (negative as a signed char).
+  __m128i low_or_high = _mm_cmplt_epi8(v, _mm_set1_epi8(0x20));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(special, low_or_high)));
+}
+
+void copy_block(char* d, const unsigned char* p) { _mm_storeu_si128(reinterpret_cast<__m128i*>(d), _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))); }
+
+unsigned first_in_mask(unsigned mask) { return static_cast<unsigned>(__builtin_ctz(mask)); }
+#else
+constexpr size_t kBlock = 8;
+
+uint64_t care_mask(const unsigned char* p) {
   using namespace byte_words;
+  uint64_t w = load(p);
   return bytes_equal(w, '"') | bytes_equal(w, '\\') | bytes_below(w, 0x20) | (w & kHighBits);
 }
 
-// The first position from i on holding a byte that needs escaping or is >= 0x80, or n.
-size_t next_byte_needing_care(const unsigned char* p, size_t i, size_t n) {
-  for (; i + 8 <= n; i += 8) {
-    if (uint64_t found = bytes_needing_care(byte_words::load(p + i))) return i + byte_words::first(found);
+void copy_block(char* d, const unsigned char* p) { std::memcpy(d, p, 8); }
+
+unsigned first_in_mask(uint64_t mask) { return byte_words::first(mask); }
+#endif
+
+// The two-character escape of c, or 0 when c is written as \u00XX.
+constexpr std::array<char, 256> make_short_escapes() {
+  std::array<char, 256> t{};
+  t['"'] = '"';
+  t['\\'] = '\\';
+  t['\n'] = 'n';
+  t['\r'] = 'r';
+  t['\t'] = 't';
+  t['\b'] = 'b';
+  t['\f'] = 'f';
+  return t;
+}
+constexpr auto kShortEscape = make_short_escapes();
+
+// Writes ASCII text, escaped, at out[at...]. Returns where it stopped: at the first byte
+// >= 0x80 (left for the UTF-8 path) or at text's end; `at` moves past what was written.
+// `out` must hold 2 bytes per byte of text plus kBlock beyond `at`; it grows only for a \u00XX
+// escape (6 bytes where 2 were counted).
+size_t write_escaped_ascii(std::string& out, size_t& at, const unsigned char* p, size_t n) {
+  char* d = out.data() + at;
+  size_t i = 0;
+  while (true) {
+    unsigned char c;
+    if (i + kBlock <= n) {
+      copy_block(d, p + i);
+      auto mask = care_mask(p + i);
+      if (!mask) {
+        i += kBlock;
+        d += kBlock;
+        continue;
+      }
+      unsigned k = first_in_mask(mask);
+      i += k;
+      d += k;
+      c = p[i];
+    } else {
+      if (i == n) break;
+      c = p[i];
+      if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+        *d++ = static_cast<char>(c);
+        ++i;
+        continue;
+      }
+    }
+    if (c >= 0x80) break;
+    if (char e = kShortEscape[c]) {
+      d[0] = '\\';
+      d[1] = e;
+      d += 2;
+    } else {
+      size_t written = static_cast<size_t>(d - out.data());
+      out.resize(out.size() + 4);
+      d = out.data() + written;
+      static constexpr char kHex[] = "0123456789abcdef";
+      const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      std::memcpy(d, u, 6);
+      d += 6;
+    }
+    ++i;
   }
-  while (i < n && p[i] < 0x80 && !kNeedsEscape[p[i]]) ++i;
+  at = static_cast<size_t>(d - out.data());
   return i;
 }
 
@@ -111,25 +201,15 @@ void append_json_escaped_utf8(std::string& out, std::string_view text) {
 }
 
 bool append_json_string(std::string& out, std::string_view text) {
-  out.push_back('"');
-  // Most values are short and ASCII: one pass escapes them, and UTF-8 validation (a call into
+  // Most values are ASCII: they are escaped in one pass, and UTF-8 validation (a call into
   // simdjson, costly for a few bytes) is left for the part from the first non-ASCII byte on.
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size();
-  size_t run_start = 0;
-  size_t i = next_byte_needing_care(p, 0, n);
-  while (i < n && p[i] < 0x80) {  // a byte to escape
-    out.append(text.data() + run_start, i - run_start);
-    if (p[i] == '"' || p[i] == '\\') {
-      char pair[2] = {'\\', static_cast<char>(p[i])};
-      out.append(pair, 2);
-    } else {
-      append_escape(out, p[i]);
-    }
-    run_start = ++i;
-    i = next_byte_needing_care(p, i, n);
-  }
-  out.append(text.data() + run_start, i - run_start);
+  size_t at = out.size();
+  out.resize(at + 2 * n + 2 + kBlock);
+  out[at++] = '"';
+  size_t i = write_escaped_ascii(out, at, p, n);
+  out.resize(at);
   bool valid = true;
   if (i < n) {
     std::string_view rest = text.substr(i);  // starts a character: everything before was ASCII

@@ -45,12 +45,13 @@ TEST(JsonWriterTest, EscapesTheSameBeforeAndAfterTheFirstNonAsciiCharacter) {
   EXPECT_FALSE(valid);
 }
 
-// Clean 8-byte words are skipped at once: every byte that needs care must still be found,
-// wherever it sits in a word and whatever the bytes around it.
-TEST(JsonWriterTest, FindsEveryByteThatNeedsEscapingAtAnyPositionOfAWord) {
+// Clean blocks (16 bytes, 8 without SSE2) are copied at once, the rest of a string byte by byte:
+// every byte that needs care must still be found, in a first or later block or in the tail,
+// whatever the bytes around it.
+TEST(JsonWriterTest, FindsEveryByteThatNeedsEscapingAtAnyPositionOfABlock) {
   for (int special : std::initializer_list<int>{0x00, 0x01, 0x1f, '"', '\\', 0x7f, 0xc3}) {
     for (char around : {'a', ' ', '!', '~', '#', ']'}) {
-      for (size_t length = 1; length <= 24; ++length) {
+      for (size_t length = 1; length <= 40; ++length) {
         for (size_t at = 0; at < length; ++at) {
           std::string text(length, around);
           text[at] = static_cast<char>(special);
@@ -73,8 +74,9 @@ TEST(JsonWriterTest, FindsEveryByteThatNeedsEscapingAtAnyPositionOfAWord) {
   }
 }
 
-// Two bytes to escape in the same words: the second must not hide behind the first.
-TEST(JsonWriterTest, FindsEveryPairOfBytesThatNeedEscapingInAWord) {
+// Two bytes to escape in the same block or in neighbouring ones: the second must not hide
+// behind the first.
+TEST(JsonWriterTest, FindsEveryPairOfBytesThatNeedEscapingInABlock) {
   const int kSpecial[] = {0x00, 0x01, 0x1f, '"', '\\'};
   auto escaped = [](unsigned char c) -> std::string {
     if (c == '"') return "\\\"";
@@ -85,9 +87,9 @@ TEST(JsonWriterTest, FindsEveryPairOfBytesThatNeedEscapingInAWord) {
   };
   for (int a : kSpecial) {
     for (int b : kSpecial) {
-      for (size_t i = 0; i < 16; ++i) {
-        for (size_t j = i + 1; j < 16; ++j) {
-          std::string text(16, 'z');
+      for (size_t i = 0; i < 34; ++i) {
+        for (size_t j = i + 1; j < 34; ++j) {
+          std::string text(34, 'z');
           text[i] = static_cast<char>(a);
           text[j] = static_cast<char>(b);
           std::string expected = "\"";
@@ -98,6 +100,18 @@ TEST(JsonWriterTest, FindsEveryPairOfBytesThatNeedEscapingInAWord) {
       }
     }
   }
+}
+
+// The string grows by 2 bytes per input byte before escaping; a \u00XX escape takes 6, so a run
+// of control characters must make room as it goes, and what the string held stays as it was.
+TEST(JsonWriterTest, KeepsWhatTheStringHeldAndMakesRoomForLongEscapes) {
+  std::string out = "{\"message\":";
+  std::string text(100, '\x01');
+  text += "end";
+  append_json_string(out, text);
+  std::string expected = "{\"message\":\"";
+  for (int i = 0; i < 100; ++i) expected += "\\u0001";
+  EXPECT_EQ(out, expected + "end\"");
 }
 
 TEST(JsonWriterTest, AppendsUnsignedIntegers) {

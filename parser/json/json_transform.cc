@@ -1,6 +1,7 @@
 #include "parser/json/json_transform.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/json_writer.h"
 #include "core/log_level.h"
@@ -167,15 +168,21 @@ class JsonTransform::WalkMembers {
 // Copies the members of an application's "log" / "event" / "host" object so they join
 // logship's own; a member logship sets itself is kept as <name>_original.
 template <class MemberWalk>
-void JsonTransform::copy_members(MemberWalk members, std::string_view reserved_for, std::string& out) {
+void JsonTransform::copy_members(MemberWalk members, unsigned object, std::string& out) {
   std::string_view key, raw;
   bool plain;
   while (members.next(key, plain, raw)) {
-    bool ours = (reserved_for == "log" && (key == "file" || key == "offset" || key == "flags" ||
-                                           (key == "level" && !config_.level_field.empty()))) ||
-                (reserved_for == "event" && (key == "id" || key == "dataset")) || (reserved_for == "host" && key == "name");
-    append_member_key(out, key, plain, ours ? "_original" : "");
+    append_member_key(out, key, plain, sets_itself(object, key) ? "_original" : "");
     out.append(raw);
+  }
+}
+
+bool JsonTransform::sets_itself(unsigned object, std::string_view key) const {
+  switch (object) {
+    case kLogObject: return key == "file" || key == "offset" || key == "flags" || (key == "level" && !config_.level_field.empty());
+    case kEventObject: return key == "id" || key == "dataset";
+    case kHostObject: return key == "name";
+    default: return false;
   }
 }
 
@@ -251,7 +258,7 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
     bool merged = false;
     if (config_.target.empty() && reserved && raw.front() == '{') {
       std::string& extra = (roles & kLogObject) ? log_extra_ : (roles & kEventObject) ? event_extra_ : host_extra_;
-      copy_members(members.nested(raw), key, extra);
+      copy_members(members.nested(raw), roles & (kLogObject | kEventObject | kHostObject), extra);
       merged = true;
     }
     if (roles & kTimestampField) ts_raw = raw;
@@ -277,7 +284,8 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
     if (!own_timestamp.empty()) timestamp_.assign(own_timestamp);
     else append_read_time(timestamp_, batch);
   }
-  out.replace(slot, kSlot.size(), timestamp_);  // the same size but for an application's own @timestamp
+  if (timestamp_.size() == kSlot.size()) std::memcpy(out.data() + slot, timestamp_.data(), kSlot.size());
+  else out.replace(slot, kSlot.size(), timestamp_);  // an application's own @timestamp
   if (!config_.target.empty()) {
     out.push_back(',');
     append_json_string(out, config_.target);

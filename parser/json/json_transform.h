@@ -70,7 +70,10 @@ class JsonTransform final : public Transform {
   template <class MemberWalk>
   void encode_members(const Batch& batch, EventView& e, const char* data, size_t len, MemberWalk members, std::string& out);
   template <class MemberWalk>
-  void copy_members(MemberWalk members, std::string_view reserved_for, std::string& out);
+  void copy_members(MemberWalk members, unsigned object, std::string& out);
+  // Whether logship writes `key` itself inside its object `object` (kLogObject, kEventObject
+  // or kHostObject).
+  bool sets_itself(unsigned object, std::string_view key) const;
 
   // False when `key` is certainly none of the keys handled apart (log, event, host, @timestamp,
   // the timestamp and level fields, drop and rename keys): a 256-bit filter of their length,
@@ -94,8 +97,14 @@ class JsonTransform final : public Transform {
   const SpecialKey* special(std::string_view key) const {
     if (!may_be_special(key)) return nullptr;
     for (const SpecialKey& s : special_list_)
-      if (s.name.size() == key.size() && s.name == key) return &s;
+      if (s.name.size() == key.size() && same_bytes(s.name.data(), key.data(), key.size())) return &s;
     return nullptr;
+  }
+  // Keys are a few bytes: a loop here costs less than the call to memcmp (a few % of a line).
+  static bool same_bytes(const char* a, const char* b, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
   void note_special(std::string_view key, unsigned role, std::string_view renamed_to = {});
 

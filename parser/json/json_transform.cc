@@ -152,7 +152,7 @@ class JsonTransform::Members {
 class JsonTransform::WalkMembers {
  public:
   WalkMembers(const StructuralWalk& walk, uint32_t open) : walk_(&walk), members_(walk, open) {}
-  bool next(std::string_view& key, bool& plain, std::string_view& value) {
+  [[gnu::always_inline]] bool next(std::string_view& key, bool& plain, std::string_view& value) {
     plain = true;
     return members_.next(key, value, value_index_);
   }

@@ -42,7 +42,8 @@ class StructuralWalk {
   class Members {
    public:
     Members(const StructuralWalk& walk, uint32_t open) : walk_(&walk), k_(open + 1), end_(walk.close_[open]) {}
-    bool next(std::string_view& key, std::string_view& value, uint32_t& value_index) {
+    // Inlined into the transform's loop: as a call it spilled its state on every member.
+    [[gnu::always_inline]] bool next(std::string_view& key, std::string_view& value, uint32_t& value_index) {
       uint32_t k = k_;
       if (k >= end_) return false;
       // Locals: the stores through key and value could otherwise alias the walk's fields.

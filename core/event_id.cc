@@ -38,13 +38,17 @@ void write_hex(char* out, uint64_t w) {
 
 }  // namespace
 
-void append_event_id(std::string& out, uint64_t seed, uint64_t offset, std::string_view bytes) {
+void write_event_id(char* out, uint64_t seed, uint64_t offset, std::string_view bytes) {
   // Mixing the offset into the seed keeps one pass over the bytes.
   XXH128_hash_t h = XXH3_128bits_withSeed(bytes.data(), bytes.size(), seed ^ (offset * 0x9E3779B97F4A7C15ull));
-  char buf[32];
-  write_hex(buf, h.high64);
-  write_hex(buf + 16, h.low64);
-  out.append(buf, 32);
+  write_hex(out, h.high64);
+  write_hex(out + 16, h.low64);
+}
+
+void append_event_id(std::string& out, uint64_t seed, uint64_t offset, std::string_view bytes) {
+  char buf[kEventIdChars];
+  write_event_id(buf, seed, offset, bytes);
+  out.append(buf, kEventIdChars);
 }
 
 std::string_view event_id_of(const Batch& batch, size_t index, std::string& scratch) {

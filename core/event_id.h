@@ -19,6 +19,8 @@ uint64_t origin_id_seed(std::string_view source_name, uint64_t device, uint64_t 
 
 // 128-bit XXH3 of (seed, offset, bytes), as 32 hex digits.
 void append_event_id(std::string& out, uint64_t seed, uint64_t offset, std::string_view bytes);
+// The same 32 digits written at `out`.
+void write_event_id(char* out, uint64_t seed, uint64_t offset, std::string_view bytes);
 
 // The id of batch.events[index]: the one it arrived with (batch.event_ids, from a Kafka
 // header), else computed as above. `scratch` holds a computed id; the view points into it or

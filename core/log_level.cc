@@ -1,7 +1,5 @@
 #include "core/log_level.h"
 
-#include <algorithm>
-
 #include "core/json_writer.h"
 
 namespace logship {
@@ -27,9 +25,16 @@ void append_normalised_level(std::string& out, std::string_view level) {
     lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   }
   std::string_view result(lower, level.size());
+  // Compared byte by byte in a loop: std::equal and == become a call to memcmp per alias of
+  // the same length, which cost more than the rest of this function.
+  auto same = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i] != b[i]) return false;
+    return true;
+  };
   for (const auto& [from, to] : kAliases) {
-    // Compared inline: a call to memcmp per alias of the same length cost more than the rest.
-    if (result.size() == from.size() && std::equal(from.begin(), from.end(), result.begin())) {
+    if (same(result, from)) {
       result = to;
       break;
     }

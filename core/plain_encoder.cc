@@ -10,27 +10,26 @@ using namespace std::string_view_literals;  // append("..."sv): no strlen per ca
 
 namespace {
 
-// The origin's strings as JSON, for the events of one origin after another: validating and
-// escaping the same path, dataset and host name for every event cost more than the rest of
-// the metadata. Keyed by content, not just by address (an origin may be freed and another
-// allocated where it was).
+// The metadata that depends only on the origin, as JSON, for the events of one origin after
+// another: escaping the same path, dataset and host name for every event cost more than the
+// rest of the metadata, and so did appending the pieces around them one by one. The origin is
+// held, so its address cannot come back as another origin's, and it is const.
 struct OriginJson {
-  const Origin* origin = nullptr;
-  std::string path, dataset, host;
-  std::string path_json, dataset_json, host_json;
+  std::shared_ptr<const Origin> origin;
+  std::string log_prefix;    // "log":{"file":{"path":<path>},"offset":
+  std::string dataset_part;  // ","dataset":<dataset>
+  std::string host_part;     // },"host":{"name":<host>
 
-  void refresh(const Origin& o) {
-    if (origin == &o && path == o.path && dataset == o.dataset && host == o.host) return;
-    origin = &o;
-    path = o.path;
-    dataset = o.dataset;
-    host = o.host;
-    path_json.clear();
-    dataset_json.clear();
-    host_json.clear();
-    append_json_string(path_json, o.path);
-    append_json_string(dataset_json, o.dataset);
-    append_json_string(host_json, o.host);
+  void refresh(const std::shared_ptr<const Origin>& o) {
+    if (origin == o) return;
+    origin = o;
+    log_prefix.assign("\"log\":{\"file\":{\"path\":"sv);
+    append_json_string(log_prefix, o->path);
+    log_prefix.append("},\"offset\":"sv);
+    dataset_part.assign("\",\"dataset\":"sv);
+    append_json_string(dataset_part, o->dataset);
+    host_part.assign("},\"host\":{\"name\":"sv);
+    append_json_string(host_part, o->host);
   }
 };
 
@@ -39,25 +38,24 @@ struct OriginJson {
 void append_metadata_members(std::string& out, const Batch& batch, const EventView& e, const MetadataExtras& extras) {
   const Origin& o = *batch.origin;
   thread_local OriginJson cached;
-  cached.refresh(o);
-  out.append("\"log\":{\"file\":{\"path\":"sv);
-  out.append(cached.path_json);
-  out.append("},\"offset\":"sv);
+  cached.refresh(batch.origin);
+  out.append(cached.log_prefix);
   append_uint(out, e.offset);
   if (e.flags != 0) {
     out.append(",\"flags\":["sv);
     append_flag_names(out, e.flags);
     out.push_back(']');
   }
-  out.append(extras.log);
-  out.append("},\"event\":{\"id\":\""sv);
-  append_event_id(out, o.id_seed, e.offset, batch.raw_text(e));
-  out.append("\",\"dataset\":"sv);
-  out.append(cached.dataset_json);
-  out.append(extras.event);
-  out.append("},\"host\":{\"name\":"sv);
-  out.append(cached.host_json);
-  out.append(extras.host);
+  if (!extras.log.empty()) out.append(extras.log);
+  static constexpr std::string_view kIdKey = "},\"event\":{\"id\":\""sv;
+  char id[kIdKey.size() + kEventIdChars];
+  kIdKey.copy(id, kIdKey.size());
+  write_event_id(id + kIdKey.size(), o.id_seed, e.offset, batch.raw_text(e));
+  out.append(id, sizeof(id));
+  out.append(cached.dataset_part);
+  if (!extras.event.empty()) out.append(extras.event);
+  out.append(cached.host_part);
+  if (!extras.host.empty()) out.append(extras.host);
   out.push_back('}');
 }
 

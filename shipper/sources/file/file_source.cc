@@ -24,11 +24,12 @@ namespace {
 constexpr size_t kReadChunk = 256 * 1024;
 constexpr size_t kReadBudget = 4 * 1024 * 1024;  // per file per turn
 constexpr auto kIdleWait = std::chrono::milliseconds(100);
-// Lines gathered during read_delay go out in batches this many times batch_bytes: at a
-// trickle every batch costs a wakeup of each stage and its share of an fsync, which is most of
-// the CPU there (10 MB/s steady: 6.8 -> 5.5 % of a core with 1 MiB instead of 128 KiB). At full
-// speed there is no delay and batches stay small, to stay in cache and bound memory.
-constexpr size_t kGatheredBatchFactor = 8;
+// Lines gathered during read_delay go out in batches this many times batch_bytes (1 MiB with
+// the default): at a trickle every batch costs a wakeup of each stage and its share of an
+// fsync, which is most of the CPU there (10 MB/s steady: 6.8 -> 5.5 % of a core with 1 MiB
+// instead of 128 KiB). At full speed there is no delay and batches stay small, to stay in
+// cache and bound memory.
+constexpr size_t kGatheredBatchFactor = 4;
 
 bool same_file(const FileCheckpoint& a, const FileCheckpoint& b) {
   return a.path == b.path && a.device == b.device && a.inode == b.inode && a.offset == b.offset &&

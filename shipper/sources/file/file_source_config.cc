@@ -12,7 +12,7 @@ const Schema<FileSourceConfig>& FileSourceConfig::schema() {
                   "Where to start in a file found at start-up that has no checkpoint; files that appear later are read from the beginning.")
           .field("dataset", &FileSourceConfig::dataset, "event.dataset of every event (routing, topics and index names use it); the source's name when empty.")
           .field("max_line_bytes", &FileSourceConfig::max_line_bytes, "Longer lines are cut to this size, flagged truncated and counted; the rest of the line is skipped.")
-          .field("batch_bytes", &FileSourceConfig::batch_bytes, "Raw bytes per batch handed to the next stage when reading at full speed; lines gathered during read_delay go out in batches of up to 8 times this (a trickle costs less CPU in fewer batches).")
+          .field("batch_bytes", &FileSourceConfig::batch_bytes, "Raw bytes per batch handed to the next stage when reading at full speed; lines gathered during read_delay go out in batches of up to 4 times this (a trickle costs less CPU in fewer batches).")
           .field("fingerprint_bytes", &FileSourceConfig::fingerprint_bytes, "Leading bytes hashed to tell a file from another that reuses its inode, or from its own copytruncate.")
           .field("scan_interval", &FileSourceConfig::scan_interval, "How often the globs are expanded again (inotify also triggers a scan when a folder changes).")
           .field("rotate_wait", &FileSourceConfig::rotate_wait, "How long a file that was renamed or deleted is kept open after its last new line, for late writes.")

@@ -23,7 +23,9 @@ struct FileSourceConfig {
   std::string read_from = "beginning";
   std::string dataset;  // defaults to the source's name
   ByteSize max_line_bytes{1 << 20};
-  ByteSize batch_bytes{128 << 10};
+  // 256 KiB rather than 128: half the hand-offs between threads at full speed; file -> null
+  // JSON (1 GiB, 2 cores, 3 runs each) 942-976 -> 1003-1063 MB/s for 1-2 MiB more RSS.
+  ByteSize batch_bytes{256 << 10};
   int64_t fingerprint_bytes = 1024;
   Duration scan_interval{std::chrono::seconds(1)};
   Duration rotate_wait{std::chrono::seconds(5)};

@@ -49,6 +49,10 @@ rd_kafka_conf_t* make_conf(const KafkaSinkConfig& c, std::string& error) {
   // on 2 cores for a few percent of size; a sidecar's CPU is the app server's.
   if (c.compression == "zstd" || c.compression == "gzip" || c.compression == "lz4") kafka_conf_set(conf, "compression.level", "1", error);
   kafka_conf_set(conf, "linger.ms", std::to_string(c.linger.value.count()), error);
+  // Messages without a key (key: none) stay on one partition for this long before moving to
+  // another; librdkafka's default, twice linger.ms, would put a whole burst of lines (200k in
+  // a test) on a single partition now that linger is 100 ms, and one consumer would get it all.
+  kafka_conf_set(conf, "sticky.partitioning.linger.ms", "10", error);
   kafka_conf_set(conf, "message.timeout.ms", "0", error);  // never give up on a message: the broker comes back
   kafka_conf_set(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, c.buffer_bytes.value / 1024)), error);
   kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", error);

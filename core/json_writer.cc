@@ -77,6 +77,19 @@ constexpr std::array<char, 256> make_short_escapes() {
 }
 constexpr auto kShortEscape = make_short_escapes();
 
+// Writes the escape of c, a byte that needs one, at d (room for 6): returns its length, 2 or 6.
+size_t write_escape(char* d, unsigned char c) {
+  if (char e = kShortEscape[c]) {
+    d[0] = '\\';
+    d[1] = e;
+    return 2;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+  std::memcpy(d, u, 6);
+  return 6;
+}
+
 // Writes ASCII text, escaped, at out[at...]. Returns where it stopped: at the first byte
 // >= 0x80 (left for the UTF-8 path) or at text's end; `at` moves past what was written.
 // `out` must hold 2 bytes per byte of text plus kBlock beyond `at`; it grows only for a \u00XX
@@ -101,26 +114,19 @@ size_t write_escaped_ascii(std::string& out, size_t& at, const unsigned char* p,
     } else {
       if (i == n) break;
       c = p[i];
-      if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      if (c < 0x80 && !kNeedsEscape[c]) {
         *d++ = static_cast<char>(c);
         ++i;
         continue;
       }
     }
     if (c >= 0x80) break;
-    if (char e = kShortEscape[c]) {
-      d[0] = '\\';
-      d[1] = e;
-      d += 2;
-    } else {
+    if (kShortEscape[c] == 0) {  // \u00XX: 6 bytes where 2 were counted
       size_t written = static_cast<size_t>(d - out.data());
       out.resize(out.size() + 4);
       d = out.data() + written;
-      static constexpr char kHex[] = "0123456789abcdef";
-      const char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-      std::memcpy(d, u, 6);
-      d += 6;
     }
+    d += write_escape(d, c);
     ++i;
   }
   at = static_cast<size_t>(d - out.data());
@@ -128,20 +134,8 @@ size_t write_escaped_ascii(std::string& out, size_t& at, const unsigned char* p,
 }
 
 void append_escape(std::string& out, unsigned char c) {
-  switch (c) {
-    case '"': out.append("\\\""sv); return;
-    case '\\': out.append("\\\\"sv); return;
-    case '\n': out.append("\\n"sv); return;
-    case '\r': out.append("\\r"sv); return;
-    case '\t': out.append("\\t"sv); return;
-    case '\b': out.append("\\b"sv); return;
-    case '\f': out.append("\\f"sv); return;
-    default: {
-      static constexpr char kHex[] = "0123456789abcdef";
-      char buf[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-      out.append(buf, 6);
-    }
-  }
+  char buf[6];
+  out.append(buf, write_escape(buf, c));
 }
 
 // Length of the valid UTF-8 sequence starting at p (1..4), or 0 when it is invalid.

@@ -1,6 +1,7 @@
 #include "core/log_level.h"
 
 #include "core/json_writer.h"
+#include "core/short_equal.h"
 
 namespace logship {
 
@@ -25,16 +26,8 @@ void append_normalised_level(std::string& out, std::string_view level) {
     lower[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
   }
   std::string_view result(lower, level.size());
-  // Compared byte by byte in a loop: std::equal and == become a call to memcmp per alias of
-  // the same length, which cost more than the rest of this function.
-  auto same = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-      if (a[i] != b[i]) return false;
-    return true;
-  };
   for (const auto& [from, to] : kAliases) {
-    if (same(result, from)) {
+    if (short_equal(result, from)) {
       result = to;
       break;
     }

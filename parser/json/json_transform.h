@@ -31,6 +31,7 @@
 
 #include "core/component.h"
 #include "core/metrics.h"
+#include "core/short_equal.h"
 #include "core/timestamp_parse.h"
 #include "parser/json/structural_walk.h"
 
@@ -97,14 +98,8 @@ class JsonTransform final : public Transform {
   const SpecialKey* special(std::string_view key) const {
     if (!may_be_special(key)) return nullptr;
     for (const SpecialKey& s : special_list_)
-      if (s.name.size() == key.size() && same_bytes(s.name.data(), key.data(), key.size())) return &s;
+      if (short_equal(s.name, key)) return &s;
     return nullptr;
-  }
-  // Keys are a few bytes: a loop here costs less than the call to memcmp (a few % of a line).
-  static bool same_bytes(const char* a, const char* b, size_t n) {
-    for (size_t i = 0; i < n; ++i)
-      if (a[i] != b[i]) return false;
-    return true;
   }
   void note_special(std::string_view key, unsigned role, std::string_view renamed_to = {});
 

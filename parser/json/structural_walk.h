@@ -92,7 +92,6 @@ class StructuralWalk {
   }
 
  private:
-
   bool walk();
   // Whether the string between `begin` (after its opening quote) and `end` (after its closing
   // one) has only valid escapes, if any.

@@ -3,9 +3,11 @@
 #include <string>
 #include <vector>
 
+#include "core/memory_tuning.h"
 #include "shipper/cli/commands.h"
 
 int main(int argc, char** argv) {
+  logship::keep_freed_memory_for_reuse();  // before any thread starts: see core/memory_tuning.h
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     logship::command_help({});

@@ -57,6 +57,7 @@ rd_kafka_conf_t* make_conf(const KafkaSinkConfig& c, std::string& error) {
   kafka_conf_set(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, c.buffer_bytes.value / 1024)), error);
   kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", error);
   kafka_conf_set(conf, "message.max.bytes", std::to_string(std::max<uint64_t>(1000000, c.max_message_bytes.value + kEnvelopeBytes)), error);
+  kafka_conf_set(conf, "statistics.interval.ms", std::to_string(c.stats_interval.value.count()), error);
   for (const auto& [k, v] : c.librdkafka) kafka_conf_set(conf, k, v, error);
   return conf;
 }
@@ -83,6 +84,8 @@ const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
           .field("buffer_bytes", &KafkaSinkConfig::buffer_bytes, "Bound of the producer's queue; when full (broker slow or down) the pipeline pauses reading.")
           .field("linger", &KafkaSinkConfig::linger, "How long the producer waits to fill a batch (a batch also leaves once it holds batch.size bytes).")
           .nested("create_topics", &KafkaSinkConfig::create_topics, KafkaCreateTopics::schema(), "Create topics that do not exist yet, with the admin API.")
+          .field("stats_interval", &KafkaSinkConfig::stats_interval,
+                 "How often librdkafka's statistics refresh the producer's metrics (queue, broker round trip, requests in flight, batch sizes); 0 turns them off.")
           .field("headers", &KafkaSinkConfig::headers, "Also send event.id and event.dataset as record headers (they are in every event anyway; logship's kafka source reads them there). Costs ~15 % more CPU.")
           .field("librdkafka", &KafkaSinkConfig::librdkafka, "Any librdkafka producer property, passed through (TLS, SASL/SCRAM…); it overrides logship's choice.");
   return s;
@@ -144,13 +147,18 @@ Status KafkaSink::start() {
   rd_kafka_conf_set_opaque(conf, this);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaSink::on_delivery);
   rd_kafka_conf_set_error_cb(conf, &KafkaSink::on_error);
+  rd_kafka_conf_set_stats_cb(conf, &KafkaSink::on_stats);
   char err[512];
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
   if (!rk_) {
     rd_kafka_conf_destroy(conf);
     return Error::invalid(std::string("cannot create Kafka producer: ") + err);
   }
-  // Delivery reports are served here, whether or not batches keep coming.
+  stats_collector_ = metrics().add_collector([this](std::vector<Sample>& out) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    if (have_stats_) append_kafka_stats_samples(stats_, name_, out);
+  });
+  // Delivery reports (and statistics) are served here, whether or not batches keep coming.
   poller_ = std::thread([this] {
     while (!stop_poll_.load()) rd_kafka_poll(rk_, 100);
   });
@@ -159,6 +167,7 @@ Status KafkaSink::start() {
 }
 
 KafkaSink::~KafkaSink() {
+  if (stats_collector_) metrics().remove_collector(stats_collector_);
   stop_poll_.store(true);
   if (poller_.joinable()) poller_.join();
   for (auto& [name, t] : topics_) rd_kafka_topic_destroy(t);
@@ -176,6 +185,20 @@ void KafkaSink::on_error(rd_kafka_t*, int err, const char* reason, void* opaque)
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   Level level = code == RD_KAFKA_RESP_ERR__FATAL ? Level::kError : Level::kWarn;
   log(level, "kafka", {{"component", self->name_}, {"error", rd_kafka_err2name(code)}, {"reason", reason}});
+}
+
+int KafkaSink::on_stats(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
+  auto* self = static_cast<KafkaSink*>(opaque);
+  KafkaProducerStats parsed;
+  std::string error;
+  if (!parse_kafka_stats(std::string_view(json, json_len), parsed, error)) {
+    log_warn("kafka statistics not understood", {{"component", self->name_}, {"error", error}});
+    return 0;
+  }
+  std::lock_guard<std::mutex> lock(self->stats_mu_);
+  self->stats_ = std::move(parsed);
+  self->have_stats_ = true;
+  return 0;  // librdkafka frees the document
 }
 
 void KafkaSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -32,6 +33,7 @@
 #include "core/component.h"
 #include "core/metrics.h"
 #include "sinks/kafka/event_template.h"
+#include "sinks/kafka/kafka_stats.h"
 
 namespace logship {
 
@@ -57,6 +59,8 @@ struct KafkaSinkConfig {
   Duration linger{std::chrono::milliseconds(100)};
   std::optional<KafkaCreateTopics> create_topics;
   bool headers = false;
+  // librdkafka's statistics, exposed as metrics (sinks/kafka/kafka_stats.h); 0 turns them off.
+  Duration stats_interval{std::chrono::seconds(15)};
   StringMap librdkafka;
 
   static const Schema<KafkaSinkConfig>& schema();
@@ -83,6 +87,7 @@ class KafkaSink final : public Sink {
   void ensure_topic(const std::string& name);
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static int on_stats(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
 
   KafkaSinkConfig config_;
   std::string name_;
@@ -105,6 +110,10 @@ class KafkaSink final : public Sink {
   Gauge& in_flight_gauge_;
   Counter& delivery_nanos_;
   Counter& delivered_batches_;
+  std::mutex stats_mu_;
+  KafkaProducerStats stats_;  // the last statistics librdkafka gave; under stats_mu_
+  bool have_stats_ = false;
+  int stats_collector_ = 0;
 };
 
 }  // namespace logship

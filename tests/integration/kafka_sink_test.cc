@@ -2,13 +2,16 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <iostream>
+#include <thread>
 
 #include <filesystem>
 #include <map>
 #include <set>
 
 #include "core/plain_encoder.h"
+#include "sinks/elasticsearch/es_connection.h"
 #include "tests/integration/kafka_broker.h"
 #include "tests/support/test_support.h"
 
@@ -73,6 +76,48 @@ TEST_F(KafkaSinkTest, EveryLineArrivesExactlyOnceInFileOrderPerKey) {
     EXPECT_EQ(partitions_by_key[key].size(), 1u) << "a file's lines stay in one partition";
     EXPECT_TRUE(std::is_sorted(offsets.begin(), offsets.end())) << "file order kept for key " << key;
   }
+}
+
+TEST_F(KafkaSinkTest, MetricsShowTheProducersQueueBrokerRoundTripAndBatchSizes) {
+  testing::write_file(dir_ / "logs/a.log", numbered("a", 0, 1000));
+  testing::write_file(dir_ / "p.yaml", "api: {address: '127.0.0.1:0'}\n" + pipeline(dir_, broker_->bootstrap(), "    stats_interval: 200ms\n"));
+  testing::Process p({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  auto log = [&] { return testing::read_file(dir_ / "logship.err"); };
+  ASSERT_TRUE(testing::eventually([&] { return log().find("api listening") != std::string::npos; }, std::chrono::seconds(20))) << log();
+  std::string l = log();
+  size_t at = l.find("address=127.0.0.1:", l.find("api listening"));
+  EsConnection conn;
+  conn.endpoints = {"http://127.0.0.1:" + l.substr(at + 18, l.find_first_of(" \n", at + 18) - at - 18)};
+  EsClient api(conn);
+  // Lines keep coming, so every statistics window has requests and batches in it.
+  std::atomic<bool> writing{true};
+  std::thread writer([&] {
+    for (int i = 1000; writing.load(); i += 100) {
+      testing::append_file(dir_ / "logs/a.log", numbered("a", i, i + 100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  // A gauge's value in the Prometheus text, or -1 when the series is absent.
+  auto value = [](const std::string& body, const std::string& series) {
+    size_t line = body.find("\n" + series + " ");
+    return line == std::string::npos ? -1.0 : std::stod(body.substr(line + series.size() + 2));
+  };
+  std::string broker = "broker=\"" + broker_->bootstrap() + "/1\"";  // librdkafka's name: host:port/node id
+  std::string body;
+  bool seen = testing::eventually([&] {
+    body = api.request("GET", "/metrics").body;
+    return value(body, "logship_kafka_broker_rtt_seconds{component=\"kafka\"," + broker + ",stat=\"avg\"}") > 0 &&
+           value(body, "logship_kafka_batch_messages{component=\"kafka\",topic=\"logs.app\"}") > 0 &&
+           value(body, "logship_kafka_batch_bytes{component=\"kafka\",topic=\"logs.app\"}") > 0;
+  }, std::chrono::seconds(60));
+  writing.store(false);
+  writer.join();
+  EXPECT_TRUE(seen) << body;
+  EXPECT_GE(value(body, "logship_kafka_broker_rtt_seconds{component=\"kafka\"," + broker + ",stat=\"p99\"}"), 0) << body;
+  EXPECT_GE(value(body, "logship_kafka_broker_requests_in_flight{component=\"kafka\"," + broker + "}"), 0) << body;
+  EXPECT_GE(value(body, "logship_kafka_producer_queue_messages{component=\"kafka\"}"), 0) << body;
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(std::chrono::seconds(60)), 0) << log();
 }
 
 TEST_F(KafkaSinkTest, OversizeEventIsTruncatedFlaggedAndTheRestFlows) {

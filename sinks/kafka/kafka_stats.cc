@@ -10,8 +10,8 @@ int64_t int_or_zero(simdjson::dom::element e, std::string_view key) {
   return e[key].get_int64().get(v) == simdjson::SUCCESS ? v : 0;
 }
 
-// librdkafka's windows hold microseconds or plain counts as integers.
-double window_avg(simdjson::dom::element e, std::string_view window, std::string_view stat = "avg") {
+// One statistic ("avg", "p99"...) of a librdkafka window (microseconds, or plain counts).
+double window_stat(simdjson::dom::element e, std::string_view window, std::string_view stat) {
   int64_t v = 0;
   return e[window][stat].get_int64().get(v) == simdjson::SUCCESS ? static_cast<double>(v) : 0.0;
 }
@@ -37,8 +37,8 @@ bool parse_kafka_stats(std::string_view json, KafkaProducerStats& out, std::stri
     if (int_or_zero(broker, "nodeid") < 0) continue;  // bootstrap entries before metadata, and the internal one
     KafkaBrokerStats b;
     b.name = std::string(name);
-    b.rtt_avg_seconds = window_avg(broker, "rtt") / 1e6;
-    b.rtt_p99_seconds = window_avg(broker, "rtt", "p99") / 1e6;
+    b.rtt_avg_seconds = window_stat(broker, "rtt", "avg") / 1e6;
+    b.rtt_p99_seconds = window_stat(broker, "rtt", "p99") / 1e6;
     b.requests_in_flight = int_or_zero(broker, "waitresp_cnt");
     b.requests_unsent = int_or_zero(broker, "outbuf_cnt");
     out.brokers.push_back(std::move(b));
@@ -46,8 +46,8 @@ bool parse_kafka_stats(std::string_view json, KafkaProducerStats& out, std::stri
   for (auto [name, topic] : topics) {
     KafkaTopicStats t;
     t.name = std::string(name);
-    t.batch_messages = window_avg(topic, "batchcnt");
-    t.batch_bytes = window_avg(topic, "batchsize");
+    t.batch_messages = window_stat(topic, "batchcnt", "avg");
+    t.batch_bytes = window_stat(topic, "batchsize", "avg");
     out.topics.push_back(std::move(t));
   }
   return true;

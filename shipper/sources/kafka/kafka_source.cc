@@ -27,6 +27,11 @@ rd_kafka_conf_t* make_conf(const KafkaSourceConfig& c, std::string& error) {
   kafka_conf_set(conf, "enable.auto.offset.store", "false", error);
   kafka_conf_set(conf, "auto.offset.reset", "earliest", error);       // a new group reads everything
   kafka_conf_set(conf, "enable.partition.eof", "true", error);        // --once needs to know
+  // A fetch finding nothing waits at most 100 ms at the broker (Kafka's default is 500; Vector's
+  // kafka source uses 100): a trickle reaches the sink sooner, and a fetch sent while the
+  // partitions were still being positioned no longer holds the first messages back half a second
+  // (`run --once` on a topic holding 3 messages: 0.67 -> 0.27 s).
+  kafka_conf_set(conf, "fetch.wait.max.ms", "100", error);
   kafka_conf_set(conf, "queued.max.messages.kbytes", std::to_string(std::max<uint64_t>(1024, c.fetch_buffer_bytes.value / 1024)), error);
   for (const auto& [k, v] : c.librdkafka) kafka_conf_set(conf, k, v, error);
   return conf;

@@ -28,10 +28,7 @@ class OperationsTest : public ::testing::Test {
     std::vector<std::string> argv{testing::logship_binary(), "run", "-c", dir_ / "p.yaml"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process_ = std::make_unique<Process>(argv, dir_ / "stderr");
-    ASSERT_TRUE(testing::eventually([&] { return log().find("api listening") != std::string::npos; }, 20s)) << log();
-    std::string l = log();
-    size_t at = l.find("address=127.0.0.1:", l.find("api listening"));
-    url_ = "http://127.0.0.1:" + l.substr(at + 18, l.find_first_of(" \n", at + 18) - at - 18);
+    ASSERT_TRUE(testing::eventually([&] { return !(url_ = testing::api_url_in_log(log())).empty(); }, 20s)) << log();
   }
   std::string log() { return testing::read_file(dir_ / "stderr"); }
   EsResponse get(const std::string& path) {

@@ -83,11 +83,10 @@ TEST_F(KafkaSinkTest, MetricsShowTheProducersQueueBrokerRoundTripAndBatchSizes) 
   testing::write_file(dir_ / "p.yaml", "api: {address: '127.0.0.1:0'}\n" + pipeline(dir_, broker_->bootstrap(), "    stats_interval: 200ms\n"));
   testing::Process p({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
   auto log = [&] { return testing::read_file(dir_ / "logship.err"); };
-  ASSERT_TRUE(testing::eventually([&] { return log().find("api listening") != std::string::npos; }, std::chrono::seconds(20))) << log();
-  std::string l = log();
-  size_t at = l.find("address=127.0.0.1:", l.find("api listening"));
+  std::string url;
+  ASSERT_TRUE(testing::eventually([&] { return !(url = testing::api_url_in_log(log())).empty(); }, std::chrono::seconds(20))) << log();
   EsConnection conn;
-  conn.endpoints = {"http://127.0.0.1:" + l.substr(at + 18, l.find_first_of(" \n", at + 18) - at - 18)};
+  conn.endpoints = {url};
   EsClient api(conn);
   // Lines keep coming, so every statistics window has requests and batches in it.
   std::atomic<bool> writing{true};

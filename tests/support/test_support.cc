@@ -38,6 +38,15 @@ void append_file(const std::string& path, const std::string& content) {
   out << content;
 }
 
+std::string api_url_in_log(const std::string& log) {
+  size_t listening = log.find("api listening");
+  if (listening == std::string::npos) return "";
+  size_t at = log.find("address=127.0.0.1:", listening);
+  if (at == std::string::npos) return "";
+  at += 18;
+  return "http://127.0.0.1:" + log.substr(at, log.find_first_of(" \n", at) - at);
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;

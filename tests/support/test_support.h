@@ -38,6 +38,10 @@ std::vector<std::string> split_lines(const std::string& text, bool sorted = fals
 bool eventually(const std::function<bool()>& condition,
                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
+// "http://127.0.0.1:<port>" once `logship run`'s stderr says "api listening" (the address it
+// bound for `api: {address: '127.0.0.1:0'}`), "" before that.
+std::string api_url_in_log(const std::string& log);
+
 // The `message` of every NDJSON line of a file, parsed with simdjson. A line that is not a JSON
 // object with a message throws, unless `not_json` is given: then it is counted there.
 std::vector<std::string> messages_of(const std::string& ndjson_path, int* not_json = nullptr);

@@ -295,8 +295,10 @@ class QuickPatternCompiler {
     }
   }
 
+  // A repetition count. RE2 refuses leading zeros ("{04}" is literal text to it), so do we.
   bool number(uint32_t& n) {
     size_t start = i_;
+    if (i_ + 1 < s_.size() && s_[i_] == '0' && s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9') return false;
     n = 0;
     while (more() && s_[i_] >= '0' && s_[i_] <= '9' && i_ - start < 5) n = n * 10 + static_cast<uint32_t>(s_[i_++] - '0');
     return i_ > start;

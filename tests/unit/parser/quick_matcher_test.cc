@@ -147,10 +147,25 @@ TEST(QuickMatcherTest, CapturesThatTookNoPartAreNullAndEmptyOnesAreNot) {
 
 TEST(QuickMatcherTest, PatternsOutsideTheSubsetStayWithRe2) {
   for (const char* p : {"(?i)^abc$", "^(?i)abc$", "^a\\bb$", "^(ab)+$", "^(ab)*$", "^a|b$", "^caf\xc3\xa9$", "abc$", "^abc",
-                        "^[[:alpha:]]+$", "^\\pL+$", "^(a)\\1$", "^a\\$", "^\\x{e9}$", "^a{,2}$", "^[]a]$", "^\\Qa.b\\E$"}) {
+                        "^[[:alpha:]]+$", "^\\pL+$", "^(a)\\1$", "^a\\$", "^\\x{e9}$", "^a{,2}$", "^[]a]$", "^\\Qa.b\\E$",
+                        "^a{04}$", "^a{1,02}$"}) {
     EXPECT_FALSE(compile(p)) << p;
   }
   EXPECT_FALSE(QuickMatcher::compile("^(a)(b)$", 1)) << "RE2 counting other captures";
+}
+
+// RE2 reads a count with a leading zero as literal text: "\\d{04}" matches "1{04}", not "1234".
+TEST(QuickMatcherTest, RepetitionCountsWithLeadingZerosAreLiteralTextAsInRe2) {
+  int answered = 0;
+  for (const char* p : {"^\\d{04}$", "^a{00}$", "^a{0,04}$", "^a{0}$", "^a{10}$", "^a{0,10}$"}) {
+    RE2 re(p);
+    ASSERT_TRUE(re.ok()) << p;
+    Both both(p);
+    if (!both.compiled()) continue;
+    for (const char* line : {"1234", "1{04}", "", "a", "aaaaaaaaaa", "a{00}", "a{0,04}"}) EXPECT_TRUE(both.agree_on(line, answered));
+  }
+  EXPECT_TRUE(compile("^a{10}$")) << "counts without a leading zero stay in the subset";
+  EXPECT_TRUE(compile("^a{0}$"));
 }
 
 TEST(QuickMatcherTest, NonAsciiLinesAndRunawayBacktrackingAreLeftToRe2) {

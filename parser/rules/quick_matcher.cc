@@ -55,14 +55,16 @@ bool perl_class(char letter, ByteSet& s) {
   return true;
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
 int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
+  if (is_digit(c)) return c - '0';
   if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') return (c | 0x20) - 'a' + 10;
   return -1;
 }
 
 bool is_punctuation(char c) {
-  return c > 0x20 && c < 0x7f && !(c >= '0' && c <= '9') && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && c != '_';
+  return c > 0x20 && c < 0x7f && !is_digit(c) && !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') && c != '_';
 }
 
 }  // namespace
@@ -298,9 +300,9 @@ class QuickPatternCompiler {
   // A repetition count. RE2 refuses leading zeros ("{04}" is literal text to it), so do we.
   bool number(uint32_t& n) {
     size_t start = i_;
-    if (i_ + 1 < s_.size() && s_[i_] == '0' && s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9') return false;
+    if (i_ + 1 < s_.size() && s_[i_] == '0' && is_digit(s_[i_ + 1])) return false;
     n = 0;
-    while (more() && s_[i_] >= '0' && s_[i_] <= '9' && i_ - start < 5) n = n * 10 + static_cast<uint32_t>(s_[i_++] - '0');
+    while (more() && is_digit(s_[i_]) && i_ - start < 5) n = n * 10 + static_cast<uint32_t>(s_[i_++] - '0');
     return i_ > start;
   }
 

@@ -154,7 +154,7 @@ TEST(QuickMatcherTest, PatternsOutsideTheSubsetStayWithRe2) {
   EXPECT_FALSE(QuickMatcher::compile("^(a)(b)$", 1)) << "RE2 counting other captures";
 }
 
-// RE2 reads a count with a leading zero as literal text: "\\d{04}" matches "1{04}", not "1234".
+// RE2 reads a count with a leading zero as literal text: \d{04} matches "1{04}", not "1234".
 TEST(QuickMatcherTest, RepetitionCountsWithLeadingZerosAreLiteralTextAsInRe2) {
   int answered = 0;
   for (const char* p : {"^\\d{04}$", "^a{00}$", "^a{0,04}$", "^a{0}$", "^a{10}$", "^a{0,10}$"}) {

@@ -41,9 +41,10 @@ void append_file(const std::string& path, const std::string& content) {
 std::string api_url_in_log(const std::string& log) {
   size_t listening = log.find("api listening");
   if (listening == std::string::npos) return "";
-  size_t at = log.find("address=127.0.0.1:", listening);
+  constexpr std::string_view kAddress = "address=127.0.0.1:";
+  size_t at = log.find(kAddress, listening);
   if (at == std::string::npos) return "";
-  at += 18;
+  at += kAddress.size();
   return "http://127.0.0.1:" + log.substr(at, log.find_first_of(" \n", at) - at);
 }
 

@@ -42,6 +42,25 @@ BatchPtr BatchQueue::pop_for(std::chrono::milliseconds timeout) {
   return take_front_locked();
 }
 
+BatchPtr BatchQueue::pop_until(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  not_empty_.wait_until(lock, deadline, [&] { return !items_.empty() || producers_ == 0 || interrupted_; });
+  interrupted_ = false;
+  return take_front_locked();
+}
+
+void BatchQueue::wait_interrupt(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  not_empty_.wait_until(lock, deadline, [&] { return interrupted_; });
+  interrupted_ = false;
+}
+
+void BatchQueue::interrupt() {
+  std::lock_guard lock(mu_);
+  interrupted_ = true;
+  not_empty_.notify_all();
+}
+
 void BatchQueue::drain_into(std::deque<BatchPtr>& out, size_t max_bytes) {
   std::lock_guard lock(mu_);
   size_t taken = 0;

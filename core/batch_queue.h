@@ -31,6 +31,13 @@ class BatchQueue {
   BatchPtr pop();
   // Like pop(), but returns nullptr after `timeout` too (check done() to tell them apart).
   BatchPtr pop_for(std::chrono::milliseconds timeout);
+  // Like pop_for, until `deadline`; also returns nullptr as soon as interrupt() is called (a
+  // sink's driver waits here for input and for its sink's reports at once).
+  BatchPtr pop_until(std::chrono::steady_clock::time_point deadline);
+  // Waits until interrupt() or `deadline`, without taking anything.
+  void wait_interrupt(std::chrono::steady_clock::time_point deadline);
+  // Wakes the reader waiting in pop_until / wait_interrupt (or its next wait). Any thread.
+  void interrupt();
   // Everything queued right now, without waiting (for sinks that write group commits).
   void drain_into(std::deque<BatchPtr>& out, size_t max_bytes);
   void producer_done();
@@ -58,6 +65,7 @@ class BatchQueue {
   int producers_;
   uint64_t blocked_nanos_ = 0;
   int waiting_ = 0;
+  bool interrupted_ = false;
   std::chrono::steady_clock::time_point waiting_since_{};
 };
 

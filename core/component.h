@@ -2,8 +2,8 @@
 //
 //   source:    produces batches (run), and commits what sinks acknowledged (finish)
 //   transform: batch in, batch out (or nothing: then it acknowledges the batch itself)
-//   sink:      writes batches and says per call ok / retry / fail (Fluent Bit's model); the
-//              runtime acknowledges a batch once its sink said ok
+//   sink:      sends deliveries and says per event delivered / retry / rejected (core/delivery.h);
+//              the runtime retries, dead-letters and acknowledges (delivery/sink_driver.h)
 //
 // A factory parses a component's YAML into its typed config without side effects (that is all
 // `logship validate` does), and builds the component from it when the pipeline starts.
@@ -20,6 +20,7 @@
 
 #include "core/batch.h"
 #include "core/config/schema.h"
+#include "core/delivery.h"
 #include "core/error.h"
 
 namespace logship {
@@ -62,20 +63,30 @@ class Transform {
   virtual void in_order(Batch& batch) { (void)batch; }
 };
 
-// kOk: durable now, the runtime acknowledges. kRetry: nothing taken, call again later.
-// kFail: can never be written (counted, acknowledged so the pipeline goes on). kAsync: taken;
-// the sink acknowledges each batch itself once it is durable (Kafka delivery reports).
-enum class SinkResult { kOk, kRetry, kFail, kAsync };
-
+// A sink sends deliveries and reports, per event, delivered / retry / rejected (core/delivery.h).
+// It never retries, waits out a backoff or acknowledges a batch itself: the runtime's sink
+// driver (delivery/sink_driver.h) owns the bound on work in flight, retries with backoff, dead
+// letters, acknowledgements, the shutdown deadline and the generic metrics.
 class Sink {
  public:
   virtual ~Sink() = default;
-  // Writes the batches (all encoded).
-  virtual SinkResult write(std::span<const BatchPtr> batches) = 0;
-  // No more batches will come: finish what is in flight, by deadline() at the latest (it moves
-  // from "never" to now + shutdown_timeout when a shutdown begins, so check it as you wait).
-  using Deadline = std::function<std::chrono::steady_clock::time_point()>;
-  virtual void drain(const Deadline& deadline) { (void)deadline; }
+  // Sends `delivery` and reports through `done`, exactly once, from any thread: before
+  // returning (a synchronous sink) or later (an asynchronous one). The runtime keeps the
+  // delivery and its batches alive and unchanged until then.
+  virtual void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) = 0;
+  // The input has ended: send at once what is held back to fill a request (flush_interval).
+  virtual void flush() {}
+  // The shutdown deadline passed: give up what is in flight. Once this returns, `done` is
+  // not called any more for what was sent before; those events are left unacknowledged and
+  // read again at the next start.
+  virtual void abort() {}
+};
+
+// A sink that finishes each delivery before returning (file, stdout, null).
+class SyncSink : public Sink {
+ public:
+  virtual DeliveryReport write(const Delivery& delivery) = 0;
+  void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) final { done(write(*delivery)); }
 };
 
 struct BuildContext {
@@ -91,8 +102,11 @@ class ComponentConfig {
   virtual Result<std::unique_ptr<Source>> make_source(const BuildContext&) const;
   virtual Result<std::unique_ptr<Transform>> make_transform(const BuildContext&) const;
   virtual Result<std::unique_ptr<Sink>> make_sink(const BuildContext&) const;
-  // Bytes a sink wants per write() call, for group commits; 0 = one batch at a time.
+  // Bytes a sink wants per send() call, for group commits; 0 = one batch at a time.
   virtual size_t sink_batch_bytes() const { return 0; }
+  // Bytes of batches a sink may hold unresolved at once (its requests on the wire, its
+  // producer queue); 0 = one delivery at a time. Past it, the runtime stops taking input.
+  virtual size_t sink_in_flight_bytes() const { return 0; }
   // How a source cuts its input into events ("" = lines, "mysql_slowlog" = slow log entries),
   // and what a transform needs its inputs to be cut into: the loader checks they agree.
   virtual std::string framing() const { return ""; }
@@ -119,9 +133,11 @@ class ComponentFactory {
                                                  ConfigErrors& errors) const = 0;
 };
 
-// Keys every component has, handled by the pipeline loader rather than the component.
+// Keys handled by the pipeline loader rather than the component: `type`, `inputs`, and the
+// sink keys `retry` (delivery/retry_policy.h) and `dead_letter` (an old spelling, refused
+// with what to write instead).
 inline const std::set<std::string>& common_component_keys() {
-  static const std::set<std::string> keys{"type", "inputs"};
+  static const std::set<std::string> keys{"type", "inputs", "retry", "dead_letter"};
   return keys;
 }
 
@@ -168,6 +184,10 @@ class TypedFactory final : public ComponentFactory {
     }
     size_t sink_batch_bytes() const override {
       if constexpr (requires { config.batch_bytes(); }) return config.batch_bytes();
+      return 0;
+    }
+    size_t sink_in_flight_bytes() const override {
+      if constexpr (requires { config.in_flight_bytes(); }) return config.in_flight_bytes();
       return 0;
     }
     std::string framing() const override {

@@ -1,17 +1,24 @@
 #include "sinks/fd_writer.h"
 
-#include <sys/uio.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <vector>
+#include <climits>
 
 namespace logship {
 
-int write_batches(int fd, std::span<const BatchPtr> batches) {
-  std::vector<iovec> iov;
-  iov.reserve(batches.size());
-  for (const auto& b : batches) {
-    if (!b->encoded.empty()) iov.push_back({const_cast<char*>(b->encoded.data()), b->encoded.size()});
+int write_delivery(int fd, const Delivery& delivery, std::vector<iovec>& iov) {
+  iov.clear();
+  for (const DeliveryPart& part : delivery.parts) {
+    const Batch& b = *part.batch;
+    if (part.events.empty()) {
+      if (!b.encoded.empty()) iov.push_back({const_cast<char*>(b.encoded.data()), b.encoded.size()});
+      continue;
+    }
+    for (uint32_t index : part.events) {
+      std::string_view text = b.encoded_text(b.events[index]);
+      if (!text.empty()) iov.push_back({const_cast<char*>(text.data()), text.size()});
+    }
   }
   size_t first = 0;
   while (first < iov.size()) {

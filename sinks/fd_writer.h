@@ -1,13 +1,17 @@
-// Writing whole batches to a file descriptor, retrying short writes and EINTR.
+// Writing a delivery's encoded events to a file descriptor, retrying short writes and EINTR.
 #pragma once
 
-#include <span>
+#include <sys/uio.h>
 
-#include "core/batch.h"
+#include <vector>
+
+#include "core/delivery.h"
 
 namespace logship {
 
-// Writes the encoded bytes of every batch with writev(2). Returns 0, or the errno that stopped it.
-int write_batches(int fd, std::span<const BatchPtr> batches);
+// Writes the encoded bytes of every event of `delivery` with writev(2): whole batches as one
+// piece, the events of a partial part one by one. `iov` is scratch space kept by the caller.
+// Returns 0, or the errno that stopped it.
+int write_delivery(int fd, const Delivery& delivery, std::vector<iovec>& iov);
 
 }  // namespace logship

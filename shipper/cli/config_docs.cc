@@ -36,6 +36,21 @@ std::string render_config_docs(const ComponentRegistry& registry) {
     std::string section = kind_section(kind);
     section[0] = static_cast<char>(section[0] - 'a' + 'A');
     out += "## " + section + "\n\n";
+    if (kind == ComponentKind::kSink) {
+      out +=
+          "Every sink reports, per event, delivered, retry or rejected; the runtime does the rest the same way\n"
+          "for all of them: it sends again what failed for a while (backoff with jitter, no limit), never\n"
+          "acknowledges an event before it is delivered, and hands what a destination refuses for good to the\n"
+          "sink's dead-letter output, `<sink>.dead_letter`, which any component can list in its `inputs:`. With\n"
+          "nothing reading it, refused events go to `<data_dir>/dead-letter/<sink>.ndjson` (fsynced). Keys every\n"
+          "sink takes:\n\n";
+      std::vector<FieldDoc> common{{"retry", "map", "", "How long to wait before sending again what a destination failed to take.", false}};
+      for (FieldDoc d : RetryPolicy::schema().docs()) {
+        d.name = "retry." + d.name;
+        common.push_back(std::move(d));
+      }
+      render_table(out, common);
+    }
     for (const ComponentFactory* f : registry.all()) {
       if (f->kind() != kind) continue;
       out += "### `type: " + f->type() + "`\n\n" + f->description() + "\n\n";

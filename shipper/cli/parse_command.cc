@@ -55,6 +55,7 @@ int command_parse(const std::vector<std::string>& args) {
     return 2;
   }
   int status = 0;
+  std::vector<iovec> iov;
   for (const std::string& file : files) {
     int fd = file == "-" ? STDIN_FILENO : ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -64,8 +65,9 @@ int command_parse(const std::vector<std::string>& args) {
     }
     Status s = read_batches(fd, file, options, [&](BatchPtr batch) {
       encode(*batch);
-      const BatchPtr one[] = {batch};
-      if (int err = write_batches(STDOUT_FILENO, one); err != 0) throw std::runtime_error(std::strerror(err));
+      Delivery one;
+      one.parts.push_back({batch, {}});
+      if (int err = write_delivery(STDOUT_FILENO, one, iov); err != 0) throw std::runtime_error(std::strerror(err));
     });
     if (fd != STDIN_FILENO) ::close(fd);
     if (!s) {

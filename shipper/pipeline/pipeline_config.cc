@@ -32,6 +32,59 @@ struct Where {
   std::string path;
 };
 
+// `retry:` (sinks only) and the old `dead_letter:` of the elasticsearch sink, refused with the
+// wiring that replaces it.
+void parse_sink_keys(const std::string& name, const YAML::Node& node, ComponentKind kind, const std::string& path, ComponentEntry& entry,
+                     ConfigErrors& errors) {
+  YAML::Node retry = node["retry"];
+  if (retry && kind != ComponentKind::kSink) {
+    errors.add(retry, path + ".retry", "only sinks take `retry` (how long to wait before sending again what a destination failed to take)");
+  } else if (retry) {
+    bool old_names = false;
+    if (retry.IsMap()) {
+      for (const char* old : {"initial_backoff", "max_backoff"}) {
+        if (retry[old]) {
+          errors.add(retry[old], path + ".retry." + old,
+                     std::string("renamed: write `retry: {initial: 100ms, max: 30s}` (") + old + " is now " + (old[0] == 'i' ? "initial" : "max") +
+                         "); every sink takes it");
+          old_names = true;
+        }
+      }
+    }
+    if (!old_names) {
+      size_t before = errors.size();
+      RetryPolicy::schema().parse(retry, path + ".retry", entry.retry, errors);
+      if (errors.size() == before) entry.retry.validate(retry, path + ".retry", errors);
+    }
+  }
+  YAML::Node dead_letter = node["dead_letter"];
+  if (!dead_letter) return;
+  if (kind != ComponentKind::kSink) {
+    errors.add(dead_letter, path + ".dead_letter", "unknown key");
+    return;
+  }
+  // What the old `dead_letter: {type: file|kafka|index, ...}` of the elasticsearch sink becomes.
+  std::string type = dead_letter.IsMap() && dead_letter["type"] && dead_letter["type"].IsScalar() ? dead_letter["type"].Scalar() : "file";
+  std::string reader = name + "_dead_letters";
+  std::string example;
+  auto scalar = [&](const char* key, const std::string& fallback) {
+    return dead_letter.IsMap() && dead_letter[key] && dead_letter[key].IsScalar() ? dead_letter[key].Scalar() : fallback;
+  };
+  if (type == "kafka") {
+    example = "{type: kafka, inputs: [" + dead_letter_output_name(name) + "], bootstrap_servers: " + scalar("bootstrap_servers", "...") +
+              ", topic: " + scalar("topic", "logs.dead-letter") + "}";
+  } else if (type == "index") {
+    example = "{type: elasticsearch, inputs: [" + dead_letter_output_name(name) + "], endpoints: [...], index: " +
+              scalar("index", "logs-deadletter-default") + "}";
+  } else {
+    example = "{type: file, inputs: [" + dead_letter_output_name(name) + "], path: " + scalar("path", "/var/lib/logship/" + name + ".dead-letter.ndjson") + "}";
+  }
+  errors.add(dead_letter, path + ".dead_letter",
+             "no longer a sink option: what a destination refuses for good now goes to the output `" + dead_letter_output_name(name) +
+                 "`, which any sink can read. Write instead, under sinks:  " + reader + ": " + example +
+                 "  (with nothing reading it, refused events go to <data_dir>/dead-letter/" + name + ".ndjson)");
+}
+
 // Parses one component: its type, inputs, and its own options through its factory.
 void parse_component(const std::string& name, const YAML::Node& node, ComponentKind kind, const ComponentRegistry& registry,
                      PipelineConfig& out, std::map<std::string, Where>& inputs_where, ConfigErrors& errors) {
@@ -84,13 +137,25 @@ void parse_component(const std::string& name, const YAML::Node& node, ComponentK
     errors.add(inputs, path + ".inputs", "expected a list of component names, got " + node_kind(inputs));
   }
   if (entry.factory) entry.config = entry.factory->parse(node, path, errors);
+  parse_sink_keys(name, node, kind, path, entry, errors);
   out.components.push_back(std::move(entry));
 }
 
-// Every input must name a source or transform; transforms must not form a cycle.
+// Every input must name a source, a transform or a sink's dead letters (`<sink>.dead_letter`);
+// the graph must not loop back on itself.
 void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_where, ConfigErrors& errors) {
   std::map<std::string, const ComponentEntry*> by_name;
   for (const auto& c : p.components) by_name[c.name] = &c;
+  // The component whose output an input names: "app" -> app, "search.dead_letter" -> search.
+  auto producer_of = [&](const std::string& in) -> const ComponentEntry* {
+    std::string name = in;
+    bool dead_letters = in.size() > kDeadLetterSuffix.size() && in.compare(in.size() - kDeadLetterSuffix.size(), kDeadLetterSuffix.size(), kDeadLetterSuffix) == 0;
+    if (dead_letters) name = in.substr(0, in.size() - kDeadLetterSuffix.size());
+    auto it = by_name.find(name);
+    if (it == by_name.end()) return nullptr;
+    if (dead_letters != (it->second->kind == ComponentKind::kSink)) return nullptr;
+    return it->second;
+  };
   std::set<std::string> consumed;
   for (const auto& c : p.components) {
     auto where = inputs_where.find(c.name);
@@ -100,24 +165,28 @@ void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_w
       std::string path = where != inputs_where.end() ? where->second.path : c.name;
       YAML::Node at = n.IsSequence() && i < n.size() ? n[i] : n;
       if (n.IsSequence()) path += "[" + std::to_string(i) + "]";
+      const ComponentEntry* from = producer_of(in);
       auto it = by_name.find(in);
-      if (it == by_name.end()) {
-        errors.add(at, path, "unknown input '" + in + "': no source or transform has that name");
-      } else if (it->second->kind == ComponentKind::kSink) {
-        errors.add(at, path, "'" + in + "' is a sink; only sources and transforms can be inputs");
-      } else if (in == c.name) {
-        errors.add(at, path, "a component cannot read its own output");
-      } else if (c.config && it->second->config && it->second->kind == ComponentKind::kSource) {
+      if (!from && it != by_name.end() && it->second->kind == ComponentKind::kSink) {
+        errors.add(at, path, "'" + in + "' is a sink; only sources and transforms can be inputs, and a sink's refused events as '" +
+                                 dead_letter_output_name(in) + "'");
+      } else if (!from) {
+        errors.add(at, path, "unknown input '" + in + "': no source or transform has that name (a sink's refused events are read as '<sink>" +
+                                 std::string(kDeadLetterSuffix) + "')");
+      } else if (from == &c) {
+        errors.add(at, path, from->kind == ComponentKind::kSink ? "a sink cannot read its own dead letters" : "a component cannot read its own output");
+      } else if (c.config && from->config && from->kind == ComponentKind::kSource) {
         std::string need = c.config->required_input_framing();
-        if (!need.empty() && it->second->config->framing() != need) {
+        if (!need.empty() && from->config->framing() != need) {
           errors.add(at, path, "'" + in + "' hands over single lines, but a " + c.type + " transform needs whole entries: give sources." +
                                    in + " `multiline: {preset: " + need + "}`");
         }
       }
-      consumed.insert(in);
+      if (from) consumed.insert(from->name);
     }
   }
-  // Cycle search over transforms (depth-first, colouring).
+  // Cycle search over every component (depth-first, colouring): a sink's dead letters feed
+  // what reads them, so a loop can pass through sinks too.
   std::map<std::string, int> colour;  // 0 new, 1 on stack, 2 done
   std::vector<std::string> stack;
   std::set<std::string> reported;
@@ -125,30 +194,30 @@ void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_w
     colour[c.name] = 1;
     stack.push_back(c.name);
     for (const auto& in : c.inputs) {
-      auto it = by_name.find(in);
-      if (it == by_name.end() || it->second->kind != ComponentKind::kTransform || in == c.name) continue;
-      if (colour[in] == 1) {
+      const ComponentEntry* from = producer_of(in);
+      if (!from || from == &c || from->kind == ComponentKind::kSource) continue;
+      if (colour[from->name] == 1) {
         std::string cycle;
         bool on = false;
         for (const auto& s : stack) {
-          if (s == in) on = true;
+          if (s == from->name) on = true;
           if (on) cycle += s + " -> ";
         }
-        cycle += in;
-        if (reported.insert(in).second) {
+        cycle += from->name;
+        if (reported.insert(from->name).second) {
           auto w = inputs_where.find(c.name);
-          errors.add(w != inputs_where.end() ? w->second.node : YAML::Node(),
-                     w != inputs_where.end() ? w->second.path : c.name, "cycle between transforms: " + cycle);
+          errors.add(w != inputs_where.end() ? w->second.node : YAML::Node(), w != inputs_where.end() ? w->second.path : c.name,
+                     "cycle: " + cycle + " (each reads the one after it)");
         }
-      } else if (colour[in] == 0) {
-        visit(*it->second);
+      } else if (colour[from->name] == 0) {
+        visit(*from);
       }
     }
     stack.pop_back();
     colour[c.name] = 2;
   };
   for (const auto& c : p.components)
-    if (c.kind == ComponentKind::kTransform && colour[c.name] == 0) visit(c);
+    if (c.kind != ComponentKind::kSource && colour[c.name] == 0) visit(c);
 
   for (const auto& c : p.components) {
     if (c.kind != ComponentKind::kSink && !consumed.count(c.name)) {

@@ -22,6 +22,7 @@
 
 #include "core/component_registry.h"
 #include "core/config/schema.h"
+#include "delivery/retry_policy.h"
 #include "shipper/api/api_config.h"
 
 namespace logship {
@@ -43,7 +44,12 @@ struct ComponentEntry {
   const ComponentFactory* factory = nullptr;
   std::unique_ptr<ComponentConfig> config;
   std::string signature;  // the component's YAML, normalised: equal signatures = same component (reload)
+  RetryPolicy retry;      // sinks: `retry:`
 };
+
+// The name under which a sink's dead letters are read: "search" -> "search.dead_letter".
+inline std::string dead_letter_output_name(const std::string& sink) { return sink + ".dead_letter"; }
+inline constexpr std::string_view kDeadLetterSuffix = ".dead_letter";
 
 struct PipelineConfig {
   std::string file;

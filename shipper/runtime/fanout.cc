@@ -9,13 +9,26 @@ namespace logship {
 Fanout::Fanout(Counter& events, Counter& bytes, bool track_acks) : events_(events), bytes_(bytes), track_acks_(track_acks) {}
 
 void Fanout::emit(BatchPtr batch) {
-  events_.add(batch->events.size());
-  bytes_.add(batch->raw.size());
   std::lock_guard lock(mu_);
   if (edges_.empty()) {  // nobody reads this output (validate warned about it)
+    events_.add(batch->events.size());
+    bytes_.add(batch->raw.size());
     batch->ack.ack();
     return;
   }
+  emit_locked(std::move(batch));
+}
+
+bool Fanout::emit_if_read(BatchPtr& batch) {
+  std::lock_guard lock(mu_);
+  if (edges_.empty()) return false;
+  emit_locked(std::move(batch));
+  return true;
+}
+
+void Fanout::emit_locked(BatchPtr batch) {
+  events_.add(batch->events.size());
+  bytes_.add(batch->raw.size());
   if (track_acks_) {
     in_flight_->fetch_add(1);
     batch->ack = AckToken([source_ack = std::move(batch->ack), in_flight = in_flight_] {

@@ -35,6 +35,9 @@ class Fanout final : public Emitter {
   Fanout(Counter& events, Counter& bytes, bool track_acks);
 
   void emit(BatchPtr batch) override;
+  // Emits only when something reads this output; false (batch untouched) when nothing does.
+  // For a sink's dead letters, which go to a file of their own instead of being let go.
+  bool emit_if_read(BatchPtr& batch);
   // Replaces the edge list: add_producer() on the queues that are new, producer_done() on the
   // ones left out. Waits for an emit() in progress.
   void rewire(std::vector<FanoutEdge> edges);
@@ -43,6 +46,8 @@ class Fanout final : public Emitter {
   int64_t in_flight() const { return in_flight_->load(); }
 
  private:
+  void emit_locked(BatchPtr batch);  // mu_ held, edges_ not empty
+
   std::mutex mu_;
   std::vector<FanoutEdge> edges_;
   bool closed_ = false;

@@ -61,10 +61,17 @@ HealthReport Topology::health(std::chrono::milliseconds max_blocked) const {
       continue;
     }
     if (n->kind != ComponentKind::kSink) continue;
-    if (int64_t since = n->failing_since.load(); since != 0) {
+    if (int64_t since = n->sink_state.failing_since.load(); since != 0) {
       auto secs = (steady_nanos() - since) / 1000000000;
       if (std::chrono::seconds(secs) >= max_blocked) r.problems.push_back(what + " blocked for " + std::to_string(secs) + "s (writes failing)");
       continue;
+    }
+    if (int64_t sent = n->sink_state.oldest_sent.load(); sent != 0) {
+      auto secs = (steady_nanos() - sent) / 1000000000;
+      if (std::chrono::seconds(secs) >= max_blocked) {
+        r.problems.push_back(what + " blocked for " + std::to_string(secs) + "s (the destination has not confirmed what it was sent)");
+        continue;
+      }
     }
     if (auto since = n->input->blocked_since()) {
       auto secs = std::chrono::duration_cast<std::chrono::seconds>(now - *since);
@@ -90,7 +97,7 @@ std::string Topology::status_line() const {
       }
       if (n->awaiting_predecessor.load()) line += " starting";
       else if (!n->running.load()) line += " stopped";
-      if (n->failing_since.load() != 0) line += " failing";
+      if (n->sink_state.failing_since.load() != 0) line += " failing";
     }
   }
   HealthReport h = health(std::chrono::milliseconds(0));
@@ -105,9 +112,13 @@ std::shared_ptr<Topology::Node> Topology::make_node(const ComponentEntry& c) con
   Labels labels{{"component", c.name}};
   if (c.kind != ComponentKind::kSource) node->input = std::make_unique<BatchQueue>(buffer_bytes_, /*producers=*/0);
   if (c.kind == ComponentKind::kSink) {
-    node->sink_events = &metrics().counter("logship_sink_acknowledged_events_total", "Events a sink wrote and acknowledged.", labels);
-    node->sink_dropped = &metrics().counter("logship_sink_dropped_events_total", "Events a sink failed permanently to write.", labels);
-    node->sink_retries = &metrics().counter("logship_sink_retries_total", "Write attempts a sink asked to retry.", labels);
+    node->sink_events = &metrics().counter("logship_sink_acknowledged_events_total",
+                                           "Events a sink made durable at its destination (then acknowledged upstream).", labels);
+    // Its dead letters: read by whatever lists `<sink>.dead_letter` among its inputs.
+    node->output = std::make_unique<Fanout>(
+        metrics().counter("logship_dead_letter_output_events_total", "Dead-letter events a sink handed to the components reading its dead_letter output.", labels),
+        metrics().counter("logship_dead_letter_output_bytes_total", "Bytes of the refused events a sink handed on as dead letters.", labels),
+        /*track_acks=*/false);
   } else {
     node->sent_events = &metrics().counter("logship_component_sent_events_total", "Events a component sent on.", labels);
     node->output = std::make_unique<Fanout>(
@@ -140,7 +151,11 @@ Status Topology::build_component(Node& node, const ComponentEntry& c) const {
       auto r = c.config->make_sink(ctx);
       if (!r) return Error{r.error().code, where + r.error().message};
       node.sink = std::move(r.value());
-      node.sink_batch_bytes = c.config->sink_batch_bytes();
+      node.sink_options.name = c.name;
+      node.sink_options.group_bytes = c.config->sink_batch_bytes();
+      node.sink_options.in_flight_bytes = c.config->sink_in_flight_bytes();
+      node.sink_options.retry = c.retry;
+      node.sink_options.dead_letter_file = (data_dir_.empty() ? std::string(".") : data_dir_) + "/dead-letter/" + c.name + ".ndjson";
       break;
     }
   }
@@ -154,9 +169,11 @@ void Topology::wire(const PipelineConfig& pipeline, const std::vector<std::share
   for (const auto& node : nodes) {
     if (!node->output) continue;
     std::vector<FanoutEdge> edges;
+    // A sink's output is its dead letters, read as `<sink>.dead_letter`.
+    std::string output_name = node->kind == ComponentKind::kSink ? dead_letter_output_name(node->name) : node->name;
     for (const auto& c : pipeline.components) {
       for (const auto& in : c.inputs) {
-        if (in != node->name) continue;
+        if (in != output_name) continue;
         Node* reader = by_name.at(c.name);
         edges.push_back({reader->input.get(), reader->kind == ComponentKind::kSink});
       }
@@ -286,45 +303,12 @@ void Topology::run_transform(Node& node) {
 }
 
 void Topology::run_sink(Node& node) {
-  std::deque<BatchPtr> pending;
-  std::vector<BatchPtr> group;
-  while (true) {
-    BatchPtr first = node.input->pop();
-    if (!first) break;
-    group.clear();
-    group.push_back(std::move(first));
-    if (node.sink_batch_bytes > 0) {
-      pending.clear();
-      node.input->drain_into(pending, node.sink_batch_bytes);
-      for (auto& b : pending) group.push_back(std::move(b));
-    }
-    if (node.past_deadline()) continue;  // drop without ack: upstream unblocks, lines are read again next start
-    auto backoff = std::chrono::milliseconds(100);
-    SinkResult r;
-    while ((r = node.sink->write(group)) == SinkResult::kRetry && !node.past_deadline()) {
-      node.sink_retries->add();
-      if (node.failing_since.load() == 0) node.failing_since.store(steady_nanos());
-      // Sleep in short steps so that shutdown_timeout is kept even in a long backoff.
-      auto until = std::chrono::steady_clock::now() + backoff;
-      while (std::chrono::steady_clock::now() < until && !node.past_deadline()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
-    }
-    node.failing_since.store(0);
-    size_t events = 0;
-    for (const auto& b : group) events += b->events.size();
-    if (r == SinkResult::kRetry) continue;  // past the deadline: not acknowledged, read again next start
-    if (r == SinkResult::kAsync) continue;  // the sink acknowledges when durable
-    if (r == SinkResult::kFail) {
-      node.sink_dropped->add(events);
-      log_error("sink dropped events after a permanent failure", {{"component", node.name}, {"events", std::to_string(events)}});
-    } else {
-      node.sink_events->add(events);
-    }
-    for (const auto& b : group) b->ack.ack();
-  }
-  node.sink->drain([&node] { return node.deadline_point(); });
+  // Retries, dead letters, acknowledgements and the deadline: the driver's (delivery/).
+  SinkDriver driver(*node.sink, *node.input, node.sink_options, [&node](BatchPtr& b) { return node.output->emit_if_read(b); },
+                    node.sink_state);
+  SinkDriver::Result r = driver.run([&node] { return node.past_deadline(); });
+  undelivered_.fetch_add(r.undelivered);
+  node.output->close();
   node_finished(node, {});
 }
 
@@ -387,16 +371,21 @@ int Topology::shutdown() {
   }
   {
     std::unique_lock lock(mu_);
-    if (!changed_.wait_until(lock, deadline, [&] { return threads_running_ == 0; })) {
-      log_warn("shutdown_timeout reached; dropping unacknowledged batches (they will be read again at the next start)",
-               {{"timeout", std::to_string(shutdown_timeout_.count()) + "ms"}});
-    }
+    changed_.wait_until(lock, deadline, [&] { return threads_running_ == 0; });
   }
   for (const auto& n : nodes)
     if (n->thread.joinable()) n->thread.join();
   for (const auto& n : nodes)
     if (n->source) n->source->finish();
+  uint64_t undelivered = undelivered_.load();
+  if (undelivered > 0)
+    log_warn("stopped with events undelivered; they were not acknowledged and are read again at the next start",
+             {{"events", std::to_string(undelivered)}, {"timeout", std::to_string(shutdown_timeout_.count()) + "ms"}});
   std::lock_guard lock(mu_);
+  if (once_ && undelivered > 0) {
+    log_error("run --once gave up at shutdown_timeout", {{"undelivered_events", std::to_string(undelivered)}});
+    return 1;
+  }
   return failed_ ? 1 : 0;
 }
 

@@ -8,8 +8,9 @@
 //
 // Shutdown order: sources stop reading and close their outputs; each transform drains its
 // queue and closes its outputs; each sink writes what is left and acknowledges; then sources
-// commit their checkpoints. Past `shutdown_timeout` sinks stop retrying and drop what they
-// hold without acknowledging it, so those lines are read again at the next start.
+// commit their checkpoints. Past `shutdown_timeout` sinks give up what they hold without
+// acknowledging it, so those lines are read again at the next start; the log says how many
+// events that was, and `run --once` then exits 1.
 //
 // A reload (apply) retires the components whose YAML changed or that are gone the same way, one
 // by one, while the others keep running; see apply() below.
@@ -54,7 +55,8 @@ class Topology {
   void start();
   // Blocks until every source has returned, `stop` became true, or a component failed.
   void wait(const std::atomic<bool>& stop);
-  // Stops and flushes; returns the process exit code (0 ok, 1 a component failed).
+  // Stops and flushes; returns the process exit code (0 ok, 1 a component failed, or --once
+  // left events undelivered at shutdown_timeout).
   int shutdown();
 
   // Moves the running pipeline from `before` (what it was built from) to `next`, which must
@@ -105,6 +107,7 @@ class Topology {
   int sources_running_ = 0;
   int threads_running_ = 0;
   bool failed_ = false;
+  std::atomic<uint64_t> undelivered_{0};  // events sinks gave up at the deadline
 };
 
 }  // namespace logship

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "delivery/sink_driver.h"
 #include "shipper/runtime/fanout.h"
 #include "shipper/runtime/topology.h"
 
@@ -33,18 +34,16 @@ struct Topology::Node {
   std::vector<std::unique_ptr<Transform>> transforms;  // one per worker thread
   std::unique_ptr<Sink> sink;
   std::unique_ptr<BatchQueue> input;  // transforms and sinks
-  std::unique_ptr<Fanout> output;     // sources and transforms
-  size_t sink_batch_bytes = 0;
+  std::unique_ptr<Fanout> output;     // sources and transforms; a sink's dead letters
+  SinkDriverOptions sink_options;     // sinks: what their driver is given
+  SinkDriverState sink_state;         // sinks: read by /health and the status line
   Counter* sink_events = nullptr;
-  Counter* sink_dropped = nullptr;
-  Counter* sink_retries = nullptr;
   Counter* sent_events = nullptr;  // sources and transforms
   std::thread thread;
   std::atomic<bool> running{false};
   std::atomic<bool> awaiting_predecessor{false};  // a replacement that starts once the old one is gone
   std::atomic<bool> stop{false};                  // sources: stop reading
-  std::atomic<int64_t> deadline{kNoDeadline};     // steady ns: past it, sinks drop instead of retrying
-  std::atomic<int64_t> failing_since{0};          // steady ns of the first write retry of a streak; 0 = none
+  std::atomic<int64_t> deadline{kNoDeadline};     // steady ns: past it, sinks give up what they hold
   std::atomic<int64_t> started_at{0};             // unix ns
 
   bool past_deadline() const { return steady_nanos() >= deadline.load(std::memory_order_relaxed); }

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "core/error.h"
-#include "sinks/elasticsearch/es_connection.h"
+#include "clients/elasticsearch/es_connection.h"
 
 namespace logship {
 

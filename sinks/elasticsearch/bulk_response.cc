@@ -19,36 +19,41 @@ const char* outcome_name(ItemOutcome outcome) {
   return "unknown";
 }
 
-bool BulkResponseReader::read(std::string_view body, size_t expected, std::vector<BulkItem>& items, std::string& error) {
+BulkAnswer BulkResponseReader::read(std::string_view body, size_t expected, std::vector<BulkItem>& items, std::string& error) {
   items.clear();
   simdjson::dom::element doc;
   if (auto err = parser_.parse(body.data(), body.size(), true).get(doc)) {
     error = std::string("bulk answer is not JSON: ") + simdjson::error_message(err);
-    return false;
+    return BulkAnswer::kNotBulkAnswer;
   }
   bool errors = false;
   if (doc["errors"].get(errors)) {
     error = "bulk answer has no \"errors\" member";
-    return false;
+    return BulkAnswer::kNotBulkAnswer;
   }
-  if (!errors) return true;
   simdjson::dom::array list;
   if (doc["items"].get(list)) {
-    error = "bulk answer with errors has no \"items\"";
-    return false;
+    error = "bulk answer has no \"items\"";
+    return BulkAnswer::kNotBulkAnswer;
+  }
+  if (!errors) {
+    size_t n = list.size();
+    if (n == expected) return BulkAnswer::kOk;
+    error = "bulk answer has " + std::to_string(n) + " items for " + std::to_string(expected) + " documents";
+    return BulkAnswer::kCountMismatch;
   }
   for (simdjson::dom::element entry : list) {
     simdjson::dom::object action;
     if (entry.get(action) || action.size() != 1) {
       error = "bulk answer item is not an object with one action";
-      return false;
+      return BulkAnswer::kNotBulkAnswer;
     }
     simdjson::dom::element result = (*action.begin()).value;
     BulkItem item;
     int64_t status = 0;
     if (result["status"].get(status)) {
       error = "bulk answer item without a status";
-      return false;
+      return BulkAnswer::kNotBulkAnswer;
     }
     item.status = static_cast<int>(status);
     simdjson::dom::element err_obj;
@@ -63,9 +68,9 @@ bool BulkResponseReader::read(std::string_view body, size_t expected, std::vecto
   }
   if (items.size() != expected) {
     error = "bulk answer has " + std::to_string(items.size()) + " items for " + std::to_string(expected) + " documents";
-    return false;
+    return BulkAnswer::kCountMismatch;
   }
-  return true;
+  return BulkAnswer::kOk;
 }
 
 }  // namespace logship

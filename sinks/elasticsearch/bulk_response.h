@@ -6,7 +6,9 @@
 //   for (auto& it : items) switch (classify_item(it.status, it.error_type)) …
 //
 // The request asks for filter_path=errors,items.*.status,items.*.error so the answer is small;
-// when "errors" is false every item was created and the items are not even looked at.
+// when "errors" is false every item was created and only the items are counted: an answer
+// that does not hold one item per document sent is never taken as a success (a body that was
+// not what logship built).
 #pragma once
 
 #include <simdjson.h>
@@ -33,12 +35,17 @@ enum class ItemOutcome {
 ItemOutcome classify_item(int status);
 const char* outcome_name(ItemOutcome outcome);  // "created", "conflict", "retried", "dead_lettered"
 
+enum class BulkAnswer {
+  kOk,             // one item per document
+  kNotBulkAnswer,  // not JSON, or not shaped like a bulk answer
+  kCountMismatch,  // a bulk answer, but not one item per document sent
+};
+
 class BulkResponseReader {
  public:
   // `items` gets one entry per document when the answer has errors, and stays empty when
-  // every document was created. False (with `error`) when the body is not a bulk answer for
-  // `expected` documents.
-  bool read(std::string_view body, size_t expected, std::vector<BulkItem>& items, std::string& error);
+  // every document was created. Anything but kOk comes with `error`.
+  BulkAnswer read(std::string_view body, size_t expected, std::vector<BulkItem>& items, std::string& error);
 
  private:
   simdjson::dom::parser parser_;

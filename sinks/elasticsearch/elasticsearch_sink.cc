@@ -5,13 +5,6 @@
 
 namespace logship {
 
-const Schema<ElasticsearchRetry>& ElasticsearchRetry::schema() {
-  static const auto s = Schema<ElasticsearchRetry>()
-                            .field("initial_backoff", &ElasticsearchRetry::initial_backoff, "Wait before the first retry; doubled after each failure in a row.")
-                            .field("max_backoff", &ElasticsearchRetry::max_backoff, "Longest wait between retries.");
-  return s;
-}
-
 const Schema<ElasticsearchSinkConfig>& ElasticsearchSinkConfig::schema() {
   static const auto s =
       Schema<ElasticsearchSinkConfig>()
@@ -28,9 +21,7 @@ const Schema<ElasticsearchSinkConfig>& ElasticsearchSinkConfig::schema() {
           .choice("compression", &ElasticsearchSinkConfig::compression, {"gzip", "none"}, "Compression of request bodies.")
           .field("request_timeout", &ElasticsearchSinkConfig::request_timeout, "A request without an answer by then is sent again.")
           .field("buffer_bytes", &ElasticsearchSinkConfig::buffer_bytes, "Bytes of events held until the cluster confirms them; when full, the pipeline pauses reading.")
-          .nested("retry", &ElasticsearchSinkConfig::retry, ElasticsearchRetry::schema(), "Backoff for 429, 5xx and unreachable endpoints (documents are retried until they are indexed).")
-          .nested("dead_letter", &ElasticsearchSinkConfig::dead_letter, DeadLetterConfig::schema(),
-                  "Where documents refused for good (400: mapping conflict, parse error) go, with the reason. Default: a file in data_dir.");
+;
   return s;
 }
 
@@ -52,7 +43,6 @@ void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string
     errors.add(node["auth"], join_path(path, "auth"), "give either user/password or api_key, not both");
   if (auth && !auth->user.empty() && auth->password.empty())
     errors.add(node["auth"], join_path(path, "auth.password"), "missing (user given)");
-  if (dead_letter) dead_letter->validate(node["dead_letter"], join_path(path, "dead_letter"), errors);
 }
 
 EsConnection ElasticsearchSinkConfig::connection() const {
@@ -81,13 +71,8 @@ void sanitize_index_name(std::string& name) {
 }
 
 Result<std::unique_ptr<ElasticsearchSink>> ElasticsearchSink::create(const ElasticsearchSinkConfig& config, const BuildContext& ctx) {
-  DeadLetterConfig dl = config.dead_letter.value_or(DeadLetterConfig{});
-  std::string default_path = (ctx.data_dir.empty() ? std::string(".") : ctx.data_dir) + "/" + ctx.name + ".dead-letter.ndjson";
-  auto writer = make_dead_letter_writer(dl, config.connection(), default_path);
-  if (!writer) return writer.error();
-
   // What is on the other end, for the log; an unreachable cluster is not an error at start
-  // (the sink retries until it answers).
+  // (its events wait and are sent again until it answers).
   EsClient client(config.connection());
   EsResponse root = client.request("GET", "/");
   if (auto info = root.ok() ? parse_cluster_info(root.body) : std::nullopt) {
@@ -97,20 +82,17 @@ Result<std::unique_ptr<ElasticsearchSink>> ElasticsearchSink::create(const Elast
     log_warn("elasticsearch cluster not reachable yet; documents wait and are retried",
              {{"component", ctx.name}, {"error", root.describe()}});
   }
-  log_info("elasticsearch dead letters", {{"component", ctx.name}, {"destination", writer.value()->describe()}});
-
   std::unique_ptr<ElasticsearchSink> sink(new ElasticsearchSink());
-  sink->worker_ = std::make_unique<Worker>(config, ctx.name, std::move(writer.value()));
+  sink->worker_ = std::make_unique<Worker>(config, ctx.name);
   return sink;
 }
 
 ElasticsearchSink::~ElasticsearchSink() = default;
 
-SinkResult ElasticsearchSink::write(std::span<const BatchPtr> batches) {
-  worker_->enqueue(batches);
-  return SinkResult::kAsync;
-}
+void ElasticsearchSink::send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) { worker_->enqueue(std::move(delivery), std::move(done)); }
 
-void ElasticsearchSink::drain(const Deadline& deadline) { worker_->drain(deadline); }
+void ElasticsearchSink::flush() { worker_->flush(); }
+
+void ElasticsearchSink::abort() { worker_->abort(); }
 
 }  // namespace logship

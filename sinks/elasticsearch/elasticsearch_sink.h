@@ -8,18 +8,20 @@
 //       endpoints: [https://es-1:9200, https://es-2:9200]
 //       auth: {user: logship, password: '${ES_PASSWORD}'}
 //       tls: {ca_file: /etc/logship/ca.pem}
-//       dead_letter: {type: file}
+//   sinks:
+//     refused: {type: file, inputs: [search.dead_letter], path: /var/lib/logship/refused.ndjson}
 //
 // Documents go into data streams `logs-<event.dataset>-<namespace>` with the `create` action
 // and `_id` = the event id, so a replay after a crash answers 409 and stores no duplicate.
 // Requests are gzip-compressed NDJSON, several in flight on kept-alive connections (libcurl
-// multi). Per item: 409 counts as done, 429/5xx are sent again with exponential backoff and
-// jitter, a 400 (mapping conflict, parse error) goes to the dead-letter destination with its
-// reason. A failing endpoint is set aside for a while and the next one is used.
+// multi). Per item: created or 409 (already there) is delivered; 429/5xx/no answer is reported
+// "retry" (the runtime sends it again with backoff, never before Retry-After); a 400 (mapping
+// conflict, parse error) is reported rejected with the cluster's reason and goes to the sink's
+// dead-letter output. A failing endpoint is set aside for a while and the next one is used.
 //
-// Memory is bounded by `buffer_bytes`: when the cluster is slow or away, write() blocks, the
-// pipeline's queues fill, and the source pauses (Kafka offsets are not committed past what
-// is indexed).
+// Memory is bounded by `buffer_bytes` (the runtime's bound on what is in flight): when the
+// cluster is slow or away, the pipeline's queues fill and the source pauses (Kafka offsets are
+// not committed past what is indexed).
 #pragma once
 
 #include <condition_variable>
@@ -33,17 +35,10 @@
 
 #include "core/component.h"
 #include "core/metrics.h"
-#include "sinks/elasticsearch/dead_letter.h"
-#include "sinks/elasticsearch/es_connection.h"
-#include "sinks/kafka/event_template.h"
+#include "clients/elasticsearch/es_connection.h"
+#include "clients/templates/event_template.h"
 
 namespace logship {
-
-struct ElasticsearchRetry {
-  Duration initial_backoff{std::chrono::milliseconds(100)};
-  Duration max_backoff{std::chrono::seconds(30)};
-  static const Schema<ElasticsearchRetry>& schema();
-};
 
 struct ElasticsearchSinkConfig {
   std::vector<std::string> endpoints;
@@ -58,12 +53,11 @@ struct ElasticsearchSinkConfig {
   std::string compression = "gzip";
   Duration request_timeout{std::chrono::seconds(60)};
   ByteSize buffer_bytes{32 << 20};
-  std::optional<ElasticsearchRetry> retry;
-  std::optional<DeadLetterConfig> dead_letter;
 
   static const Schema<ElasticsearchSinkConfig>& schema();
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
   size_t batch_bytes() const { return 4 << 20; }
+  size_t in_flight_bytes() const { return buffer_bytes.value; }
   EsConnection connection() const;
 };
 
@@ -76,8 +70,9 @@ class ElasticsearchSink final : public Sink {
   static Result<std::unique_ptr<ElasticsearchSink>> create(const ElasticsearchSinkConfig& config, const BuildContext& ctx);
   ~ElasticsearchSink() override;
 
-  SinkResult write(std::span<const BatchPtr> batches) override;
-  void drain(const Deadline& deadline) override;
+  void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) override;
+  void flush() override;
+  void abort() override;
 
   struct Worker;  // the thread that owns the HTTP transfers (elasticsearch_worker.cc)
 

@@ -1,6 +1,7 @@
 #include "sinks/elasticsearch/elasticsearch_worker.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "core/event_id.h"
 #include "core/log.h"
@@ -13,7 +14,7 @@ namespace {
 
 Counter& item_counter(const std::string& component, const char* outcome) {
   return metrics().counter("logship_elasticsearch_items_total",
-                           "Bulk items by outcome: created, conflict (already indexed: a replay), retried, dead_lettered.",
+                           "Bulk items by outcome: created, conflict (already indexed: a replay), retried, rejected (to dead letters).",
                            {{"component", component}, {"outcome", outcome}});
 }
 
@@ -23,32 +24,45 @@ Counter& request_counter(const std::string& component, const char* outcome) {
                            {{"component", component}, {"outcome", outcome}});
 }
 
+// Retry-After in seconds (the form clusters and proxies send), 0 when absent or a date.
+std::chrono::milliseconds retry_after(CURL* easy) {
+  curl_header* h = nullptr;
+  if (curl_easy_header(easy, "Retry-After", 0, CURLH_HEADER, -1, &h) != CURLHE_OK || !h || !h->value) return std::chrono::milliseconds(0);
+  char* end = nullptr;
+  long seconds = std::strtol(h->value, &end, 10);
+  if (end == h->value || seconds < 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::min<long>(seconds, 3600) * 1000);
+}
+
+// A document as a bulk body takes it: one JSON object on one line. Anything else would put
+// lines into the body that logship did not write (an action of someone else's).
+bool one_json_line(std::string_view doc) {
+  while (!doc.empty() && doc.back() == '\n') doc.remove_suffix(1);
+  return doc.size() >= 2 && doc.front() == '{' && doc.back() == '}' && std::memchr(doc.data(), '\n', doc.size()) == nullptr &&
+         std::memchr(doc.data(), '\r', doc.size()) == nullptr;
+}
+
 }  // namespace
 
-ElasticsearchSink::Worker::Worker(ElasticsearchSinkConfig config, std::string name, std::unique_ptr<DeadLetterWriter> dead_letter)
+ElasticsearchSink::Worker::Worker(ElasticsearchSinkConfig config, std::string name)
     : config_(std::move(config)),
       conn_(config_.connection()),
       name_(std::move(name)),
-      dead_letter_(std::move(dead_letter)),
-      initial_backoff_(config_.retry ? config_.retry->initial_backoff.value : ElasticsearchRetry{}.initial_backoff.value),
-      max_backoff_(config_.retry ? config_.retry->max_backoff.value : ElasticsearchRetry{}.max_backoff.value),
       created_(item_counter(name_, "created")),
       conflicts_(item_counter(name_, "conflict")),
       retried_(item_counter(name_, "retried")),
-      dead_lettered_(item_counter(name_, "dead_lettered")),
+      rejected_(item_counter(name_, "rejected")),
       requests_ok_(request_counter(name_, "ok")),
       requests_failed_(request_counter(name_, "failed")),
       bytes_sent_(metrics().counter("logship_elasticsearch_sent_bytes_total", "Bytes of bulk request bodies sent (after compression).", {{"component", name_}})),
-      blocked_nanos_(metrics().seconds_counter("logship_elasticsearch_blocked_seconds_total", "Time write() waited because buffer_bytes were held.", {{"component", name_}})),
-      in_flight_(metrics().gauge("logship_elasticsearch_in_flight_requests", "Bulk requests on the wire.", {{"component", name_}})),
-      held_bytes_gauge_(metrics().gauge("logship_elasticsearch_buffered_bytes", "Bytes of batches held until the cluster confirms them.", {{"component", name_}})),
-      blocked_(metrics().gauge("logship_elasticsearch_blocked", "1 while write() waits for room (cluster slow or away).", {{"component", name_}})) {
+      in_flight_(metrics().gauge("logship_elasticsearch_in_flight_requests", "Bulk requests on the wire.", {{"component", name_}})) {
   std::string index = config_.index.empty() ? "logs-{{ event.dataset }}-" + config_.data_stream_namespace : config_.index;
   std::string error;
   EventTemplate::parse(index, index_template_, error);  // validated with the config
   if (config_.compression == "gzip") gzip_ = std::make_unique<GzipCompressor>(1);
   url_suffix_ = "/_bulk?filter_path=errors,items.*.status,items.*.error";
   endpoint_down_until_.assign(conn_.endpoints.size(), Clock::time_point{});
+  endpoint_failures_.assign(conn_.endpoints.size(), 0);
   multi_ = curl_multi_init();
   curl_multi_setopt(multi_, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(config_.max_in_flight));
   for (int64_t i = 0; i < config_.max_in_flight; ++i) {
@@ -60,102 +74,86 @@ ElasticsearchSink::Worker::Worker(ElasticsearchSinkConfig config, std::string na
 }
 
 ElasticsearchSink::Worker::~Worker() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  curl_multi_wakeup(multi_);
-  thread_.join();
+  abort();
   for (auto& r : requests_) {
     if (r->busy) curl_multi_remove_handle(multi_, r->easy);
     curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->headers);
   }
   curl_multi_cleanup(multi_);
-  for (Owner* o : owners_) delete o;
-  // Batches still held were never confirmed: they are not acknowledged, so their source reads
-  // them again at the next start (Kafka offsets were not committed past them).
-  size_t left = held_batches_;
-  if (left > 0) log_warn("elasticsearch: batches not confirmed at exit; they are read again at the next start",
-                         {{"component", name_}, {"batches", std::to_string(left)}});
+  // Deliveries still held were never reported: the runtime left them unacknowledged, so their
+  // source reads them again at the next start.
+  for (Pending* p : pending_) delete p;
 }
 
-void ElasticsearchSink::Worker::enqueue(std::span<const BatchPtr> batches) {
-  std::unique_lock lock(mu_);
-  for (const BatchPtr& b : batches) {
-    if (b->events.empty()) {
-      b->ack.ack();
-      continue;
-    }
-    if (held_bytes_ >= config_.buffer_bytes.value) {
-      auto since = Clock::now();
-      blocked_.set(1);
-      room_.wait(lock, [&] { return held_bytes_ < config_.buffer_bytes.value || stop_; });
-      blocked_.set(0);
-      blocked_nanos_.add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - since).count()));
-    }
-    held_bytes_ += b->memory_bytes();
-    ++held_batches_;
-    incoming_.push_back(b);
+void ElasticsearchSink::Worker::abort() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
   }
-  held_bytes_gauge_.set(static_cast<int64_t>(held_bytes_));
-  lock.unlock();
+  curl_multi_wakeup(multi_);
+  if (thread_.joinable()) thread_.join();
+}
+
+void ElasticsearchSink::Worker::enqueue(std::shared_ptr<const Delivery> delivery, DeliveryDone done) {
+  {
+    std::lock_guard lock(mu_);
+    incoming_.emplace_back(std::move(delivery), std::move(done));
+  }
   curl_multi_wakeup(multi_);
 }
 
-void ElasticsearchSink::Worker::drain(const Sink::Deadline& deadline) {
+void ElasticsearchSink::Worker::flush() {
   flush_now_.store(true);
   curl_multi_wakeup(multi_);
-  std::unique_lock lock(mu_);
-  while (held_batches_ > 0 && Clock::now() < deadline()) room_.wait_for(lock, std::chrono::milliseconds(100));
 }
 
 void ElasticsearchSink::Worker::take_incoming() {
-  std::deque<BatchPtr> taken;
+  std::deque<std::pair<std::shared_ptr<const Delivery>, DeliveryDone>> taken;
   {
     std::lock_guard lock(mu_);
     taken.swap(incoming_);
   }
-  for (BatchPtr& b : taken) {
-    auto* owner = new Owner;
-    owners_.insert(owner);
-    owner->batch = std::move(b);
-    owner->remaining = owner->batch->events.size();
-    owner->bytes = owner->batch->memory_bytes();
-    index_template_.render(*owner->batch->origin, owner->index);
-    sanitize_index_name(owner->index);
+  for (auto& [delivery, done] : taken) {
+    auto* p = new Pending;
+    pending_.insert(p);
+    p->delivery = std::move(delivery);
+    p->done = std::move(done);
+    size_t n = p->delivery->events();
+    p->report = DeliveryReport(n);
+    p->remaining = n;
     if (ready_.empty()) ready_since_ = Clock::now();
-    for (uint32_t i = 0; i < owner->batch->events.size(); ++i) {
-      ready_.push_back({owner, i});
-      ready_bytes_ += owner->batch->events[i].enc_len;
+    uint32_t pos = 0;
+    for (uint32_t part = 0; part < p->delivery->parts.size(); ++part) {
+      const DeliveryPart& dp = p->delivery->parts[part];
+      std::string& index = p->index.emplace_back();
+      index_template_.render(*dp.batch->origin, index);
+      sanitize_index_name(index);
+      for (size_t i = 0; i < dp.size(); ++i) {
+        ready_.push_back({p, pos++, part, dp.index(i)});
+        ready_bytes_ += dp.event(i).enc_len;
+      }
     }
-  }
-}
-
-void ElasticsearchSink::Worker::release_due_retries(Clock::time_point now) {
-  while (!retries_.empty() && retries_.begin()->first <= now) {
-    if (ready_.empty()) ready_since_ = now - config_.flush_interval.value;  // send at once
-    for (const Doc& d : retries_.begin()->second) {
-      ready_.push_front(d);  // retries go first: they have waited longest
-      ready_bytes_ += d.owner->batch->events[d.event].enc_len;
+    if (n == 0) {
+      pending_.erase(p);
+      p->done(std::move(p->report));
+      delete p;
     }
-    retries_.erase(retries_.begin());
   }
 }
 
 bool ElasticsearchSink::Worker::should_send(Clock::time_point now) const {
   if (ready_.empty()) return false;
   if (ready_.size() >= static_cast<size_t>(config_.max_documents) || ready_bytes_ >= config_.max_bytes.value) return true;
-  return flush_now_.load() || now - ready_since_ >= config_.flush_interval.value;
+  return flush_now_.load() || split_left_ > 0 || now - ready_since_ >= config_.flush_interval.value;
 }
 
 int ElasticsearchSink::Worker::poll_timeout_ms(Clock::time_point now) const {
   auto wait = std::chrono::milliseconds(1000);
-  auto until = [&](Clock::time_point t) {
-    return std::max(std::chrono::milliseconds(1), std::chrono::duration_cast<std::chrono::milliseconds>(t - now));
-  };
-  if (!ready_.empty()) wait = std::min(wait, until(ready_since_ + config_.flush_interval.value));
-  if (!retries_.empty()) wait = std::min(wait, until(retries_.begin()->first));
+  if (!ready_.empty()) {
+    wait = std::min(wait, std::max(std::chrono::milliseconds(1),
+                                   std::chrono::duration_cast<std::chrono::milliseconds>(ready_since_ + config_.flush_interval.value - now)));
+  }
   return static_cast<int>(wait.count());
 }
 
@@ -167,7 +165,6 @@ void ElasticsearchSink::Worker::run() {
     }
     take_incoming();
     auto now = Clock::now();
-    release_due_retries(now);
     for (auto& r : requests_) {
       if (!should_send(now)) break;
       if (!r->busy) send(*r, now);
@@ -208,6 +205,14 @@ size_t ElasticsearchSink::Worker::pick_endpoint(Clock::time_point now) {
   return static_cast<size_t>(std::min_element(endpoint_down_until_.begin(), endpoint_down_until_.end()) - endpoint_down_until_.begin());
 }
 
+// An endpoint that does not answer (or answers 5xx) is passed over for a while, longer each
+// time in a row, so requests go to the others; when every one is set aside the one back first
+// is used. This picks where to send, not when: retrying is the runtime's.
+void ElasticsearchSink::Worker::set_endpoint_aside(size_t endpoint) {
+  int failures = std::min(endpoint_failures_[endpoint]++, 8);
+  endpoint_down_until_[endpoint] = Clock::now() + std::chrono::milliseconds(250LL << failures);
+}
+
 void ElasticsearchSink::Worker::build_body(Request& r) {
   r.docs.clear();
   r.body.clear();
@@ -216,17 +221,22 @@ void ElasticsearchSink::Worker::build_body(Request& r) {
   while (!ready_.empty() && r.docs.size() < limit && r.body.size() < config_.max_bytes.value) {
     Doc d = ready_.front();
     ready_.pop_front();
-    const Batch& b = *d.owner->batch;
+    const Batch& b = d.batch();
     const EventView& e = b.events[d.event];
     ready_bytes_ -= e.enc_len;
+    std::string_view doc = b.encoded_text(e);
+    if (!one_json_line(doc)) {
+      resolve(d, Outcome::kRejected,
+              d.owner->report.add_reason("not_one_json_line", "the event is not one JSON object on one line; it was not put in a bulk request"));
+      continue;
+    }
     r.body.append("{\"create\":{\"_index\":\""sv);
-    r.body.append(d.owner->index);  // sanitized: no characters that need escaping
+    r.body.append(d.owner->index[d.part]);  // sanitized: no characters that need escaping
     r.body.append("\",\"_id\":\""sv);
     r.body.append(event_id_of(b, d.event, id_scratch_));
     r.body.append("\"}}\n"sv);
-    std::string_view doc = b.encoded_text(e);
     r.body.append(doc);
-    if (doc.empty() || doc.back() != '\n') r.body.push_back('\n');
+    if (doc.back() != '\n') r.body.push_back('\n');
     r.docs.push_back(d);
   }
   split_left_ -= std::min(split_left_, r.docs.size());
@@ -235,6 +245,7 @@ void ElasticsearchSink::Worker::build_body(Request& r) {
 
 void ElasticsearchSink::Worker::send(Request& r, Clock::time_point now) {
   build_body(r);
+  if (r.docs.empty()) return;
   r.endpoint = pick_endpoint(now);
   r.response.clear();
   curl_easy_reset(r.easy);
@@ -260,154 +271,127 @@ void ElasticsearchSink::Worker::send(Request& r, Clock::time_point now) {
   curl_easy_setopt(r.easy, CURLOPT_ACCEPT_ENCODING, "");  // let the cluster compress its answer
   curl_easy_setopt(r.easy, CURLOPT_WRITEFUNCTION, &append_curl_body);
   curl_easy_setopt(r.easy, CURLOPT_WRITEDATA, &r.response);
-  r.started = now;
   r.busy = true;
   in_flight_.add(1);
   bytes_sent_.add(payload.size());
   curl_multi_add_handle(multi_, r.easy);
 }
 
+void ElasticsearchSink::Worker::resolve(const Doc& d, Outcome outcome, uint16_t reason) {
+  Pending* p = d.owner;
+  p->report.set(d.pos, outcome, reason);
+  if (--p->remaining > 0) return;
+  pending_.erase(p);
+  p->done(std::move(p->report));
+  delete p;
+}
+
+void ElasticsearchSink::Worker::all_retry(const std::vector<Doc>& docs, const std::string& type, const std::string& reason,
+                                          std::chrono::milliseconds after) {
+  retried_.add(docs.size());
+  Pending* last = nullptr;
+  uint16_t r = 0;
+  for (const Doc& d : docs) {
+    if (d.owner != last) {
+      last = d.owner;
+      r = last->report.add_reason(type, reason, after);
+    }
+    resolve(d, Outcome::kRetry, r);
+  }
+}
+
 void ElasticsearchSink::Worker::finished(Request& r, CURLcode rc) {
+  std::string endpoint = conn_.endpoints[r.endpoint];
   if (rc != CURLE_OK) {
     requests_failed_.add();
-    endpoint_down_until_[r.endpoint] = Clock::now() + backoff();
-    retry_later(std::move(r.docs), std::string(curl_easy_strerror(rc)) + " (" + conn_.endpoints[r.endpoint] + ")");
+    set_endpoint_aside(r.endpoint);
+    all_retry(r.docs, "no_answer", std::string(curl_easy_strerror(rc)) + " (" + endpoint + ")", std::chrono::milliseconds(0));
     return;
   }
   long status = 0;
   curl_easy_getinfo(r.easy, CURLINFO_RESPONSE_CODE, &status);
   if (status == 200) {
     requests_ok_.add();
+    endpoint_failures_[r.endpoint] = 0;
     handle_items(r);
     return;
   }
   requests_failed_.add();
-  std::string reason = "HTTP " + std::to_string(status) + " from " + conn_.endpoints[r.endpoint] + ": " + r.response.substr(0, 300);
+  std::string reason = "HTTP " + std::to_string(status) + " from " + endpoint + ": " + r.response.substr(0, 300);
   if (status == 429 || status == 401 || status == 403 || status == 408 || status >= 500) {
     // Overloaded, restarting, or credentials being rotated: nothing about the documents is
     // wrong, so they are all sent again; a 5xx node is set aside for a while.
-    if (status >= 500) endpoint_down_until_[r.endpoint] = Clock::now() + backoff();
-    retry_later(std::move(r.docs), reason);
+    if (status >= 500) set_endpoint_aside(r.endpoint);
+    all_retry(r.docs, "http_" + std::to_string(status), reason, retry_after(r.easy));
     return;
   }
-  split_or_dead_letter(r, status);
+  split_or_reject(r, "http_" + std::to_string(status), reason);
 }
 
-// A whole request refused (413 too large, 400 malformed): halve it to find the document at
-// fault; a single document refused this way is dead-lettered.
-void ElasticsearchSink::Worker::split_or_dead_letter(Request& r, long status) {
+// A whole request refused (413 too large, 400 malformed) or answered with the wrong number of
+// items: halve it to find the document at fault; a document refused this way on its own is
+// rejected (dead letters).
+void ElasticsearchSink::Worker::split_or_reject(Request& r, const std::string& type, const std::string& reason) {
   if (r.docs.size() > 1) {
     log_warn("elasticsearch refused a whole bulk request; sending it again in halves",
-             {{"component", name_}, {"status", std::to_string(status)}, {"documents", std::to_string(r.docs.size())}});
-    // Back to the front of the queue, in two requests' worth.
+             {{"component", name_}, {"type", type}, {"documents", std::to_string(r.docs.size())}, {"reason", reason.substr(0, 300)}});
     split_limit_ = std::max<size_t>(1, r.docs.size() / 2);
     split_left_ = r.docs.size();
     for (auto it = r.docs.rbegin(); it != r.docs.rend(); ++it) {
       ready_.push_front(*it);
-      ready_bytes_ += it->owner->batch->events[it->event].enc_len;
+      ready_bytes_ += it->batch().events[it->event].enc_len;
     }
-    ready_since_ = Clock::now() - config_.flush_interval.value;
     return;
   }
-  BulkItem why;
-  why.status = static_cast<int>(status);
-  why.error_type = "request_rejected";
-  why.error_reason = r.response.substr(0, 2000);
-  dead_letter(r.docs, {why});
+  rejected_.add(r.docs.size());
+  for (const Doc& d : r.docs) resolve(d, Outcome::kRejected, d.owner->report.add_reason(type, reason.substr(0, 2000)));
 }
 
 void ElasticsearchSink::Worker::handle_items(Request& r) {
   std::string error;
-  if (!reader_.read(r.response, r.docs.size(), items_, error)) {
-    retry_later(std::move(r.docs), error);
-    return;
+  switch (reader_.read(r.response, r.docs.size(), items_, error)) {
+    case BulkAnswer::kOk:
+      break;
+    case BulkAnswer::kNotBulkAnswer:
+      // A 200 that is not a bulk answer (a proxy's page, a cut answer): what happened to the
+      // documents is unknown, and sending them again is safe (create + _id).
+      all_retry(r.docs, "bad_bulk_answer", error + " (" + conn_.endpoints[r.endpoint] + ")", std::chrono::milliseconds(0));
+      return;
+    case BulkAnswer::kCountMismatch:
+      split_or_reject(r, "bulk_item_count_mismatch", error);
+      return;
   }
-  consecutive_failures_ = 0;
   if (items_.empty()) {  // "errors": false
     created_.add(r.docs.size());
-    for (const Doc& d : r.docs) done(d);
+    for (const Doc& d : r.docs) resolve(d, Outcome::kDelivered);
     return;
   }
-  std::vector<Doc> again;
-  std::vector<Doc> refused;
-  std::vector<BulkItem> refused_why;
-  std::string retry_reason;
   for (size_t i = 0; i < r.docs.size(); ++i) {
-    switch (classify_item(items_[i].status)) {
-      case ItemOutcome::kCreated: created_.add(); done(r.docs[i]); break;
-      case ItemOutcome::kConflict: conflicts_.add(); done(r.docs[i]); break;
+    const Doc& d = r.docs[i];
+    const BulkItem& item = items_[i];
+    switch (classify_item(item.status)) {
+      case ItemOutcome::kCreated:
+        created_.add();
+        resolve(d, Outcome::kDelivered);
+        break;
+      case ItemOutcome::kConflict:
+        conflicts_.add();
+        resolve(d, Outcome::kDelivered);
+        break;
       case ItemOutcome::kRetry:
-        again.push_back(r.docs[i]);
-        if (retry_reason.empty()) retry_reason = "item " + std::to_string(items_[i].status) + " " + items_[i].error_type + ": " + items_[i].error_reason;
+        retried_.add();
+        resolve(d, Outcome::kRetry,
+                d.owner->report.add_reason(item.error_type.empty() ? "item_" + std::to_string(item.status) : item.error_type,
+                                           "item " + std::to_string(item.status) + ": " + item.error_reason));
         break;
       case ItemOutcome::kDeadLetter:
-        refused.push_back(r.docs[i]);
-        refused_why.push_back(std::move(items_[i]));
+        rejected_.add();
+        resolve(d, Outcome::kRejected,
+                d.owner->report.add_reason(item.error_type.empty() ? "item_" + std::to_string(item.status) : item.error_type,
+                                           "item " + std::to_string(item.status) + ": " + item.error_reason));
         break;
     }
   }
-  if (!refused.empty()) dead_letter(refused, refused_why);
-  if (!again.empty()) retry_later(std::move(again), retry_reason);
-}
-
-void ElasticsearchSink::Worker::dead_letter(const std::vector<Doc>& docs, const std::vector<BulkItem>& why) {
-  std::vector<DeadLetter> letters;
-  std::vector<std::string> ids(docs.size());
-  for (size_t i = 0; i < docs.size(); ++i) {
-    const Batch& b = *docs[i].owner->batch;
-    const BulkItem& w = why[std::min(i, why.size() - 1)];
-    std::string scratch;
-    ids[i] = std::string(event_id_of(b, docs[i].event, scratch));
-    letters.push_back({ids[i], b.origin->dataset, docs[i].owner->index, b.encoded_text(b.events[docs[i].event]), w.status,
-                       w.error_type, w.error_reason});
-  }
-  if (Status s = dead_letter_->write(letters); !s) {
-    retry_later(docs, "dead-letter destination failed: " + s.error().message);
-    return;
-  }
-  dead_lettered_.add(docs.size());
-  log_warn("elasticsearch refused documents; kept in the dead-letter destination",
-           {{"component", name_}, {"documents", std::to_string(docs.size())}, {"destination", dead_letter_->describe()},
-            {"status", std::to_string(why[0].status)}, {"type", why[0].error_type}, {"reason", why[0].error_reason.substr(0, 300)}});
-  for (const Doc& d : docs) done(d);
-}
-
-std::chrono::milliseconds ElasticsearchSink::Worker::backoff() {
-  // Exponential, capped, with "equal jitter": between half and all of the step, so that many
-  // sidecars retrying at once spread out.
-  int exponent = std::min(consecutive_failures_, 20);
-  auto step = std::min<int64_t>(max_backoff_.count(), initial_backoff_.count() << exponent);
-  std::uniform_int_distribution<int64_t> jitter(step / 2, std::max<int64_t>(step / 2, step));
-  return std::chrono::milliseconds(jitter(rng_));
-}
-
-void ElasticsearchSink::Worker::retry_later(std::vector<Doc> docs, const std::string& reason) {
-  retried_.add(docs.size());
-  auto wait = backoff();
-  ++consecutive_failures_;
-  auto now = Clock::now();
-  // Said at most every 10 s: a node down for an hour must not fill the log.
-  if (now - last_failure_log_ > std::chrono::seconds(10)) {
-    log_warn("elasticsearch: documents will be sent again", {{"component", name_}, {"documents", std::to_string(docs.size())},
-                                                             {"in_ms", std::to_string(wait.count())}, {"reason", reason.substr(0, 400)}});
-    last_failure_log_ = now;
-  }
-  retries_.emplace(now + wait, std::move(docs));
-}
-
-void ElasticsearchSink::Worker::done(const Doc& d) {
-  Owner* o = d.owner;
-  if (--o->remaining > 0) return;
-  o->batch->ack.ack();
-  {
-    std::lock_guard lock(mu_);
-    held_bytes_ -= o->bytes;
-    --held_batches_;
-    held_bytes_gauge_.set(static_cast<int64_t>(held_bytes_));
-  }
-  room_.notify_all();
-  owners_.erase(o);
-  delete o;
 }
 
 }  // namespace logship

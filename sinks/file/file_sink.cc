@@ -9,7 +9,6 @@
 #include <filesystem>
 
 #include "core/log.h"
-#include "sinks/fd_writer.h"
 
 namespace logship {
 
@@ -74,9 +73,9 @@ bool FileSink::reopen_if_moved() {
   return true;
 }
 
-SinkResult FileSink::write(std::span<const BatchPtr> batches) {
-  if (!reopen_if_moved()) return SinkResult::kRetry;
-  int err = write_batches(fd_, batches);
+DeliveryReport FileSink::write(const Delivery& delivery) {
+  if (!reopen_if_moved()) return DeliveryReport::retry(delivery.events(), "cannot_open", "cannot open " + config_.path + " again");
+  int err = write_delivery(fd_, delivery, iov_);
   if (err == 0 && config_.fsync && ::fdatasync(fd_) != 0) err = errno;
   // Clean after the fsync, so this only forgets them; without fsync it would start writeback.
   if (err == 0 && config_.fsync && config_.drop_from_page_cache) (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
@@ -89,11 +88,11 @@ SinkResult FileSink::write(std::span<const BatchPtr> batches) {
     // duplicate lines that follow are at least whole JSON objects.
     ssize_t ignored = ::write(fd_, "\n", 1);
     (void)ignored;
-    return SinkResult::kRetry;
+    return DeliveryReport::retry(delivery.events(), "write_failed", "writing " + config_.path + ": " + std::strerror(err));
   }
   if (failing_) log_info("writing to file works again", {{"component", name_}, {"path", config_.path}});
   failing_ = false;
-  return SinkResult::kOk;
+  return DeliveryReport::delivered(delivery.events());
 }
 
 }  // namespace logship

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/component.h"
+#include "sinks/fd_writer.h"
 
 namespace logship {
 
@@ -26,13 +27,13 @@ struct FileSinkConfig {
   size_t batch_bytes() const { return group_commit_bytes.value; }
 };
 
-class FileSink final : public Sink {
+class FileSink final : public SyncSink {
  public:
   static const Schema<FileSinkConfig>& schema();
   static Result<std::unique_ptr<FileSink>> create(const FileSinkConfig& config, const BuildContext& ctx);
   ~FileSink() override;
 
-  SinkResult write(std::span<const BatchPtr> batches) override;
+  DeliveryReport write(const Delivery& delivery) override;
 
  private:
   FileSink(FileSinkConfig config, std::string name);
@@ -47,6 +48,7 @@ class FileSink final : public Sink {
   int fd_ = -1;
   std::chrono::steady_clock::time_point last_moved_check_;
   bool failing_ = false;  // logs once per streak of errors, not per retry
+  std::vector<iovec> iov_;
 };
 
 }  // namespace logship

@@ -1,35 +1,38 @@
 #include "sinks/kafka/kafka_sink.h"
 
 #include <cstring>
+#include <cstdio>
+#include <deque>
+#include <thread>
 
 #include "core/event_id.h"
-#include "core/json_writer.h"
+#include "core/json_shrink.h"
 #include "core/log.h"
-#include "core/plain_encoder.h"
-#include "sinks/kafka/kafka_conf.h"
 
 namespace logship {
 
-// A batch's messages on their way: the batch is acknowledged when the last is delivered.
-// Not the batch itself: librdkafka holds copies of the values (bounded by buffer_bytes), so the
-// batch's raw and encoded bytes (2-3x the values) go back to the pool as soon as write()
-// returns. Measured: peak RSS file -> Kafka at full speed 107 -> 75 MiB, same speed.
+// A delivery on its way: each message's delivery report fills in its event's outcome, and the
+// last one reports the whole delivery to the runtime. The values are not copied into
+// librdkafka: they point into the delivery's batches (or `replacements`), which this holds.
+struct KafkaSink::Message {
+  InFlight* owner;
+  uint32_t pos;        // the event's place in the delivery's report
+  bool alone = false;  // sent again on its own after a batch of it was too large
+};
+
 struct KafkaSink::InFlight {
-  AckToken ack;
+  std::shared_ptr<const Delivery> delivery;
+  DeliveryDone done;
+  DeliveryReport report;
+  std::vector<Message> messages;
+  std::deque<std::string> replacements;  // cut-down events (max_message_bytes)
   std::atomic<int> remaining{0};
-  std::string key;
-  KafkaSink* sink;
+  std::mutex reasons_mu;  // add_reason from the sink's and the poll thread
   std::chrono::steady_clock::time_point produced_at = std::chrono::steady_clock::now();
 
-  // One message (or the producing itself) is finished; the last one acknowledges the batch.
-  void done_one() {
-    if (remaining.fetch_sub(1) == 1) {
-      sink->delivery_nanos_.add(static_cast<uint64_t>(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - produced_at).count()));
-      sink->delivered_batches_.add();
-      ack.ack();
-      delete this;
-    }
+  uint16_t reason(std::string type, std::string message, std::chrono::milliseconds after = std::chrono::milliseconds(0)) {
+    std::lock_guard lock(reasons_mu);
+    return report.add_reason(std::move(type), std::move(message), after);
   }
 };
 
@@ -54,7 +57,9 @@ rd_kafka_conf_t* make_conf(const KafkaSinkConfig& c, std::string& error) {
   // a test) on a single partition now that linger is 100 ms, and one consumer would get it all.
   kafka_conf_set(conf, "sticky.partitioning.linger.ms", "10", error);
   kafka_conf_set(conf, "message.timeout.ms", "0", error);  // never give up on a message: the broker comes back
-  kafka_conf_set(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, c.buffer_bytes.value / 1024)), error);
+  // The runtime holds at most buffer_bytes of batches in flight (their messages are smaller):
+  // librdkafka's own bound stays above that, so it does not refuse a message for a full queue.
+  kafka_conf_set(conf, "queue.buffering.max.kbytes", std::to_string(std::max<uint64_t>(1, 2 * c.buffer_bytes.value / 1024 + 2048)), error);
   kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", error);
   kafka_conf_set(conf, "message.max.bytes", std::to_string(std::max<uint64_t>(1000000, c.max_message_bytes.value + kEnvelopeBytes)), error);
   kafka_conf_set(conf, "statistics.interval.ms", std::to_string(c.stats_interval.value.count()), error);
@@ -80,10 +85,10 @@ const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
           .field("key", &KafkaSinkConfig::key, "Message key: file (the source file's identity: one file stays ordered in one partition), none, or a template.")
           .choice("compression", &KafkaSinkConfig::compression, {"none", "gzip", "snappy", "lz4", "zstd"}, "Compression of message batches.")
           .choice("acks", &KafkaSinkConfig::acks, {"all", "1", "0"}, "Acknowledgements the broker gives before a message counts as delivered (all with idempotence: no loss, no duplicate from retries).")
-          .field("max_message_bytes", &KafkaSinkConfig::max_message_bytes, "Largest event sent whole; a larger one is re-encoded with its text cut to fit and flagged truncated. Keep it under the broker's message.max.bytes.")
-          .field("buffer_bytes", &KafkaSinkConfig::buffer_bytes, "Bound of the producer's queue; when full (broker slow or down) the pipeline pauses reading.")
+          .field("max_message_bytes", &KafkaSinkConfig::max_message_bytes, "Largest event sent whole; a larger one keeps its fields with its longest strings cut to fit, flagged truncated. Keep it under the topic's max.message.bytes (a larger record is refused by the broker and dead-lettered).")
+          .field("buffer_bytes", &KafkaSinkConfig::buffer_bytes, "Bytes of events produced and not yet acknowledged by Kafka at most; when reached (broker slow or down) the pipeline pauses reading.")
           .field("linger", &KafkaSinkConfig::linger, "How long the producer waits to fill a batch (a batch also leaves once it holds batch.size bytes).")
-          .nested("create_topics", &KafkaSinkConfig::create_topics, KafkaCreateTopics::schema(), "Create topics that do not exist yet, with the admin API.")
+          .nested("create_topics", &KafkaSinkConfig::create_topics, KafkaCreateTopics::schema(), "Create topics that do not exist yet, with the admin API (without it, and with auto-creation off on the brokers, events for an unknown topic are dead-lettered).")
           .field("stats_interval", &KafkaSinkConfig::stats_interval,
                  "How often librdkafka's statistics refresh the producer's metrics (queue, broker round trip, requests in flight, batch sizes); 0 turns them off.")
           .field("headers", &KafkaSinkConfig::headers, "Also send event.id and event.dataset as record headers (they are in every event anyway; logship's kafka source reads them there). Costs ~15 % more CPU.")
@@ -113,17 +118,16 @@ void KafkaSinkConfig::validate(const YAML::Node& node, const std::string& path, 
 
 KafkaSink::KafkaSink(KafkaSinkConfig config, std::string name)
     : config_(std::move(config)),
-      name_(std::move(name)),
-      delivered_(metrics().counter("logship_kafka_delivered_events_total", "Events Kafka acknowledged.", {{"component", name_}})),
-      failed_(metrics().counter("logship_kafka_failed_events_total", "Events Kafka refused for good (logged).", {{"component", name_}})),
-      truncated_(metrics().counter("logship_kafka_truncated_events_total", "Events cut to max_message_bytes.", {{"component", name_}})),
-      blocked_nanos_(metrics().seconds_counter("logship_kafka_blocked_seconds_total", "Time write() waited for room in the producer queue.", {{"component", name_}})),
-      blocked_(metrics().gauge("logship_kafka_blocked", "1 while the producer queue is full (broker slow or down).", {{"component", name_}})),
-      in_flight_gauge_(metrics().gauge("logship_kafka_in_flight_messages", "Messages produced and not yet acknowledged.", {{"component", name_}})),
+      delivered_(metrics().counter("logship_kafka_delivered_events_total", "Events Kafka acknowledged.", {{"component", name}})),
+      failed_(metrics().counter("logship_kafka_failed_events_total", "Events Kafka refused for good (they go to the sink's dead letters).", {{"component", name}})),
+      truncated_(metrics().counter("logship_kafka_truncated_events_total", "Events cut to max_message_bytes.", {{"component", name}})),
+      in_flight_gauge_(metrics().gauge("logship_kafka_in_flight_messages", "Messages produced and not yet acknowledged.", {{"component", name}})),
       delivery_nanos_(metrics().seconds_counter("logship_kafka_batch_delivery_seconds_total",
-                                                "Time from producing a batch to its last delivery report, summed; divide by logship_kafka_delivered_batches_total for the mean.",
-                                                {{"component", name_}})),
-      delivered_batches_(metrics().counter("logship_kafka_delivered_batches_total", "Batches whose every message Kafka acknowledged.", {{"component", name_}})) {}
+                                                "Time from producing a delivery to its last delivery report, summed; divide by logship_kafka_delivered_batches_total for the mean.",
+                                                {{"component", name}})),
+      delivered_batches_(metrics().counter("logship_kafka_delivered_batches_total", "Deliveries whose every message Kafka answered.", {{"component", name}})) {
+  component = std::move(name);
+}
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::create(const KafkaSinkConfig& config, const BuildContext& ctx) {
   std::unique_ptr<KafkaSink> sink(new KafkaSink(config, ctx.name));
@@ -144,9 +148,11 @@ Status KafkaSink::start() {
     rd_kafka_conf_destroy(conf);
     return Error::invalid(error);
   }
-  rd_kafka_conf_set_opaque(conf, this);
+  rd_kafka_conf_set_opaque(conf, static_cast<KafkaClientContext*>(this));
+  kafka_route_logs(conf);
   rd_kafka_conf_set_dr_msg_cb(conf, &KafkaSink::on_delivery);
   rd_kafka_conf_set_error_cb(conf, &KafkaSink::on_error);
+  rd_kafka_conf_set_throttle_cb(conf, &KafkaSink::on_throttle);
   rd_kafka_conf_set_stats_cb(conf, &KafkaSink::on_stats);
   char err[512];
   rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -156,13 +162,16 @@ Status KafkaSink::start() {
   }
   stats_collector_ = metrics().add_collector([this](std::vector<Sample>& out) {
     std::lock_guard<std::mutex> lock(stats_mu_);
-    if (have_stats_) append_kafka_stats_samples(stats_, name_, out);
+    if (have_stats_) append_kafka_stats_samples(stats_, component, out);
   });
   // Delivery reports (and statistics) are served here, whether or not batches keep coming.
   poller_ = std::thread([this] {
-    while (!stop_poll_.load()) rd_kafka_poll(rk_, 100);
+    while (!stop_poll_.load()) {
+      rd_kafka_poll(rk_, solo_.load() ? 50 : 100);
+      if (rd_kafka_t* solo = solo_.load()) rd_kafka_poll(solo, 0);
+    }
   });
-  log_info("kafka producer started", {{"component", name_}, {"bootstrap_servers", config_.bootstrap_servers}});
+  log_info("kafka producer started", {{"component", component}, {"bootstrap_servers", config_.bootstrap_servers}});
   return {};
 }
 
@@ -171,28 +180,35 @@ KafkaSink::~KafkaSink() {
   stop_poll_.store(true);
   if (poller_.joinable()) poller_.join();
   for (auto& [name, t] : topics_) rd_kafka_topic_destroy(t);
-  if (rk_) {
-    rd_kafka_flush(rk_, 0);
-    if (int64_t left = in_flight_.load(); left > 0)
-      log_warn("kafka messages not delivered at exit; their lines are read again at the next start",
-               {{"component", name_}, {"messages", std::to_string(left)}});
-    rd_kafka_destroy(rk_);
+  for (rd_kafka_t* rk : {solo_.load(), rk_}) {
+    if (!rk) continue;
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING);
+    rd_kafka_poll(rk, 0);  // purged messages' reports: their deliveries are freed
   }
+  if (rd_kafka_t* solo = solo_.load()) rd_kafka_destroy(solo);
+  if (rk_) rd_kafka_destroy(rk_);
+  // What librdkafka dropped without a report (never acknowledged: read again at the next start).
+  for (InFlight* f : live_) delete f;
 }
 
-void KafkaSink::on_error(rd_kafka_t*, int err, const char* reason, void* opaque) {
-  auto* self = static_cast<KafkaSink*>(opaque);
+void KafkaSink::on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
+  auto* self = static_cast<KafkaSink*>(static_cast<KafkaClientContext*>(rd_kafka_opaque(rk)));
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   Level level = code == RD_KAFKA_RESP_ERR__FATAL ? Level::kError : Level::kWarn;
-  log(level, "kafka", {{"component", self->name_}, {"error", rd_kafka_err2name(code)}, {"reason", reason}});
+  log(level, "kafka", {{"component", self->component}, {"error", rd_kafka_err2name(code)}, {"reason", reason}});
 }
 
-int KafkaSink::on_stats(rd_kafka_t*, char* json, size_t json_len, void* opaque) {
-  auto* self = static_cast<KafkaSink*>(opaque);
+void KafkaSink::on_throttle(rd_kafka_t* rk, const char*, int32_t, int throttle_ms, void*) {
+  auto* self = static_cast<KafkaSink*>(static_cast<KafkaClientContext*>(rd_kafka_opaque(rk)));
+  self->throttle_ms_.store(throttle_ms);
+}
+
+int KafkaSink::on_stats(rd_kafka_t* rk, char* json, size_t json_len, void*) {
+  auto* self = static_cast<KafkaSink*>(static_cast<KafkaClientContext*>(rd_kafka_opaque(rk)));
   KafkaProducerStats parsed;
   std::string error;
   if (!parse_kafka_stats(std::string_view(json, json_len), parsed, error)) {
-    log_warn("kafka statistics not understood", {{"component", self->name_}, {"error", error}});
+    log_warn("kafka statistics not understood", {{"component", self->component}, {"error", error}});
     return 0;
   }
   std::lock_guard<std::mutex> lock(self->stats_mu_);
@@ -201,153 +217,263 @@ int KafkaSink::on_stats(rd_kafka_t*, char* json, size_t json_len, void* opaque) 
   return 0;  // librdkafka frees the document
 }
 
-void KafkaSink::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void*) {
-  auto* f = static_cast<InFlight*>(msg->_private);
-  KafkaSink* self = f->sink;
-  if (msg->err) {
-    // With message.timeout.ms=0 librdkafka only reports errors it will never overcome (a
-    // topic that cannot exist, authorisation, a message too large for the broker).
-    self->failed_.add();
-    log_error("kafka refused a message", {{"component", self->name_}, {"error", rd_kafka_err2str(msg->err)},
-                                          {"topic", msg->rkt ? rd_kafka_topic_name(msg->rkt) : ""}});
-  } else {
-    self->delivered_.add();
+void KafkaSink::report_error(InFlight& f, size_t pos, rd_kafka_resp_err_t err, const char* topic) {
+  std::string type = rd_kafka_err2name(err);
+  std::string message = rd_kafka_err2str(err);
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    // The producer failed for good (an idempotence or authorisation failure): say which.
+    char why[512] = {};
+    rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk_, why, sizeof(why));
+    type = std::string("FATAL:") + rd_kafka_err2name(cause);
+    message = why;
   }
-  self->in_flight_gauge_.set(--self->in_flight_);
-  f->done_one();
+  if (topic && *topic) message += " (topic " + std::string(topic) + ")";
+  if (kafka_error_is_permanent(err)) {
+    failed_.add();
+    f.report.set(pos, Outcome::kRejected, f.reason(std::move(type), std::move(message)));
+  } else {
+    f.report.set(pos, Outcome::kRetry, f.reason(std::move(type), std::move(message), std::chrono::milliseconds(throttle_ms_.load())));
+  }
 }
 
-void KafkaSink::ensure_topic(const std::string& name) {
+void KafkaSink::on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void*) {
+  auto* self = static_cast<KafkaSink*>(static_cast<KafkaClientContext*>(rd_kafka_opaque(rk)));
+  auto* m = static_cast<Message*>(msg->_private);
+  InFlight* f = m->owner;
+  bool too_large = msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || msg->err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+  if (too_large && !m->alone && self->send_alone(*m, msg)) return;  // its report comes from that send
+  if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    self->delivered_.add();
+    f->report.set(m->pos, Outcome::kDelivered);
+  } else if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+    f->report.set(m->pos, Outcome::kRetry, f->reason("PURGED", "given up at shutdown"));
+  } else {
+    // With message.timeout.ms=0 librdkafka itself waits out what is transient; what it reports
+    // is mostly permanent (report_error tells which).
+    self->report_error(*f, m->pos, msg->err, msg->rkt ? rd_kafka_topic_name(msg->rkt) : "");
+  }
+  self->in_flight_gauge_.set(--self->in_flight_);
+  self->finished(f);
+}
+
+// The broker refuses a whole record batch when it is larger than the topic's max.message.bytes,
+// even if only one of its records is: each of them is sent again alone (a producer that puts one
+// record in each batch), and only a record refused on its own is rejected. Its order against
+// the rest of its file is lost; nothing else is.
+bool KafkaSink::send_alone(Message& m, const rd_kafka_message_t* msg) {
+  rd_kafka_t* solo = solo_.load();
+  if (!solo) {
+    std::string error;
+    rd_kafka_conf_t* conf = make_conf(config_, error);
+    kafka_conf_set(conf, "batch.num.messages", "1", error);
+    kafka_conf_set(conf, "linger.ms", "0", error);
+    kafka_conf_set(conf, "client.id", "logship-alone", error);
+    rd_kafka_conf_set_opaque(conf, static_cast<KafkaClientContext*>(this));
+    kafka_route_logs(conf);
+    rd_kafka_conf_set_dr_msg_cb(conf, &KafkaSink::on_delivery);
+    char err[512];
+    solo = error.empty() ? rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err)) : nullptr;
+    if (!solo) {
+      rd_kafka_conf_destroy(conf);
+      return false;
+    }
+    solo_.store(solo);
+  }
+  m.alone = true;
+  rd_kafka_headers_t* headers = nullptr;
+  rd_kafka_headers_t* had = nullptr;
+  if (rd_kafka_message_headers(msg, &had) == RD_KAFKA_RESP_ERR_NO_ERROR && had) headers = rd_kafka_headers_copy(had);
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      solo, RD_KAFKA_V_TOPIC(rd_kafka_topic_name(msg->rkt)), RD_KAFKA_V_MSGFLAGS(0), RD_KAFKA_V_VALUE(msg->payload, msg->len),
+      RD_KAFKA_V_KEY(msg->key, msg->key_len), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(&m), RD_KAFKA_V_END);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (headers) rd_kafka_headers_destroy(headers);
+    return false;
+  }
+  return true;
+}
+
+void KafkaSink::finished(InFlight* f) {
+  if (f->remaining.fetch_sub(1) != 1) return;
+  delivery_nanos_.add(static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - f->produced_at).count()));
+  delivered_batches_.add();
+  {
+    std::lock_guard lock(live_mu_);
+    live_.erase(f);
+  }
+  f->done(std::move(f->report));
+  delete f;
+}
+
+bool valid_kafka_topic_name(std::string_view name) {
+  if (name.empty() || name.size() > 249 || name == "." || name == "..") return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool KafkaSink::ensure_topic(const std::string& name, std::string& error) {
   rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), static_cast<int>(config_.create_topics->partitions),
                                                    static_cast<int>(config_.create_topics->replication_factor), nullptr, 0);
   rd_kafka_queue_t* q = rd_kafka_queue_new(rk_);
-  rd_kafka_CreateTopics(rk_, &nt, 1, nullptr, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 30000);
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  char err[256];
+  rd_kafka_AdminOptions_set_request_timeout(options, 10000, err, sizeof(err));
+  rd_kafka_CreateTopics(rk_, &nt, 1, options, q);
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 15000);
+  bool ok = false;
   if (ev) {
     const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
     size_t n = 0;
     const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+    if (rd_kafka_event_error(ev)) error = rd_kafka_event_error_string(ev);
     for (size_t i = 0; i < n; ++i) {
-      rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR) log_info("kafka topic created", {{"component", name_}, {"topic", name}});
-      else if (err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-        log_warn("kafka topic not created", {{"component", name_}, {"topic", name}, {"error", rd_kafka_err2str(err)}});
+      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
+      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log_info("kafka topic created", {{"component", component}, {"topic", name}});
+        ok = true;
+      } else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+        ok = true;
+      } else {
+        error = rd_kafka_err2str(e);
+      }
     }
     rd_kafka_event_destroy(ev);
   } else {
-    log_warn("kafka topic creation timed out", {{"component", name_}, {"topic", name}});
+    error = "topic creation timed out";
   }
+  rd_kafka_AdminOptions_destroy(options);
   rd_kafka_queue_destroy(q);
   rd_kafka_NewTopic_destroy(nt);
+  if (!ok) log_warn("kafka topic not created yet; its events are sent again later", {{"component", component}, {"topic", name}, {"error", error}});
+  return ok;
 }
 
-rd_kafka_topic_t* KafkaSink::topic_for(const Batch& batch) {
+rd_kafka_topic_t* KafkaSink::topic_for(const Batch& batch, Outcome& why_outcome, std::string& why) {
   topic_template_.render(*batch.origin, scratch_);
   auto it = topics_.find(scratch_);
   if (it != topics_.end()) return it->second;
-  if (config_.create_topics) ensure_topic(scratch_);
+  if (!valid_kafka_topic_name(scratch_)) {
+    why_outcome = Outcome::kRejected;
+    why = "invalid topic name '" + scratch_ + "' (from the template '" + config_.topic + "'): Kafka takes 1-249 of a-z A-Z 0-9 . _ -";
+    return nullptr;
+  }
+  if (config_.create_topics && !ensure_topic(scratch_, why)) {
+    why_outcome = Outcome::kRetry;
+    why = "topic " + scratch_ + " not created yet: " + why;
+    return nullptr;
+  }
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, scratch_.c_str(), nullptr);
   topics_.emplace(scratch_, t);
   return t;
 }
 
-void KafkaSink::produce_one(InFlight* f, rd_kafka_topic_t* topic, const Batch& batch, const EventView& e) {
+bool KafkaSink::produce_one(InFlight& f, size_t pos, rd_kafka_topic_t* topic, const std::string& key, const Batch& batch, uint32_t index) {
+  const EventView& e = batch.events[index];
   std::string_view value = batch.encoded_text(e);
   if (!value.empty() && value.back() == '\n') value.remove_suffix(1);
-  std::string replacement;
-  int copy_flag = RD_KAFKA_MSG_F_COPY;  // see InFlight
   if (value.size() + kEnvelopeBytes > config_.max_message_bytes.value) {
-    // Too large for the broker: the same event with its text cut to fit, flagged truncated.
-    Batch one;
-    one.origin = batch.origin;
-    one.read_time_nanos = batch.read_time_nanos;
-    std::string_view raw = batch.raw_text(e);
-    size_t keep = config_.max_message_bytes.value > 2 * kEnvelopeBytes ? (config_.max_message_bytes.value - 2 * kEnvelopeBytes) / 6 : 16;
-    one.add_raw_event(raw.substr(0, std::min(raw.size(), keep)), e.offset, e.end_offset, e.flags | kFlagTruncated);
-    encode_plain(one);
-    replacement = one.encoded.substr(0, one.encoded.size() - 1);
-    value = replacement;
+    // Too large for the topic: the same event, its longest strings cut to fit, flagged truncated.
+    std::string& cut = f.replacements.emplace_back();
+    if (!shrink_event_json(value, config_.max_message_bytes.value - kEnvelopeBytes, cut)) {
+      f.report.set(pos, Outcome::kRejected,
+                   f.reason("event_too_large", "the event does not fit max_message_bytes (" + std::to_string(config_.max_message_bytes.value) +
+                                                   ") even with its strings cut"));
+      finished(&f);
+      return true;
+    }
+    value = cut;
     truncated_.add();
   }
   rd_kafka_headers_t* headers = nullptr;  // librdkafka's once produced
   if (config_.headers) {
-    std::string& id = id_scratch_;  // reused: an id (32 bytes) does not fit std::string's own buffer
-    id.clear();
-    append_event_id(id, batch.origin->id_seed, e.offset, batch.raw_text(e));
+    std::string id_scratch;
+    std::string_view id = event_id_of(batch, index, id_scratch);
     headers = rd_kafka_headers_new(2);
     rd_kafka_header_add(headers, "event.id", -1, id.data(), static_cast<ssize_t>(id.size()));
     rd_kafka_header_add(headers, "event.dataset", -1, batch.origin->dataset.data(), static_cast<ssize_t>(batch.origin->dataset.size()));
   }
-  std::optional<std::chrono::steady_clock::time_point> blocked_since;
-  while (true) {
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        rk_, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(copy_flag),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_KEY(f->key.empty() ? nullptr : f->key.data(), f->key.size()),
-        RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
-    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-      if (headers) rd_kafka_headers_destroy(headers);  // not taken over on failure
-      // Not something waiting fixes: count it, and let the batch be acknowledged.
-      failed_.add();
-      log_error("kafka produce failed", {{"component", name_}, {"error", rd_kafka_err2str(err)}});
-      f->done_one();
-      return;
+  Message* m = &f.messages[pos];
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      rk_, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(0),  // no copy: the delivery holds the bytes
+      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+      RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()), RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(m), RD_KAFKA_V_END);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    in_flight_gauge_.set(++in_flight_);
+    return true;
+  }
+  if (headers) rd_kafka_headers_destroy(headers);  // not taken over on failure
+  if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return false;
+  report_error(f, pos, err, rd_kafka_topic_name(topic));
+  finished(&f);
+  return true;
+}
+
+void KafkaSink::send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) {
+  auto* f = new InFlight;
+  size_t n = delivery->events();
+  f->delivery = delivery;
+  f->done = std::move(done);
+  f->report = DeliveryReport(n);
+  for (size_t i = 0; i < n; ++i) f->report.set(i, Outcome::kUnset);  // per event from here on: set from two threads
+  f->messages.resize(n);
+  for (size_t i = 0; i < n; ++i) f->messages[i] = {f, static_cast<uint32_t>(i)};
+  // One extra count while producing, so reports racing ahead cannot finish the delivery early.
+  f->remaining.store(static_cast<int>(n) + 1);
+  {
+    std::lock_guard lock(live_mu_);
+    live_.insert(f);
+  }
+  size_t pos = 0;
+  bool room = true;
+  for (const DeliveryPart& part : delivery->parts) {
+    const Batch& batch = *part.batch;
+    Outcome why_outcome = Outcome::kRetry;
+    std::string why;
+    rd_kafka_topic_t* topic = room ? topic_for(batch, why_outcome, why) : nullptr;
+    if (room && !topic) {
+      uint16_t r = f->reason(why_outcome == Outcome::kRejected ? "invalid_topic" : "topic_not_created", why);
+      for (size_t i = 0; i < part.size(); ++i) {
+        f->report.set(pos + i, why_outcome, r);
+        finished(f);
+      }
+      pos += part.size();
+      continue;
     }
-    // The queue is full: the broker is slow or away. Wait for room; the pipeline behind us
-    // fills and reading pauses. Said once per spell (and at most every 30 s), not per message.
-    auto now = std::chrono::steady_clock::now();
-    if (!blocked_since) {
-      blocked_since = now;
-      blocked_.set(1);
-      if (now - last_blocked_log_ > std::chrono::seconds(30)) {
-        log_warn("kafka sink blocked: producer queue full (broker slow or unreachable); reading pauses",
-                 {{"component", name_}, {"buffer_bytes", std::to_string(config_.buffer_bytes.value)}});
-        last_blocked_log_ = now;
-        blocked_logged_ = true;
+    key_scratch_.clear();
+    if (config_.key == "file") {
+      char buf[17];
+      std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(batch.origin->id_seed));
+      key_scratch_.assign(buf, 16);
+    } else if (key_template_) {
+      key_template_->render(*batch.origin, key_scratch_);
+    }
+    for (size_t i = 0; i < part.size(); ++i, ++pos) {
+      if (room) room = produce_one(*f, pos, topic, key_scratch_, batch, part.index(i));
+      if (!room) {
+        // librdkafka's queue is full (it should not be: the runtime bounds what is in flight
+        // below it): the rest is sent again after a backoff.
+        f->report.set(pos, Outcome::kRetry, f->reason("QUEUE_FULL", "librdkafka's producer queue is full", std::chrono::milliseconds(100)));
+        finished(f);
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  if (blocked_since) {
-    blocked_nanos_.add(static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - *blocked_since).count()));
-    blocked_.set(0);
-    if (blocked_logged_) log_info("kafka sink unblocked", {{"component", name_}});
-    blocked_logged_ = false;
-  }
-  in_flight_gauge_.set(++in_flight_);
+  finished(f);
 }
 
-void KafkaSink::produce(const BatchPtr& batch) {
-  if (batch->events.empty()) {
-    batch->ack.ack();
-    return;
-  }
-  auto* f = new InFlight;
-  f->ack = batch->ack;
-  f->sink = this;
-  // One extra count while producing, so deliveries racing ahead cannot finish the batch early.
-  f->remaining.store(static_cast<int>(batch->events.size()) + 1);
-  if (config_.key == "file") {
-    char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(batch->origin->id_seed));
-    f->key.assign(buf, 16);
-  } else if (key_template_) {
-    key_template_->render(*batch->origin, f->key);
-  }
-  rd_kafka_topic_t* topic = topic_for(*batch);
-  for (const EventView& e : batch->events) produce_one(f, topic, *batch, e);
-  f->done_one();
-}
-
-SinkResult KafkaSink::write(std::span<const BatchPtr> batches) {
-  for (const auto& b : batches) produce(b);
-  return SinkResult::kAsync;
-}
-
-void KafkaSink::drain(const Deadline& deadline) {
-  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline()) rd_kafka_flush(rk_, 100);
+void KafkaSink::abort() {
+  // Whatever waits in librdkafka's queues or on the wire is given up: its reports come back
+  // "purged" and find the runtime no longer listening. Bounded: a broker that is away does not
+  // hold the shutdown.
+  for (rd_kafka_t* rk : {rk_, solo_.load()})
+    if (rk) rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (int64_t left = in_flight_.load(); left > 0)
+    log_warn("kafka messages not delivered at exit; their lines are read again at the next start", {{"component", component}, {"messages", std::to_string(left)}});
 }
 
 }  // namespace logship

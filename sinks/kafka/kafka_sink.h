@@ -12,12 +12,17 @@
 //
 // Each message is one encoded event (its event.id and dataset inside, where logship's kafka
 // source finds them; `headers: true` also puts them in record headers, for consumers that route
-// on headers, at ~15 % more CPU), keyed by default with the file's identity, so one
-// file's lines stay in order within a partition. Idempotent, acks=all, zstd by default.
-// Messages never time out: while the broker is down librdkafka holds them in a queue bounded by
-// `buffer_bytes`; once it is full write() blocks, the pipeline's queues fill, and the file
-// source stops reading (the log file is the buffer). An event larger than max_message_bytes is
-// re-encoded with its text cut to fit, flagged truncated, and counted.
+// on headers, at ~15 % more CPU), keyed by default with the file's identity, so one file's lines
+// stay in order within a partition. Idempotent, acks=all, zstd by default.
+//
+// The sink only produces and reports (core/delivery.h); the runtime's driver retries, bounds
+// what is in flight (`buffer_bytes`) and routes refusals to dead letters. Messages never time
+// out inside librdkafka: while the broker is down they wait in its queue, the driver's bound
+// fills, and reading pauses (the log file is the buffer). What Kafka refuses for good (unknown
+// topic with auto-creation off, not authorised, a record too large for the topic, an invalid
+// record or topic name) is reported rejected with Kafka's error. An event larger than
+// max_message_bytes keeps its parsed fields: its longest strings are cut to fit and it is
+// flagged truncated (core/json_shrink.h).
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -27,12 +32,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
 #include "core/component.h"
 #include "core/metrics.h"
-#include "sinks/kafka/event_template.h"
+#include "clients/kafka/kafka_conf.h"
+#include "clients/templates/event_template.h"
 #include "sinks/kafka/kafka_stats.h"
 
 namespace logship {
@@ -66,47 +73,53 @@ struct KafkaSinkConfig {
   static const Schema<KafkaSinkConfig>& schema();
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
   size_t batch_bytes() const { return 4 << 20; }
+  size_t in_flight_bytes() const { return buffer_bytes.value; }
 };
 
-class KafkaSink final : public Sink {
+class KafkaSink final : public Sink, private KafkaClientContext {
  public:
   static Result<std::unique_ptr<KafkaSink>> create(const KafkaSinkConfig& config, const BuildContext& ctx);
   ~KafkaSink() override;
 
-  SinkResult write(std::span<const BatchPtr> batches) override;
-  void drain(const Deadline& deadline) override;
+  void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) override;
+  void abort() override;
 
   struct InFlight;
+  struct Message;
 
  private:
   KafkaSink(KafkaSinkConfig config, std::string name);
   Status start();
-  void produce(const BatchPtr& batch);
-  void produce_one(InFlight* f, rd_kafka_topic_t* topic, const Batch& batch, const EventView& e);
-  rd_kafka_topic_t* topic_for(const Batch& batch);
-  void ensure_topic(const std::string& name);
+  // Produces one event; false when the rest of the delivery cannot be produced now (queue full).
+  bool produce_one(InFlight& f, size_t pos, rd_kafka_topic_t* topic, const std::string& key, const Batch& batch, uint32_t index);
+  // The topic for a batch, or nullptr with `why` set (rejected: invalid name; retry: not created yet).
+  rd_kafka_topic_t* topic_for(const Batch& batch, Outcome& why_outcome, std::string& why);
+  bool ensure_topic(const std::string& name, std::string& error);
+  void finished(InFlight* f);
+  bool send_alone(Message& m, const rd_kafka_message_t* msg);
+  void report_error(InFlight& f, size_t pos, rd_kafka_resp_err_t err, const char* topic);
   static void on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   static void on_error(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+  static void on_throttle(rd_kafka_t* rk, const char* broker, int32_t broker_id, int throttle_ms, void* opaque);
   static int on_stats(rd_kafka_t* rk, char* json, size_t json_len, void* opaque);
 
   KafkaSinkConfig config_;
-  std::string name_;
   EventTemplate topic_template_;
   std::optional<EventTemplate> key_template_;
   rd_kafka_t* rk_ = nullptr;
+  std::atomic<rd_kafka_t*> solo_{nullptr};  // one record per batch, for records of a batch too large
   std::map<std::string, rd_kafka_topic_t*> topics_;
   std::string scratch_;
-  std::string id_scratch_;
+  std::string key_scratch_;
   std::atomic<bool> stop_poll_{false};
   std::thread poller_;
   std::atomic<int64_t> in_flight_{0};
-  bool blocked_logged_ = false;
-  std::chrono::steady_clock::time_point last_blocked_log_{};
+  std::atomic<int> throttle_ms_{0};  // the last throttle time a broker asked for
+  std::mutex live_mu_;
+  std::set<InFlight*> live_;  // deliveries not yet reported, freed at exit if librdkafka drops them
   Counter& delivered_;
   Counter& failed_;
   Counter& truncated_;
-  Counter& blocked_nanos_;
-  Gauge& blocked_;
   Gauge& in_flight_gauge_;
   Counter& delivery_nanos_;
   Counter& delivered_batches_;
@@ -115,5 +128,8 @@ class KafkaSink final : public Sink {
   bool have_stats_ = false;
   int stats_collector_ = 0;
 };
+
+// A Kafka topic name as brokers accept it: 1-249 of [a-zA-Z0-9._-], not "." or "..".
+bool valid_kafka_topic_name(std::string_view name);
 
 }  // namespace logship

@@ -10,13 +10,13 @@ namespace logship {
 
 struct NullSinkConfig {};
 
-class NullSink final : public Sink {
+class NullSink final : public SyncSink {
  public:
   static const Schema<NullSinkConfig>& schema();
   static Result<std::unique_ptr<NullSink>> create(const NullSinkConfig&, const BuildContext&) {
     return std::make_unique<NullSink>();
   }
-  SinkResult write(std::span<const BatchPtr>) override { return SinkResult::kOk; }
+  DeliveryReport write(const Delivery& delivery) override { return DeliveryReport::delivered(delivery.events()); }
 };
 
 }  // namespace logship

@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "core/log.h"
-#include "sinks/fd_writer.h"
 
 namespace logship {
 
@@ -19,12 +18,14 @@ Result<std::unique_ptr<StdoutSink>> StdoutSink::create(const StdoutSinkConfig&, 
   return std::unique_ptr<StdoutSink>(new StdoutSink(ctx.name));
 }
 
-SinkResult StdoutSink::write(std::span<const BatchPtr> batches) {
-  int err = write_batches(STDOUT_FILENO, batches);
-  if (err == 0) return SinkResult::kOk;
+DeliveryReport StdoutSink::write(const Delivery& delivery) {
+  int err = write_delivery(STDOUT_FILENO, delivery, iov_);
+  if (err == 0) return DeliveryReport::delivered(delivery.events());
   if (!reported_) log_error("writing to stdout failed", {{"component", name_}, {"error", std::strerror(err)}});
   reported_ = true;
-  return err == EPIPE ? SinkResult::kFail : SinkResult::kRetry;
+  // Nobody reads the pipe any more: that does not pass.
+  if (err == EPIPE) return DeliveryReport::rejected(delivery.events(), "EPIPE", "standard output is a closed pipe");
+  return DeliveryReport::retry(delivery.events(), "write_failed", std::string("writing to standard output: ") + std::strerror(err));
 }
 
 }  // namespace logship

@@ -10,7 +10,7 @@
 #include <set>
 #include <thread>
 
-#include "sinks/elasticsearch/es_connection.h"
+#include "clients/elasticsearch/es_connection.h"
 #include "tests/support/test_support.h"
 
 namespace logship {

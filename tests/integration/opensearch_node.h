@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sinks/elasticsearch/es_connection.h"
+#include "clients/elasticsearch/es_connection.h"
 
 namespace logship::testing {
 

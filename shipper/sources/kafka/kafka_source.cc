@@ -11,7 +11,7 @@
 #include "core/log.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
-#include "sinks/kafka/kafka_conf.h"
+#include "clients/kafka/kafka_conf.h"
 
 namespace logship {
 
@@ -94,7 +94,9 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::create(const KafkaSourceConfig
     rd_kafka_conf_destroy(conf);
     return Error::invalid(error);
   }
-  rd_kafka_conf_set_opaque(conf, s.get());
+  s->component = ctx.name;
+  rd_kafka_conf_set_opaque(conf, static_cast<KafkaClientContext*>(s.get()));
+  kafka_route_logs(conf);
   rd_kafka_conf_set_rebalance_cb(conf, &KafkaSource::on_rebalance);
   char err[512];
   s->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
@@ -114,7 +116,7 @@ KafkaSource::~KafkaSource() {
 }
 
 void KafkaSource::on_rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts, void* opaque) {
-  auto* self = static_cast<KafkaSource*>(opaque);
+  auto* self = static_cast<KafkaSource*>(static_cast<KafkaClientContext*>(opaque));
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->assigned(parts);
     rd_kafka_assign(rk, parts);

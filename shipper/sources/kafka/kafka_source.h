@@ -26,6 +26,7 @@
 
 #include "core/component.h"
 #include "core/metrics.h"
+#include "clients/kafka/kafka_conf.h"
 #include "shipper/sources/kafka/partition_progress.h"
 
 namespace logship {
@@ -44,7 +45,7 @@ struct KafkaSourceConfig {
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 
-class KafkaSource final : public Source {
+class KafkaSource final : public Source, private KafkaClientContext {
  public:
   static Result<std::unique_ptr<KafkaSource>> create(const KafkaSourceConfig& config, const BuildContext& ctx);
   ~KafkaSource() override;

@@ -90,7 +90,7 @@ TEST_F(PipelineConfigTest, RejectsACycleBetweenTransforms) {
                     "  t2: {type: filter, inputs: [t1]}\n  t3: {type: filter, inputs: [t2]}\n"
                     "sinks:\n  s: {type: null, inputs: [t3]}\n"));
   ASSERT_EQ(errors_.size(), 1u);
-  EXPECT_NE(errors_.list()[0].message.find("cycle between transforms"), std::string::npos);
+  EXPECT_NE(errors_.list()[0].message.find("cycle: "), std::string::npos);
   EXPECT_NE(errors_.list()[0].message.find("t1"), std::string::npos);
 }
 
@@ -172,9 +172,36 @@ TEST_F(PipelineConfigTest, ElasticsearchSinkProblemsAreListedWithTheirPaths) {
   EXPECT_NE(error_at("sinks.es.endpoints[0]").message.find("not an http:// or https:// URL"), std::string::npos);
   EXPECT_NE(error_at("sinks.es.max_in_flight").message.find("between 1 and 64"), std::string::npos);
   EXPECT_NE(error_at("sinks.es.auth").message.find("either user/password or api_key"), std::string::npos);
-  EXPECT_NE(error_at("sinks.es.dead_letter.bootstrap_servers").message.find("missing"), std::string::npos);
   EXPECT_TRUE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es: {type: elasticsearch, inputs: [a], endpoints: ['https://es:9200'],"
-                   " auth: {user: u, password: p}, tls: {ca_file: /etc/ca.pem}, dead_letter: {type: index}}\n"));
+                   " auth: {user: u, password: p}, tls: {ca_file: /etc/ca.pem}}\n"));
+}
+
+TEST_F(PipelineConfigTest, TheOldDeadLetterOptionIsRefusedWithTheWiringThatReplacesIt) {
+  EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es:\n    type: elasticsearch\n    inputs: [a]\n"
+                    "    endpoints: ['http://localhost:9200']\n    dead_letter: {type: kafka, bootstrap_servers: 'k:9092', topic: refused}\n"));
+  const std::string& m = error_at("sinks.es.dead_letter").message;
+  EXPECT_NE(m.find("es_dead_letters: {type: kafka, inputs: [es.dead_letter], bootstrap_servers: k:9092, topic: refused}"), std::string::npos) << m;
+  EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es:\n    type: elasticsearch\n    inputs: [a]\n"
+                    "    endpoints: ['http://localhost:9200']\n    retry: {initial_backoff: 50ms, max_backoff: 1s}\n"));
+  EXPECT_NE(error_at("sinks.es.retry.initial_backoff").message.find("retry: {initial: 100ms, max: 30s}"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, DeadLettersAreReadAsTheSinksOutputAndCannotLoopBack) {
+  std::string head = "sources:\n  a: {type: file, include: [x]}\n";
+  EXPECT_TRUE(load(head + "sinks:\n  main: {type: stdout, inputs: [a], retry: {initial: 10ms, max: 1s}}\n"
+                          "  refused: {type: file, inputs: [main.dead_letter], path: /tmp/r.ndjson}\n"));
+  EXPECT_FALSE(load(head + "sinks:\n  main: {type: stdout, inputs: [a, main.dead_letter]}\n"));
+  EXPECT_NE(error_at("sinks.main.inputs[1]").message.find("cannot read its own dead letters"), std::string::npos);
+  EXPECT_FALSE(load(head + "sinks:\n  x: {type: stdout, inputs: [a, y.dead_letter]}\n  y: {type: stdout, inputs: [x.dead_letter]}\n"));
+  bool cycle = false;
+  for (const auto& e : errors_.list()) cycle |= e.message.find("cycle: ") != std::string::npos;
+  EXPECT_TRUE(cycle);
+  EXPECT_FALSE(load(head + "sinks:\n  main: {type: stdout, inputs: [a.dead_letter]}\n"));
+  EXPECT_NE(error_at("sinks.main.inputs[0]").message.find("unknown input 'a.dead_letter'"), std::string::npos);
+  EXPECT_FALSE(load(head + "transforms:\n  t: {type: filter, inputs: [a], include: [x], retry: {initial: 1s}}\nsinks:\n  o: {type: stdout, inputs: [t]}\n"));
+  EXPECT_NE(error_at("transforms.t.retry").message.find("only sinks take `retry`"), std::string::npos);
+  EXPECT_FALSE(load(head + "sinks:\n  o: {type: stdout, inputs: [a], retry: {initial: 2s, max: 1s}}\n"));
+  EXPECT_NE(error_at("sinks.o.retry.max").message.find("at least `initial`"), std::string::npos);
 }
 
 }  // namespace

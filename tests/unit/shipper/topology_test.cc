@@ -25,17 +25,17 @@ GateState* g_gate = nullptr;
 
 struct GateSinkConfig {};
 
-class GateSink final : public Sink {
+class GateSink final : public SyncSink {
  public:
   static Result<std::unique_ptr<GateSink>> create(const GateSinkConfig&, const BuildContext&) {
     return std::make_unique<GateSink>();
   }
-  SinkResult write(std::span<const BatchPtr> batches) override {
+  DeliveryReport write(const Delivery& delivery) override {
     std::unique_lock lock(g_gate->mu);
-    if (g_gate->fail_with_retry) return SinkResult::kRetry;
+    if (g_gate->fail_with_retry) return DeliveryReport::retry(delivery.events(), "gate", "closed for good");
     g_gate->cv.wait(lock, [] { return g_gate->open; });
-    for (const auto& b : batches) g_gate->events += b->events.size();
-    return SinkResult::kOk;
+    g_gate->events += delivery.events();
+    return DeliveryReport::delivered(delivery.events());
   }
 };
 

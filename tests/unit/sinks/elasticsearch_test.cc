@@ -1,24 +1,33 @@
 // The elasticsearch sink's pure parts: reading bulk answers, what each item status means,
-// index names, dead-letter records, gzip bodies, event ids carried through batches.
+// index names, gzip bodies, event ids carried through batches.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 #include <zlib.h>
 
 #include "core/event_id.h"
 #include "sinks/elasticsearch/bulk_response.h"
-#include "sinks/elasticsearch/dead_letter.h"
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 #include "sinks/elasticsearch/gzip.h"
 
 namespace logship {
 namespace {
 
-TEST(BulkResponseTest, AnswerWithoutErrorsNeedsNoItems) {
+TEST(BulkResponseTest, AnswerWithoutErrorsNeedsNoItemDetailsButTheirCount) {
   BulkResponseReader reader;
   std::vector<BulkItem> items;
   std::string error;
-  ASSERT_TRUE(reader.read(R"({"errors":false,"items":[{"create":{"status":201}}]})", 1, items, error)) << error;
+  ASSERT_EQ(reader.read(R"({"errors":false,"items":[{"create":{"status":201}}]})", 1, items, error), BulkAnswer::kOk) << error;
   EXPECT_TRUE(items.empty());
+}
+
+TEST(BulkResponseTest, AnAnswerWithoutErrorsButOtherItemsThanSentIsNotASuccess) {
+  // An injected action line makes the cluster answer for more items than logship sent.
+  BulkResponseReader reader;
+  std::vector<BulkItem> items;
+  std::string error;
+  EXPECT_EQ(reader.read(R"({"errors":false,"items":[{"create":{"status":201}},{"delete":{"status":200}}]})", 1, items, error),
+            BulkAnswer::kCountMismatch);
+  EXPECT_NE(error.find("2 items for 1 documents"), std::string::npos) << error;
 }
 
 TEST(BulkResponseTest, ItemsKeepStatusTypeAndTheCauseInTheReason) {
@@ -31,7 +40,7 @@ TEST(BulkResponseTest, ItemsKeepStatusTypeAndTheCauseInTheReason) {
     {"create":{"status":400,"error":{"type":"mapper_parsing_exception","reason":"failed to parse field [http.status]",
                "caused_by":{"type":"number_format_exception","reason":"For input string: \"teapot\""}}}},
     {"create":{"status":429,"error":{"type":"es_rejected_execution_exception","reason":"rejected"}}}]})";
-  ASSERT_TRUE(reader.read(body, 4, items, error)) << error;
+  ASSERT_EQ(reader.read(body, 4, items, error), BulkAnswer::kOk) << error;
   ASSERT_EQ(items.size(), 4u);
   EXPECT_EQ(items[0].status, 201);
   EXPECT_EQ(items[2].error_type, "mapper_parsing_exception");
@@ -43,9 +52,9 @@ TEST(BulkResponseTest, NotABulkAnswerOrTheWrongNumberOfItemsIsAnError) {
   BulkResponseReader reader;
   std::vector<BulkItem> items;
   std::string error;
-  EXPECT_FALSE(reader.read("<html>502 Bad Gateway</html>", 1, items, error));
-  EXPECT_FALSE(reader.read(R"({"acknowledged":true})", 1, items, error));
-  EXPECT_FALSE(reader.read(R"({"errors":true,"items":[{"create":{"status":429}}]})", 2, items, error));
+  EXPECT_EQ(reader.read("<html>502 Bad Gateway</html>", 1, items, error), BulkAnswer::kNotBulkAnswer);
+  EXPECT_EQ(reader.read(R"({"acknowledged":true})", 1, items, error), BulkAnswer::kNotBulkAnswer);
+  EXPECT_EQ(reader.read(R"({"errors":true,"items":[{"create":{"status":429}}]})", 2, items, error), BulkAnswer::kCountMismatch);
   EXPECT_NE(error.find("1 items for 2 documents"), std::string::npos) << error;
 }
 
@@ -67,20 +76,6 @@ TEST(IndexNameTest, DatasetsBecomeValidLowerCaseNames) {
   std::string c = "_hidden";
   sanitize_index_name(c);
   EXPECT_EQ(c, "hidden");
-}
-
-TEST(DeadLetterRecordTest, IsOneJsonLineWithTheOriginalAsTextAndTheReason) {
-  std::string out;
-  append_dead_letter_record(out, {"0123", "app", "logs-app-default", "{\"a\":\"x\\\"y\"}\n", 400, "mapper_parsing_exception", "bad \"field\""});
-  ASSERT_EQ(out.back(), '\n');
-  simdjson::dom::parser parser;
-  simdjson::dom::element rec;
-  ASSERT_FALSE(parser.parse(out).get(rec)) << out;
-  EXPECT_EQ(std::string_view(rec["event"]["original"]), "{\"a\":\"x\\\"y\"}");
-  EXPECT_EQ(std::string_view(rec["event"]["id"]), "0123");
-  EXPECT_EQ(std::string_view(rec["error"]["code"]), "400");
-  EXPECT_EQ(std::string_view(rec["error"]["message"]), "bad \"field\"");
-  EXPECT_EQ(std::string_view(rec["logship"]["index"]), "logs-app-default");
 }
 
 TEST(GzipTest, BodiesRoundTripThroughZlib) {

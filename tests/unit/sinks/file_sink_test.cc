@@ -49,8 +49,9 @@ size_t cached_after_writing(const testing::TempDir& dir, bool drop) {
   std::string line(1000, 'x');
   for (uint64_t i = 0; i < 4096; ++i) batch->add_raw_event(line, i * 1001, i * 1001 + 1001, 0);
   encode_plain(*batch);
-  std::vector<BatchPtr> batches{batch};
-  EXPECT_EQ((*sink)->write(batches), SinkResult::kOk);
+  Delivery delivery;
+  delivery.parts.push_back({batch, {}});
+  EXPECT_TRUE((*sink)->write(delivery).all_delivered());
   EXPECT_GT(std::filesystem::file_size(config.path), 4u << 20);
   return resident_pages(config.path);
 }

@@ -1,4 +1,4 @@
-#include "sinks/kafka/event_template.h"
+#include "clients/templates/event_template.h"
 
 namespace logship {
 namespace {

@@ -1,4 +1,4 @@
-#include "sinks/elasticsearch/es_connection.h"
+#include "clients/elasticsearch/es_connection.h"
 
 #include <simdjson.h>
 

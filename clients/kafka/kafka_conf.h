@@ -1,0 +1,39 @@
+// What every librdkafka client of logship shares (the kafka sink, the kafka source): building
+// configurations, librdkafka's own log lines routed into logship's key=value log, and which
+// errors are permanent.
+//
+//   std::string error;
+//   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+//   kafka_conf_set(conf, "bootstrap.servers", servers, error);   // keeps the first error
+//   KafkaClientContext* ctx = this;                              // first in the opaque
+//   rd_kafka_conf_set_opaque(conf, ctx);
+//   kafka_route_logs(conf);                                      // "component=… facility=…"
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <string>
+
+namespace logship {
+
+// Sets `key` to `value`; on failure records "key: reason" in `error` unless one is there.
+void kafka_conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error);
+
+// What a client's opaque points at (as this type), so that librdkafka's callbacks know whose
+// client they serve. A sink or source derives from it and passes itself cast to it.
+struct KafkaClientContext {
+  std::string component;
+};
+
+// librdkafka's log lines go to logship's log as `msg="kafka: <facility>" component=…
+// reason="…"`, at the matching level, instead of raw to stderr. The conf's opaque must be a
+// KafkaClientContext* (set before or after this call, before rd_kafka_new).
+void kafka_route_logs(rd_kafka_conf_t* conf);
+
+// An error that waiting cannot cure: the record can never be written as it is (too large,
+// invalid), or the topic cannot be (unknown with auto-creation off, an invalid name, not
+// authorised), or the producer has failed for good. Everything else (a broker away, no leader,
+// not enough replicas, timeouts, throttling) is transient.
+bool kafka_error_is_permanent(rd_kafka_resp_err_t err);
+
+}  // namespace logship

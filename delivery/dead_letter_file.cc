@@ -1,0 +1,60 @@
+#include "delivery/dead_letter_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+namespace logship {
+
+DeadLetterFile::~DeadLetterFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status DeadLetterFile::open() {
+  std::filesystem::path folder = std::filesystem::path(path_).parent_path();
+  if (!folder.empty()) {
+    std::error_code ec;
+    bool made = std::filesystem::create_directories(folder, ec);
+    if (ec) return Error::io("cannot create " + folder.string(), ec.value());
+    if (made) ::chmod(folder.c_str(), 0700);
+  }
+  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Error::io("cannot open dead-letter file " + path_, errno);
+  fd_ = fd;
+  return {};
+}
+
+Status DeadLetterFile::append(const std::vector<BatchPtr>& batches) {
+  if (fd_ < 0) {
+    if (Status s = open(); !s) return s;
+  }
+  for (const BatchPtr& b : batches) {
+    size_t done = 0;
+    while (done < b->encoded.size()) {
+      ssize_t n = ::write(fd_, b->encoded.data() + done, b->encoded.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int err = errno;
+        // A torn record would glue onto the next attempt's first one: end the line.
+        if (done > 0) (void)!::write(fd_, "\n", 1);
+        ::close(fd_);
+        fd_ = -1;  // reopened at the next attempt (the folder may have been fixed meanwhile)
+        return Error::io("cannot write dead-letter file " + path_, err);
+      }
+      done += static_cast<size_t>(n);
+    }
+  }
+  if (::fdatasync(fd_) != 0) {
+    int err = errno;
+    ::close(fd_);
+    fd_ = -1;
+    return Error::io("cannot fsync dead-letter file " + path_, err);
+  }
+  return {};
+}
+
+}  // namespace logship

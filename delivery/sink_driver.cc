@@ -360,24 +360,23 @@ SinkDriver::Result SinkDriver::give_up() {
   }
   Result r;
   for (const auto& [batch, h] : held_) r.undelivered += h.unresolved;
+  held_.clear();
+  sent_.clear();
+  retries_.clear();
+  dead_letters_waiting_.clear();
+  update_oldest_sent();
+  held_bytes_ = 0;
+  held_bytes_gauge_.set(0);
+  state_.held_events.store(0);
+  if (blocked_since_) blocked_nanos_.add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - *blocked_since_).count()));
+  blocked_since_.reset();
+  blocked_gauge_.set(0);
+  // Whatever still arrives is let go unacknowledged, so the stages before this one can finish.
+  while (BatchPtr b = input_.pop()) r.undelivered += b->events.size();
   if (r.undelivered > 0) {
     log_warn("sink: shutdown_timeout reached with events undelivered; they are not acknowledged and are read again at the next start",
              {{"component", options_.name}, {"events", std::to_string(r.undelivered)}});
     dropped_.add(r.undelivered);
-  }
-  state_.held_events.store(0);
-  held_.clear();
-  sent_.clear();
-  update_oldest_sent();
-  note_blocked(false, Clock::now());
-  retries_.clear();
-  dead_letters_waiting_.clear();
-  held_bytes_ = 0;
-  held_bytes_gauge_.set(0);
-  // Whatever still arrives is let go unacknowledged, so the stages before this one can finish.
-  while (BatchPtr b = input_.pop()) {
-    r.undelivered += b->events.size();
-    dropped_.add(b->events.size());
   }
   return r;
 }

@@ -116,21 +116,16 @@ std::string render(const std::string& url, const Scrape& now, const Scrape* befo
       double kafka_lag = now.value("logship_kafka_consumer_lag_messages", c);
       std::string lag = file_lag > 0 ? human_bytes(file_lag) : kafka_lag > 0 ? fixed(kafka_lag, 0) + " msgs" : "0";
       // Parser outcomes other than "parsed" and "server_header" are problems, as are events a
-      // sink dropped or dead-lettered.
+      // destination refused for good (dead-lettered).
       double errors = 0;
       auto parser = now.series.find("logship_parser_events_total");
       if (parser != now.series.end())
         for (const auto& [l, val] : parser->second)
           if (l.count("component") && l.at("component") == c && l.count("outcome") && l.at("outcome") != "parsed" && l.at("outcome") != "server_header")
             errors += val;
-      errors += now.value("logship_sink_dropped_events_total", c) + now.value("logship_kafka_failed_events_total", c);
-      auto es = now.series.find("logship_elasticsearch_items_total");
-      if (es != now.series.end())
-        for (const auto& [l, val] : es->second)
-          if (l.count("component") && l.at("component") == c && l.at("outcome") == "dead_lettered") errors += val;
+      errors += now.value("logship_sink_dead_lettered_events_total", c);
       std::string state = v > 0 ? "running" : "stopped";
-      if (rate("logship_queue_blocked_seconds_total", c) > 0.5) state = "blocked";
-      if (now.value("logship_kafka_blocked", c) > 0 || now.value("logship_elasticsearch_blocked", c) > 0) state = "blocked";
+      if (rate("logship_queue_blocked_seconds_total", c) > 0.5 || now.value("logship_sink_blocked", c) > 0) state = "blocked";
       double mbs = sink ? 0 : rate("logship_component_sent_bytes_total", c) / 1e6;
       rows.push_back({c, kind, before ? fixed(rate(events_metric, c), 0) : "-", sink ? "-" : before ? fixed(mbs, 2) : "-",
                       fixed(now.value(events_metric, c), 0), queue, lag, fixed(errors, 0), state});

@@ -50,14 +50,12 @@ Status FileSink::open_file() {
   }
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
-  last_moved_check_ = std::chrono::steady_clock::now();
   return {};
 }
 
 bool FileSink::reopen_if_moved() {
-  auto now = std::chrono::steady_clock::now();
-  if (!reopen_pending_ && now - last_moved_check_ < std::chrono::seconds(1)) return true;
-  last_moved_check_ = now;
+  // Checked before every write (a stat and an fstat per delivery of up to group_commit_bytes):
+  // a write to a file deleted a moment ago would be lost.
   struct stat by_path, by_fd;
   bool moved = reopen_pending_ || ::stat(config_.path.c_str(), &by_path) != 0 ||
                (::fstat(fd_, &by_fd) == 0 && (by_path.st_ino != by_fd.st_ino || by_path.st_dev != by_fd.st_dev));
@@ -77,6 +75,12 @@ DeliveryReport FileSink::write(const Delivery& delivery) {
   if (!reopen_if_moved()) return DeliveryReport::retry(delivery.events(), "cannot_open", "cannot open " + config_.path + " again");
   int err = write_delivery(fd_, delivery, iov_);
   if (err == 0 && config_.fsync && ::fdatasync(fd_) != 0) err = errno;
+  // Deleted while we wrote: those lines are not durable anywhere; write them again to `path`.
+  struct stat st;
+  if (err == 0 && ::fstat(fd_, &st) == 0 && st.st_nlink == 0) {
+    reopen_pending_ = true;
+    return DeliveryReport::retry(delivery.events(), "deleted", config_.path + " was deleted while it was written");
+  }
   // Clean after the fsync, so this only forgets them; without fsync it would start writeback.
   if (err == 0 && config_.fsync && config_.drop_from_page_cache) (void)::posix_fadvise(fd_, 0, 0, POSIX_FADV_DONTNEED);
   if (err != 0) {

@@ -46,7 +46,6 @@ class FileSink final : public SyncSink {
   FileSinkConfig config_;
   std::string name_;
   int fd_ = -1;
-  std::chrono::steady_clock::time_point last_moved_check_;
   bool failing_ = false;  // logs once per streak of errors, not per retry
   std::vector<iovec> iov_;
 };

@@ -180,6 +180,8 @@ KafkaSink::~KafkaSink() {
   stop_poll_.store(true);
   if (poller_.joinable()) poller_.join();
   for (auto& [name, t] : topics_) rd_kafka_topic_destroy(t);
+  for (auto& [name, p] : creating_)
+    if (p.queue) rd_kafka_queue_destroy(p.queue);
   for (rd_kafka_t* rk : {solo_.load(), rk_}) {
     if (!rk) continue;
     rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING);
@@ -315,41 +317,55 @@ bool valid_kafka_topic_name(std::string_view name) {
   return true;
 }
 
+// Topic creation never blocks a send: the first delivery for a new topic starts a CreateTopics
+// request and is answered "retry"; the runtime sends it again after a backoff, and by then the
+// answer is usually in. A broker that is away only means more retries.
 bool KafkaSink::ensure_topic(const std::string& name, std::string& error) {
-  rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), static_cast<int>(config_.create_topics->partitions),
-                                                   static_cast<int>(config_.create_topics->replication_factor), nullptr, 0);
-  rd_kafka_queue_t* q = rd_kafka_queue_new(rk_);
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  char err[256];
-  rd_kafka_AdminOptions_set_request_timeout(options, 10000, err, sizeof(err));
-  rd_kafka_CreateTopics(rk_, &nt, 1, options, q);
-  rd_kafka_event_t* ev = rd_kafka_queue_poll(q, 15000);
-  bool ok = false;
-  if (ev) {
-    const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
-    size_t n = 0;
-    const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
-    if (rd_kafka_event_error(ev)) error = rd_kafka_event_error_string(ev);
-    for (size_t i = 0; i < n; ++i) {
-      rd_kafka_resp_err_t e = rd_kafka_topic_result_error(results[i]);
-      if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        log_info("kafka topic created", {{"component", component}, {"topic", name}});
-        ok = true;
-      } else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
-        ok = true;
-      } else {
-        error = rd_kafka_err2str(e);
-      }
-    }
-    rd_kafka_event_destroy(ev);
-  } else {
-    error = "topic creation timed out";
+  PendingTopic& p = creating_[name];
+  if (!p.queue) {
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(name.c_str(), static_cast<int>(config_.create_topics->partitions),
+                                                     static_cast<int>(config_.create_topics->replication_factor), nullptr, 0);
+    p.queue = rd_kafka_queue_new(rk_);
+    rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk_, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+    char err[256];
+    rd_kafka_AdminOptions_set_request_timeout(options, 10000, err, sizeof(err));
+    rd_kafka_CreateTopics(rk_, &nt, 1, options, p.queue);
+    rd_kafka_AdminOptions_destroy(options);
+    rd_kafka_NewTopic_destroy(nt);
   }
-  rd_kafka_AdminOptions_destroy(options);
-  rd_kafka_queue_destroy(q);
-  rd_kafka_NewTopic_destroy(nt);
-  if (!ok) log_warn("kafka topic not created yet; its events are sent again later", {{"component", component}, {"topic", name}, {"error", error}});
-  return ok;
+  rd_kafka_event_t* ev = rd_kafka_queue_poll(p.queue, 0);
+  if (!ev) {
+    error = "creating it";
+    return false;
+  }
+  bool done = false;
+  const rd_kafka_CreateTopics_result_t* res = rd_kafka_event_CreateTopics_result(ev);
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results = res ? rd_kafka_CreateTopics_result_topics(res, &n) : nullptr;
+  rd_kafka_resp_err_t e = rd_kafka_event_error(ev);
+  error = e ? rd_kafka_event_error_string(ev) : "";
+  for (size_t i = 0; i < n; ++i) {
+    e = rd_kafka_topic_result_error(results[i]);
+    if (e) error = rd_kafka_topic_result_error_string(results[i]) ? rd_kafka_topic_result_error_string(results[i]) : rd_kafka_err2str(e);
+  }
+  if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    log_info("kafka topic created", {{"component", component}, {"topic", name}});
+    done = true;
+  } else if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+    done = true;
+  } else if (e == RD_KAFKA_RESP_ERR__TIMED_OUT || e == RD_KAFKA_RESP_ERR__TRANSPORT || e == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT ||
+             e == RD_KAFKA_RESP_ERR_NOT_CONTROLLER || e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+    // Not reached: asked again at the next attempt.
+  } else {
+    // Refused (a replication factor the cluster cannot hold, a policy): the events are produced
+    // anyway and the broker's answer decides (the topic may exist or be created on use).
+    log_warn("kafka topic not created; producing to it anyway", {{"component", component}, {"topic", name}, {"error", error}});
+    done = true;
+  }
+  rd_kafka_event_destroy(ev);
+  rd_kafka_queue_destroy(p.queue);
+  creating_.erase(name);
+  return done;
 }
 
 rd_kafka_topic_t* KafkaSink::topic_for(const Batch& batch, Outcome& why_outcome, std::string& why) {
@@ -363,7 +379,7 @@ rd_kafka_topic_t* KafkaSink::topic_for(const Batch& batch, Outcome& why_outcome,
   }
   if (config_.create_topics && !ensure_topic(scratch_, why)) {
     why_outcome = Outcome::kRetry;
-    why = "topic " + scratch_ + " not created yet: " + why;
+    why = "topic " + scratch_ + " not created yet (" + why + ")";
     return nullptr;
   }
   rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, scratch_.c_str(), nullptr);

@@ -109,6 +109,10 @@ class KafkaSink final : public Sink, private KafkaClientContext {
   rd_kafka_t* rk_ = nullptr;
   std::atomic<rd_kafka_t*> solo_{nullptr};  // one record per batch, for records of a batch too large
   std::map<std::string, rd_kafka_topic_t*> topics_;
+  struct PendingTopic {
+    rd_kafka_queue_t* queue = nullptr;  // where the CreateTopics answer arrives
+  };
+  std::map<std::string, PendingTopic> creating_;
   std::string scratch_;
   std::string key_scratch_;
   std::atomic<bool> stop_poll_{false};

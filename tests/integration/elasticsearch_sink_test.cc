@@ -276,3 +276,147 @@ TEST_F(ElasticsearchSinkTest, NodeRestartAndIndexerKilledWithSigkillLoseNothingA
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST_F(ElasticsearchSinkTest, PerItem429sInsideA200BackOffExponentiallyAsA429AnswerDoes) {
+  // Ten answers in a row hold half the documents back with item 429s.
+  std::string endpoint = start_proxy({"--partial", "10"});
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(400));
+  std::string y = "data_dir: " + dir_ / "data" + "\nsources:\n  app: {type: file, include: ['" + dir_ / "logs/*.log" +
+                  "'], dataset: app}\nsinks:\n  search:\n    type: elasticsearch\n    inputs: [app]\n    endpoints: ['" + endpoint +
+                  "']\n    max_in_flight: 1\n    flush_interval: 10ms\n    retry: {initial: 20ms, max: 30s}\n";
+  testing::write_file(dir_ / "p.yaml", y);
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 400);
+  simdjson::dom::parser parser;
+  simdjson::dom::element stats = parser.parse(testing::read_file(dir_ / "proxy.stats"));
+  std::vector<double> times;
+  for (double t : stats["bulk_times"].get_array()) times.push_back(t);
+  ASSERT_GE(times.size(), 11u);
+  EXPECT_LE(times.size(), 13u) << "each retry waits for its backoff: no storm of resends";
+  std::vector<double> gaps;
+  for (size_t i = 1; i < 11; ++i) gaps.push_back(times[i] - times[i - 1]);
+  std::cout << "[ info ] gaps between the resends of 10 answers with item 429s (s):";
+  for (double g : gaps) std::cout << " " << g;
+  std::cout << "\n";
+  // The first gap also holds the first request's own time (the index is created then).
+  EXPECT_GT(gaps[9], 16 * gaps[1]) << "the wait grows although every answer was a 200";
+}
+
+TEST_F(ElasticsearchSinkTest, A429AnswersRetryAfterIsWaitedOut) {
+  std::string endpoint = start_proxy({"--reject", "1", "--retry-after", "2"});
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(50));
+  testing::write_file(dir_ / "p.yaml", file_to_es(endpoint, "    max_in_flight: 1\n"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 50);
+  simdjson::dom::parser parser;
+  simdjson::dom::element stats = parser.parse(testing::read_file(dir_ / "proxy.stats"));
+  simdjson::dom::array times = stats["bulk_times"];
+  ASSERT_GE(times.size(), 2u);
+  EXPECT_GE(double(times.at(1)) - double(times.at(0)), 1.95) << "Retry-After: 2";
+}
+
+TEST_F(ElasticsearchSinkTest, SigtermWithTheClusterDownEndsWithinShutdownTimeoutAndTheIndexerResumesLater) {
+  start_kafka();
+  testing::produce_plain(broker_->bootstrap(), "logs.app", testing::split_lines(numbered_lines(5000)));
+  std::string control = dir_ / "down";
+  std::string endpoint = start_proxy({"--control", control});
+  testing::write_file(control, "503");  // the cluster answers nothing useful
+  std::string indexer = "data_dir: " + dir_ / "idx" + "\nshutdown_timeout: 3s\nsources:\n  logs:\n    type: kafka\n    bootstrap_servers: " +
+                        broker_->bootstrap() + "\n    group_id: indexer\n    topics: [logs.app]\n    dataset: app\nsinks:\n  search:\n"
+                        "    type: elasticsearch\n    inputs: [logs]\n    endpoints: ['" + endpoint + "']\n    retry: {initial: 50ms, max: 1s}\n";
+  testing::write_file(dir_ / "indexer.yaml", indexer);
+  {
+    testing::Process idx({testing::logship_binary(), "run", "-c", dir_ / "indexer.yaml"}, dir_ / "indexer1.err");
+    auto log = [&] { return testing::read_file(dir_ / "indexer1.err"); };
+    ASSERT_TRUE(testing::eventually([&] { return log().find("destination failed") != std::string::npos; }, 60s)) << log();
+    std::this_thread::sleep_for(1s);
+    auto start = std::chrono::steady_clock::now();
+    idx.signal(SIGTERM);
+    EXPECT_EQ(idx.wait(30s), 0) << log();
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cout << "[ info ] SIGTERM with the cluster down: ended in " << took << " s (shutdown_timeout 3 s)\n";
+    EXPECT_LT(took, 4.5) << log();
+    EXPECT_NE(log().find("shutdown_timeout reached with events undelivered"), std::string::npos) << log();
+  }
+  EXPECT_LE(node_->count("logs-app-default"), 0) << "nothing got through";
+  // The cluster is back: the offsets were not committed past anything, so all of it comes.
+  std::filesystem::remove(control);
+  ASSERT_EQ(run("indexer.yaml"), 0) << testing::read_file(dir_ / "indexer.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 5000);
+  EXPECT_EQ(as_set(node_->values_of("logs-app-default", "message")).size(), 5000u);
+}
+
+TEST_F(ElasticsearchSinkTest, ADeadLetterDestinationThatFailsHoldsTheBatchUntilItRecovers) {
+  // One document the cluster refuses; its dead letter goes to a Kafka topic whose broker is away.
+  start_kafka();
+  ASSERT_EQ(testing::run_logship({"schemas", "apply", "--endpoint", node_->url(), "--replicas", "0"}).exit_code, 0);
+  std::string lines;
+  for (int i = 0; i < 50; ++i) lines += "{\"msg\":\"event " + std::to_string(i) + "\",\"http\":{\"status\":" + (i == 7 ? "\"teapot\"" : "200") + "}}\n";
+  testing::write_file(dir_ / "logs/a.log", lines);
+  ASSERT_EQ(testing::create_topic(broker_->bootstrap(), "logs.dead-letter", 1), "");
+  broker_->stop();
+  testing::write_file(dir_ / "p.yaml", "api: {address: '127.0.0.1:0', max_blocked: 2s}\n" +
+                                           file_to_es(node_->url(), "", "app", "{type: json, inputs: [app], rename: {msg: message}}") +
+                                           "  refused: {type: kafka, inputs: [search.dead_letter], bootstrap_servers: '" + broker_->bootstrap() +
+                                           "', topic: logs.dead-letter}\n");
+  testing::Process p({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  auto log = [&] { return testing::read_file(dir_ / "logship.err"); };
+  ASSERT_TRUE(testing::eventually([&] { return node_->count("logs-app-default") == 49; }, 60s)) << log();
+  std::this_thread::sleep_for(3s);
+  // The batch holding the refused document is not acknowledged while its dead letter waits.
+  EXPECT_EQ(testing::read_file(dir_ / "data/app.checkpoints.json").find("\"offset\":" + std::to_string(lines.size())), std::string::npos);
+  std::string url = testing::api_url_in_log(log());
+  EsConnection conn;
+  conn.endpoints = {url};
+  EsClient api(conn);
+  EsResponse health = api.request("GET", "/health");
+  EXPECT_EQ(health.status, 503) << health.body;
+  EXPECT_NE(health.body.find("refused"), std::string::npos) << "the dead-letter sink is the one stuck: " << health.body;
+  ASSERT_TRUE(broker_->restart_same_port()) << testing::read_file(dir_ / "kafka.restart.err");
+  auto dead = testing::consume_all(broker_->bootstrap(), "logs.dead-letter", 1, 120s);
+  ASSERT_EQ(dead.size(), 1u) << log();
+  EXPECT_NE(dead[0].value.find("teapot"), std::string::npos);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return testing::read_file(dir_ / "data/app.checkpoints.json").find("\"offset\":" + std::to_string(lines.size())) != std::string::npos; },
+      60s))
+      << "acknowledged once the dead letter is durable\n" << log();
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(60s), 0);
+}
+
+class ElasticsearchBodyLimitTest : public ElasticsearchSinkTest {
+ protected:
+  void SetUp() override {
+    // A node that takes request bodies of at most 1 MiB (http.max_content_length).
+    node_ = std::make_unique<testing::OpenSearchNode>(dir_ / "os");
+    ASSERT_TRUE(node_->start({"http.max_content_length=1mb"})) << testing::read_file(dir_ / "os.start.err");
+    std::filesystem::create_directories(dir_ / "logs");
+  }
+};
+
+TEST_F(ElasticsearchBodyLimitTest, A413IsSplitUntilTheDocumentsFitAndADocumentTooLargeAloneIsDeadLettered) {
+  std::string lines;
+  std::string chunk;
+  for (int i = 0; chunk.size() < 20000; ++i) chunk += std::to_string(static_cast<uint64_t>(i) * 2654435761u % 1000003);
+  for (int i = 0; i < 200; ++i) lines += "doc-" + std::to_string(i) + " " + chunk + "\n";  // 4 MB in all
+  std::string huge = "huge " + std::string(1500000, 'h');
+  lines += huge + "\n";
+  testing::write_file(dir_ / "logs/a.log", lines);
+  testing::write_file(dir_ / "p.yaml", file_to_es(node_->url(), "    compression: none\n"));
+  ASSERT_EQ(run("p.yaml"), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 200);
+  auto dead = testing::read_lines(dir_ / "data/dead-letter/search.ndjson");
+  ASSERT_EQ(dead.size(), 1u);
+  simdjson::dom::parser parser;
+  simdjson::dom::element rec = parser.parse(dead[0]);
+  EXPECT_EQ(std::string_view(rec["error"]["type"]), "http_413");
+  EXPECT_NE(std::string(std::string_view(rec["event"]["original"])).find("huge hhhh"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace logship

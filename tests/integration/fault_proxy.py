@@ -3,27 +3,34 @@
 way an overloaded cluster does, for logship's integration tests.
 
   fault_proxy.py UPSTREAM_URL PORT_FILE STATS_FILE --reject N --partial N --auth HEADER --tls CERT KEY
+                 --retry-after SECONDS --control FILE
 
 The first N `_bulk` requests are refused whole with 429 (--reject). The next N (--partial) are
 forwarded with only the first half of their documents, and answered with the node's items for
 those plus a 429 item for each document held back, as a node with a full write queue does.
 With --auth, a request whose Authorization header is not exactly HEADER is answered 401, as a
 secured cluster does. With --tls it speaks HTTPS with that certificate. Everything else is
-forwarded as is. The port it listens on is written to PORT_FILE; counts of
-what it did go to STATS_FILE as JSON after every request.
+forwarded as is. With --retry-after, 429 answers carry that Retry-After. With --control, while
+FILE exists and holds an HTTP status, every `_bulk` request is answered with that status (the
+test switches failures on and off). The port it listens on is written to PORT_FILE; counts of
+what it did, and when each bulk request came (seconds, monotonic), go to STATS_FILE as JSON
+after every request.
 """
 import argparse
 import gzip
 import http.server
 import json
+import os
 import socketserver
+import time
 import threading
 import urllib.error
 import urllib.request
 
 args = None
 lock = threading.Lock()
-stats = {"unauthorized": 0, "bulk_requests": 0, "rejected_requests": 0, "partial_requests": 0, "held_back_documents": 0}
+stats = {"unauthorized": 0, "bulk_requests": 0, "rejected_requests": 0, "partial_requests": 0, "held_back_documents": 0,
+         "controlled_requests": 0, "bulk_times": []}
 
 
 def save_stats():
@@ -53,6 +60,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def reply(self, status, body, content_type="application/json"):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        if status == 429 and args.retry_after:
+            self.send_header("Retry-After", str(args.retry_after))
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -74,7 +83,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.reply(status, out, ctype)
         with lock:
             stats["bulk_requests"] += 1
+            stats["bulk_times"].append(time.monotonic())
             n = stats["bulk_requests"]
+        controlled = None
+        if args.control and os.path.exists(args.control):
+            try:
+                controlled = int(open(args.control).read().strip() or "0")
+            except ValueError:
+                controlled = None
+        if controlled:
+            with lock:
+                stats["controlled_requests"] += 1
+                save_stats()
+            return self.reply(controlled, json.dumps({"error": {"type": "fault_proxy", "reason": "answered %d on purpose" % controlled},
+                                                      "status": controlled}).encode())
         if n <= args.reject:
             with lock:
                 stats["rejected_requests"] += 1
@@ -124,6 +146,8 @@ def main():
     p.add_argument("--partial", type=int, default=0)
     p.add_argument("--auth", default="")
     p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
+    p.add_argument("--retry-after", type=int, default=0)
+    p.add_argument("--control", default="")
     args = p.parse_args()
     server = Server(("127.0.0.1", 0), Handler)
     if args.tls:

@@ -219,3 +219,71 @@ TEST_F(KafkaSinkTest, ShipperKilledMidStreamRedeliversWithTheSameEventIds) {
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+// The file's checkpoint offset as written (0 when none).
+uint64_t checkpoint_offset(const std::string& path) {
+  std::string text = testing::read_file(path);
+  size_t at = text.find("\"offset\":");
+  return at == std::string::npos ? 0 : std::stoull(text.substr(at + 9));
+}
+
+TEST_F(KafkaSinkTest, SigtermWithTheBrokerDownEndsWithinShutdownTimeoutAndTheLinesComeNextTime) {
+  // 40 MB waiting, the broker away: SIGTERM must end logship within shutdown_timeout, leave the
+  // checkpoint behind what was not delivered, and the next start must deliver it.
+  const int kLines = 400000;
+  std::string lines;
+  for (int i = 0; i < kLines; ++i) lines += "line-" + std::to_string(i) + " with a payload that makes the line a little longer than it was\n";
+  testing::write_file(dir_ / "logs/a.log", lines);
+  testing::write_file(dir_ / "p.yaml", "shutdown_timeout: 5s\n" + pipeline(dir_, broker_->bootstrap()));
+  broker_->stop();
+  testing::Process p({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  auto log = [&] { return testing::read_file(dir_ / "logship.err"); };
+  ASSERT_TRUE(testing::eventually([&] { return log().find("sink blocked") != std::string::npos; }, std::chrono::seconds(60))) << log();
+  auto start = std::chrono::steady_clock::now();
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(std::chrono::seconds(30)), 0) << log();
+  double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "[ info ] SIGTERM with the broker down: ended in " << took << " s (shutdown_timeout 5 s)\n";
+  EXPECT_LT(took, 6.5) << log();
+  EXPECT_NE(log().find("shutdown_timeout reached with events undelivered"), std::string::npos) << log();
+  EXPECT_LT(checkpoint_offset(dir_ / "data/app.checkpoints.json"), lines.size()) << "nothing undelivered was acknowledged";
+
+  ASSERT_TRUE(broker_->restart_same_port()) << testing::read_file(dir_ / "kafka.restart.err");
+  testing::Process again({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "logship2.err");
+  ASSERT_EQ(again.wait(std::chrono::seconds(180)), 0) << testing::read_file(dir_ / "logship2.err");
+  auto messages = testing::consume_all(broker_->bootstrap(), "logs.app", kLines, std::chrono::seconds(120));
+  std::set<std::string> seen;
+  for (const auto& m : messages) {
+    size_t at = m.value.find("\"message\":\"");
+    seen.insert(m.value.substr(at + 11, m.value.find('"', at + 11) - at - 11));
+  }
+  EXPECT_EQ(seen.size(), static_cast<size_t>(kLines));
+}
+
+TEST_F(KafkaSinkTest, RunOnceGivesUpAtShutdownTimeoutWithANonZeroExitAndSaysHowMany) {
+  testing::write_file(dir_ / "logs/a.log", numbered("a", 0, 1000));
+  testing::write_file(dir_ / "p.yaml", "shutdown_timeout: 2s\n" + pipeline(dir_, broker_->bootstrap()));
+  broker_->stop();
+  testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  EXPECT_EQ(p.wait(std::chrono::seconds(60)), 1);
+  std::string log = testing::read_file(dir_ / "logship.err");
+  EXPECT_NE(log.find("run --once gave up at shutdown_timeout\" undelivered_events=1000"), std::string::npos) << log;
+  EXPECT_EQ(checkpoint_offset(dir_ / "data/app.checkpoints.json"), 0u);
+}
+
+TEST_F(KafkaSinkTest, LibrdkafkasOwnLogLinesGoThroughLogshipsLog) {
+  testing::write_file(dir_ / "logs/a.log", numbered("a", 0, 10));
+  testing::write_file(dir_ / "p.yaml", "shutdown_timeout: 1s\n" + pipeline(dir_, "127.0.0.1:1"));
+  testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "logship.err");
+  p.wait(std::chrono::seconds(60));
+  std::string log = testing::read_file(dir_ / "logship.err");
+  // Every line is logship's key=value form; librdkafka's "%3|…|FAIL|…" lines are not there.
+  for (const auto& line : testing::split_lines(log)) EXPECT_EQ(line.rfind("ts=", 0), 0u) << line;
+  EXPECT_NE(log.find("msg=\"kafka: "), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace logship

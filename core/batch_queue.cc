@@ -21,6 +21,26 @@ void BatchQueue::push(BatchPtr batch) {
   not_empty_.notify_one();
 }
 
+bool BatchQueue::wait_room(size_t size, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  auto room = [&] { return items_.empty() || bytes_ + size <= capacity_; };
+  if (room()) return true;
+  auto start = std::chrono::steady_clock::now();
+  if (waiting_++ == 0) waiting_since_ = start;
+  bool ok = not_full_.wait_until(lock, deadline, room);
+  --waiting_;
+  blocked_nanos_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
+  return ok;
+}
+
+void BatchQueue::push_now(BatchPtr batch) {
+  size_t size = batch->memory_bytes();
+  std::lock_guard lock(mu_);
+  bytes_ += size;
+  items_.push_back(std::move(batch));
+  not_empty_.notify_one();
+}
+
 BatchPtr BatchQueue::take_front_locked() {
   if (items_.empty()) return nullptr;
   BatchPtr b = std::move(items_.front());

@@ -27,6 +27,12 @@ class BatchQueue {
   BatchQueue(size_t capacity_bytes, int producers);
 
   void push(BatchPtr batch);
+  // Waits until a batch of `size` bytes would be taken without waiting, or `deadline`; false
+  // then. Counts as a producer waiting (blocked_since, blocked_nanos) meanwhile.
+  bool wait_room(size_t size, std::chrono::steady_clock::time_point deadline);
+  // Takes the batch without waiting for room: after wait_room, so the bound is overshot by at
+  // most what other producers pushed in between.
+  void push_now(BatchPtr batch);
   // Waits for a batch; nullptr when all producers are done and nothing is left.
   BatchPtr pop();
   // Like pop(), but returns nullptr after `timeout` too (check done() to tell them apart).

@@ -34,6 +34,14 @@ class Emitter {
  public:
   virtual ~Emitter() = default;
   virtual void emit(BatchPtr batch) = 0;
+  // Like emit, but gives up after `wait` when the next stage has no room: then returns false
+  // and leaves `batch` with the caller. A source that must keep doing other work while the
+  // pipeline is blocked (the file source opening new files) uses this.
+  virtual bool try_emit(BatchPtr& batch, std::chrono::milliseconds wait) {
+    (void)wait;
+    emit(std::move(batch));
+    return true;
+  }
 };
 
 struct RunContext {
@@ -49,6 +57,9 @@ class Source {
   virtual Status run(Emitter& out, const RunContext& ctx) = 0;
   // Called once every sink has finished with the batches: commit what was acknowledged.
   virtual void finish() {}
+  // Problems /health reports while they last ("max_open_files reached: 3 files not held").
+  // Called from the API's threads.
+  virtual std::vector<std::string> health_problems() const { return {}; }
 };
 
 class Transform {

@@ -19,6 +19,24 @@ void Fanout::emit(BatchPtr batch) {
   emit_locked(std::move(batch));
 }
 
+bool Fanout::try_emit(BatchPtr& batch, std::chrono::milliseconds wait) {
+  std::lock_guard lock(mu_);
+  if (edges_.empty()) {
+    events_.add(batch->events.size());
+    bytes_.add(batch->raw.size());
+    batch->ack.ack();
+    batch.reset();
+    return true;
+  }
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  size_t size = batch->memory_bytes();
+  for (const auto& e : edges_)
+    if (!e.queue->wait_room(size, deadline)) return false;
+  emit_locked(std::move(batch), /*now=*/true);
+  batch.reset();
+  return true;
+}
+
 bool Fanout::emit_if_read(BatchPtr& batch) {
   std::lock_guard lock(mu_);
   if (edges_.empty()) return false;
@@ -26,7 +44,7 @@ bool Fanout::emit_if_read(BatchPtr& batch) {
   return true;
 }
 
-void Fanout::emit_locked(BatchPtr batch) {
+void Fanout::emit_locked(BatchPtr batch, bool now) {
   events_.add(batch->events.size());
   bytes_.add(batch->raw.size());
   if (track_acks_) {
@@ -44,8 +62,9 @@ void Fanout::emit_locked(BatchPtr batch) {
   for (size_t i = 0; i < edges_.size(); ++i) {
     bool last = i + 1 == edges_.size();
     // Transforms change batches in place: each one after the first gets its own copy.
-    if (!edges_[i].to_sink && !last) edges_[i].queue->push(std::make_shared<Batch>(*batch));
-    else edges_[i].queue->push(last ? std::move(batch) : batch);
+    BatchPtr b = !edges_[i].to_sink && !last ? std::make_shared<Batch>(*batch) : last ? std::move(batch) : batch;
+    if (now) edges_[i].queue->push_now(std::move(b));
+    else edges_[i].queue->push(std::move(b));
   }
 }
 

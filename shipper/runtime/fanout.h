@@ -35,6 +35,8 @@ class Fanout final : public Emitter {
   Fanout(Counter& events, Counter& bytes, bool track_acks);
 
   void emit(BatchPtr batch) override;
+  // Waits at most `wait` for room in every reader's queue; pushes only when all have it.
+  bool try_emit(BatchPtr& batch, std::chrono::milliseconds wait) override;
   // Emits only when something reads this output; false (batch untouched) when nothing does.
   // For a sink's dead letters, which go to a file of their own instead of being let go.
   bool emit_if_read(BatchPtr& batch);
@@ -46,7 +48,7 @@ class Fanout final : public Emitter {
   int64_t in_flight() const { return in_flight_->load(); }
 
  private:
-  void emit_locked(BatchPtr batch);  // mu_ held, edges_ not empty
+  void emit_locked(BatchPtr batch, bool now = false);  // mu_ held, edges_ not empty; `now`: room was checked
 
   std::mutex mu_;
   std::vector<FanoutEdge> edges_;

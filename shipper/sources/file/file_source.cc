@@ -73,6 +73,11 @@ FileSource::FileSource(FileSourceConfig config, const BuildContext& ctx, int loc
   tctx_.truncated_lines = &metrics().counter("logship_file_truncated_lines_total", "Lines cut at max_line_bytes.", labels);
   tctx_.partial_lines = &metrics().counter("logship_file_partial_lines_total", "Last lines without a newline, sent when their file went away.", labels);
   open_files_ = &metrics().gauge("logship_file_open_files", "Files a file source holds open.", labels);
+  held_unread_ = &metrics().gauge("logship_file_held_unread_files", "Files held open with bytes not read yet (they wait for back-pressure to end).", labels);
+  deleted_held_bytes_ = &metrics().gauge("logship_file_deleted_held_bytes",
+                                         "Bytes of deleted files held open until they are read and delivered: disk space not freed yet.", labels);
+  skipped_files_ = &metrics().counter("logship_file_skipped_files_total",
+                                      "Files not opened because max_open_files were held (they can be lost if rotated away meanwhile).", labels);
   checkpoints_current_at_ = now_unix_nanos();
   collector_id_ = metrics().add_collector([this](std::vector<Sample>& out) {
     std::lock_guard lock(stats_mu_);
@@ -112,6 +117,7 @@ std::optional<FileCheckpoint> FileSource::take_checkpoint(uint64_t device, uint6
 }
 
 bool FileSource::open_file(const std::string& path, const struct stat& st, OpenMode mode) {
+  if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) return false;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     log_warn("cannot open file", {{"component", name_}, {"path", path}, {"error", std::strerror(errno)}});
@@ -181,7 +187,7 @@ void FileSource::recover_renamed_while_down() {
 }
 
 void FileSource::scan(Emitter& out, bool first_scan) {
-  std::set<std::pair<uint64_t, uint64_t>> matched;
+  std::set<std::pair<uint64_t, uint64_t>> matched, skipped;
   for (const std::string& path : find_matching_files(config_.include, config_.exclude)) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) continue;
@@ -194,8 +200,13 @@ void FileSource::scan(Emitter& out, bool first_scan) {
       (*it)->detached = false;
       continue;
     }
+    if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) {
+      skipped.insert(key);
+      continue;
+    }
     open_file(path, st, first_scan ? OpenMode::kFirstScan : OpenMode::kLater);
   }
+  note_skipped(skipped);
   for (auto& t : tailers_) {
     bool was = t->detached;
     if (!matched.count({t->device(), t->inode()})) t->detached = true;
@@ -206,12 +217,47 @@ void FileSource::scan(Emitter& out, bool first_scan) {
   watch_folders();
 }
 
+// max_open_files: what a scan could not hold. Said once when a spell begins and once when it
+// ends, with the number of files; each file is counted once per spell.
+void FileSource::note_skipped(const std::set<std::pair<uint64_t, uint64_t>>& skipped) {
+  size_t before = skipped_seen_.size();
+  skipped_seen_.insert(skipped.begin(), skipped.end());
+  skipped_files_->add(skipped_seen_.size() - before);
+  if (!skipped.empty() && !skipping_) {
+    skipping_ = true;
+    log_warn("max_open_files reached: files beyond it are not held until others are finished (a file rotated away meanwhile is lost)",
+             {{"component", name_}, {"max_open_files", std::to_string(config_.max_open_files)}, {"files_not_held", std::to_string(skipped.size())}});
+  } else if (skipped.empty() && skipping_) {
+    skipping_ = false;
+    log_info("max_open_files: every matching file is held again",
+             {{"component", name_}, {"files_not_held_during_the_spell", std::to_string(skipped_seen_.size())}});
+    skipped_seen_.clear();
+  }
+  std::lock_guard lock(stats_mu_);
+  health_problem_ = skipping_ ? "source " + name_ + ": max_open_files (" + std::to_string(config_.max_open_files) + ") reached, " +
+                                    std::to_string(skipped.size()) + " matching files not held"
+                              : "";
+}
+
+std::vector<std::string> FileSource::health_problems() const {
+  std::lock_guard lock(stats_mu_);
+  if (health_problem_.empty()) return {};
+  return {health_problem_};
+}
+
 void FileSource::retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now) {
   for (auto it = tailers_.begin(); it != tailers_.end();) {
     FileTailer& t = **it;
     bool gone = t.detached || t.deleted();
-    if (gone && t.at_eof() && (once || now - t.last_growth() >= config_.rotate_wait.value)) {
+    // A deleted file is held until everything read from it is acknowledged: once closed, its
+    // bytes could not be read again after a crash. A renamed one is found again by inode.
+    bool releasable = !t.deleted() || !t.progress()->in_flight();
+    if (gone && t.at_eof() && !t.has_pending() && releasable && (once || now - t.last_growth() >= config_.rotate_wait.value)) {
       t.flush_all(out);
+      if (t.has_pending()) {  // its last partial line waits for room
+        ++it;
+        continue;
+      }
       log_info("file closed", {{"component", name_}, {"path", t.path()}, {"reason", t.deleted() ? "deleted" : "rotated"}});
       retiring_.push_back(t.progress());
       it = tailers_.erase(it);
@@ -303,13 +349,40 @@ void FileSource::save_checkpoints(bool force) {
 
 void FileSource::publish_stats() {
   std::vector<FileStats> stats;
+  int64_t unread = 0, deleted_bytes = 0;
   for (const auto& t : tailers_) {
     struct stat st{};
     uint64_t size = ::fstat(t->fd(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
     stats.push_back({t->path(), t->read_offset(), t->progress()->snapshot().offset, size});
+    if (t->read_offset() < size) ++unread;
+    if (st.st_nlink == 0) deleted_bytes += static_cast<int64_t>(size);
   }
+  held_unread_->set(unread);
+  deleted_held_bytes_->set(deleted_bytes);
   std::lock_guard lock(stats_mu_);
   stats_ = std::move(stats);
+}
+
+bool FileSource::drain_pending(Emitter& out, std::chrono::milliseconds wait) {
+  for (auto& t : tailers_) {
+    if (!t->drain_pending(out, wait)) return false;
+    wait = std::chrono::milliseconds(0);
+  }
+  return true;
+}
+
+bool FileSource::read_files(Emitter& out, const RunContext& ctx, size_t batch_bytes, size_t& progress) {
+  // Files of one lineage (a path and what it was rotated into) in the order they were opened:
+  // a newer one waits until the older ones are read to their end.
+  std::set<std::string> waiting_lineages;
+  for (auto& t : tailers_) {
+    if (ctx.stopping()) break;
+    if (waiting_lineages.count(t->lineage())) continue;
+    progress += t->read_some(out, kReadBudget, batch_bytes);
+    if (t->has_pending()) return true;
+    if (!t->at_eof()) waiting_lineages.insert(t->lineage());
+  }
+  return false;
 }
 
 Status FileSource::run(Emitter& out, const RunContext& ctx) {
@@ -320,29 +393,40 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
   bool gathered = false;  // the last wait let lines gather for read_delay
   while (!ctx.stopping()) {
     size_t progress = 0;
-    size_t batch_bytes = config_.batch_bytes.value * (gathered ? kGatheredBatchFactor : 1);
-    gathered = false;
-    for (auto& t : tailers_) {
-      if (ctx.stopping()) break;
-      progress += t->read_some(out, kReadBudget, batch_bytes);
+    // What found no room last time goes first; until it has gone, nothing more is read, but
+    // files are still discovered, opened and checkpointed below (back-pressure pauses reading
+    // only). The wait is short so that a new file is opened within ~50 ms.
+    bool blocked = !drain_pending(out, std::chrono::milliseconds(50));
+    if (!blocked) {
+      size_t batch_bytes = config_.batch_bytes.value * (gathered ? kGatheredBatchFactor : 1);
+      gathered = false;
+      blocked = read_files(out, ctx, batch_bytes, progress);
     }
     auto now = std::chrono::steady_clock::now();
-    for (auto& t : tailers_) {
-      if (t->at_eof()) t->check_file(out, /*verify_fingerprint=*/false);
-      t->flush_idle_multiline(out, now);
+    if (!blocked) {
+      for (auto& t : tailers_) {
+        if (t->at_eof()) t->check_file(out, /*verify_fingerprint=*/false);
+        t->flush_idle_multiline(out, now);
+      }
     }
     if (ctx.once) {
-      bool all_done = std::all_of(tailers_.begin(), tailers_.end(), [](const auto& t) { return t->at_eof(); });
-      if (all_done && progress == 0) {
+      bool all_done = std::all_of(tailers_.begin(), tailers_.end(), [](const auto& t) { return t->at_eof() && !t->has_pending(); });
+      if (!blocked && all_done && progress == 0) {
         for (auto& t : tailers_) t->flush_all(out);
+        // The last partial lines must go on too; the pipeline may still be full.
+        while (!drain_pending(out, std::chrono::milliseconds(100)) && !ctx.stopping()) save_checkpoints(false);
         break;
       }
+      save_checkpoints(false);
       continue;
     }
     retire_finished(out, false, now);
     save_checkpoints(false);
     bool rescan = now >= next_scan;
-    if (progress == 0) {
+    if (blocked) {
+      // Paused by back-pressure: a folder change still triggers a scan at once.
+      rescan |= wait_for_change(std::chrono::milliseconds(0));
+    } else if (progress == 0) {
       rescan |= wait_for_change(kIdleWait);
       // New lines after a quiet spell: let the writer go on for read_delay, so that what it
       // writes in that time becomes one batch instead of many small ones, each a wakeup of
@@ -362,6 +446,20 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
   return {};
 }
 
-void FileSource::finish() { save_checkpoints(/*force=*/true); }
+void FileSource::finish() {
+  save_checkpoints(/*force=*/true);
+  // A deleted file whose bytes were not all acknowledged cannot be read after exit.
+  for (const auto& t : tailers_) {
+    if (!t->deleted()) continue;
+    struct stat st{};
+    if (::fstat(t->fd(), &st) != 0) continue;
+    uint64_t acked = t->progress()->snapshot().offset;
+    if (static_cast<uint64_t>(st.st_size) > acked)
+      log_warn("a deleted file held open still had bytes not delivered; they cannot be read after exit",
+               {{"component", name_}, {"path", t->path()}, {"bytes", std::to_string(static_cast<uint64_t>(st.st_size) - acked)}});
+  }
+}
+
+
 
 }  // namespace logship

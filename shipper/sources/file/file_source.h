@@ -12,6 +12,13 @@
 //   delete        the open descriptor is read to the end, then released
 // A file renamed while logship was down is found again next to its old path by inode and
 // fingerprint, and finished from its checkpoint.
+//
+// Back-pressure stops reading, nothing else: while a sink is blocked the thread keeps
+// discovering and opening files (their identity goes into the checkpoints at once), so files
+// that appear and are rotated away during an outage stay readable through their descriptors
+// and are read, file by file in the order they were opened, once the pipeline moves again. A
+// deleted file is let go only once every batch of it was acknowledged. `max_open_files` bounds
+// what is held; past it files are skipped, logged once per spell, counted, and /health says so.
 #pragma once
 
 #include <chrono>
@@ -19,6 +26,7 @@
 #include <mutex>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +44,7 @@ class FileSource final : public Source {
 
   Status run(Emitter& out, const RunContext& ctx) override;
   void finish() override;
+  std::vector<std::string> health_problems() const override;
 
  private:
   FileSource(FileSourceConfig config, const BuildContext& ctx, int lock_fd);
@@ -44,6 +53,11 @@ class FileSource final : public Source {
   bool open_file(const std::string& path, const struct stat& st, OpenMode mode);
   void recover_renamed_while_down();
   void retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now);
+  // Hands on what waits for room downstream; false while some still does.
+  bool drain_pending(Emitter& out, std::chrono::milliseconds wait);
+  // Reads each file once, in lineage order; true when a batch found no room (reading stops).
+  bool read_files(Emitter& out, const RunContext& ctx, size_t batch_bytes, size_t& progress);
+  void note_skipped(const std::set<std::pair<uint64_t, uint64_t>>& skipped);
   void watch_folders();
   // Waits for inotify (or the timeout); true when a folder changed (a rescan is due).
   // woke_on_write_ says whether a watched file changed.
@@ -65,6 +79,12 @@ class FileSource final : public Source {
   int inotify_fd_ = -1;
   std::map<std::string, int> watched_;
   Gauge* open_files_;
+  Gauge* held_unread_;
+  Gauge* deleted_held_bytes_;
+  Counter* skipped_files_;
+  std::set<std::pair<uint64_t, uint64_t>> skipped_seen_;  // files not held during this spell (device, inode)
+  bool skipping_ = false;                                 // a spell of max_open_files reached
+  std::string health_problem_;                            // under stats_mu_
 
   // For /metrics, read on the HTTP thread: refreshed at every checkpoint interval.
   struct FileStats {

@@ -18,6 +18,8 @@ const Schema<FileSourceConfig>& FileSourceConfig::schema() {
           .field("rotate_wait", &FileSourceConfig::rotate_wait, "How long a file that was renamed or deleted is kept open after its last new line, for late writes.")
           .field("read_delay", &FileSourceConfig::read_delay, "Once every file was read to its end, how long to let new lines gather after the next write before reading them: fewer, larger batches (less CPU, fewer fsyncs) for that much latency. 0 reads at once.")
           .field("checkpoint_interval", &FileSourceConfig::checkpoint_interval, "How often acknowledged offsets are written to data_dir (and always at shutdown).")
+          .field("max_open_files", &FileSourceConfig::max_open_files,
+                 "Files held open at most. New and rotated files are opened as soon as they appear, also while a sink is blocked, and held until read and delivered; past this bound a file is not held (logged once per spell, counted, and /health says so) and can be lost if it is rotated away meanwhile.")
           .nested("multiline", &FileSourceConfig::multiline, MultilineConfig::schema(), "Join lines into one event (stack traces); absent = one event per line.");
   return s;
 }
@@ -33,6 +35,8 @@ void FileSourceConfig::validate(const YAML::Node& node, const std::string& path,
     errors.add(node["batch_bytes"], join_path(path, "batch_bytes"), "must be between 1KiB and 64MiB");
   if (fingerprint_bytes < 16 || fingerprint_bytes > 65536)
     errors.add(node["fingerprint_bytes"], join_path(path, "fingerprint_bytes"), "must be between 16 and 65536");
+  if (max_open_files < 1 || max_open_files > 1000000)
+    errors.add(node["max_open_files"], join_path(path, "max_open_files"), "must be between 1 and 1000000");
   if (multiline) multiline->validate(node["multiline"], join_path(path, "multiline"), errors);
 }
 

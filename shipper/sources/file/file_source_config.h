@@ -31,6 +31,7 @@ struct FileSourceConfig {
   Duration rotate_wait{std::chrono::seconds(5)};
   Duration read_delay{std::chrono::milliseconds(100)};
   Duration checkpoint_interval{std::chrono::seconds(1)};
+  int64_t max_open_files = 1024;
   std::optional<MultilineConfig> multiline;
 
   static const Schema<FileSourceConfig>& schema();

@@ -18,6 +18,7 @@ FileTailer::FileTailer(TailerContext& ctx, int fd, const struct stat& st, std::s
       device_(st.st_dev),
       inode_(st.st_ino),
       path_(std::move(path)),
+      lineage_(path_),
       progress_(std::move(progress)),
       framer_(ctx.config->max_line_bytes.value, offset),
       last_growth_(std::chrono::steady_clock::now()) {
@@ -63,8 +64,18 @@ void FileTailer::send(Emitter& out) {
   if (!batch_ || batch_->events.empty()) return;
   batch_->read_time_nanos = now_unix_nanos();
   batch_->ack = progress_->track(batch_->events.back().end_offset);
-  out.emit(std::move(batch_));
+  pending_.push_back(std::move(batch_));
   batch_.reset();
+  drain_pending(out);
+}
+
+bool FileTailer::drain_pending(Emitter& out, std::chrono::milliseconds wait) {
+  while (!pending_.empty()) {
+    if (!out.try_emit(pending_.front(), wait)) return false;
+    pending_.pop_front();
+    wait = std::chrono::milliseconds(0);
+  }
+  return true;
 }
 
 void FileTailer::update_fingerprint() {
@@ -78,9 +89,10 @@ void FileTailer::update_fingerprint() {
 }
 
 size_t FileTailer::read_some(Emitter& out, size_t budget, size_t batch_bytes) {
+  if (!pending_.empty()) return 0;
   std::string& buf = ctx_.read_buffer;
   size_t total = 0;
-  while (total < budget) {
+  while (total < budget && pending_.empty()) {
     ssize_t n = ::pread(fd_, buf.data(), buf.size(), static_cast<off_t>(framer_.position()));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -101,7 +113,7 @@ size_t FileTailer::read_some(Emitter& out, size_t budget, size_t batch_bytes) {
   }
   ctx_.read_bytes->add(total);
   if (fingerprint_len_ < static_cast<uint64_t>(ctx_.config->fingerprint_bytes)) update_fingerprint();
-  send(out);
+  if (pending_.empty()) send(out);
   return total;
 }
 

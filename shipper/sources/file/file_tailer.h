@@ -4,11 +4,16 @@
 // The tailer reads by offset (pread) on the descriptor it opened, so it keeps reading the same
 // file after a rename or delete until it decides to let go (see FileSource). Not thread-safe:
 // owned by the source's reader thread; its FileProgress is what the sink threads touch.
+//
+// It never waits for the pipeline: a batch the next stage has no room for stays pending
+// (has_pending), reading stops, and the source goes on with its other work (opening new files,
+// checkpoints) until drain_pending() gets it out.
 #pragma once
 
 #include <sys/stat.h>
 
 #include <chrono>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,8 +50,13 @@ class FileTailer {
   FileTailer& operator=(const FileTailer&) = delete;
 
   // Reads up to `budget` bytes and emits what they complete, in batches of about
-  // `batch_bytes`. Returns the bytes read.
+  // `batch_bytes`; stops early when a batch finds no room (it stays pending). Reads nothing
+  // while a batch is pending. Returns the bytes read.
   size_t read_some(Emitter& out, size_t budget, size_t batch_bytes);
+  // Hands on the pending batches, in order; false when one still finds no room (the first
+  // waits up to `wait` for it).
+  bool drain_pending(Emitter& out, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
+  bool has_pending() const { return !pending_.empty(); }
   // Emits the held partial line and the event being joined (file going away, --once).
   void flush_all(Emitter& out);
   // Emits a multiline event that waited longer than its timeout for more lines.
@@ -57,6 +67,9 @@ class FileTailer {
   uint64_t device() const { return device_; }
   uint64_t inode() const { return inode_; }
   const std::string& path() const { return path_; }
+  // The path it was opened at: files of one lineage (a path and what it was rotated into)
+  // are read in the order they were opened.
+  const std::string& lineage() const { return lineage_; }
   void set_path(const std::string& path);
   bool at_eof() const { return at_eof_; }
   bool deleted() const { return deleted_; }
@@ -77,11 +90,13 @@ class FileTailer {
   uint64_t device_;
   uint64_t inode_;
   std::string path_;
+  std::string lineage_;
   std::shared_ptr<const Origin> origin_;
   std::shared_ptr<FileProgress> progress_;
   LineFramer framer_;
   std::optional<MultilineJoiner> joiner_;
   BatchPtr batch_;
+  std::deque<BatchPtr> pending_;  // complete, waiting for room downstream
   uint32_t fingerprint_len_ = 0;
   bool at_eof_ = false;
   bool deleted_ = false;

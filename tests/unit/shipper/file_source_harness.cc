@@ -53,8 +53,24 @@ void FileSourceHarness::stop() {
   source_.reset();  // releases the data_dir lock, as the process exit would
 }
 
-void FileSourceHarness::emit(BatchPtr batch) {
+bool FileSourceHarness::try_emit(BatchPtr& batch, std::chrono::milliseconds wait) {
+  {
+    std::unique_lock lock(mu_);
+    if (!unblocked_.wait_for(lock, wait, [&] { return !blocked_; })) return false;
+  }
+  emit(std::move(batch));
+  return true;
+}
+
+void FileSourceHarness::set_blocked(bool blocked) {
   std::lock_guard lock(mu_);
+  blocked_ = blocked;
+  unblocked_.notify_all();
+}
+
+void FileSourceHarness::emit(BatchPtr batch) {
+  std::unique_lock lock(mu_);
+  unblocked_.wait(lock, [&] { return !blocked_; });
   ++batches_;
   for (const auto& e : batch->events) {
     events_.push_back({std::string(batch->raw_text(e)), batch->origin->path, e.offset, e.flags});

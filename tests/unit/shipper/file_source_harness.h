@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -30,6 +31,10 @@ class FileSourceHarness : public Emitter {
   // checkpoints: what the runtime does at shutdown.
   void stop();
   void emit(BatchPtr batch) override;
+  // While blocked, the harness takes nothing, like a pipeline whose sink is down.
+  bool try_emit(BatchPtr& batch, std::chrono::milliseconds wait) override;
+  void set_blocked(bool blocked);
+  std::vector<std::string> health_problems() const { return source_ ? source_->health_problems() : std::vector<std::string>{}; }
 
   std::vector<SeenEvent> events() const;
   size_t batches() const;  // how many batches the source emitted
@@ -50,6 +55,8 @@ class FileSourceHarness : public Emitter {
   std::vector<SeenEvent> events_;
   size_t batches_ = 0;
   std::vector<BatchPtr> unacked_;
+  bool blocked_ = false;
+  std::condition_variable unblocked_;
 };
 
 // A source config for tests: short intervals so rotation handling is quick.

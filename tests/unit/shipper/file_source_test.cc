@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <filesystem>
 
 #include "tests/support/test_support.h"
@@ -47,6 +49,9 @@ TEST(FileSourceTest, LinesGatheredDuringReadDelayGoOutInFewerLargerBatches) {
   h.start();
   ASSERT_TRUE(h.wait_for_count(12000));
   EXPECT_GE(h.batches(), 3u) << "read at once, in 256 KiB reads";
+  // read_delay applies after a quiet spell: the source must have found nothing more to read
+  // first (appending at once raced its next read, which then took the first append alone).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   size_t before = h.batches();
   for (int part = 0; part < 6; ++part) append_file(dir / "full.log", numbered_lines(std::string(40, 'y'), part * 2000, part * 2000 + 2000));
   ASSERT_TRUE(h.wait_for_count(24000));

@@ -2,8 +2,9 @@
 
 namespace logship {
 
-AckToken::AckToken(std::function<void()> on_acked) : state_(std::make_shared<State>()) {
+AckToken::AckToken(std::function<void()> on_acked, std::function<void()> on_dropped) : state_(std::make_shared<State>()) {
   state_->on_acked = std::move(on_acked);
+  state_->on_dropped = std::move(on_dropped);
 }
 
 void AckToken::add_pending(int n) const {

@@ -10,7 +10,8 @@ void BatchQueue::push(BatchPtr batch) {
   std::unique_lock lock(mu_);
   if (!items_.empty() && bytes_ + size > capacity_) {
     auto start = std::chrono::steady_clock::now();
-    if (waiting_++ == 0) waiting_since_ = start;
+    ++waiting_;
+    if (!stalled_since_) stalled_since_ = start;
     not_full_.wait(lock, [&] { return items_.empty() || bytes_ + size <= capacity_; });
     --waiting_;
     blocked_nanos_ += static_cast<uint64_t>(
@@ -18,6 +19,7 @@ void BatchQueue::push(BatchPtr batch) {
   }
   bytes_ += size;
   items_.push_back(std::move(batch));
+  stalled_since_.reset();
   not_empty_.notify_one();
 }
 
@@ -26,7 +28,10 @@ bool BatchQueue::wait_room(size_t size, std::chrono::steady_clock::time_point de
   auto room = [&] { return items_.empty() || bytes_ + size <= capacity_; };
   if (room()) return true;
   auto start = std::chrono::steady_clock::now();
-  if (waiting_++ == 0) waiting_since_ = start;
+  ++waiting_;
+  // A producer that tries again after giving up is still the same stall: it began with the
+  // first wait and ends when something is pushed.
+  if (!stalled_since_) stalled_since_ = start;
   bool ok = not_full_.wait_until(lock, deadline, room);
   --waiting_;
   blocked_nanos_ += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
@@ -38,6 +43,7 @@ void BatchQueue::push_now(BatchPtr batch) {
   std::lock_guard lock(mu_);
   bytes_ += size;
   items_.push_back(std::move(batch));
+  stalled_since_.reset();
   not_empty_.notify_one();
 }
 
@@ -117,8 +123,7 @@ size_t BatchQueue::bytes() const {
 
 std::optional<std::chrono::steady_clock::time_point> BatchQueue::blocked_since() const {
   std::lock_guard lock(mu_);
-  if (waiting_ == 0) return std::nullopt;
-  return waiting_since_;
+  return stalled_since_;
 }
 
 uint64_t BatchQueue::blocked_nanos() const {

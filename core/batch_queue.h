@@ -54,8 +54,8 @@ class BatchQueue {
   size_t bytes() const;
   // Nanoseconds producers spent blocked because the queue was full.
   uint64_t blocked_nanos() const;
-  // Since when a producer has been waiting for room (the oldest wait going on); nullopt when
-  // none is. A queue that stays full this way means the stage reading it is stuck.
+  // Since when producers have been finding no room without anything being pushed; nullopt
+  // when the queue is moving. A queue that stays full this way means its reader is stuck.
   std::optional<std::chrono::steady_clock::time_point> blocked_since() const;
   size_t capacity() const { return capacity_; }
 
@@ -72,7 +72,7 @@ class BatchQueue {
   uint64_t blocked_nanos_ = 0;
   int waiting_ = 0;
   bool interrupted_ = false;
-  std::chrono::steady_clock::time_point waiting_since_{};
+  std::optional<std::chrono::steady_clock::time_point> stalled_since_;  // a producer found no room, nothing pushed since
 };
 
 }  // namespace logship

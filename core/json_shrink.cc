@@ -1,6 +1,7 @@
 #include "core/json_shrink.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace logship {
@@ -41,6 +42,7 @@ bool scan(std::string_view s, Layout& out) {
     bool object;
     bool expect_key;
     int role;  // 0 other, 1 the top-level object, 2 top-level "log", 3 log.flags, 4 top-level "event"
+    bool keep_value = false;  // the value that follows the key just read is never cut
   };
   std::vector<Level> stack;
   int pending_role = 0;  // role of the value that follows the key just read
@@ -79,6 +81,8 @@ bool scan(std::string_view s, Layout& out) {
         if (top.object && top.expect_key) {
           top.expect_key = false;
           pending_role = 0;
+          // logship's metadata: what finds the event again (event.id) and routes it (event.dataset).
+          top.keep_value = top.role == 4 && (text == "id" || text == "dataset");
           if (top.role == 1 && text == "log") pending_role = 2;
           else if (top.role == 1 && text == "event") pending_role = 4;
           else if (top.role == 2 && text == "flags") pending_role = 3;
@@ -89,9 +93,10 @@ bool scan(std::string_view s, Layout& out) {
           if (top.role == 3) {
             out.flags_empty = false;
             if (text == "truncated") out.has_truncated = true;
-          } else if (top.role != 4) {  // event.id and event.dataset are never cut
+          } else if (!(top.object && top.keep_value)) {  // event.id and event.dataset are never cut
             out.strings.push_back({i + 1, end});
           }
+          top.keep_value = false;
           pending_role = 0;
         }
         i = end;
@@ -113,7 +118,13 @@ size_t safe_cut(std::string_view s, size_t begin, size_t want) {
   while (i < want) {
     size_t step = 1;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\\') step = s[i + 1] == 'u' ? 6 : 2;
+    if (c == '\\') {
+      step = s[i + 1] == 'u' ? 6 : 2;
+      // A surrogate pair (\uD83D\uDE00) is one character: never cut between its halves.
+      if (step == 6 && i + 12 <= s.size() && (s[i + 2] == 'd' || s[i + 2] == 'D') && std::strchr("89abAB", s[i + 3]) && s[i + 6] == '\\' &&
+          s[i + 7] == 'u')
+        step = 12;
+    }
     else if (c >= 0xF0) step = 4;
     else if (c >= 0xE0) step = 3;
     else if (c >= 0xC0) step = 2;

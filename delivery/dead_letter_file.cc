@@ -22,8 +22,26 @@ Status DeadLetterFile::open() {
     if (ec) return Error::io("cannot create " + folder.string(), ec.value());
     if (made) ::chmod(folder.c_str(), 0700);
   }
-  int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Error::io("cannot open dead-letter file " + path_, errno);
+  // The folder itself must not be a link elsewhere, nor the file.
+  int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return Error::io("cannot open the dead-letter folder " + folder.string(), errno);
+  std::string name = std::filesystem::path(path_).filename();
+  int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    int err = errno;
+    ::close(dir);
+    return Error::io("cannot open dead-letter file " + path_, err);
+  }
+  // The file's name must survive a crash as well as its bytes (once, when it is opened).
+  ::fsync(dir);
+  ::close(dir);
+  if (folder.has_parent_path()) {
+    int parent = ::open(folder.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (parent >= 0) {
+      ::fsync(parent);
+      ::close(parent);
+    }
+  }
   fd_ = fd;
   return {};
 }

@@ -12,8 +12,10 @@ const Schema<RetryPolicy>& RetryPolicy::schema() {
 }
 
 void RetryPolicy::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
-  if (initial.value.count() < 1) errors.add(node["initial"], join_path(path, "initial"), "must be at least 1ms");
+  if (initial.value.count() < 1 || initial.value > std::chrono::hours(1))
+    errors.add(node["initial"], join_path(path, "initial"), "must be between 1ms and 1h");
   if (max.value < initial.value) errors.add(node["max"], join_path(path, "max"), "must be at least `initial`");
+  else if (max.value > std::chrono::hours(24)) errors.add(node["max"], join_path(path, "max"), "must be at most 24h");
 }
 
 Backoff::Backoff(RetryPolicy policy) : policy_(policy), rng_(std::random_device{}()) {}

@@ -70,7 +70,7 @@ SinkDriver::Result SinkDriver::run(const std::function<bool()>& past_deadline) {
     if (past_deadline()) return give_up();
     auto now = Clock::now();
     write_dead_letters(now);
-    if (!retries_.empty() && retries_.front().due <= now) {
+    if (!retries_.empty() && retries_.front().due <= now && not_before_ <= now) {
       std::shared_ptr<Delivery> again = std::move(retries_.front().delivery);
       retries_.pop_front();
       send(std::move(again));
@@ -128,7 +128,7 @@ bool SinkDriver::settled() const { return held_.empty() && retries_.empty() && d
 
 SinkDriver::Clock::time_point SinkDriver::next_wake(Clock::time_point now) const {
   auto wake = now + kLongestWait;
-  if (!retries_.empty()) wake = std::min(wake, retries_.front().due);
+  if (!retries_.empty()) wake = std::min(wake, std::max(retries_.front().due, not_before_));
   if (!dead_letters_waiting_.empty()) wake = std::min(wake, dead_letters_due_);
   return std::max(wake, now);
 }
@@ -144,6 +144,10 @@ void SinkDriver::take_input(BatchPtr first) {
       b->ack.ack();
       continue;
     }
+    // The same batch twice (read from two outputs of one producer): a copy, acknowledged on
+    // its own, so that the batch's token gets both acknowledgements.
+    if (held_.count(b.get()) || std::any_of(delivery->parts.begin(), delivery->parts.end(), [&](const DeliveryPart& p) { return p.batch == b; }))
+      b = std::make_shared<Batch>(*b);
     Held& h = held_[b.get()];
     h.batch = b;
     h.unresolved = static_cast<uint32_t>(b->events.size());
@@ -171,14 +175,31 @@ void SinkDriver::send(std::shared_ptr<Delivery> delivery) {
 
 void SinkDriver::read_inbox() {
   std::vector<std::pair<uint64_t, DeliveryReport>> reports;
-  std::vector<std::pair<const Batch*, uint32_t>> dead_lettered;
+  std::vector<std::shared_ptr<DeadLetterGroup>> groups_done;
+  std::vector<std::pair<std::shared_ptr<DeadLetterGroup>, std::shared_ptr<const std::string>>> dropped;
   {
     std::lock_guard lock(inbox_->mu);
     reports.swap(inbox_->reports);
-    dead_lettered.swap(inbox_->dead_lettered);
+    groups_done.swap(inbox_->groups_done);
+    dropped.swap(inbox_->dropped);
   }
   for (auto& [id, report] : reports) handle(id, report);
-  for (auto& [batch, events] : dead_lettered) resolve(batch, events);
+  for (auto& group : groups_done) resolve_group(*group);
+  // A record let go downstream goes to the file (twice rather than never).
+  for (auto& [group, text] : dropped) {
+    PendingDeadLetters p;
+    p.group = group;
+    auto record = std::make_shared<Batch>();
+    record->encoded = *text;
+    p.records.push_back(std::move(record));
+    p.file_only = true;
+    dead_letters_waiting_.push_back(std::move(p));
+  }
+}
+
+void SinkDriver::resolve_group(DeadLetterGroup& group) {
+  for (auto& [batch, events] : group.originals) resolve(batch, events);
+  group.originals.clear();
 }
 
 void SinkDriver::handle(uint64_t id, const DeliveryReport& report) {
@@ -229,11 +250,16 @@ void SinkDriver::handle(uint64_t id, const DeliveryReport& report) {
   }
   acknowledged_.add(delivered);
   if (retried > 0) {
+    auto now = Clock::now();
+    // What the destination asked for holds for every retry, not only this delivery's.
+    if (asked.count() > 0) not_before_ = std::max(not_before_, now + asked);
     auto wait = backoff_.next(asked);
     note_retry(retried, *retry_reason, wait);
     retried_.add(retried);
-    retries_.push_back({Clock::now() + wait, std::move(again)});
-  } else {
+    retries_.push_back({std::max(now + wait, not_before_), std::move(again)});
+  } else if (retries_.empty()) {
+    // Only a success with nothing waiting to be sent again ends a spell of failures: with
+    // several deliveries in flight, one going through says little about the others.
     backoff_.reset();
     note_success();
   }
@@ -286,68 +312,82 @@ void SinkDriver::dead_letter(std::vector<RejectedEvent> rejected) {
     rejects_since_log_ = 0;
   }
   PendingDeadLetters pending;
+  pending.group = std::make_shared<DeadLetterGroup>();
   pending.records = dead_letter_encoder_.encode(rejected, now_unix_nanos());
   for (const RejectedEvent& r : rejected) {
-    if (!pending.originals.empty() && pending.originals.back().first == r.batch.get()) ++pending.originals.back().second;
-    else pending.originals.emplace_back(r.batch.get(), 1);
+    auto& originals = pending.group->originals;
+    if (!originals.empty() && originals.back().first == r.batch.get()) ++originals.back().second;
+    else originals.emplace_back(r.batch.get(), 1);
+  }
+  pending.group->remaining.store(static_cast<int>(pending.records.size()));
+  // Each record is durable once its readers acknowledged it; if they let it go instead (a
+  // reload, a deadline), it comes back here and goes to the file.
+  for (const BatchPtr& record : pending.records) {
+    auto text = std::make_shared<const std::string>(record->encoded);
+    record->ack = AckToken(
+        [group = pending.group, inbox = inbox_] {
+          if (group->remaining.fetch_sub(1) != 1) return;
+          std::lock_guard lock(inbox->mu);
+          if (inbox->closed) return;
+          inbox->groups_done.push_back(group);
+          inbox->wake->interrupt();
+        },
+        [group = pending.group, inbox = inbox_, text] {
+          std::lock_guard lock(inbox->mu);
+          if (inbox->closed) return;
+          inbox->dropped.emplace_back(group, text);
+          inbox->wake->interrupt();
+        });
   }
   dead_letters_waiting_.push_back(std::move(pending));
   write_dead_letters(now);
 }
 
+bool SinkDriver::write_to_file(PendingDeadLetters& p, Clock::time_point now) {
+  if (now < dead_letters_due_) return false;
+  if (!dead_letter_file_) dead_letter_file_.emplace(options_.dead_letter_file);
+  std::vector<BatchPtr> rest(p.records.begin() + static_cast<long>(p.handed), p.records.end());
+  Status s = dead_letter_file_->append(rest);
+  if (!s) {
+    auto wait = dead_letter_backoff_.next();
+    dead_letters_due_ = now + wait;
+    if (!dead_letter_failing_) {
+      log_error("sink: dead-letter file failed; its events wait and are written again (not acknowledged meanwhile)",
+                {{"component", options_.name}, {"path", options_.dead_letter_file}, {"error", s.error().message}, {"in", ms(wait)}});
+    }
+    dead_letter_failing_ = true;
+    if (state_.failing_since.load() == 0) state_.failing_since.store(steady_now_nanos());
+    return false;
+  }
+  if (dead_letter_failing_) log_info("sink: dead-letter file written again", {{"component", options_.name}, {"path", options_.dead_letter_file}});
+  dead_letter_failing_ = false;
+  dead_letter_backoff_.reset();
+  // Durable now: these records were never handed on, and letting them go is no drop.
+  for (BatchPtr& r : rest) r->ack.forget_drop();
+  if (p.group->remaining.fetch_sub(static_cast<int>(rest.size())) == static_cast<int>(rest.size())) resolve_group(*p.group);
+  return true;
+}
+
 // Hands waiting dead letters to the dead-letter output (resolved when its readers acknowledge
 // them), or appends them to the file (resolved once fsynced; retried with backoff on failure).
+// Never waits: a reader without room is tried again at the next turn of the loop.
 void SinkDriver::write_dead_letters(Clock::time_point now) {
   while (!dead_letters_waiting_.empty()) {
     PendingDeadLetters& p = dead_letters_waiting_.front();
-    bool to_output = false;
-    if (dead_letter_output_) {
-      // Readers acknowledge each record batch; the originals are resolved when all of them did.
-      auto remaining = std::make_shared<std::atomic<int>>(static_cast<int>(p.records.size()));
-      auto originals = std::make_shared<std::vector<std::pair<const Batch*, uint32_t>>>(p.originals);
-      size_t handed = 0;
-      for (BatchPtr& record : p.records) {
-        record->ack = AckToken([remaining, originals, inbox = inbox_] {
-          if (remaining->fetch_sub(1) != 1) return;
-          std::lock_guard lock(inbox->mu);
-          if (inbox->closed) return;
-          inbox->dead_lettered.insert(inbox->dead_lettered.end(), originals->begin(), originals->end());
-          inbox->wake->interrupt();
-        });
-        BatchPtr copy = record;
-        if (!dead_letter_output_(copy)) break;  // nothing reads it (any more): the file takes them
-        ++handed;
-      }
-      if (handed == p.records.size()) {
-        to_output = true;
-      } else if (handed > 0) {
-        // Wired away by a reload in the middle: all of them go to the file as well (twice
-        // rather than never), and the first ones' acknowledgements no longer resolve anything.
-        remaining->store(1 << 30);
+    while (!p.file_only && dead_letter_output_ && p.handed < p.records.size()) {
+      BatchPtr record = p.records[p.handed];
+      Handed h = dead_letter_output_(record);
+      if (h == Handed::kHanded) {
+        ++p.handed;
+      } else if (h == Handed::kNoReader) {
+        p.file_only = true;
+      } else {
+        dead_letters_due_ = std::max(dead_letters_due_, now + std::chrono::milliseconds(20));
+        return;
       }
     }
-    if (to_output) {
-      dead_letters_waiting_.pop_front();
-      continue;
-    }
-    if (now < dead_letters_due_) return;
-    if (!dead_letter_file_) dead_letter_file_.emplace(options_.dead_letter_file);
-    Status s = dead_letter_file_->append(p.records);
-    if (!s) {
-      auto wait = dead_letter_backoff_.next();
-      dead_letters_due_ = now + wait;
-      if (!dead_letter_failing_) {
-        log_error("sink: dead-letter file failed; its events wait and are written again (not acknowledged meanwhile)",
-                  {{"component", options_.name}, {"path", options_.dead_letter_file}, {"error", s.error().message}, {"in", ms(wait)}});
-      }
-      dead_letter_failing_ = true;
-      if (state_.failing_since.load() == 0) state_.failing_since.store(steady_now_nanos());
-      return;
-    }
-    if (dead_letter_failing_) log_info("sink: dead-letter file written again", {{"component", options_.name}, {"path", options_.dead_letter_file}});
-    dead_letter_failing_ = false;
-    dead_letter_backoff_.reset();
-    for (auto& [batch, events] : p.originals) resolve(batch, events);
+    if (!dead_letter_output_) p.file_only = true;
+    if (p.handed < p.records.size() && !write_to_file(p, now)) return;
     dead_letters_waiting_.pop_front();
   }
 }

@@ -60,9 +60,10 @@ struct SinkDriverState {
 
 class SinkDriver {
  public:
-  // Hands dead-letter batches to the readers of `<sink>.dead_letter`; false (batch untouched)
-  // when nothing reads it. May block (back-pressure from the dead-letter sink).
-  using DeadLetterOutput = std::function<bool(BatchPtr&)>;
+  // Hands a dead-letter batch to the readers of `<sink>.dead_letter`, without waiting; the
+  // batch stays with the caller unless it was handed.
+  enum class Handed { kHanded, kNoReader, kNoRoom };
+  using DeadLetterOutput = std::function<Handed(BatchPtr&)>;
 
   struct Result {
     uint64_t undelivered = 0;  // events left unacknowledged at the deadline
@@ -86,9 +87,17 @@ class SinkDriver {
     Clock::time_point due;
     std::shared_ptr<Delivery> delivery;
   };
-  struct PendingDeadLetters {  // encoded, not yet durable
-    std::vector<BatchPtr> records;
+  // The dead letters of one report: the refused events are resolved once every record is
+  // durable, downstream (its acknowledgement) or in the file.
+  struct DeadLetterGroup {
+    std::atomic<int> remaining{0};                             // records not durable yet
     std::vector<std::pair<const Batch*, uint32_t>> originals;  // batch, events
+  };
+  struct PendingDeadLetters {  // encoded, not yet durable
+    std::shared_ptr<DeadLetterGroup> group;
+    std::vector<BatchPtr> records;
+    size_t handed = 0;       // records[0, handed) went to the output
+    bool file_only = false;  // nothing read the output when it was tried, or a reader let some go
   };
   // Shared with the sink's and the dead-letter output's callbacks, which may run on other
   // threads and, after an abort, later than this driver lives.
@@ -96,7 +105,9 @@ class SinkDriver {
     std::mutex mu;
     bool closed = false;
     std::vector<std::pair<uint64_t, DeliveryReport>> reports;
-    std::vector<std::pair<const Batch*, uint32_t>> dead_lettered;  // durable downstream
+    std::vector<std::shared_ptr<DeadLetterGroup>> groups_done;  // every record durable downstream
+    // Records a reader let go without acknowledging them (a reload, a deadline): to the file.
+    std::vector<std::pair<std::shared_ptr<DeadLetterGroup>, std::shared_ptr<const std::string>>> dropped;
     BatchQueue* wake = nullptr;
   };
 
@@ -105,6 +116,9 @@ class SinkDriver {
   void read_inbox();
   void handle(uint64_t id, const DeliveryReport& report);
   void resolve(const Batch* batch, uint32_t events);
+  void resolve_group(DeadLetterGroup& group);
+  // The records of `p` from `from` on, appended to the dead-letter file; false when it failed.
+  bool write_to_file(PendingDeadLetters& p, Clock::time_point now);
   void dead_letter(std::vector<RejectedEvent> rejected);
   void write_dead_letters(Clock::time_point now);
   void note_retry(size_t events, const Reason& reason, std::chrono::milliseconds wait);
@@ -123,6 +137,7 @@ class SinkDriver {
   SinkDriverState& state_;
   std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
   Backoff backoff_;
+  Clock::time_point not_before_{};  // no retry before this (the longest wait a destination asked for)
   DeadLetterEncoder dead_letter_encoder_;
   std::optional<DeadLetterFile> dead_letter_file_;
 

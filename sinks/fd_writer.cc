@@ -1,5 +1,6 @@
 #include "sinks/fd_writer.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -26,6 +27,12 @@ int write_delivery(int fd, const Delivery& delivery, std::vector<iovec>& iov) {
     ssize_t n = ::writev(fd, iov.data() + first, count);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // A non-blocking descriptor (an inherited stdout): wait for room rather than leave
+        // half a line behind.
+        pollfd p{fd, POLLOUT, 0};
+        if (::poll(&p, 1, 1000) >= 0) continue;
+      }
       return errno;
     }
     auto written = static_cast<size_t>(n);

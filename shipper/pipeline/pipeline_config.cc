@@ -157,17 +157,27 @@ void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_w
     return it->second;
   };
   std::set<std::string> consumed;
+  std::set<std::string> reads_dead_letters;  // transforms that read a sink's dead letters
   for (const auto& c : p.components) {
     auto where = inputs_where.find(c.name);
+    std::set<std::string> seen_inputs;
     for (size_t i = 0; i < c.inputs.size(); ++i) {
       const std::string& in = c.inputs[i];
+      bool repeated = !seen_inputs.insert(in).second;
       YAML::Node n = where != inputs_where.end() ? where->second.node : YAML::Node();
       std::string path = where != inputs_where.end() ? where->second.path : c.name;
       YAML::Node at = n.IsSequence() && i < n.size() ? n[i] : n;
       if (n.IsSequence()) path += "[" + std::to_string(i) + "]";
       const ComponentEntry* from = producer_of(in);
       auto it = by_name.find(in);
-      if (!from && it != by_name.end() && it->second->kind == ComponentKind::kSink) {
+      bool dead_letters = from && from->kind == ComponentKind::kSink;
+      if (repeated) {
+        errors.add(at, path, "'" + in + "' is listed twice; each input once");
+      } else if (dead_letters && c.kind == ComponentKind::kTransform && c.type != "filter") {
+        // A parser would read the refused event's text again and drop the reason with it.
+        errors.add(at, path, "a " + c.type + " transform cannot read dead letters ('" + in +
+                                 "'); only a sink or a filter transform can (they are events with the refused one as text)");
+      } else if (!from && it != by_name.end() && it->second->kind == ComponentKind::kSink) {
         errors.add(at, path, "'" + in + "' is a sink; only sources and transforms can be inputs, and a sink's refused events as '" +
                                  dead_letter_output_name(in) + "'");
       } else if (!from) {
@@ -183,6 +193,7 @@ void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_w
         }
       }
       if (from) consumed.insert(from->name);
+      if (dead_letters && c.kind == ComponentKind::kTransform) reads_dead_letters.insert(c.name);
     }
   }
   // Cycle search over every component (depth-first, colouring): a sink's dead letters feed
@@ -220,9 +231,15 @@ void check_graph(PipelineConfig& p, const std::map<std::string, Where>& inputs_w
     if (c.kind != ComponentKind::kSource && colour[c.name] == 0) visit(c);
 
   for (const auto& c : p.components) {
-    if (c.kind != ComponentKind::kSink && !consumed.count(c.name)) {
-      p.warnings.push_back(std::string(kind_section(c.kind)) + "." + c.name + ": no sink or transform reads its output");
+    if (c.kind == ComponentKind::kSink || consumed.count(c.name)) continue;
+    if (reads_dead_letters.count(c.name)) {
+      // Its events would be acknowledged as kept while kept nowhere.
+      auto w = inputs_where.find(c.name);
+      errors.add(w != inputs_where.end() ? w->second.node : YAML::Node(), w != inputs_where.end() ? w->second.path : c.name,
+                 "it reads dead letters, so a sink must read its output (else refused events would be kept nowhere)");
+      continue;
     }
+    p.warnings.push_back(std::string(kind_section(c.kind)) + "." + c.name + ": no sink or transform reads its output");
   }
 }
 

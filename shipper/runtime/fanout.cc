@@ -9,42 +9,45 @@ namespace logship {
 Fanout::Fanout(Counter& events, Counter& bytes, bool track_acks) : events_(events), bytes_(bytes), track_acks_(track_acks) {}
 
 void Fanout::emit(BatchPtr batch) {
-  std::lock_guard lock(mu_);
-  if (edges_.empty()) {  // nobody reads this output (validate warned about it)
-    events_.add(batch->events.size());
-    bytes_.add(batch->raw.size());
-    batch->ack.ack();
-    return;
+  // In short waits, so that the mutex is free in between: a reload's rewire() must not wait
+  // for a stuck reader (it would hold the reload, and SIGTERM behind it, forever).
+  while (!try_emit(batch, std::chrono::milliseconds(100))) {
   }
-  emit_locked(std::move(batch));
 }
 
 bool Fanout::try_emit(BatchPtr& batch, std::chrono::milliseconds wait) {
   std::lock_guard lock(mu_);
-  if (edges_.empty()) {
+  if (edges_.empty()) {  // nobody reads this output (validate warned about it)
     events_.add(batch->events.size());
     bytes_.add(batch->raw.size());
     batch->ack.ack();
     batch.reset();
     return true;
   }
-  auto deadline = std::chrono::steady_clock::now() + wait;
-  size_t size = batch->memory_bytes();
-  for (const auto& e : edges_)
-    if (!e.queue->wait_room(size, deadline)) return false;
-  emit_locked(std::move(batch), /*now=*/true);
+  if (!room_locked(*batch, wait)) return false;
+  emit_locked(std::move(batch));
   batch.reset();
   return true;
 }
 
-bool Fanout::emit_if_read(BatchPtr& batch) {
+Fanout::Handed Fanout::try_emit_if_read(BatchPtr& batch, std::chrono::milliseconds wait) {
   std::lock_guard lock(mu_);
-  if (edges_.empty()) return false;
+  if (edges_.empty()) return Handed::kNoReader;
+  if (!room_locked(*batch, wait)) return Handed::kNoRoom;
   emit_locked(std::move(batch));
+  batch.reset();
+  return Handed::kHanded;
+}
+
+bool Fanout::room_locked(const Batch& batch, std::chrono::milliseconds wait) {
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  size_t size = batch.memory_bytes();
+  for (const auto& e : edges_)
+    if (!e.queue->wait_room(size, deadline)) return false;
   return true;
 }
 
-void Fanout::emit_locked(BatchPtr batch, bool now) {
+void Fanout::emit_locked(BatchPtr batch) {
   events_.add(batch->events.size());
   bytes_.add(batch->raw.size());
   if (track_acks_) {
@@ -62,9 +65,8 @@ void Fanout::emit_locked(BatchPtr batch, bool now) {
   for (size_t i = 0; i < edges_.size(); ++i) {
     bool last = i + 1 == edges_.size();
     // Transforms change batches in place: each one after the first gets its own copy.
-    BatchPtr b = !edges_[i].to_sink && !last ? std::make_shared<Batch>(*batch) : last ? std::move(batch) : batch;
-    if (now) edges_[i].queue->push_now(std::move(b));
-    else edges_[i].queue->push(std::move(b));
+    // Room was checked: no waiting here (other producers may overshoot the bound by a batch).
+    edges_[i].queue->push_now(!edges_[i].to_sink && !last ? std::make_shared<Batch>(*batch) : last ? std::move(batch) : batch);
   }
 }
 

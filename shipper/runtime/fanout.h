@@ -37,9 +37,11 @@ class Fanout final : public Emitter {
   void emit(BatchPtr batch) override;
   // Waits at most `wait` for room in every reader's queue; pushes only when all have it.
   bool try_emit(BatchPtr& batch, std::chrono::milliseconds wait) override;
-  // Emits only when something reads this output; false (batch untouched) when nothing does.
-  // For a sink's dead letters, which go to a file of their own instead of being let go.
-  bool emit_if_read(BatchPtr& batch);
+  // For a sink's dead letters, which go to a file of their own rather than being let go when
+  // nothing reads them: hands the batch on only when something reads this output and has room
+  // within `wait` (the batch is left with the caller otherwise).
+  enum class Handed { kHanded, kNoReader, kNoRoom };
+  Handed try_emit_if_read(BatchPtr& batch, std::chrono::milliseconds wait);
   // Replaces the edge list: add_producer() on the queues that are new, producer_done() on the
   // ones left out. Waits for an emit() in progress.
   void rewire(std::vector<FanoutEdge> edges);
@@ -48,7 +50,8 @@ class Fanout final : public Emitter {
   int64_t in_flight() const { return in_flight_->load(); }
 
  private:
-  void emit_locked(BatchPtr batch, bool now = false);  // mu_ held, edges_ not empty; `now`: room was checked
+  bool room_locked(const Batch& batch, std::chrono::milliseconds wait);  // mu_ held
+  void emit_locked(BatchPtr batch);  // mu_ held, edges_ not empty, room checked
 
   std::mutex mu_;
   std::vector<FanoutEdge> edges_;

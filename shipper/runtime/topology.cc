@@ -304,10 +304,19 @@ void Topology::run_transform(Node& node) {
 
 void Topology::run_sink(Node& node) {
   // Retries, dead letters, acknowledgements and the deadline: the driver's (delivery/).
-  SinkDriver driver(*node.sink, *node.input, node.sink_options, [&node](BatchPtr& b) { return node.output->emit_if_read(b); },
-                    node.sink_state);
+  auto dead_letters = [&node](BatchPtr& b) {
+    switch (node.output->try_emit_if_read(b, std::chrono::milliseconds(0))) {
+      case Fanout::Handed::kHanded: return SinkDriver::Handed::kHanded;
+      case Fanout::Handed::kNoReader: return SinkDriver::Handed::kNoReader;
+      case Fanout::Handed::kNoRoom: break;
+    }
+    return SinkDriver::Handed::kNoRoom;
+  };
+  SinkDriver driver(*node.sink, *node.input, node.sink_options, dead_letters, node.sink_state);
   SinkDriver::Result r = driver.run([&node] { return node.past_deadline(); });
-  undelivered_.fetch_add(r.undelivered);
+  // What a sink retired by a reload gives up is counted in its own log line; what is left at
+  // shutdown also decides `run --once`'s exit code.
+  if (shutting_down_.load()) undelivered_.fetch_add(r.undelivered);
   node.output->close();
   node_finished(node, {});
 }
@@ -359,6 +368,7 @@ void Topology::wait(const std::atomic<bool>& stop) {
 }
 
 int Topology::shutdown() {
+  shutting_down_.store(true);
   auto deadline = std::chrono::steady_clock::now() + shutdown_timeout_;
   std::vector<std::shared_ptr<Node>> nodes;
   {

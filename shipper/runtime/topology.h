@@ -107,7 +107,8 @@ class Topology {
   int sources_running_ = 0;
   int threads_running_ = 0;
   bool failed_ = false;
-  std::atomic<uint64_t> undelivered_{0};  // events sinks gave up at the deadline
+  std::atomic<uint64_t> undelivered_{0};  // events sinks gave up at the shutdown deadline
+  std::atomic<bool> shutting_down_{false};
 };
 
 }  // namespace logship

@@ -318,14 +318,16 @@ void ElasticsearchSink::Worker::finished(Request& r, CURLcode rc) {
   }
   requests_failed_.add();
   std::string reason = "HTTP " + std::to_string(status) + " from " + endpoint + ": " + r.response.substr(0, 300);
-  if (status == 429 || status == 401 || status == 403 || status == 408 || status >= 500) {
-    // Overloaded, restarting, or credentials being rotated: nothing about the documents is
-    // wrong, so they are all sent again; a 5xx node is set aside for a while.
-    if (status >= 500) set_endpoint_aside(r.endpoint);
-    all_retry(r.docs, "http_" + std::to_string(status), reason, retry_after(r.easy));
+  if (status == 400 || status == 413) {
+    // The request itself was refused: a document in it is at fault (too large, malformed).
+    split_or_reject(r, "http_" + std::to_string(status), reason);
     return;
   }
-  split_or_reject(r, "http_" + std::to_string(status), reason);
+  // Overloaded, restarting, credentials being rotated, a proxy answering for a node that is
+  // away (404, 502…): nothing says the documents are wrong, so they are all sent again. An
+  // endpoint that does not answer as a cluster does is set aside for a while.
+  if (status != 429 && status != 401 && status != 403 && status != 408) set_endpoint_aside(r.endpoint);
+  all_retry(r.docs, "http_" + std::to_string(status), reason, retry_after(r.easy));
 }
 
 // A whole request refused (413 too large, 400 malformed) or answered with the wrong number of

@@ -160,11 +160,14 @@ Status KafkaSink::start() {
     rd_kafka_conf_destroy(conf);
     return Error::invalid(std::string("cannot create Kafka producer: ") + err);
   }
-  stats_collector_ = metrics().add_collector([this](std::vector<Sample>& out) {
-    std::lock_guard<std::mutex> lock(stats_mu_);
-    if (have_stats_) append_kafka_stats_samples(stats_, component, out);
-  });
+  if (!stats_collector_) {
+    stats_collector_ = metrics().add_collector([this](std::vector<Sample>& out) {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      if (have_stats_) append_kafka_stats_samples(stats_, component, out);
+    });
+  }
   // Delivery reports (and statistics) are served here, whether or not batches keep coming.
+  stop_poll_.store(false);
   poller_ = std::thread([this] {
     while (!stop_poll_.load()) {
       rd_kafka_poll(rk_, solo_.load() ? 50 : 100);
@@ -198,6 +201,52 @@ void KafkaSink::on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
   auto code = static_cast<rd_kafka_resp_err_t>(err);
   Level level = code == RD_KAFKA_RESP_ERR__FATAL ? Level::kError : Level::kWarn;
   log(level, "kafka", {{"component", self->component}, {"error", rd_kafka_err2name(code)}, {"reason", reason}});
+  // A fatal error is the producer's, not the records': the next send starts a new one.
+  if (code == RD_KAFKA_RESP_ERR__FATAL) self->fatal_.store(true);
+}
+
+// After a fatal error every message of this producer fails at once: it is replaced. What it
+// still held comes back as reports (purged: retry), or, if librdkafka drops them, is answered
+// retry here; the runtime sends them again through the new one.
+void KafkaSink::rebuild_producer() {
+  char why[512] = {};
+  rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk_, why, sizeof(why));
+  log_warn("kafka producer failed for good; starting a new one", {{"component", component}, {"error", rd_kafka_err2name(cause)}, {"reason", why}});
+  stop_poll_.store(true);
+  if (poller_.joinable()) poller_.join();
+  for (rd_kafka_t* rk : {rk_, solo_.load()}) {
+    if (!rk) continue;
+    rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING);
+  }
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < until) {
+    rd_kafka_poll(rk_, 10);
+    if (rd_kafka_t* solo = solo_.load()) rd_kafka_poll(solo, 0);
+  }
+  for (auto& [name, t] : topics_) rd_kafka_topic_destroy(t);
+  topics_.clear();
+  for (auto& [name, p] : creating_)
+    if (p.queue) rd_kafka_queue_destroy(p.queue);
+  creating_.clear();
+  if (rd_kafka_t* solo = solo_.exchange(nullptr)) rd_kafka_destroy(solo);
+  rd_kafka_destroy(rk_);
+  rk_ = nullptr;
+  std::set<InFlight*> left;
+  {
+    std::lock_guard lock(live_mu_);
+    left.swap(live_);
+  }
+  for (InFlight* f : left) {
+    uint16_t r = f->reason("PRODUCER_REPLACED", "the producer failed for good and was replaced before this was answered");
+    for (size_t i = 0; i < f->report.events(); ++i)
+      if (f->report.outcome(i) == Outcome::kUnset) f->report.set(i, Outcome::kRetry, r);
+    f->done(std::move(f->report));
+    delete f;
+  }
+  in_flight_.store(0);
+  in_flight_gauge_.set(0);
+  fatal_.store(false);
+  if (Status s = start(); !s) log_error("cannot start a new kafka producer", {{"component", component}, {"error", s.error().message}});
 }
 
 void KafkaSink::on_throttle(rd_kafka_t* rk, const char*, int32_t, int throttle_ms, void*) {
@@ -222,15 +271,20 @@ int KafkaSink::on_stats(rd_kafka_t* rk, char* json, size_t json_len, void*) {
 void KafkaSink::report_error(InFlight& f, size_t pos, rd_kafka_resp_err_t err, const char* topic) {
   std::string type = rd_kafka_err2name(err);
   std::string message = rd_kafka_err2str(err);
+  bool permanent = kafka_error_is_permanent(err);
   if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    // The producer failed for good (an idempotence or authorisation failure): say which.
+    // The producer failed for good: for want of rights (refused, as the records would be by a
+    // new producer), or in its own state (sent again through a new producer).
     char why[512] = {};
     rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk_, why, sizeof(why));
     type = std::string("FATAL:") + rd_kafka_err2name(cause);
     message = why;
+    permanent = cause == RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED || cause == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+                cause == RD_KAFKA_RESP_ERR_TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+    fatal_.store(true);
   }
   if (topic && *topic) message += " (topic " + std::string(topic) + ")";
-  if (kafka_error_is_permanent(err)) {
+  if (permanent) {
     failed_.add();
     f.report.set(pos, Outcome::kRejected, f.reason(std::move(type), std::move(message)));
   } else {
@@ -429,6 +483,13 @@ bool KafkaSink::produce_one(InFlight& f, size_t pos, rd_kafka_topic_t* topic, co
 }
 
 void KafkaSink::send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) {
+  if (fatal_.load() || !rk_) {
+    if (rk_) rebuild_producer();
+    if (!rk_) {
+      done(DeliveryReport::retry(delivery->events(), "no_producer", "the Kafka producer could not be started"));
+      return;
+    }
+  }
   auto* f = new InFlight;
   size_t n = delivery->events();
   f->delivery = delivery;
@@ -486,7 +547,7 @@ void KafkaSink::abort() {
   // hold the shutdown.
   for (rd_kafka_t* rk : {rk_, solo_.load()})
     if (rk) rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING);
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);
   while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   if (int64_t left = in_flight_.load(); left > 0)
     log_warn("kafka messages not delivered at exit; their lines are read again at the next start", {{"component", component}, {"messages", std::to_string(left)}});

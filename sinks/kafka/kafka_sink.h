@@ -90,6 +90,7 @@ class KafkaSink final : public Sink, private KafkaClientContext {
  private:
   KafkaSink(KafkaSinkConfig config, std::string name);
   Status start();
+  void rebuild_producer();
   // Produces one event; false when the rest of the delivery cannot be produced now (queue full).
   bool produce_one(InFlight& f, size_t pos, rd_kafka_topic_t* topic, const std::string& key, const Batch& batch, uint32_t index);
   // The topic for a batch, or nullptr with `why` set (rejected: invalid name; retry: not created yet).
@@ -119,6 +120,7 @@ class KafkaSink final : public Sink, private KafkaClientContext {
   std::thread poller_;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int> throttle_ms_{0};  // the last throttle time a broker asked for
+  std::atomic<bool> fatal_{false};   // the producer failed for good: the next send replaces it
   std::mutex live_mu_;
   std::set<InFlight*> live_;  // deliveries not yet reported, freed at exit if librdkafka drops them
   Counter& delivered_;

@@ -307,6 +307,21 @@ TEST_F(ElasticsearchSinkTest, PerItem429sInsideA200BackOffExponentiallyAsA429Ans
   EXPECT_GT(gaps[9], 16 * gaps[1]) << "the wait grows although every answer was a 200";
 }
 
+TEST_F(ElasticsearchSinkTest, AnAnswerThatSaysNothingAboutTheDocumentsIsRetriedNotDeadLettered) {
+  // A proxy in front of the cluster answers 404 for a while (a route missing during a deploy).
+  std::string control = dir_ / "control";
+  testing::write_file(control, "404");
+  std::string endpoint = start_proxy({"--control", control});
+  testing::write_file(dir_ / "logs/a.log", numbered_lines(300));
+  testing::write_file(dir_ / "p.yaml", file_to_es(endpoint));
+  testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "p.yaml.err");
+  ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "proxy.stats").find("\"controlled_requests\": 3") != std::string::npos; }, 60s));
+  std::filesystem::remove(control);
+  ASSERT_EQ(p.wait(120s), 0) << testing::read_file(dir_ / "p.yaml.err");
+  EXPECT_EQ(node_->count("logs-app-default"), 300);
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "data/dead-letter/search.ndjson")) << "nothing was refused for good";
+}
+
 TEST_F(ElasticsearchSinkTest, A429AnswersRetryAfterIsWaitedOut) {
   std::string endpoint = start_proxy({"--reject", "1", "--retry-after", "2"});
   testing::write_file(dir_ / "logs/a.log", numbered_lines(50));

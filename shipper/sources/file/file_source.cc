@@ -252,7 +252,7 @@ void FileSource::retire_finished(Emitter& out, bool once, std::chrono::steady_cl
     // A deleted file is held until everything read from it is acknowledged: once closed, its
     // bytes could not be read again after a crash. A renamed one is found again by inode.
     bool releasable = !t.deleted() || !t.progress()->in_flight();
-    if (gone && t.at_eof() && !t.has_pending() && releasable && (once || now - t.last_growth() >= config_.rotate_wait.value)) {
+    if (gone && !t.has_pending() && releasable && (once || now - t.last_growth() >= config_.rotate_wait.value) && t.read_to_end()) {
       t.flush_all(out);
       if (t.has_pending()) {  // its last partial line waits for room
         ++it;

@@ -117,6 +117,11 @@ size_t FileTailer::read_some(Emitter& out, size_t budget, size_t batch_bytes) {
   return total;
 }
 
+bool FileTailer::read_to_end() const {
+  struct stat st;
+  return at_eof_ && ::fstat(fd_, &st) == 0 && static_cast<uint64_t>(st.st_size) <= framer_.position();
+}
+
 void FileTailer::flush_all(Emitter& out) {
   auto emit_line = [this](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) { on_line(line, off, end, flags); };
   framer_.flush_partial(emit_line);

@@ -72,6 +72,9 @@ class FileTailer {
   const std::string& lineage() const { return lineage_; }
   void set_path(const std::string& path);
   bool at_eof() const { return at_eof_; }
+  // Read to the end as the file is now (at_eof() only says what the last read found, and
+  // nothing is read while the pipeline is blocked).
+  bool read_to_end() const;
   bool deleted() const { return deleted_; }
   bool detached = false;  // no matched path leads to this file any more (renamed away)
   std::chrono::steady_clock::time_point last_growth() const { return last_growth_; }

@@ -64,5 +64,30 @@ TEST(JsonShrinkTest, AnEventWithoutALogObjectGetsOneAndAnImpossibleLimitIsRefuse
   EXPECT_FALSE(shrink_event_json("not json", 100, out));
 }
 
+TEST(JsonShrinkTest, OnlyEventIdAndDatasetAreKeptWholeNotEventOriginal) {
+  std::string json = "{\"event\":{\"id\":\"" + std::string(32, 'a') + "\",\"dataset\":\"deadletter\",\"original\":\"" +
+                     std::string(5000, 'o') + "\"}}";
+  std::string out;
+  ASSERT_TRUE(shrink_event_json(json, 1000, out));
+  simdjson::dom::parser parser;
+  auto e = parsed(parser, out);
+  EXPECT_EQ(std::string_view(e["event"]["id"]), std::string(32, 'a'));
+  EXPECT_EQ(std::string_view(e["event"]["dataset"]), "deadletter");
+  EXPECT_LT(std::string_view(e["event"]["original"]).size(), 1000u);
+}
+
+TEST(JsonShrinkTest, ASurrogatePairIsNeverCutInHalf) {
+  std::string text;
+  for (int i = 0; i < 300; ++i) text += "\\ud83d\\ude00";  // 😀 escaped, 12 bytes each
+  std::string json = "{\"message\":\"" + text + "\"}";
+  for (size_t limit = 60; limit < json.size(); limit += 7) {
+    std::string out;
+    ASSERT_TRUE(shrink_event_json(json, limit, out));
+    size_t begin = out.find("\"message\":\"") + 11;
+    size_t end = out.find('"', begin);
+    EXPECT_EQ((end - begin) % 12, 0u) << "limit " << limit << ": " << out;
+  }
+}
+
 }  // namespace
 }  // namespace logship

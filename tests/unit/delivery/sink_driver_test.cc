@@ -213,7 +213,7 @@ TEST_F(SinkDriverTest, RejectedEventsGoToTheWiredOutputAndTheBatchWaitsForItsAck
     EXPECT_EQ(acked.load(), 0) << "not acknowledged before the dead letters are durable";
     handed.push_back(b);
     b->ack.ack();  // the dead-letter sink made them durable
-    return true;
+    return SinkDriver::Handed::kHanded;
   });
   EXPECT_EQ(r.undelivered, 0u);
   ASSERT_EQ(handed.size(), 1u);
@@ -228,6 +228,54 @@ TEST_F(SinkDriverTest, RejectedEventsGoToTheWiredOutputAndTheBatchWaitsForItsAck
   std::string expected;
   append_event_id(expected, 7, 0, "line 0");
   EXPECT_EQ(id, expected);
+}
+
+TEST_F(SinkDriverTest, ADeadLetterItsReaderLetGoIsWrittenToTheFileAndTheBatchIsAcknowledgedOnce) {
+  // The dead-letter sink was replaced by a reload and its successor never saw the record.
+  ScriptedSink sink;
+  sink.answer = [](const Delivery& d, int) { return DeliveryReport::rejected(d.events(), "INVALID_RECORD", "no key"); };
+  std::atomic<int> acked{0};
+  auto o = options("let_go");
+  auto r = run(sink, o, {make_batch(2, acked)}, [&](BatchPtr& b) {
+    b.reset();  // taken, then dropped without an acknowledgement
+    return SinkDriver::Handed::kHanded;
+  });
+  EXPECT_EQ(r.undelivered, 0u);
+  EXPECT_EQ(acked.load(), 1);
+  EXPECT_EQ(testing::read_lines(o.dead_letter_file).size(), 2u);
+}
+
+TEST_F(SinkDriverTest, AReaderWithoutRoomForDeadLettersDoesNotStopTheDriverFromHearingReports) {
+  ScriptedSink sink;
+  sink.answer = [](const Delivery& d, int call) {
+    if (call == 1) return DeliveryReport::rejected(d.events(), "x", "refused");
+    return DeliveryReport::delivered(d.events());
+  };
+  std::atomic<int> acked{0};
+  std::atomic<int> tries{0};
+  std::vector<BatchPtr> kept;
+  auto r = run(sink, options("no_room"), {make_batch(1, acked), make_batch(1, acked, 100)}, [&](BatchPtr& b) {
+    if (++tries < 5) return SinkDriver::Handed::kNoRoom;  // the reader's queue is full for a while
+    b->ack.ack();
+    kept.push_back(b);
+    return SinkDriver::Handed::kHanded;
+  });
+  EXPECT_EQ(r.undelivered, 0u);
+  EXPECT_GE(tries.load(), 5);
+  EXPECT_EQ(acked.load(), 2);
+  EXPECT_EQ(kept.size(), 1u);
+}
+
+TEST_F(SinkDriverTest, TheSameBatchTwiceIsAcknowledgedTwice) {
+  ScriptedSink sink;
+  sink.answer = [](const Delivery& d, int) { return DeliveryReport::delivered(d.events()); };
+  std::atomic<int> fired{0};
+  BatchPtr b = make_batch(3, fired);
+  b->ack.add_pending(1);  // two readers of one output: two acknowledgements owed
+  auto o = options("twice");
+  o.group_bytes = 1 << 20;  // both copies in one delivery
+  run(sink, o, {b, b});
+  EXPECT_EQ(fired.load(), 1) << "the token fired: both acknowledgements came";
 }
 
 TEST_F(SinkDriverTest, AFailingDeadLetterFileIsWrittenAgainAndNothingIsAcknowledgedMeanwhile) {

@@ -19,6 +19,24 @@ class FanoutTest : public ::testing::Test {
   Counter events_, bytes_;
 };
 
+TEST_F(FanoutTest, AProducerWaitingForAFullReaderDoesNotHoldARewire) {
+  // A reader whose sink is stuck: its queue is full and an emit waits. A reload's rewire must
+  // still go through (it used to wait for the emit, and so did SIGTERM behind the reload).
+  BatchQueue stuck(1, 0), other(1 << 20, 0);
+  Fanout out(events_, bytes_, false);
+  out.rewire({{&stuck, false}});
+  std::atomic<int> acked{0};
+  out.emit(batch_with_ack(acked));  // fills it
+  std::thread producer([&] { out.emit(batch_with_ack(acked)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto start = std::chrono::steady_clock::now();
+  out.rewire({{&other, false}});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  producer.join();  // went to the new reader
+  EXPECT_NE(other.pop(), nullptr);
+  out.close();
+}
+
 TEST_F(FanoutTest, RewiringMovesTheProducerToTheNewQueueAndEndsTheOldOneAfterItsLastBatch) {
   BatchQueue old_queue(1 << 20, 0), new_queue(1 << 20, 0);
   Fanout out(events_, bytes_, false);

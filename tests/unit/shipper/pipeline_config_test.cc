@@ -202,6 +202,18 @@ TEST_F(PipelineConfigTest, DeadLettersAreReadAsTheSinksOutputAndCannotLoopBack) 
   EXPECT_NE(error_at("transforms.t.retry").message.find("only sinks take `retry`"), std::string::npos);
   EXPECT_FALSE(load(head + "sinks:\n  o: {type: stdout, inputs: [a], retry: {initial: 2s, max: 1s}}\n"));
   EXPECT_NE(error_at("sinks.o.retry.max").message.find("at least `initial`"), std::string::npos);
+  // An input listed twice would make every batch owe two acknowledgements for one delivery.
+  EXPECT_FALSE(load(head + "sinks:\n  o: {type: stdout, inputs: [a, a]}\n"));
+  EXPECT_NE(error_at("sinks.o.inputs[1]").message.find("listed twice"), std::string::npos);
+  // A parser would read the refused event again and lose the reason; a filter may sort them.
+  EXPECT_FALSE(load(head + "transforms:\n  p: {type: json, inputs: [main.dead_letter]}\nsinks:\n  main: {type: stdout, inputs: [a]}\n"
+                           "  o: {type: stdout, inputs: [p]}\n"));
+  EXPECT_NE(error_at("transforms.p.inputs[0]").message.find("cannot read dead letters"), std::string::npos);
+  EXPECT_TRUE(load(head + "transforms:\n  f: {type: filter, inputs: [main.dead_letter], include: [mapper]}\nsinks:\n  main: {type: stdout, inputs: [a]}\n"
+                          "  o: {type: stdout, inputs: [f]}\n"));
+  // ...and what reads dead letters must lead somewhere.
+  EXPECT_FALSE(load(head + "transforms:\n  f: {type: filter, inputs: [main.dead_letter], include: [mapper]}\nsinks:\n  main: {type: stdout, inputs: [a]}\n"));
+  EXPECT_NE(error_at("transforms.f.inputs").message.find("a sink must read its output"), std::string::npos);
 }
 
 }  // namespace

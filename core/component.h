@@ -55,6 +55,10 @@ class Source {
   virtual ~Source() = default;
   // Produces batches until ctx.stopping() (or, with ctx.once, until all input is read).
   virtual Status run(Emitter& out, const RunContext& ctx) = 0;
+  // Called every quarter second after run() returned while the sinks still drain (up to
+  // shutdown_timeout), on the stopping thread: a source whose inputs can appear and vanish in
+  // that window (files created and rotated away) keeps track of them here without reading.
+  virtual void keep_track_while_stopping() {}
   // Called once every sink has finished with the batches: commit what was acknowledged.
   virtual void finish() {}
   // Problems /health reports while they last ("max_open_files reached: 3 files not held").

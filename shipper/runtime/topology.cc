@@ -60,6 +60,8 @@ HealthReport Topology::health(std::chrono::milliseconds max_blocked) const {
       if (!(n->kind == ComponentKind::kSource && once_)) r.problems.push_back(what + " is not running");
       continue;
     }
+    if (n->source)
+      for (auto& p : n->source->health_problems()) r.problems.push_back(std::move(p));
     if (n->kind != ComponentKind::kSink) continue;
     if (int64_t since = n->sink_state.failing_since.load(); since != 0) {
       auto secs = (steady_nanos() - since) / 1000000000;
@@ -379,9 +381,15 @@ int Topology::shutdown() {
     n->deadline.store(to_nanos(deadline));  // past it, sinks stop retrying and drop what they hold
     n->stop.store(true);
   }
-  {
-    std::unique_lock lock(mu_);
-    changed_.wait_until(lock, deadline, [&] { return threads_running_ == 0; });
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      auto step = std::min(deadline, std::chrono::steady_clock::now() + std::chrono::milliseconds(250));
+      if (changed_.wait_until(lock, step, [&] { return threads_running_ == 0; }) || std::chrono::steady_clock::now() >= deadline) break;
+    }
+    // A source whose thread has returned is no longer touched by it.
+    for (const auto& n : nodes)
+      if (n->source && n->thread.joinable() && !n->running.load()) n->source->keep_track_while_stopping();
   }
   for (const auto& n : nodes)
     if (n->thread.joinable()) n->thread.join();

@@ -264,7 +264,7 @@ TEST_F(OutageTest, ASidecarRestartedDuringTheOutageFindsAndFinishesTheRotatedFil
             << got.ids.size() << ", duplicates " << got.duplicates() << "\n";
   std::string log2 = testing::read_file(dir_ / "logship2.err");
   EXPECT_NE(log2.find("found a file rotated while stopped"), std::string::npos) << log2;
-  EXPECT_EQ(got.ids.size(), written) << log2.substr(0, 20000);
+  EXPECT_EQ(got.ids.size(), written) << missing_ranges(got, written) << log2.substr(0, 20000);
   for (const auto& [seq, ids] : got.ids) EXPECT_EQ(ids.size(), 1u) << "a duplicate of " << seq << " with another event id";
   again.signal(SIGTERM);
   EXPECT_EQ(again.wait(60s), 0);

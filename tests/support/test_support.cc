@@ -24,6 +24,8 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // LOGSHIP_KEEP_TEST_DIRS=1 leaves them (logs, data_dir, server folders) to look at after a failure.
+  if (const char* keep = std::getenv("LOGSHIP_KEEP_TEST_DIRS"); keep && *keep && std::string(keep) != "0") return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
 }

@@ -188,6 +188,22 @@ void FileSource::recover_renamed_while_down() {
 
 void FileSource::scan(Emitter& out, bool first_scan) {
   std::set<std::pair<uint64_t, uint64_t>> matched, skipped;
+  expand_globs(first_scan, matched, skipped);
+  note_skipped(skipped);
+  for (auto& t : tailers_) {
+    bool was = t->detached;
+    if (!matched.count({t->device(), t->inode()})) t->detached = true;
+    if (t->detached && !was) log_info("file rotated away; finishing it", {{"component", name_}, {"path", t->path()}});
+    t->check_file(out, /*verify_fingerprint=*/true);
+  }
+  if (first_scan) recover_renamed_while_down();
+  watch_folders();
+}
+
+// Opens what the globs name and is not held yet (up to max_open_files); `matched` gets every
+// file they name, `skipped` those left unopened.
+void FileSource::expand_globs(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& matched,
+                              std::set<std::pair<uint64_t, uint64_t>>& skipped) {
   for (const std::string& path : find_matching_files(config_.include, config_.exclude)) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) continue;
@@ -206,15 +222,6 @@ void FileSource::scan(Emitter& out, bool first_scan) {
     }
     open_file(path, st, first_scan ? OpenMode::kFirstScan : OpenMode::kLater);
   }
-  note_skipped(skipped);
-  for (auto& t : tailers_) {
-    bool was = t->detached;
-    if (!matched.count({t->device(), t->inode()})) t->detached = true;
-    if (t->detached && !was) log_info("file rotated away; finishing it", {{"component", name_}, {"path", t->path()}});
-    t->check_file(out, /*verify_fingerprint=*/true);
-  }
-  if (first_scan) recover_renamed_while_down();
-  watch_folders();
 }
 
 // max_open_files: what a scan could not hold. Said once when a spell begins and once when it
@@ -386,6 +393,7 @@ bool FileSource::read_files(Emitter& out, const RunContext& ctx, size_t batch_by
 }
 
 Status FileSource::run(Emitter& out, const RunContext& ctx) {
+  once_ = ctx.once;
   inotify_fd_ = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) log_warn("inotify unavailable; relying on periodic scans", {{"error", std::strerror(errno)}});
   scan(out, /*first_scan=*/true);
@@ -446,7 +454,20 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
   return {};
 }
 
+// Files that appear while the pipeline shuts down (up to shutdown_timeout with a destination
+// away) are opened, unread, so that they go into the checkpoints: renamed away before the next
+// start, they are still found there by inode. Only files created and rotated away while
+// logship is not running at all cannot be found.
+void FileSource::keep_track_while_stopping() {
+  if (once_) return;
+  std::set<std::pair<uint64_t, uint64_t>> matched, skipped;
+  expand_globs(false, matched, skipped);
+  note_skipped(skipped);
+  save_checkpoints(false);
+}
+
 void FileSource::finish() {
+  keep_track_while_stopping();
   save_checkpoints(/*force=*/true);
   // A deleted file whose bytes were not all acknowledged cannot be read after exit.
   for (const auto& t : tailers_) {

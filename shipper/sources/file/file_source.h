@@ -43,12 +43,15 @@ class FileSource final : public Source {
   ~FileSource() override;
 
   Status run(Emitter& out, const RunContext& ctx) override;
+  void keep_track_while_stopping() override;
   void finish() override;
   std::vector<std::string> health_problems() const override;
 
  private:
   FileSource(FileSourceConfig config, const BuildContext& ctx, int lock_fd);
   void scan(Emitter& out, bool first_scan);
+  void expand_globs(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& matched, std::set<std::pair<uint64_t, uint64_t>>& skipped);
+  bool once_ = false;
   enum class OpenMode { kFirstScan, kLater, kOnlyWithCheckpoint };
   bool open_file(const std::string& path, const struct stat& st, OpenMode mode);
   void recover_renamed_while_down();

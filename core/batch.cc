@@ -33,6 +33,7 @@ void append_flag_names(std::string& out, uint32_t flags) {
       {kFlagSlowlogFragment, "\"slowlog_fragment\""},
       {kFlagInvalidAttribute, "\"invalid_attribute\""},
       {kFlagTimestampParseError, "\"timestamp_parse_error\""},
+      {kFlagNotAnEvent, "\"not_an_event\""},
   };
   bool first = true;
   for (const auto& n : kNames) {

@@ -37,6 +37,7 @@ enum EventFlag : uint32_t {
   kFlagSlowlogFragment = 1u << 7,    // slow log text without an entry header (file began mid-entry)
   kFlagInvalidAttribute = 1u << 8,   // a value that is not of its field's type was kept apart
   kFlagTimestampParseError = 1u << 9,  // the configured timestamp field was missing or unreadable
+  kFlagNotAnEvent = 1u << 10,  // a Kafka message carrying logship's event metadata but not one JSON object on one line
 };
 
 // Appends the names of the set flags as a JSON array body: "truncated","partial".

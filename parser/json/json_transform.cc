@@ -7,6 +7,7 @@
 #include "core/log_level.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
+#include "parser/json/line_breaks.h"
 #include "parser/json/raw_members.h"
 #include "parser/json/structural_walk.h"
 
@@ -346,6 +347,12 @@ void JsonTransform::encode(Batch& batch) {
   encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     size_t begin = out.size();
     const char* data = batch.raw.data() + e.raw_begin;
+    if (has_line_break(data, e.raw_len)) {
+      // Values are copied as written: their line breaks must go first (see line_breaks.h).
+      blank_line_breaks(std::string_view(data, e.raw_len), one_line_);
+      one_line_.reserve(one_line_.size() + simdjson::SIMDJSON_PADDING);
+      data = one_line_.data();
+    }
     if (!encode_object(batch, e, data, e.raw_len, out)) {
       out.resize(begin);
       encode_failure(batch, e, out);

@@ -116,6 +116,7 @@ class JsonTransform final : public Transform {
   std::string level_;  // ,"level":... then the application's own log members
   std::shared_ptr<StringPool> encoded_ = std::make_shared<StringPool>();  // encode_each buffers
   std::string error_;
+  std::string one_line_;  // a line whose line breaks were blanked (line_breaks.h)
   Counter& parsed_;
   Counter& failed_;
 };

@@ -1,6 +1,7 @@
 // Kafka -> file through the logship binary: the indexer side, against a real broker.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <simdjson.h>
 
 #include <filesystem>
 #include <map>
@@ -88,6 +89,40 @@ TEST_F(KafkaSourceTest, MessagesFromOtherProducersBecomeEventsWithIdsFromTheirOf
   bool json_kept_as_text = false;
   for (const auto& l : out) json_kept_as_text |= l.find("\"message\":\"{\\\"json\\\":\\\"two\\\"}\"") != std::string::npos;
   EXPECT_TRUE(json_kept_as_text) << "a JSON message from another producer is kept as its text";
+}
+
+// Whoever can write to the topic can dress a message up as logship's own event. Forwarded byte
+// for byte, a line break in it put a bulk action of the writer's into the indexer's request
+// (one 221-byte message deleted a document). Only one JSON object on one line whose own
+// event.id is the id is forwarded; the rest is shipped as text, flagged.
+TEST_F(KafkaSourceTest, AMessageDressedAsALogshipEventIsForwardedOnlyWhenItIsOneJsonObjectWithThatId) {
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  const std::string meta = "},\"event\":{\"id\":\"" + id + "\",\"dataset\":\"app\"}}";
+  const std::string with_action = "{\"message\":\"x\",\"log\":{\"offset\":1" + meta +
+                                  "\n{\"delete\":{\"_index\":\"victim\",\"_id\":\"1\"}}\n{\"a\":1,\"log\":{\"offset\":2" + meta;
+  const std::string nested_id = "{\"message\":\"y\",\"inner\":{\"log\":{\"offset\":1" + meta + "}";
+  const std::string cr_inside = "{\"message\":\"z\",\r\"log\":{\"offset\":1" + meta;
+  const std::string genuine = "{\"message\":\"real\",\"log\":{\"offset\":1" + meta;
+  testing::produce_plain(broker_->bootstrap(), "logs.forged", {with_action, nested_id, cr_inside, genuine});
+  testing::write_file(dir_ / "indexer.yaml", indexer(dir_ / "out.ndjson", "[logs.forged]"));
+  ASSERT_EQ(run("indexer.yaml"), 0) << testing::read_file(dir_ / "indexer.yaml.err");
+  auto out = testing::read_lines(dir_ / "out.ndjson");
+  ASSERT_EQ(out.size(), 4u) << testing::read_file(dir_ / "out.ndjson");
+  int wrapped = 0, forwarded = 0;
+  for (const auto& l : out) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    EXPECT_FALSE(parser.parse(l).get(root)) << "not valid JSON: " << l;
+    if (l == genuine) {
+      ++forwarded;
+      continue;
+    }
+    EXPECT_NE(l.find("\"flags\":[\"not_an_event\"]"), std::string::npos) << l;
+    EXPECT_NE(field(l, "id"), id) << "a wrapped message gets an id of its own: " << l;
+    ++wrapped;
+  }
+  EXPECT_EQ(wrapped, 3);
+  EXPECT_EQ(forwarded, 1) << "logship's own events still pass through untouched";
 }
 
 TEST_F(KafkaSourceTest, IndexerKilledMidStreamLosesNothingAfterRestart) {

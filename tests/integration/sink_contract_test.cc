@@ -186,7 +186,8 @@ TEST_P(SinkContractTest, CountersTopAndHealthMeanTheSameForEverySink) {
   // A steady stream: `logship top` shows the sink's events per second.
   std::atomic<bool> writing{true};
   std::thread writer([&] {
-    for (int round = 0; round < 30 && writing.load(); ++round) {
+    // Until `top` has looked (a busy machine may take a while to acknowledge the first 200).
+    for (int round = 0; round < 3000 && writing.load(); ++round) {
       write_lines(20);
       std::this_thread::sleep_for(100ms);
     }

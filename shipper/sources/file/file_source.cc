@@ -118,13 +118,15 @@ std::optional<FileCheckpoint> FileSource::take_checkpoint(uint64_t device, uint6
 
 bool FileSource::open_file(const std::string& path, const struct stat& st, OpenMode mode) {
   if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) return false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // A path swapped for a link or a FIFO between the scan and here is not opened: no
+  // following unless asked, no blocking open, regular files only.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (config_.follow_symlinks ? 0 : O_NOFOLLOW));
   if (fd < 0) {
-    log_warn("cannot open file", {{"component", name_}, {"path", path}, {"error", std::strerror(errno)}});
+    if (errno != ELOOP) log_warn("cannot open file", {{"component", name_}, {"path", path}, {"error", std::strerror(errno)}});
     return false;
   }
   struct stat fst;
-  if (::fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino) {  // replaced between stat and open: next scan
+  if (::fstat(fd, &fst) != 0 || fst.st_ino != st.st_ino || !S_ISREG(fst.st_mode)) {  // replaced between stat and open: next scan
     ::close(fd);
     return false;
   }
@@ -204,7 +206,10 @@ void FileSource::scan(Emitter& out, bool first_scan) {
 // file they name, `skipped` those left unopened.
 void FileSource::expand_globs(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& matched,
                               std::set<std::pair<uint64_t, uint64_t>>& skipped) {
-  for (const std::string& path : find_matching_files(config_.include, config_.exclude)) {
+  GlobResult globbed = find_matching_files(config_.include, config_.exclude, config_.follow_symlinks);
+  for (const auto& [path, why] : globbed.refused)
+    if (refused_logged_.insert(path).second) log_warn("matching path not read", {{"component", name_}, {"path", path}, {"reason", why}});
+  for (const std::string& path : globbed.files) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) continue;
     auto key = std::make_pair(static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino));

@@ -52,6 +52,7 @@ class FileSource final : public Source {
   void scan(Emitter& out, bool first_scan);
   void expand_globs(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& matched, std::set<std::pair<uint64_t, uint64_t>>& skipped);
   bool once_ = false;
+  std::set<std::string> refused_logged_;  // matching paths not read (links, devices), said once each
   enum class OpenMode { kFirstScan, kLater, kOnlyWithCheckpoint };
   bool open_file(const std::string& path, const struct stat& st, OpenMode mode);
   void recover_renamed_while_down();

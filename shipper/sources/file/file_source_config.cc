@@ -20,6 +20,8 @@ const Schema<FileSourceConfig>& FileSourceConfig::schema() {
           .field("checkpoint_interval", &FileSourceConfig::checkpoint_interval, "How often acknowledged offsets are written to data_dir (and always at shutdown).")
           .field("max_open_files", &FileSourceConfig::max_open_files,
                  "Files held open at most. New and rotated files are opened as soon as they appear, also while a sink is blocked, and held until read and delivered; past this bound a file is not held (logged once per spell, counted, and /health says so) and can be lost if it is rotated away meanwhile.")
+          .field("follow_symlinks", &FileSourceConfig::follow_symlinks,
+                 "Read files that symbolic links in the globbed folders lead to (only regular files; never devices, FIFOs, /proc or /sys). Off by default: a link in a log folder must not ship a key file or another folder.")
           .nested("multiline", &FileSourceConfig::multiline, MultilineConfig::schema(), "Join lines into one event (stack traces); absent = one event per line.");
   return s;
 }

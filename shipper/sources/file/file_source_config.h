@@ -32,6 +32,7 @@ struct FileSourceConfig {
   Duration read_delay{std::chrono::milliseconds(100)};
   Duration checkpoint_interval{std::chrono::seconds(1)};
   int64_t max_open_files = 1024;
+  bool follow_symlinks = false;
   std::optional<MultilineConfig> multiline;
 
   static const Schema<FileSourceConfig>& schema();

@@ -146,6 +146,17 @@ void FileTailer::check_file(Emitter& out, bool verify_fingerprint) {
     log_info("file deleted; reading it to the end before letting go", {{"path", path_}});
   }
   bool truncated = static_cast<uint64_t>(st.st_size) < framer_.position();
+  // A file that says it is shorter than what it gave (a pseudo-file reports size 0 and yields
+  // bytes) was not truncated: its bytes go on past the size it states. Taken for a truncation
+  // it would be read from the start again forever. (A real file has bytes past its size only
+  // when a writer appended meanwhile, and then its size has grown.)
+  char probe;
+  struct stat again;
+  if (truncated && ::pread(fd_, &probe, 1, st.st_size) > 0 && ::fstat(fd_, &again) == 0 && again.st_size <= st.st_size) {
+    if (!size_lies_) log_warn("file yields more bytes than its size says; not treated as truncated", {{"path", path_}});
+    size_lies_ = true;
+    return;
+  }
   if (!truncated && verify_fingerprint && fingerprint_len_ > 0) {
     uint64_t hash = 0;
     FileCheckpoint cp = progress_->snapshot();

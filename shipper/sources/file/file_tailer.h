@@ -102,6 +102,7 @@ class FileTailer {
   std::deque<BatchPtr> pending_;  // complete, waiting for room downstream
   uint32_t fingerprint_len_ = 0;
   bool at_eof_ = false;
+  bool size_lies_ = false;  // said once: see check_file
   bool deleted_ = false;
   std::chrono::steady_clock::time_point last_growth_;
 };

@@ -2,9 +2,12 @@
 
 #include <dirent.h>
 #include <fnmatch.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -41,19 +44,52 @@ bool match_segments(const std::vector<std::string_view>& pat, size_t pi, const s
   return si == path.size();
 }
 
+// /proc and /sys files say size 0 and then yield bytes (environments, kernel state): never
+// logs, and never to be shipped.
+bool on_pseudo_filesystem(const std::string& path) {
+  struct statfs fs;
+  if (::statfs(path.c_str(), &fs) != 0) return true;
+  return fs.f_type == PROC_SUPER_MAGIC || fs.f_type == SYSFS_MAGIC;
+}
+
 struct Walker {
   const std::vector<std::string>& include;
   const std::vector<std::string>& exclude;
+  bool follow_symlinks;
   std::set<std::pair<dev_t, ino_t>> visited_dirs;
   std::set<std::string> found;
+  std::map<std::string, std::string> refused;
 
+  bool wanted(const std::string& path) const { return glob_match_any(include, path) && !glob_match_any(exclude, path); }
+
+  // A path a walk or a pattern named: kept when it is (or, when links are followed, leads to)
+  // a regular file outside /proc and /sys.
   void consider(const std::string& path) {
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-    if (glob_match_any(include, path) && !glob_match_any(exclude, path)) found.insert(path);
+    if (::lstat(path.c_str(), &st) != 0) return;
+    if (S_ISLNK(st.st_mode)) {
+      if (!wanted(path)) return;
+      if (!follow_symlinks) {
+        refused[path] = "a symbolic link (follow_symlinks is false)";
+        return;
+      }
+      if (::stat(path.c_str(), &st) != 0) return;  // a dangling link
+    }
+    if (!S_ISREG(st.st_mode)) {
+      if (!S_ISDIR(st.st_mode) && wanted(path)) refused[path] = "not a regular file (a device, FIFO or socket)";
+      return;
+    }
+    if (!wanted(path)) return;
+    if (on_pseudo_filesystem(path)) {
+      refused[path] = "on /proc or /sys";
+      return;
+    }
+    found.insert(path);
   }
 
-  // `prefix` is how paths below `dir` are spelled ("" for the current folder).
+  // `prefix` is how paths below `dir` are spelled ("" for the current folder). The folder a
+  // pattern names is taken as it is (a linked /var/log is the operator's choice); below it,
+  // linked folders are walked only when links are followed, each real folder once.
   void walk(const std::string& dir, const std::string& prefix, int depth_left) {
     struct stat st;
     if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
@@ -66,10 +102,12 @@ struct Walker {
       if (name == "." || name == "..") continue;
       std::string path = prefix + name;
       struct stat est;
-      if (::stat(path.empty() ? "." : path.c_str(), &est) != 0) continue;
+      if (::lstat(path.empty() ? "." : path.c_str(), &est) != 0) continue;
+      bool link = S_ISLNK(est.st_mode);
+      if (link && follow_symlinks && ::stat(path.c_str(), &est) != 0) continue;
       if (S_ISDIR(est.st_mode)) {
         if (depth_left > 1) subdirs.push_back(path);
-      } else if (S_ISREG(est.st_mode)) {
+      } else {
         consider(path);
       }
     }
@@ -107,9 +145,9 @@ std::string glob_base(std::string_view pattern) {
   return base;
 }
 
-std::vector<std::string> find_matching_files(const std::vector<std::string>& include,
-                                             const std::vector<std::string>& exclude) {
-  Walker walker{include, exclude, {}, {}};
+GlobResult find_matching_files(const std::vector<std::string>& include, const std::vector<std::string>& exclude,
+                               bool follow_symlinks) {
+  Walker walker{include, exclude, follow_symlinks, {}, {}, {}};
   for (const auto& pattern : include) {
     if (pattern.empty()) continue;
     auto segments = split_segments(pattern);
@@ -128,7 +166,7 @@ std::vector<std::string> find_matching_files(const std::vector<std::string>& inc
     if (base.empty()) walker.walk(".", "", depth);
     else walker.walk(base, base == "/" ? "/" : base + "/", depth);
   }
-  return {walker.found.begin(), walker.found.end()};
+  return {{walker.found.begin(), walker.found.end()}, std::move(walker.refused)};
 }
 
 }  // namespace logship

@@ -6,10 +6,15 @@
 //
 // `*`, `?` and `[…]` match within one path segment (fnmatch); `**` as a whole segment matches
 // any number of folders, none included; a pattern that starts with `**` matches absolute and
-// relative paths alike (handy for excludes such as `**/*.gz`). Symbolic links to folders are followed, each real folder
-// once, so a link loop ends.
+// relative paths alike (handy for excludes such as `**/*.gz`).
+//
+// Symbolic links below the folder a pattern starts from are not followed unless asked (as with
+// Filebeat's filestream): a link in a log folder must not ship a key file or another folder.
+// Followed, a link leads only to a regular file, and linked folders are walked once each, so
+// a loop ends. Devices, FIFOs, sockets and anything on /proc or /sys are never matched.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +29,13 @@ bool glob_match_any(const std::vector<std::string>& patterns, std::string_view p
 std::string glob_base(std::string_view pattern);
 bool has_wildcard(std::string_view segment);
 
-// Regular files (symbolic links followed) matching any include and no exclude pattern, sorted.
-std::vector<std::string> find_matching_files(const std::vector<std::string>& include,
-                                             const std::vector<std::string>& exclude);
+struct GlobResult {
+  std::vector<std::string> files;              // regular files matching, sorted
+  std::map<std::string, std::string> refused;  // matching paths left out -> why
+};
+
+// Files matching any include and no exclude pattern.
+GlobResult find_matching_files(const std::vector<std::string>& include, const std::vector<std::string>& exclude,
+                               bool follow_symlinks = false);
 
 }  // namespace logship

@@ -1,6 +1,7 @@
 #include "shipper/sources/kafka/kafka_source.h"
 
 #include <re2/re2.h>
+#include <simdjson.h>
 #include <xxhash.h>
 
 #include <cstring>
@@ -83,6 +84,7 @@ KafkaSource::KafkaSource(KafkaSourceConfig config, const BuildContext& ctx)
     : config_(std::move(config)),
       name_(ctx.name),
       host_(ctx.host_name),
+      json_(std::make_unique<simdjson::dom::parser>()),
       received_(metrics().counter("logship_kafka_received_messages_total", "Messages the kafka source read.", {{"component", ctx.name}})),
       committed_total_(metrics().counter("logship_kafka_commits_total", "Offset commits of the kafka source.", {{"component", ctx.name}})) {}
 
@@ -180,6 +182,14 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
     if (!find_event_metadata(value, id, inside_dataset)) id = {};
     else if (dataset.empty()) dataset = inside_dataset;
   }
+  // Whoever can write to the topic can make a message look like logship's: it is forwarded
+  // byte for byte only when it is one JSON object on one line whose own event.id is that id.
+  bool not_an_event = false;
+  if (id.size() == kEventIdChars && !is_event_with_id(value, id)) {
+    id = {};
+    dataset = {};
+    not_an_event = true;
+  }
   // A batch holds one origin: start a new one when the dataset changes.
   if (p.pending && !dataset.empty() && p.pending->origin->dataset != dataset) send(p, out);
   if (!p.pending) {
@@ -209,12 +219,24 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
     b.encoded.append(",\"message\":"sv);
     if (!append_json_string(b.encoded, value)) e.flags |= kFlagInvalidUtf8;
     b.encoded.push_back(',');
+    if (not_an_event) e.flags |= kFlagNotAnEvent;
     append_metadata_members(b.encoded, b, e);
     b.encoded.append("}\n"sv);
   }
   e.enc_len = static_cast<uint32_t>(b.encoded.size() - e.enc_begin);
   p.next_offset = m->offset + 1;
   if (b.raw.size() >= config_.batch_bytes.value) send(p, out);
+}
+
+bool KafkaSource::is_event_with_id(std::string_view value, std::string_view id) {
+  if (std::memchr(value.data(), '\n', value.size()) || std::memchr(value.data(), '\r', value.size())) return false;
+  // simdjson reads past the end: a padded copy, reused from message to message.
+  padded_.assign(value);
+  padded_.reserve(value.size() + simdjson::SIMDJSON_PADDING);
+  simdjson::dom::element root;
+  std::string_view own_id;
+  return !json_->parse(padded_.data(), value.size(), false).get(root) && root.is_object() &&
+         !root["event"]["id"].get(own_id) && own_id == id;
 }
 
 void KafkaSource::send(Partition& p, Emitter& out) {

@@ -19,6 +19,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <chrono>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,10 @@
 #include "core/metrics.h"
 #include "clients/kafka/kafka_conf.h"
 #include "shipper/sources/kafka/partition_progress.h"
+
+namespace simdjson::dom {
+class parser;
+}
 
 namespace logship {
 
@@ -65,6 +70,7 @@ class KafkaSource final : public Source, private KafkaClientContext {
   void assigned(rd_kafka_topic_partition_list_t* parts);
   void revoked(rd_kafka_topic_partition_list_t* parts);
   void add_message(const rd_kafka_message_t* m, Emitter& out);
+  bool is_event_with_id(std::string_view value, std::string_view id);
   void send(Partition& p, Emitter& out);
   void send_all(Emitter& out);
   void commit(bool force);
@@ -79,6 +85,8 @@ class KafkaSource final : public Source, private KafkaClientContext {
   std::map<std::string, Partition> partitions_;
   bool assigned_once_ = false;
   std::chrono::steady_clock::time_point last_commit_;
+  std::unique_ptr<simdjson::dom::parser> json_;  // checks messages that claim to be events
+  std::string padded_;
   Counter& received_;
   Counter& committed_total_;
 };

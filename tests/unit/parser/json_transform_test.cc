@@ -77,6 +77,29 @@ TEST_F(JsonTransformTest, CopiesMembersThroughInOrderWhateverTheSpacing) {
   EXPECT_NE(outputs_[2].find(R"(","a":1,"b":2,"c":3,"log":{)"), std::string::npos) << outputs_[2];
 }
 
+// A pretty-printed object joined into one event by a multiline source is valid JSON with line
+// breaks between its tokens. Copied raw they cut the event into several NDJSON lines, and in a
+// bulk body the second one was read as an action ({"delete":…} deleted a document). Every event
+// leaves as one line; a line break inside a string is still an error, shipped as text.
+TEST_F(JsonTransformTest, LineBreaksBetweenTokensNeverReachTheOutput) {
+  const std::string pretty = "{\"a\": {\n  \"b\": [1,\r\n 2]\n},\n\"c\":\n{\"delete\":{\"_index\":\"victim\",\"_id\":\"1\"}}\n}";
+  for (const std::string& target : {std::string(), std::string("app")}) {
+    JsonTransformConfig c;
+    c.target = target;
+    auto d = run(c, {pretty, "{\"s\":\"raw\nbreak\"}", "{\"x\":1}"});
+    for (const auto& out : outputs_) {
+      EXPECT_EQ(out.find('\n'), out.size() - 1) << "one line: " << out;
+      EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+    }
+    simdjson::dom::element obj = target.empty() ? d[0] : d[0][target];
+    EXPECT_EQ(int64_t(obj["a"]["b"].at(1)), 2);
+    EXPECT_EQ(std::string_view(obj["c"]["delete"]["_index"]), "victim") << "kept as the value it is";
+    EXPECT_FALSE(has_flag(d[0], "json_parse_error"));
+    EXPECT_TRUE(has_flag(d[1], "json_parse_error")) << outputs_[1];
+    EXPECT_EQ(std::string_view(d[1]["message"]), "{\"s\":\"raw\nbreak\"}");
+  }
+}
+
 TEST_F(JsonTransformTest, TimestampFieldInEveryFormat) {
   JsonTransformConfig c;
   c.timestamp_field = "ts";

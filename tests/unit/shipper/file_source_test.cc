@@ -192,17 +192,21 @@ TEST(FileSourceTest, MultilineEventIsSentAfterTimeoutWhenNoMoreLinesCome) {
   EXPECT_EQ(ev[0].flags, static_cast<uint32_t>(kFlagMultiline));
 }
 
-TEST(FileSourceTest, SymlinkedFileIsFollowedAndReadOnce) {
+TEST(FileSourceTest, SymlinkedFileIsReadOnceWhenLinksAreFollowedAndNotAtAllByDefault) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "real");
   std::filesystem::create_directories(dir / "logs");
   write_file(dir / "real/app.log", "via link\n");
   std::filesystem::create_symlink(dir / "real/app.log", dir / "logs/app.log");
   std::filesystem::create_symlink(dir / "real/app.log", dir / "logs/again.log");
-  FileSourceHarness h(quick_config({dir / "logs/*.log"}), dir / "data", /*once=*/true);
-  h.start();
-  h.stop();
-  EXPECT_EQ(h.texts(), (std::vector<std::string>{"via link"}));
+  for (bool follow : {true, false}) {
+    auto config = quick_config({dir / "logs/*.log"});
+    config.follow_symlinks = follow;
+    FileSourceHarness h(config, dir / (follow ? "data1" : "data2"), /*once=*/true);
+    h.start();
+    h.stop();
+    EXPECT_EQ(h.texts(), follow ? std::vector<std::string>{"via link"} : std::vector<std::string>{}) << follow;
+  }
 }
 
 TEST(FileSourceTest, SecondProcessOnTheSameDataDirIsRefused) {

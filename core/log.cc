@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "core/redact.h"
 #include "core/time_format.h"
 
 namespace logship {
@@ -72,12 +73,13 @@ void log(Level level, std::string_view msg, std::initializer_list<LogField> fiel
   line.append(" level=");
   line.append(level_name(level));
   line.append(" msg=");
-  append_value(line, msg);
+  // The last line of defence for URLs with passwords (libraries' messages quote them).
+  append_value(line, redact_url_credentials(msg));
   for (const auto& [key, value] : fields) {
     line.push_back(' ');
     line.append(key);
     line.push_back('=');
-    append_value(line, value);
+    append_value(line, redact_url_credentials(value));
   }
   line.push_back('\n');
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());

@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <map>
 
+#include "core/redact.h"
+
 namespace logship {
 
 void append_label_value(std::string& out, const std::string& value) {
-  for (char c : value) {
+  // A label may name a URL (an endpoint, a broker): never with its password.
+  for (char c : redact_url_credentials(value)) {
     if (c == '\\') out += "\\\\";
     else if (c == '"') out += "\\\"";
     else if (c == '\n') out += "\\n";

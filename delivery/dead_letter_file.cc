@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "core/private_files.h"
+
 namespace logship {
 
 DeadLetterFile::~DeadLetterFile() {
@@ -17,18 +19,18 @@ DeadLetterFile::~DeadLetterFile() {
 Status DeadLetterFile::open() {
   std::filesystem::path folder = std::filesystem::path(path_).parent_path();
   if (!folder.empty()) {
-    std::error_code ec;
-    bool made = std::filesystem::create_directories(folder, ec);
-    if (ec) return Error::io("cannot create " + folder.string(), ec.value());
-    if (made) ::chmod(folder.c_str(), 0700);
+    // Dead letters hold whole events: for logship's user alone.
+    if (Status s = make_dirs(folder.string(), 0700); !s) return s;
   }
   // The folder itself must not be a link elsewhere, nor the file.
   int dir = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dir < 0) return Error::io("cannot open the dead-letter folder " + folder.string(), errno);
   std::string name = std::filesystem::path(path_).filename();
   int fd = ::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
+  // 0600 exactly, whatever the umask or an older logship left.
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
     int err = errno;
+    if (fd >= 0) ::close(fd);
     ::close(dir);
     return Error::io("cannot open dead-letter file " + path_, err);
   }

@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "core/redact.h"
+
 namespace logship {
 
 namespace {
@@ -76,7 +78,7 @@ EsClient::~EsClient() {
 EsResponse EsClient::request_one(const std::string& endpoint, std::string_view method, std::string_view path,
                                  std::string_view body, std::string_view content_type) {
   EsResponse r;
-  r.endpoint = endpoint;
+  r.endpoint = redact_url_credentials(endpoint);  // for messages: no password in it
   curl_easy_reset(easy_);
   curl_slist* headers = nullptr;
   apply_connection_options(easy_, conn_, headers);
@@ -99,7 +101,7 @@ EsResponse EsClient::request_one(const std::string& endpoint, std::string_view m
   if (rc == CURLE_OK) {
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &r.status);
   } else {
-    r.error = std::string(curl_easy_strerror(rc)) + " (" + endpoint + ")";
+    r.error = std::string(curl_easy_strerror(rc)) + " (" + r.endpoint + ")";
   }
   curl_slist_free_all(headers);
   return r;

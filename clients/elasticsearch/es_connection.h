@@ -53,7 +53,7 @@ struct EsResponse {
   long status = 0;       // HTTP status; 0 when no answer came (connection refused, timeout)
   std::string body;
   std::string error;     // curl's message when status == 0
-  std::string endpoint;  // which endpoint answered
+  std::string endpoint;  // which endpoint answered, its password (if any) redacted
   bool ok() const { return status >= 200 && status < 300; }
   // "HTTP 400: {...}" or "connection refused": for error messages.
   std::string describe() const;

@@ -1,13 +1,15 @@
 #include "clients/kafka/kafka_conf.h"
 
 #include "core/log.h"
+#include "core/redact.h"
 
 namespace logship {
 
 void kafka_conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error) {
   char err[512];
   if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK && error.empty()) {
-    error = key + ": " + err;
+    // librdkafka quotes a rejected value: never a secret's.
+    error = key + ": " + (is_secret_key(key) ? redact_secret(err, value) : std::string(err));
   }
 }
 

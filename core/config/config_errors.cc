@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/redact.h"
+
 namespace logship {
 
 std::string ConfigError::to_string(const std::string& pipeline_file) const {
@@ -31,7 +33,8 @@ void ConfigErrors::add(const YAML::Node& where, std::string path, std::string me
 }
 
 void ConfigErrors::add_at(int line, int column, std::string path, std::string message) {
-  errors_.push_back({std::move(path), line, column, std::move(message)});
+  // Messages quote values; a URL in one must not show its password (validate, run).
+  errors_.push_back({std::move(path), line, column, redact_url_credentials(message)});
 }
 
 void ConfigErrors::add_from_file(const ConfigErrors& other, const std::string& file) {

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/prometheus_text.h"
 #include "core/time_format.h"
+#include "shipper/api/bounded_server.h"
 
 namespace logship {
 
@@ -43,6 +44,9 @@ bool ApiConfig::split_address(std::string& host, int& port, std::string& why) co
 }
 
 namespace {
+
+constexpr size_t kApiThreads = 16;
+constexpr uint64_t kMaxBody = 1u << 20;
 
 double process_rss_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -101,9 +105,23 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiConfig& config, Hea
   if (!config.split_address(host, port, why)) return Error::invalid("api.address: " + why);
   register_process_metrics();
   std::unique_ptr<ApiServer> api(new ApiServer());
-  api->server_ = std::make_unique<httplib::Server>();
+  api->server_ = std::make_unique<BoundedServer>(ConnectionLimits{});
   httplib::Server& s = *api->server_;
-  s.new_task_queue = [] { return new httplib::ThreadPool(2); };  // a sidecar: two threads are plenty
+  // A slow client holds a thread until its request's deadline (bounded_server.h): enough
+  // threads that a handful of them leave /health to the probes. Idle threads cost no memory.
+  s.new_task_queue = [] { return new httplib::ThreadPool(kApiThreads); };
+  s.set_payload_max_length(kMaxBody);
+  // Only GET routes: a body is never wanted. One too large, or of unknown length (chunked,
+  // which httplib 0.11 reads without bound), is refused before it is read, and the connection
+  // closed so that its bytes are never parsed.
+  s.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    bool chunked = req.has_header("Transfer-Encoding");
+    if (!chunked && req.get_header_value<uint64_t>("Content-Length") <= kMaxBody) return httplib::Server::HandlerResponse::Unhandled;
+    res.status = 413;
+    res.set_header("Connection", "close");
+    res.set_content("request body too large: the API takes GET requests only\n", "text/plain");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   s.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(render_prometheus(metrics()), "text/plain; version=0.0.4; charset=utf-8");
   });

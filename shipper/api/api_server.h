@@ -7,7 +7,8 @@
 //                  than api.max_blocked; 503 {"status":"unhealthy","problems":[…]} otherwise
 //
 // Served by cpp-httplib (Debian's libcpp-httplib) on its own threads. It binds to 127.0.0.1
-// unless the configuration names another address.
+// unless the configuration names another address. Requests are bounded (bounded_server.h): 10 s
+// and about 1 MiB each, bodies over 1 MiB refused with 413, 16 threads for slow clients.
 #pragma once
 
 #include <functional>

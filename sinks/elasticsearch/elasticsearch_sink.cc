@@ -1,6 +1,7 @@
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 
 #include "core/log.h"
+#include "core/redact.h"
 #include "sinks/elasticsearch/elasticsearch_worker.h"
 
 namespace logship {
@@ -30,7 +31,7 @@ void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string
   for (size_t i = 0; i < endpoints.size(); ++i) {
     const std::string& e = endpoints[i];
     if (e.rfind("http://", 0) != 0 && e.rfind("https://", 0) != 0)
-      errors.add(node["endpoints"][i], join_path(path, "endpoints[" + std::to_string(i) + "]"), "'" + e + "' is not an http:// or https:// URL");
+      errors.add(node["endpoints"][i], join_path(path, "endpoints[" + std::to_string(i) + "]"), "'" + redact_url_credentials(e) + "' is not an http:// or https:// URL");
   }
   EventTemplate t;
   std::string error;

@@ -5,6 +5,7 @@
 
 #include "core/event_id.h"
 #include "core/log.h"
+#include "core/redact.h"
 
 namespace logship {
 
@@ -301,7 +302,7 @@ void ElasticsearchSink::Worker::all_retry(const std::vector<Doc>& docs, const st
 }
 
 void ElasticsearchSink::Worker::finished(Request& r, CURLcode rc) {
-  std::string endpoint = conn_.endpoints[r.endpoint];
+  std::string endpoint = redact_url_credentials(conn_.endpoints[r.endpoint]);  // reasons reach logs and dead letters
   if (rc != CURLE_OK) {
     requests_failed_.add();
     set_endpoint_aside(r.endpoint);
@@ -357,7 +358,7 @@ void ElasticsearchSink::Worker::handle_items(Request& r) {
     case BulkAnswer::kNotBulkAnswer:
       // A 200 that is not a bulk answer (a proxy's page, a cut answer): what happened to the
       // documents is unknown, and sending them again is safe (create + _id).
-      all_retry(r.docs, "bad_bulk_answer", error + " (" + conn_.endpoints[r.endpoint] + ")", std::chrono::milliseconds(0));
+      all_retry(r.docs, "bad_bulk_answer", error + " (" + redact_url_credentials(conn_.endpoints[r.endpoint]) + ")", std::chrono::milliseconds(0));
       return;
     case BulkAnswer::kCountMismatch:
       split_or_reject(r, "bulk_item_count_mismatch", error);

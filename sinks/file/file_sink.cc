@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "core/log.h"
+#include "core/private_files.h"
 
 namespace logship {
 
@@ -35,11 +36,13 @@ Result<std::unique_ptr<FileSink>> FileSink::create(const FileSinkConfig& config,
 }
 
 Status FileSink::open_file() {
-  std::error_code ec;
+  // Logs may hold what others should not read: group-readable at most. A link at `path` is
+  // refused, so the output cannot be pointed at another file (O_NOFOLLOW).
   auto parent = std::filesystem::path(config_.path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  int fd = ::open(config_.path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) return Error::io("cannot open " + config_.path, errno);
+  if (Status s = make_dirs(parent.string(), 0750); !s) return s;
+  Result<int> opened = open_created(config_.path, O_RDWR | O_APPEND, 0640);
+  if (!opened) return opened.error();
+  int fd = *opened;
   // A crash in the middle of a write can leave a torn last line: end it, so that what follows
   // starts on a line of its own and stays valid NDJSON.
   struct stat st;

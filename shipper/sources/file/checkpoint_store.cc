@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/json_writer.h"
+#include "core/private_files.h"
 
 namespace logship {
 
@@ -68,8 +69,9 @@ Status CheckpointStore::save(const std::vector<FileCheckpoint>& files) const {
   text += "\n]}\n";
 
   std::string tmp = path_ + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Error::io("cannot write checkpoint " + tmp, errno);
+  Result<int> opened = open_created(tmp, O_WRONLY | O_TRUNC, 0600, /*force_mode=*/true);  // renamed over the checkpoint: its mode
+  if (!opened) return Error{opened.error().code, "cannot write checkpoint: " + opened.error().message};
+  int fd = *opened;
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/private_files.h"
 #include "core/time_format.h"
 #include "shipper/sources/file/glob.h"
 
@@ -39,12 +40,12 @@ bool same_file(const FileCheckpoint& a, const FileCheckpoint& b) {
 }  // namespace
 
 Result<std::unique_ptr<FileSource>> FileSource::create(const FileSourceConfig& config, const BuildContext& ctx) {
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.data_dir, ec);
-  if (ec) return Error::invalid("cannot create data_dir " + ctx.data_dir + ": " + ec.message());
+  // Checkpoints name the files read and how far: for logship's user alone.
+  if (Status s = make_dirs(ctx.data_dir, 0700); !s) return Error::invalid("cannot create data_dir: " + s.error().message);
   std::string lock_path = ctx.data_dir + "/" + ctx.name + ".lock";
-  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0) return Error::io("cannot open " + lock_path, errno);
+  Result<int> opened = open_created(lock_path, O_RDWR, 0600, /*force_mode=*/true);
+  if (!opened) return opened.error();
+  int lock_fd = *opened;
   if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(lock_fd);
     return Error::invalid("another logship process is running source '" + ctx.name + "' with data_dir " + ctx.data_dir +

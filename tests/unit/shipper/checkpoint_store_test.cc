@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -27,6 +28,17 @@ TEST(CheckpointStoreTest, RoundTripsEntriesIncludingOddPaths) {
   EXPECT_EQ((*loaded)[0].fingerprint, files[0].fingerprint);
   EXPECT_EQ((*loaded)[1].inode, 2u);
   EXPECT_FALSE(std::filesystem::exists(dir / "src.checkpoints.json.tmp"));
+}
+
+TEST(CheckpointStoreTest, CheckpointFileIs0600EvenUnderUmaskZero) {
+  testing::TempDir dir;
+  mode_t old = ::umask(0);
+  Status saved = CheckpointStore(dir / "src.checkpoints.json").save({{"/var/log/a.log", 1, 2, 3, 0, 0}});
+  ::umask(old);
+  ASSERT_TRUE(saved);
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "src.checkpoints.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
 TEST(CheckpointStoreTest, MissingFileMeansNoCheckpoints) {

@@ -64,5 +64,32 @@ TEST(FileSinkTest, SyncedOutputLeavesThePageCacheUnlessAskedToStay) {
   EXPECT_GT(cached_after_writing(dir, false), 1000u) << "kept: the same write stays cached";
 }
 
+TEST(FileSinkTest, OutputIsCreated0640InFoldersOf0750EvenUnderUmaskZero) {
+  testing::TempDir dir;
+  FileSinkConfig config;
+  config.path = dir / "out/all.ndjson";
+  mode_t old = ::umask(0);
+  auto sink = FileSink::create(config, BuildContext{"out", "", ""});
+  ::umask(old);
+  ASSERT_TRUE(sink) << sink.error().message;
+  struct stat st {};
+  ASSERT_EQ(::stat(config.path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  ASSERT_EQ(::stat((dir / "out").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0750u);
+}
+
+TEST(FileSinkTest, SymlinkAtTheOutputPathIsRefusedWithAClearError) {
+  testing::TempDir dir;
+  testing::write_file(dir / "elsewhere", "untouched\n");
+  ASSERT_EQ(::symlink((dir / "elsewhere").c_str(), (dir / "out.ndjson").c_str()), 0);
+  FileSinkConfig config;
+  config.path = dir / "out.ndjson";
+  auto sink = FileSink::create(config, BuildContext{"out", "", ""});
+  ASSERT_FALSE(sink);
+  EXPECT_NE(sink.error().message.find("symbolic link"), std::string::npos) << sink.error().message;
+  EXPECT_EQ(testing::read_file(dir / "elsewhere"), "untouched\n");
+}
+
 }  // namespace
 }  // namespace logship

@@ -1,0 +1,40 @@
+#include "delivery/dead_letter_file.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  ::lstat(path.c_str(), &st);
+  return st.st_mode & 07777;
+}
+
+TEST(DeadLetterFileTest, FileIs0600InFoldersOf0700EvenUnderUmaskZero) {
+  testing::TempDir dir;
+  mode_t old = ::umask(0);
+  DeadLetterFile file(dir / "data/dead-letter/search.ndjson");
+  Status s = file.append({});
+  ::umask(old);
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(mode_of(dir / "data"), 0700u);
+  EXPECT_EQ(mode_of(dir / "data/dead-letter"), 0700u);
+  EXPECT_EQ(mode_of(dir / "data/dead-letter/search.ndjson"), 0600u);
+}
+
+TEST(DeadLetterFileTest, ExistingWiderFileIsNarrowedTo0600) {
+  testing::TempDir dir;
+  ASSERT_EQ(::mkdir((dir / "dl").c_str(), 0700), 0);
+  testing::write_file(dir / "dl/s.ndjson", "");
+  ::chmod((dir / "dl/s.ndjson").c_str(), 0644);
+  DeadLetterFile file(dir / "dl/s.ndjson");
+  ASSERT_TRUE(file.append({}));
+  EXPECT_EQ(mode_of(dir / "dl/s.ndjson"), 0600u);
+}
+
+}  // namespace
+}  // namespace logship

@@ -235,6 +235,81 @@ double sample(const std::string& metrics_text, const std::string& series) {
   return std::stod(metrics_text.substr(at + series.size() + 2));
 }
 
+// Rotated files a sidecar held (nothing acknowledged: the broker never came) are in its
+// checkpoints. Restarted with room for fewer files than that, it used to drop the rest from
+// the checkpoints without a word. Now they wait for room (counted, logged, /health), stay in
+// the checkpoints, and a later run delivers every line. Meanwhile /metrics has one lag series
+// per path, the backlog of every file rotated away from it included.
+TEST_F(OperationsTest, RotatedFilesCheckpointedBeyondMaxOpenFilesWaitForRoomAfterARestart) {
+  std::filesystem::create_directories(dir_ / "logs");
+  auto yaml = [&](int max_open, const std::string& rotate_wait, bool deliver) {
+    return "data_dir: " + dir_ / "data" + "\nshutdown_timeout: 1s\napi: {address: '127.0.0.1:0'}\nsources:\n  app: {type: file, include: ['" +
+           dir_ / "logs/*.log" + "'], scan_interval: 100ms, checkpoint_interval: 100ms, rotate_wait: " + rotate_wait +
+           ", max_open_files: " + std::to_string(max_open) + "}\nsinks:\n" +
+           (deliver ? "  out: {type: file, inputs: [app], path: " + dir_ / "out.ndjson" + "}\n"
+                    : "  out: {type: kafka, inputs: [app], bootstrap_servers: '127.0.0.1:1', topic: never}\n");
+  };
+  start(yaml(10, "1h", false));  // rotated files stay held: nothing will be acknowledged
+  const std::string live = dir_ / "logs/app.log";
+  size_t bytes = 0;
+  for (int g = 0; g < 6; ++g) {
+    std::string chunk = numbered("g" + std::to_string(g) + "-", 0, 100);
+    testing::append_file(live, chunk);
+    bytes += chunk.size();
+    std::this_thread::sleep_for(300ms);
+    if (g < 5) std::filesystem::rename(live, live + "." + std::to_string(g));  // out of the glob
+  }
+  std::string series = "logship_file_lag_bytes{component=\"app\",path=\"" + live + "\"}";
+  std::string metrics;
+  ASSERT_TRUE(testing::eventually([&] { return sample(metrics = get("/metrics").body, series) == static_cast<double>(bytes); }, 20s))
+      << metrics;
+  EXPECT_EQ(metrics.find(series, metrics.find(series) + 1), std::string::npos) << "one series per path";
+  process_->signal(SIGTERM);
+  ASSERT_EQ(process_->wait(), 0) << log();
+
+  std::filesystem::rename(dir_ / "stderr", dir_ / "stderr.1");  // start() finds the API's address in it
+  start(yaml(2, "1h", false));
+  std::string health;
+  ASSERT_TRUE(testing::eventually([&] { return sample(get("/metrics").body, "logship_file_skipped_files_total{component=\"app\"}") == 4; }, 20s))
+      << get("/metrics").body << log();
+  EsResponse h = get("/health");
+  EXPECT_EQ(h.status, 503);
+  EXPECT_NE(h.body.find("max_open_files (2) reached, 4 matching files not held"), std::string::npos) << h.body;
+  EXPECT_NE(log().find("max_open_files reached"), std::string::npos) << log();
+  process_->signal(SIGTERM);
+  ASSERT_EQ(process_->wait(), 0) << log();
+
+  testing::write_file(dir_ / "p.yaml", yaml(10, "200ms", true));
+  Process once({testing::logship_binary(), "run", "-c", dir_ / "p.yaml", "--once"}, dir_ / "stderr.once");
+  ASSERT_EQ(once.wait(), 0) << testing::read_file(dir_ / "stderr.once");
+  auto messages = testing::messages_of(dir_ / "out.ndjson");
+  std::set<std::string> unique(messages.begin(), messages.end());
+  EXPECT_EQ(messages.size(), 600u) << testing::read_file(dir_ / "stderr.once");
+  EXPECT_EQ(unique.size(), 600u);
+}
+
+// After a write wakes it, the source lets lines gather for read_delay before it reads. A file
+// created and renamed out of the globs in that time was never opened; a folder change now
+// ends the wait.
+TEST_F(OperationsTest, AFileCreatedAndRenamedAwayDuringReadDelayIsStillRead) {
+  std::filesystem::create_directories(dir_ / "logs");
+  start("data_dir: " + dir_ / "data" + "\napi: {address: '127.0.0.1:0'}\nsources:\n  app: {type: file, include: ['" + dir_ / "logs/*.log" +
+        "'], scan_interval: 1h, read_delay: 2s, rotate_wait: 100ms}\nsinks:\n  out: {type: file, inputs: [app], path: " + dir_ / "out.ndjson" + "}\n");
+  std::this_thread::sleep_for(300ms);
+  for (int g = 0; g < 5; ++g) {
+    testing::append_file(dir_ / "logs/steady.log", numbered("steady-", g, g + 1));  // wakes the source: read_delay begins
+    std::this_thread::sleep_for(50ms);
+    testing::write_file(dir_ / "logs/short.log", numbered("short" + std::to_string(g) + "-", 0, 20));
+    std::this_thread::sleep_for(300ms);
+    std::filesystem::rename(dir_ / "logs/short.log", dir_ / ("logs/short.log." + std::to_string(g)));
+    std::this_thread::sleep_for(2s);
+  }
+  ASSERT_TRUE(testing::eventually([&] { return out_lines() >= 105; }, 20s)) << out_lines() << " lines\n" << log();
+  process_->signal(SIGTERM);
+  EXPECT_EQ(process_->wait(), 0);
+  EXPECT_EQ(out_lines(), 105u);
+}
+
 TEST_F(OperationsTest, ReloadReplacesOnlyTheComponentsThatChanged) {
   testing::write_file(dir_ / "a.log", numbered("a", 0, 10));
   testing::write_file(dir_ / "b.log", numbered("b", 0, 10));

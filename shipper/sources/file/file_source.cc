@@ -86,8 +86,9 @@ FileSource::FileSource(FileSourceConfig config, const BuildContext& ctx, int loc
       Labels l{{"component", name_}, {"path", f.path}};
       out.push_back({"logship_file_read_offset_bytes", "Where logship reads in a file.", MetricType::kGauge, l, static_cast<double>(f.read_offset)});
       out.push_back({"logship_file_size_bytes", "Size of a file being read.", MetricType::kGauge, l, static_cast<double>(f.size)});
-      out.push_back({"logship_file_lag_bytes", "Bytes of a file not yet acknowledged by every sink (size minus acknowledged offset).",
-                     MetricType::kGauge, l, static_cast<double>(f.size > f.acked_offset ? f.size - f.acked_offset : 0)});
+      out.push_back({"logship_file_lag_bytes",
+                     "Bytes not yet acknowledged by every sink (size minus acknowledged offset) of the file at a path and of those rotated away from it and still held.",
+                     MetricType::kGauge, l, static_cast<double>(f.lag)});
     }
     out.push_back({"logship_checkpoint_age_seconds", "Seconds since the stored checkpoints last matched what the sinks acknowledged.",
                    MetricType::kGauge, {{"component", name_}}, static_cast<double>(now_unix_nanos() - checkpoints_current_at_) / 1e9});
@@ -165,8 +166,13 @@ bool FileSource::open_file(const std::string& path, const struct stat& st, OpenM
 
 // Files renamed (to a name no glob matches) while logship was stopped: look for the inode next
 // to the old path and finish them from their checkpoint.
-void FileSource::recover_renamed_while_down() {
-  std::vector<FileCheckpoint> leftovers = std::move(unclaimed_);
+// Files renamed (to a name no glob matches) while logship was stopped: look for the inode next
+// to the old path and finish them from their checkpoint. Those max_open_files leaves no room
+// for wait (kept in the checkpoints, counted as skipped) and are tried again at every scan.
+void FileSource::recover_renamed_while_down(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& skipped) {
+  std::vector<FileCheckpoint> leftovers = first_scan ? std::move(unclaimed_) : std::move(awaiting_room_);
+  unclaimed_.clear();
+  awaiting_room_.clear();
   for (const FileCheckpoint& cp : leftovers) {
     std::string dir = std::filesystem::path(cp.path).parent_path().string();
     DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
@@ -175,8 +181,13 @@ void FileSource::recover_renamed_while_down() {
       if (e->d_ino != cp.inode) continue;
       std::string candidate = (dir.empty() ? "" : dir + "/") + e->d_name;
       struct stat st;
-      if (::stat(candidate.c_str(), &st) != 0 || st.st_dev != cp.device || st.st_ino != cp.inode) continue;
+      if (::lstat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != cp.device || st.st_ino != cp.inode) continue;
       if (static_cast<uint64_t>(st.st_size) <= cp.offset) break;  // nothing left to read
+      if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) {
+        awaiting_room_.push_back(cp);
+        skipped.insert({cp.device, cp.inode});
+        break;
+      }
       unclaimed_ = {cp};
       if (open_file(candidate, st, OpenMode::kOnlyWithCheckpoint)) {
         tailers_.back()->detached = true;
@@ -192,14 +203,14 @@ void FileSource::recover_renamed_while_down() {
 void FileSource::scan(Emitter& out, bool first_scan) {
   std::set<std::pair<uint64_t, uint64_t>> matched, skipped;
   expand_globs(first_scan, matched, skipped);
-  note_skipped(skipped);
   for (auto& t : tailers_) {
     bool was = t->detached;
     if (!matched.count({t->device(), t->inode()})) t->detached = true;
     if (t->detached && !was) log_info("file rotated away; finishing it", {{"component", name_}, {"path", t->path()}});
     t->check_file(out, /*verify_fingerprint=*/true);
   }
-  if (first_scan) recover_renamed_while_down();
+  if (first_scan || !awaiting_room_.empty()) recover_renamed_while_down(first_scan, skipped);
+  note_skipped(skipped);
   watch_folders();
 }
 
@@ -254,8 +265,10 @@ void FileSource::note_skipped(const std::set<std::pair<uint64_t, uint64_t>>& ski
 
 std::vector<std::string> FileSource::health_problems() const {
   std::lock_guard lock(stats_mu_);
-  if (health_problem_.empty()) return {};
-  return {health_problem_};
+  std::vector<std::string> problems;
+  if (!health_problem_.empty()) problems.push_back(health_problem_);
+  if (!checkpoint_problem_.empty()) problems.push_back(checkpoint_problem_);
+  return problems;
 }
 
 void FileSource::retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now) {
@@ -341,6 +354,7 @@ void FileSource::save_checkpoints(bool force) {
   last_save_ = now;
   std::vector<FileCheckpoint> current;
   for (const auto& t : tailers_) current.push_back(t->progress()->snapshot());
+  current.insert(current.end(), awaiting_room_.begin(), awaiting_room_.end());
   for (auto it = retiring_.begin(); it != retiring_.end();) {
     current.push_back((*it)->snapshot());
     // Once every batch of a closed file is acknowledged, its entry is written one last time
@@ -352,9 +366,16 @@ void FileSource::save_checkpoints(bool force) {
   if (changed) {
     if (Status s = store_.save(current); !s) {
       log_error("cannot save checkpoints", {{"component", name_}, {"error", s.error().message}});
+      // A restart would read again from older offsets: duplicates, and lost rotated files.
+      std::lock_guard lock(stats_mu_);
+      checkpoint_problem_ = "source " + name_ + " cannot save its checkpoints: " + s.error().message;
       return;
     }
     saved_ = std::move(current);
+  }
+  if (!checkpoint_problem_.empty()) {
+    std::lock_guard lock(stats_mu_);
+    checkpoint_problem_.clear();
   }
   std::lock_guard lock(stats_mu_);
   checkpoints_current_at_ = now_unix_nanos();
@@ -366,7 +387,15 @@ void FileSource::publish_stats() {
   for (const auto& t : tailers_) {
     struct stat st{};
     uint64_t size = ::fstat(t->fd(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-    stats.push_back({t->path(), t->read_offset(), t->progress()->snapshot().offset, size});
+    uint64_t acked = t->progress()->snapshot().offset;
+    auto it = std::find_if(stats.begin(), stats.end(), [&](const FileStats& f) { return f.path == t->path(); });
+    if (it == stats.end()) it = stats.insert(stats.end(), FileStats{t->path()});
+    it->lag += size > acked ? size - acked : 0;
+    if (!t->detached || !it->current) {
+      it->read_offset = t->read_offset();
+      it->size = size;
+      it->current = !t->detached;
+    }
     if (t->read_offset() < size) ++unread;
     if (st.st_nlink == 0) deleted_bytes += static_cast<int64_t>(size);
   }
@@ -444,12 +473,16 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
       rescan |= wait_for_change(kIdleWait);
       // New lines after a quiet spell: let the writer go on for read_delay, so that what it
       // writes in that time becomes one batch instead of many small ones, each a wakeup of
-      // every stage and an fsync in file sinks.
+      // every stage and an fsync in file sinks. A file created or renamed meanwhile ends the
+      // wait: one that lives less than read_delay would otherwise never be opened.
       auto until = std::chrono::steady_clock::now() + config_.read_delay.value;
-      gathered = woke_on_write_ && config_.read_delay.value.count() > 0;
-      while (woke_on_write_ && !ctx.stopping() && std::chrono::steady_clock::now() < until) {
-        // In one sleep for the default delay; a stop is still noticed within kIdleWait.
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(until - std::chrono::steady_clock::now(), kIdleWait));
+      gathered = woke_on_write_ && !rescan && config_.read_delay.value.count() > 0;
+      while (gathered && !ctx.stopping() && std::chrono::steady_clock::now() < until) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+        if (wait_for_change(std::clamp(left, std::chrono::milliseconds(1), kIdleWait))) {
+          rescan = true;
+          break;
+        }
       }
     }
     if (rescan) {

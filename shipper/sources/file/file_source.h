@@ -55,7 +55,7 @@ class FileSource final : public Source {
   std::set<std::string> refused_logged_;  // matching paths not read (links, devices), said once each
   enum class OpenMode { kFirstScan, kLater, kOnlyWithCheckpoint };
   bool open_file(const std::string& path, const struct stat& st, OpenMode mode);
-  void recover_renamed_while_down();
+  void recover_renamed_while_down(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& skipped);
   void retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now);
   // Hands on what waits for room downstream; false while some still does.
   bool drain_pending(Emitter& out, std::chrono::milliseconds wait);
@@ -79,6 +79,7 @@ class FileSource final : public Source {
   std::vector<std::shared_ptr<FileProgress>> retiring_;  // closed files with batches in flight
   std::vector<FileCheckpoint> saved_;                    // what the store holds now
   std::vector<FileCheckpoint> unclaimed_;                // loaded, not yet matched to a file
+  std::vector<FileCheckpoint> awaiting_room_;            // rotated while stopped, not opened for max_open_files yet
   std::chrono::steady_clock::time_point last_save_;
   int inotify_fd_ = -1;
   std::map<std::string, int> watched_;
@@ -91,15 +92,19 @@ class FileSource final : public Source {
   std::string health_problem_;                            // under stats_mu_
 
   // For /metrics, read on the HTTP thread: refreshed at every checkpoint interval.
+  // Per path: the file there now, plus the unacknowledged bytes of the files rotated away
+  // from it and still held (one series per path: Prometheus keeps one of duplicate series).
   struct FileStats {
     std::string path;
-    uint64_t read_offset;
-    uint64_t acked_offset;
-    uint64_t size;
+    uint64_t read_offset = 0;
+    uint64_t size = 0;
+    uint64_t lag = 0;
+    bool current = false;  // read_offset and size are those of the file at the path now
   };
   void publish_stats();
   std::chrono::steady_clock::time_point last_stats_;
   mutable std::mutex stats_mu_;
+  std::string checkpoint_problem_;  // the last save failed (for /health); under stats_mu_
   std::vector<FileStats> stats_;
   int64_t checkpoints_current_at_ = 0;  // wall-clock ns when the stored checkpoints last matched the acknowledged offsets
   int collector_id_ = 0;

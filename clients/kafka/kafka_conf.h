@@ -13,11 +13,26 @@
 #include <librdkafka/rdkafka.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace logship {
 
 // Sets `key` to `value`; on failure records "key: reason" in `error` unless one is there.
 void kafka_conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error);
+
+// librdkafka accepts `sasl.mechanism: GSSAPI` when it is set even if it was built without
+// Kerberos, and fails only in rd_kafka_new, when the pipeline starts. So that `validate` finds
+// it, these are the passthrough properties (`librdkafka:` of a sink or source) that the build
+// described by `features` (its builtin.features, e.g. "gzip,ssl,sasl,sasl_plain,sasl_scram")
+// cannot honour, each as (property, why); an unknown SASL mechanism is one of them. A SASL
+// security.protocol without a mechanism means GSSAPI, librdkafka's default.
+std::vector<std::pair<std::string, std::string>> kafka_unsupported_properties(
+    const std::vector<std::pair<std::string, std::string>>& properties, std::string_view features);
+
+// builtin.features of the librdkafka logship is linked with.
+const std::string& kafka_builtin_features();
 
 // What a client's opaque points at (as this type), so that librdkafka's callbacks know whose
 // client they serve. A sink or source derives from it and passes itself cast to it.

@@ -33,21 +33,37 @@ void ConfigErrors::add(const YAML::Node& where, std::string path, std::string me
 }
 
 void ConfigErrors::add_at(int line, int column, std::string path, std::string message) {
+  ++total_;
   // Messages quote values; a URL in one must not show its password (validate, run).
-  errors_.push_back({std::move(path), line, column, redact_url_credentials(message)});
+  keep({std::move(path), line, column, redact_url_credentials(message)});
 }
 
 void ConfigErrors::add_from_file(const ConfigErrors& other, const std::string& file) {
-  for (ConfigError e : other.errors_) {
+  total_ += other.total_;
+  for (ConfigError e : other.list()) {
     if (e.file.empty()) e.file = file;
-    errors_.push_back(std::move(e));
+    keep(std::move(e));
   }
 }
 
-void ConfigErrors::sort_by_line() {
+void ConfigErrors::keep(ConfigError e) {
+  errors_.push_back(std::move(e));
+  if (errors_.size() >= 2 * kMaxKept) trim();
+}
+
+void ConfigErrors::trim() const {
+  // Stable: problems on one line stay in the order they were found.
   std::stable_sort(errors_.begin(), errors_.end(),
                    [](const ConfigError& a, const ConfigError& b) { return a.line < b.line; });
+  if (errors_.size() > kMaxKept) errors_.resize(kMaxKept);
 }
+
+const std::vector<ConfigError>& ConfigErrors::list() const {
+  if (errors_.size() > kMaxKept) trim();
+  return errors_;
+}
+
+void ConfigErrors::sort_by_line() { trim(); }
 
 std::string join_path(const std::string& parent, const std::string& key) {
   if (parent.empty()) return key;

@@ -1,4 +1,6 @@
 // Every problem found in a configuration, each with its YAML path and line, reported at once.
+// At most kMaxKept of them are kept (the first ones by line), the rest only counted: a file
+// with a million bad keys must not take a million lines or their memory to report.
 //
 //   ConfigErrors errors;
 //   errors.add(node, "sources.app.include[1]", "expected a string");
@@ -27,18 +29,31 @@ struct ConfigError {
 
 class ConfigErrors {
  public:
+  static constexpr size_t kMaxKept = 100;
+
   void add(const YAML::Node& where, std::string path, std::string message);
   void add_at(int line, int column, std::string path, std::string message);
   // Adds every error of `other`, as found in `file`.
   void add_from_file(const ConfigErrors& other, const std::string& file);
-  bool empty() const { return errors_.empty(); }
-  size_t size() const { return errors_.size(); }
-  const std::vector<ConfigError>& list() const { return errors_; }
+  bool empty() const { return total_ == 0; }
+  // Every problem found, kept or not.
+  size_t size() const { return total_; }
+  // The problems kept: in the order added while there are at most kMaxKept, else the kMaxKept
+  // first by line.
+  const std::vector<ConfigError>& list() const;
+  // How many problems were found beyond list(): the report ends "… and N more problems".
+  size_t omitted() const { return total_ - list().size(); }
   // Orders errors by line so the report reads top to bottom.
   void sort_by_line();
 
  private:
-  std::vector<ConfigError> errors_;
+  void keep(ConfigError e);
+  void trim() const;
+
+  // Grows to 2 * kMaxKept before trim() cuts it back, so keeping the first by line costs
+  // O(log kMaxKept) per problem. Mutable: list() trims.
+  mutable std::vector<ConfigError> errors_;
+  size_t total_ = 0;
 };
 
 // "sources" + "app" -> "sources.app"; "" + "x" -> "x"

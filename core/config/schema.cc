@@ -28,6 +28,9 @@ std::string unknown_key_hint(const std::string& key, const std::vector<std::stri
   const std::string* best = nullptr;
   size_t best_distance = 3;
   for (const auto& k : known) {
+    // Lengths 3 apart are at least 3 edits apart: no need to compare (a key of 1 MB would
+    // otherwise take seconds per known key).
+    if (key.size() >= k.size() + best_distance || k.size() >= key.size() + best_distance) continue;
     size_t d = edit_distance(key, k);
     if (d < best_distance) {
       best_distance = d;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/config/yaml_load.h"
 #include "core/json_writer.h"
 #include "core/log_level.h"
 #include "core/plain_encoder.h"
@@ -211,13 +212,9 @@ void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, st
 
 bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
   size_t before = errors.size();
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    errors.add_at(e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);
-    return false;
-  }
+  std::optional<YAML::Node> loaded = load_yaml(yaml_text, errors);  // duplicate keys, depth
+  if (!loaded) return false;
+  YAML::Node root = *loaded;
   if (!root.IsMap()) {
     errors.add(root, "", "a rule file is a map with rules: and tests:");
     return false;

@@ -35,8 +35,9 @@ constexpr CommandInfo kCommands[] = {
      "problems is refused and the running pipeline goes on); SIGUSR1 logs a one-line status.\n"},
     {"validate", "Check a pipeline without side effects; list every problem with its YAML path and line.",
      "usage: logship validate -c PIPELINE.yaml\n\n"
-     "Exits 0 when the pipeline is valid, 2 with every problem listed otherwise. Nothing is opened\n"
-     "but the pipeline file itself.\n"},
+     "Exits 0 when the pipeline is valid, 2 with every problem listed otherwise (the first 100 by\n"
+     "line, then how many more). Nothing is opened but the pipeline file itself, and a file over\n"
+     "8 MiB is refused unread.\n"},
     {"config-docs", "Print the configuration reference (docs/configuration.md) generated from the code.",
      "usage: logship config-docs\n"},
     {"parse", "Print what a parser makes of a log: one NDJSON event per line.",
@@ -116,6 +117,7 @@ std::optional<PipelineConfig> load_or_report(const std::string& file, const Comp
   ConfigErrors errors;
   auto pipeline = load_pipeline_file(file, registry, errors);
   for (const auto& e : errors.list()) std::cerr << e.to_string(file) << "\n";
+  if (errors.omitted() > 0) std::cerr << "\u2026 and " << errors.omitted() << " more problems\n";
   if (!pipeline) {
     std::cerr << errors.size() << (errors.size() == 1 ? " problem" : " problems") << " in " << file << "\n";
   }

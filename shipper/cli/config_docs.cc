@@ -27,7 +27,9 @@ std::string render_config_docs(const ComponentRegistry& registry) {
       "(a test fails when this file is stale). A pipeline is one YAML file: global keys, then\n"
       "`sources:`, `transforms:` and `sinks:`, each a map of named components with a `type:`;\n"
       "transforms and sinks name what they read in `inputs:`. `${VAR}` and `${VAR:-default}` are\n"
-      "replaced from the environment before the YAML is read (`$$` is a literal `$`).\n\n"
+      "replaced from the environment, each value as text inside the one YAML value it stands in\n"
+      "(`path: ${DIR}/app.log` reads as `path: \"/var/log/app.log\"`): it cannot add a key or end a\n"
+      "string, and a value holding a line break is an error. `$$` is a literal `$`.\n\n"
       "Durations are written `250ms`, `5s`, `2m`, `1h`; sizes `4096`, `64KiB`, `1MiB`, `1GiB`\n"
       "(`KB`, `MB`, `GB` are powers of 1000).\n\n"
       "## Global keys\n\n";

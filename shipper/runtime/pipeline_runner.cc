@@ -97,6 +97,7 @@ void PipelineRunner::reload() {
   auto next = load_pipeline_file(config_path_, registry_, errors);
   if (!next) {
     for (const auto& e : errors.list()) log_error("reload refused", {{"problem", e.to_string(config_path_)}});
+    if (errors.omitted() > 0) log_error("reload refused", {{"problem", "\u2026 and " + std::to_string(errors.omitted()) + " more problems"}});
     log_error("reload refused: the running pipeline goes on unchanged",
               {{"config", config_path_}, {"problems", std::to_string(errors.size())}});
     return;

@@ -114,6 +114,9 @@ void KafkaSinkConfig::validate(const YAML::Node& node, const std::string& path, 
     errors.add(passthrough ? node["librdkafka"][key_name] : node, passthrough ? join_path(path, "librdkafka." + key_name) : path,
                "librdkafka rejects " + error);
   }
+  for (const auto& [k, why] : kafka_unsupported_properties(librdkafka, kafka_builtin_features())) {
+    errors.add(node["librdkafka"][k], join_path(path, "librdkafka." + k), why);
+  }
 }
 
 KafkaSink::KafkaSink(KafkaSinkConfig config, std::string name)

@@ -63,6 +63,57 @@ TEST(CliTest, ValidateAcceptsAGoodPipelineWithoutSideEffects) {
   EXPECT_FALSE(std::filesystem::exists(dir / "out"));
 }
 
+TEST(CliTest, ValidateOfTensOfThousandsOfUnknownKeysListsAHundredAndCountsTheRest) {
+  TempDir dir;
+  std::string yaml = "sources:\n  app: {type: file, include: [/x/*.log]}\nsinks:\n  s: {type: null, inputs: [app]}\n";
+  for (int i = 0; i < 80000; ++i) yaml += "unknown_key_" + std::to_string(i) + ": value\n";
+  write_file(dir / "p.yaml", yaml);
+  auto r = run_logship({"validate", "-c", dir / "p.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  size_t listed = 0;
+  for (size_t at = r.err.find(": unknown key"); at != std::string::npos; at = r.err.find(": unknown key", at + 1)) ++listed;
+  EXPECT_EQ(listed, 100u);
+  EXPECT_NE(r.err.find(dir / "p.yaml" + ":5:1: unknown_key_0: unknown key"), std::string::npos) << r.err.substr(0, 500);
+  EXPECT_NE(r.err.find("\u2026 and 79900 more problems\n"), std::string::npos);
+  EXPECT_NE(r.err.find("80000 problems in"), std::string::npos);
+}
+
+TEST(CliTest, ValidateKeepsAnEnvironmentValueInsideItsValue) {
+  TempDir dir;
+  write_file(dir / "p.yaml", "sources:\n  app: {type: file, include: [/x/*.log]}\nsinks:\n  s: {type: file, inputs: [app], path: ${LOGSHIP_E2E_PATH}}\n");
+  ::setenv("LOGSHIP_E2E_PATH", "/tmp/o\", inputs: [ghost], bogus: {", 1);
+  auto ok = run_logship({"validate", "-c", dir / "p.yaml"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  ::setenv("LOGSHIP_E2E_PATH", "/tmp/o\n    tls: {verify: false}", 1);
+  auto refused = run_logship({"validate", "-c", dir / "p.yaml"});
+  ::unsetenv("LOGSHIP_E2E_PATH");
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find(":4:"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("LOGSHIP_E2E_PATH holds a line break"), std::string::npos) << refused.err;
+}
+
+TEST(CliTest, ValidateReportsDuplicateKeysAndDeepNesting) {
+  TempDir dir;
+  write_file(dir / "p.yaml", "data_dir: /a\nsources:\n  app: {type: file, include: [/x/*.log]}\nsinks:\n  s: {type: null, inputs: [app]}\ndata_dir: /b\n");
+  auto dup = run_logship({"validate", "-c", dir / "p.yaml"});
+  EXPECT_EQ(dup.exit_code, 2);
+  EXPECT_NE(dup.err.find(":6:1: data_dir: duplicate key 'data_dir' (at line 1 and again at line 6)"), std::string::npos) << dup.err;
+  write_file(dir / "deep.yaml", "sources: " + std::string(100000, '[') + "\n");
+  auto deep = run_logship({"validate", "-c", dir / "deep.yaml"});
+  EXPECT_EQ(deep.exit_code, 2);
+  EXPECT_NE(deep.err.find("nesting deeper than 64 levels at line 1"), std::string::npos) << deep.err;
+}
+
+TEST(CliTest, ValidateRefusesAFileLargerThanAPipelineCanBeWithoutParsingIt) {
+  TempDir dir;
+  std::string yaml;
+  while (yaml.size() <= (size_t{8} << 20)) yaml += "unknown_key_" + std::to_string(yaml.size()) + ": value\n";
+  write_file(dir / "big.yaml", yaml);
+  auto r = run_logship({"validate", "-c", dir / "big.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("big.yaml: larger than 8 MiB, more than a pipeline can be"), std::string::npos) << r.err;
+}
+
 TEST(CliTest, UnreadablePipelineFileIsAConfigError) {
   auto r = run_logship({"validate", "-c", "/nonexistent/p.yaml"});
   EXPECT_EQ(r.exit_code, 2);

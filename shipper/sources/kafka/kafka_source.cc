@@ -78,6 +78,9 @@ void KafkaSourceConfig::validate(const YAML::Node& node, const std::string& path
   rd_kafka_conf_t* conf = make_conf(*this, error);
   rd_kafka_conf_destroy(conf);
   if (!error.empty()) errors.add(node, path, "librdkafka rejects " + error);
+  for (const auto& [k, why] : kafka_unsupported_properties(librdkafka, kafka_builtin_features())) {
+    errors.add(node["librdkafka"][k], join_path(path, "librdkafka." + k), why);
+  }
 }
 
 KafkaSource::KafkaSource(KafkaSourceConfig config, const BuildContext& ctx)

@@ -150,6 +150,73 @@ TEST_F(PipelineConfigTest, InterpolatesEnvironmentVariablesBeforeParsing) {
   EXPECT_EQ(errors_.list()[0].line, 2);
 }
 
+TEST_F(PipelineConfigTest, DuplicateKeysAreErrorsNamingTheKeyAndBothLines) {
+  EXPECT_FALSE(load("data_dir: /a\n"
+                    "sources:\n  app: {type: file, include: [a]}\n"
+                    "sinks:\n  s: {type: null, inputs: [app]}\n"
+                    "data_dir: /b\n"
+                    "sinks:\n  t: {type: null, inputs: [app], inputs: [x]}\n"));
+  const ConfigError& data_dir = error_at("data_dir");
+  EXPECT_EQ(data_dir.line, 6);
+  EXPECT_NE(data_dir.message.find("duplicate key 'data_dir' (at line 1 and again at line 6)"), std::string::npos) << data_dir.message;
+  EXPECT_NE(error_at("sinks").message.find("duplicate key 'sinks' (at line 4 and again at line 7)"), std::string::npos);
+  EXPECT_NE(error_at("sinks.t.inputs").message.find("duplicate key 'inputs'"), std::string::npos);
+  // A component named twice in one section is one problem, not two.
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: [a]}\n  app: {type: file, include: [b]}\nsinks:\n  s: {type: null, inputs: [app]}\n"));
+  ASSERT_EQ(errors_.size(), 1u) << errors_.list()[1].to_string("p.yaml");
+  EXPECT_EQ(errors_.list()[0].path, "sources.app");
+  EXPECT_EQ(errors_.list()[0].line, 3);
+}
+
+TEST_F(PipelineConfigTest, NestingDeeperThanTheLimitIsAClearErrorWithItsLine) {
+  EXPECT_FALSE(load("sources: " + std::string(100000, '[')));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_.list()[0].message.find("nesting deeper than 64 levels at line 1"), std::string::npos) << errors_.list()[0].message;
+  std::string deep = "sources:\n";
+  for (int i = 1; i <= 80; ++i) deep += std::string(2 * i, ' ') + "k:\n";
+  EXPECT_FALSE(load(deep));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_NE(errors_.list()[0].message.find("nesting deeper than 64 levels at line 65"), std::string::npos) << errors_.list()[0].message;
+  EXPECT_FALSE(load("[a]: 1\n"));
+  EXPECT_NE(errors_.list()[0].message.find("a key must be a string"), std::string::npos);
+}
+
+TEST_F(PipelineConfigTest, TensOfThousandsOfUnknownKeysAreCountedAndTheFirstHundredKept) {
+  std::string yaml = "sources:\n  app: {type: file, include: [a]}\nsinks:\n  s: {type: null, inputs: [app]}\n";
+  for (int i = 0; i < 80000; ++i) yaml += "unknown_key_" + std::to_string(i) + ": " + std::to_string(i) + "\n";
+  EXPECT_FALSE(load(yaml));
+  EXPECT_EQ(errors_.size(), 80000u);
+  ASSERT_EQ(errors_.list().size(), ConfigErrors::kMaxKept);
+  EXPECT_EQ(errors_.omitted(), 80000u - ConfigErrors::kMaxKept);
+  EXPECT_EQ(errors_.list().front().path, "unknown_key_0");
+  EXPECT_EQ(errors_.list().front().line, 5);
+  EXPECT_EQ(errors_.list().back().path, "unknown_key_99");
+}
+
+TEST_F(PipelineConfigTest, AnEnvironmentValueCannotRewriteThePipeline) {
+  ::setenv("LOGSHIP_TEST_INJECT", "/tmp/x.ndjson, inputs: [ghost], bogus: 1", 1);
+  auto p = load("sources:\n  app: {type: file, include: [a]}\nsinks:\n  s: {type: file, inputs: [app], path: ${LOGSHIP_TEST_INJECT}}\n");
+  ASSERT_TRUE(p) << errors_.list()[0].to_string("p.yaml");
+  EXPECT_EQ(p->find("s")->inputs, std::vector<std::string>{"app"});
+  ::setenv("LOGSHIP_TEST_INJECT", "x\n    tls: {verify: false}", 1);
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: [a]}\nsinks:\n  s:\n    type: file\n    inputs: [app]\n    path: ${LOGSHIP_TEST_INJECT}\n"));
+  ASSERT_EQ(errors_.size(), 1u) << errors_.list()[1].to_string("p.yaml");
+  EXPECT_EQ(errors_.list()[0].line, 7);
+  EXPECT_NE(errors_.list()[0].message.find("LOGSHIP_TEST_INJECT holds a line break"), std::string::npos);
+  ::unsetenv("LOGSHIP_TEST_INJECT");
+}
+
+TEST_F(PipelineConfigTest, ASaslMechanismLibrdkafkaCannotUseIsAnErrorAtItsPath) {
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: [a]}\nsinks:\n  k:\n    type: kafka\n    inputs: [app]\n"
+                    "    bootstrap_servers: 'b:9092'\n    librdkafka:\n      sasl.mechanism: KERBEROS\n"));
+  const ConfigError& e = error_at("sinks.k.librdkafka.sasl.mechanism");
+  EXPECT_EQ(e.line, 9);
+  EXPECT_NE(e.message.find("unknown SASL mechanism 'KERBEROS'"), std::string::npos) << e.message;
+  EXPECT_FALSE(load("sources:\n  q:\n    type: kafka\n    bootstrap_servers: 'b:9092'\n    group_id: g\n    topics: [t]\n"
+                    "    librdkafka: {sasl.mechanisms: NTLM}\nsinks:\n  s: {type: null, inputs: [q]}\n"));
+  EXPECT_EQ(error_at("sources.q.librdkafka.sasl.mechanisms").line, 7);
+}
+
 TEST_F(PipelineConfigTest, SlowlogTransformNeedsASourceThatAssemblesEntries) {
   EXPECT_FALSE(load("sources:\n  slow: {type: file, include: [s.log]}\ntransforms:\n  q: {type: mysql_slowlog, inputs: [slow]}\n"
                     "sinks:\n  s: {type: null, inputs: [q]}\n"));

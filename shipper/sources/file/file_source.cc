@@ -470,13 +470,14 @@ Status FileSource::run(Emitter& out, const RunContext& ctx) {
       // Paused by back-pressure: a folder change still triggers a scan at once.
       rescan |= wait_for_change(std::chrono::milliseconds(0));
     } else if (progress == 0) {
-      rescan |= wait_for_change(kIdleWait);
+      bool folder_changed = wait_for_change(kIdleWait);
+      rescan |= folder_changed;
       // New lines after a quiet spell: let the writer go on for read_delay, so that what it
       // writes in that time becomes one batch instead of many small ones, each a wakeup of
       // every stage and an fsync in file sinks. A file created or renamed meanwhile ends the
       // wait: one that lives less than read_delay would otherwise never be opened.
       auto until = std::chrono::steady_clock::now() + config_.read_delay.value;
-      gathered = woke_on_write_ && !rescan && config_.read_delay.value.count() > 0;
+      gathered = woke_on_write_ && !folder_changed && config_.read_delay.value.count() > 0;
       while (gathered && !ctx.stopping() && std::chrono::steady_clock::now() < until) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
         if (wait_for_change(std::clamp(left, std::chrono::milliseconds(1), kIdleWait))) {

@@ -2,7 +2,10 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
+#include <vector>
 #include <memory>
 #include <type_traits>
 
@@ -330,53 +333,90 @@ void collapse_lists(std::string_view in, std::string& out) {
   }
 }
 
+// Whether two pieces of one text are equal, in constant time: polynomial hashes modulo the
+// prime 2^61-1, with a base drawn at random per process (a fixed base could be beaten by
+// crafted queries), and a byte comparison to confirm a hit.
+class SubstringHashes {
+ public:
+  explicit SubstringHashes(std::string_view s) : s_(s), prefix_(s.size() + 1, 0), power_(s.size() + 1, 1) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      prefix_[i + 1] = add(mul(prefix_[i], base()), static_cast<unsigned char>(s[i]) + 1);
+      power_[i + 1] = mul(power_[i], base());
+    }
+  }
+  bool equal(size_t a, size_t b, size_t len) const {
+    if (a + len > s_.size() || b + len > s_.size()) return false;
+    return hash(a, len) == hash(b, len) && std::memcmp(s_.data() + a, s_.data() + b, len) == 0;
+  }
+
+ private:
+  static constexpr uint64_t kPrime = (1ull << 61) - 1;
+  static uint64_t base() {
+    static const uint64_t b = std::random_device{}() % (kPrime - 1000) + 256;
+    return b;
+  }
+  static uint64_t mul(uint64_t a, uint64_t b) {
+    __extension__ typedef unsigned __int128 u128;  // GCC and Clang have it; -Wpedantic does not know it
+    u128 p = static_cast<u128>(a) * b;
+    uint64_t r = static_cast<uint64_t>(p & kPrime) + static_cast<uint64_t>(p >> 61);
+    return r >= kPrime ? r - kPrime : r;
+  }
+  static uint64_t add(uint64_t a, uint64_t b) { return (a + b) % kPrime; }
+  uint64_t hash(size_t a, size_t len) const { return add(prefix_[a + len], kPrime - mul(prefix_[a], power_[len])); }
+
+  std::string_view s_;
+  std::vector<uint64_t> prefix_, power_;
+};
+
 // \b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+ -> $1 /*repeat$2*/
+//
+// $1 can only end where `\sunion` begins, so only those places are tried (in order: the
+// shortest $1 wins), at most kMaxGroup of them per select, and pieces are compared by hash:
+// linear in the query's length where the regular expression's backtracking was quadratic
+// (a 200 KB chain of distinct unioned selects took 11 s). A repeated group of more than
+// kMaxGroup unioned selects is left as it is.
 bool collapse_unions(std::string_view in, std::string& out) {
   // After squeezing, white space is single spaces.
   if (in.find(" union") == std::string_view::npos) return false;
+  constexpr size_t kMaxGroup = 64;
+  std::vector<size_t> unions;  // where each `\sunion` begins
+  for (size_t p = in.find("union"); p != std::string_view::npos; p = in.find("union", p + 1))
+    if (p > 0 && is_space(in[p - 1])) unions.push_back(p - 1);
+  SubstringHashes pieces(in);
+  // The separator at `pos` (`\sunion`, greedily `\sunion\sall`) followed by \s and a copy of
+  // in[begin, begin+len): its length, or 0.
+  auto repeat_at = [&](size_t pos, size_t begin, size_t len) -> size_t {
+    if (pos >= in.size() || !is_space(in[pos]) || in.substr(pos + 1, 5) != "union") return 0;
+    size_t tries[2] = {0, 6};
+    if (pos + 6 < in.size() && is_space(in[pos + 6]) && in.substr(pos + 7, 3) == "all") tries[0] = 10;
+    for (size_t sep : tries) {
+      size_t after = pos + sep;
+      if (sep != 0 && after < in.size() && is_space(in[after]) && pieces.equal(begin, after + 1, len)) return sep;
+    }
+    return 0;
+  };
   out.clear();
   size_t i = 0;
-  bool unions = true;
   while (i < in.size()) {
-    if (unions && in[i] == 's' && word_start(in, i) && in.substr(i, 6) == "select" && i + 6 < in.size() && is_space(in[i + 6])) {
-      // The shortest $1 for which at least one repetition follows; then as many as follow.
+    if (in[i] == 's' && word_start(in, i) && in.substr(i, 6) == "select" && i + 6 < in.size() && is_space(in[i + 6])) {
+      size_t line_end = std::min(in.find('\n', i), in.size());  // . does not cross lines
+      auto u = std::lower_bound(unions.begin(), unions.end(), i + 7);
       bool matched = false;
-      for (size_t len = 7; i + len <= in.size() && !matched; ++len) {
-        std::string_view first = in.substr(i, len);
-        if (first.find('\n') != std::string_view::npos) break;  // . does not cross lines
-        size_t pos = i + len;
-        size_t last_sep_begin = 0, last_sep_len = 0;
-        int repeats = 0;
-        while (true) {
-          if (pos >= in.size() || !is_space(in[pos]) || in.substr(pos + 1, 5) != "union") break;
-          size_t sep_len = 6;
-          // (?:\sall)? is greedy: try with " all" first, then without.
-          size_t try_lens[2] = {0, 0};
-          int tries = 0;
-          if (pos + 6 < in.size() && is_space(in[pos + 6]) && in.substr(pos + 7, 3) == "all") try_lens[tries++] = 10;
-          try_lens[tries++] = 6;
-          bool ok = false;
-          for (int t = 0; t < tries && !ok; ++t) {
-            sep_len = try_lens[t];
-            size_t after = pos + sep_len;
-            if (after < in.size() && is_space(in[after]) && in.substr(after + 1, len) == first) {
-              last_sep_begin = pos;
-              last_sep_len = sep_len;
-              pos = after + 1 + len;
-              ok = true;
-            }
-          }
-          if (!ok) break;
-          ++repeats;
+      for (size_t tried = 0; u != unions.end() && *u <= line_end && tried < kMaxGroup && !matched; ++u, ++tried) {
+        size_t len = *u - i;
+        size_t pos = *u, last_sep_begin = 0, last_sep_len = 0;
+        while (size_t sep = repeat_at(pos, i, len)) {
+          last_sep_begin = pos;
+          last_sep_len = sep;
+          pos += sep + 1 + len;
         }
-        if (repeats > 0) {
-          out.append(first);
-          out.append(" /*repeat"sv);
-          out.append(in.substr(last_sep_begin, last_sep_len));
-          out.append("*/"sv);
-          i = pos;
-          matched = true;
-        }
+        if (last_sep_len == 0) continue;
+        out.append(in.substr(i, len));
+        out.append(" /*repeat"sv);
+        out.append(in.substr(last_sep_begin, last_sep_len));
+        out.append("*/"sv);
+        i = pos;
+        matched = true;
       }
       if (matched) continue;
     }

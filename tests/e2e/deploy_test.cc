@@ -50,7 +50,7 @@ TEST(DeployTest, PrometheusConfigAndAlertsPassPromtoolAndTheirTests) {
   EXPECT_EQ(k8s["scrape_configs"][0]["kubernetes_sd_configs"][0]["role"].as<std::string>(), "pod");
 }
 
-TEST(DeployTest, KubernetesSidecarProbesHealthOnThePortThePipelineServesAndItsPipelineValidates) {
+TEST(DeployTest, KubernetesSidecarHealthDrivesItsOwnLivenessNeverThePodsReadinessAndItsPipelineValidates) {
   testing::TempDir dir;
   auto docs = YAML::LoadAllFromFile(deploy("kubernetes/app-with-logship-sidecar.yaml"));
   ASSERT_EQ(docs.size(), 2u);
@@ -58,6 +58,7 @@ TEST(DeployTest, KubernetesSidecarProbesHealthOnThePortThePipelineServesAndItsPi
   std::string pipeline = docs[0]["data"]["pipeline.yaml"].as<std::string>();
   testing::write_file(dir / "pipeline.yaml", pipeline);
   ::setenv("KAFKA_BOOTSTRAP", "kafka-0:9092", 1);
+  ::setenv("POD_IP", "10.1.2.3", 1);
   auto validated = testing::run_logship({"validate", "-c", dir / "pipeline.yaml"});
   EXPECT_EQ(validated.exit_code, 0) << validated.err;
   std::string port = YAML::Load(pipeline)["api"]["address"].as<std::string>();
@@ -77,10 +78,13 @@ TEST(DeployTest, KubernetesSidecarProbesHealthOnThePortThePipelineServesAndItsPi
   ASSERT_TRUE(sidecar) << "no logship container";
   EXPECT_EQ(mounts_of_logs, 2) << "the app and logship share the log volume";
   EXPECT_EQ(sidecar["ports"][0]["containerPort"].as<std::string>(), port);
-  for (const char* probe : {"readinessProbe", "livenessProbe"}) {
-    EXPECT_EQ(sidecar[probe]["httpGet"]["path"].as<std::string>(), "/health") << probe;
-    EXPECT_EQ(sidecar[probe]["httpGet"]["port"].as<std::string>(), sidecar["ports"][0]["name"].as<std::string>()) << probe;
-  }
+  // /health drives the sidecar's own liveness, never the pod's readiness (a Kafka outage
+  // would take every app pod out of service), and the API is not on every interface.
+  EXPECT_EQ(sidecar["livenessProbe"]["httpGet"]["path"].as<std::string>(), "/health");
+  EXPECT_EQ(sidecar["livenessProbe"]["httpGet"]["port"].as<std::string>(), sidecar["ports"][0]["name"].as<std::string>());
+  for (const auto& c : pod["spec"]["containers"]) EXPECT_FALSE(c["readinessProbe"]) << c["name"].as<std::string>();
+  std::string address = YAML::Load(pipeline)["api"]["address"].as<std::string>();
+  EXPECT_EQ(address.rfind("0.0.0.0", 0), std::string::npos) << address;
   EXPECT_TRUE(sidecar["resources"]["requests"]["memory"]);
   EXPECT_TRUE(sidecar["resources"]["limits"]["memory"]);
   bool empty_dir = false;

@@ -233,7 +233,9 @@ TEST_F(OutageTest, RotationDuringASixtySecondBrokerOutageLosesNoLine) {
             << most_held << ", most lag " << most_lag / 1e6 << " MB\n";
   EXPECT_EQ(got.ids.size(), written) << missing_ranges(got, written) << testing::read_file(dir_ / "logship.err").substr(0, 20000);
   for (const auto& [seq, ids] : got.ids) EXPECT_EQ(ids.size(), 1u) << "a duplicate of " << seq << " with another event id";
-  EXPECT_LT(rss, 200 * 1024);
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(rss, 200 * 1024);  // the sidecar's budget; AddressSanitizer's shadow and quarantine double it
+#endif
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(60s), 0);
 }

@@ -57,8 +57,20 @@ bool scan(std::string_view s, Layout& out) {
         int role = stack.empty() ? 1 : pending_role;
         if (!stack.empty() && stack.back().object) stack.back().expect_key = false;
         if (role == 1) out.object_open = i;
-        if (role == 2 && c == '{') out.log_open = i;
-        if (role == 3 && c == '[') out.flags_open = i;
+        // An object may repeat a key: what is recorded is about the last "log" (and its
+        // "flags"), the one the flag goes into.
+        if (role == 2 && c == '{') {
+          out.log_open = i;
+          out.log_empty = true;
+          out.flags_open = std::string_view::npos;
+          out.flags_empty = true;
+          out.has_truncated = false;
+        }
+        if (role == 3 && c == '[') {
+          out.flags_open = i;
+          out.flags_empty = true;
+          out.has_truncated = false;
+        }
         stack.push_back({c == '{', c == '{', role});
         pending_role = 0;
         break;

@@ -72,20 +72,17 @@ TEST(PrivateDataTest, NoSecretInTheLogMetricsHealthValidateOrConfigDocs) {
   expect_no_secret("config-docs", docs.out + docs.err);
 }
 
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  ::lstat(path.c_str(), &st);
-  return st.st_mode & 07777;
-}
+using testing::mode_of;
 
 TEST(PrivateDataTest, DataDirCheckpointsAndLocksAreForLogshipsUserAloneEvenUnderUmaskZero) {
   TempDir dir;
   testing::write_file(dir / "app.log", "{\"msg\":\"hello\"}\n");
   testing::write_file(dir / "p.yaml", "data_dir: " + dir / "var/data" + "\nsources:\n  app: {type: file, include: ['" + dir / "app.log" +
                                           "']}\nsinks:\n  out: {type: file, inputs: [app], path: " + dir / "out/all.ndjson" + "}\n");
-  mode_t old = ::umask(0);  // inherited by logship
-  testing::CommandResult r = testing::run_logship({"run", "--once", "-c", dir / "p.yaml"});
-  ::umask(old);
+  testing::CommandResult r = [&] {
+    testing::UmaskZero umask0;  // inherited by logship
+    return testing::run_logship({"run", "--once", "-c", dir / "p.yaml"});
+  }();
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(mode_of(dir / "var"), 0700u);
   EXPECT_EQ(mode_of(dir / "var/data"), 0700u);

@@ -16,6 +16,15 @@
 
 namespace logship::testing {
 
+mode_t mode_of(const std::string& path) {
+  struct stat st {};
+  ::lstat(path.c_str(), &st);
+  return st.st_mode & 07777;
+}
+
+UmaskZero::UmaskZero() : old_(::umask(0)) {}
+UmaskZero::~UmaskZero() { ::umask(old_); }
+
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
   std::string templ = std::string(base && *base ? base : "/tmp") + "/logship-test-XXXXXX";

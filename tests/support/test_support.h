@@ -2,6 +2,7 @@
 // (instead of sleeping), and running the logship binary as a child process.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -11,6 +12,22 @@
 #include <vector>
 
 namespace logship::testing {
+
+// The permission bits of `path` itself (a link is not followed).
+mode_t mode_of(const std::string& path);
+
+// A umask of 0 while it lives (inherited by processes started meanwhile): what the code under
+// test creates would be 0666 / 0777 unless it sets the mode itself.
+class UmaskZero {
+ public:
+  UmaskZero();
+  ~UmaskZero();
+  UmaskZero(const UmaskZero&) = delete;
+  UmaskZero& operator=(const UmaskZero&) = delete;
+
+ private:
+  mode_t old_;
+};
 
 // A fresh folder under $TMPDIR, removed with everything in it at destruction.
 class TempDir {

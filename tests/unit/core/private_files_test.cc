@@ -10,21 +10,8 @@
 namespace logship {
 namespace {
 
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  ::lstat(path.c_str(), &st);
-  return st.st_mode & 07777;
-}
-
-// A permissive umask for the test's duration (files made by the code under test would be 0666).
-class UmaskZero {
- public:
-  UmaskZero() : old_(::umask(0)) {}
-  ~UmaskZero() { ::umask(old_); }
-
- private:
-  mode_t old_;
-};
+using testing::mode_of;
+using testing::UmaskZero;
 
 TEST(PrivateFilesTest, FoldersAndFilesGetExactlyTheirModeWhateverTheUmask) {
   testing::TempDir dir;

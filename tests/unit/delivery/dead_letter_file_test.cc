@@ -8,18 +8,15 @@
 namespace logship {
 namespace {
 
-mode_t mode_of(const std::string& path) {
-  struct stat st {};
-  ::lstat(path.c_str(), &st);
-  return st.st_mode & 07777;
-}
+using testing::mode_of;
 
 TEST(DeadLetterFileTest, FileIs0600InFoldersOf0700EvenUnderUmaskZero) {
   testing::TempDir dir;
-  mode_t old = ::umask(0);
   DeadLetterFile file(dir / "data/dead-letter/search.ndjson");
-  Status s = file.append({});
-  ::umask(old);
+  Status s = [&] {
+    testing::UmaskZero umask0;
+    return file.append({});
+  }();
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(mode_of(dir / "data"), 0700u);
   EXPECT_EQ(mode_of(dir / "data/dead-letter"), 0700u);

@@ -32,9 +32,10 @@ TEST(CheckpointStoreTest, RoundTripsEntriesIncludingOddPaths) {
 
 TEST(CheckpointStoreTest, CheckpointFileIs0600EvenUnderUmaskZero) {
   testing::TempDir dir;
-  mode_t old = ::umask(0);
-  Status saved = CheckpointStore(dir / "src.checkpoints.json").save({{"/var/log/a.log", 1, 2, 3, 0, 0}});
-  ::umask(old);
+  Status saved = [&] {
+    testing::UmaskZero umask0;
+    return CheckpointStore(dir / "src.checkpoints.json").save({{"/var/log/a.log", 1, 2, 3, 0, 0}});
+  }();
   ASSERT_TRUE(saved);
   struct stat st {};
   ASSERT_EQ(::stat((dir / "src.checkpoints.json").c_str(), &st), 0);

@@ -68,9 +68,10 @@ TEST(FileSinkTest, OutputIsCreated0640InFoldersOf0750EvenUnderUmaskZero) {
   testing::TempDir dir;
   FileSinkConfig config;
   config.path = dir / "out/all.ndjson";
-  mode_t old = ::umask(0);
-  auto sink = FileSink::create(config, BuildContext{"out", "", ""});
-  ::umask(old);
+  auto sink = [&] {
+    testing::UmaskZero umask0;
+    return FileSink::create(config, BuildContext{"out", "", ""});
+  }();
   ASSERT_TRUE(sink) << sink.error().message;
   struct stat st {};
   ASSERT_EQ(::stat(config.path.c_str(), &st), 0);

@@ -4,10 +4,10 @@
 #include <cstring>
 
 #include "core/json_writer.h"
+#include "core/line_breaks.h"
 #include "core/log_level.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
-#include "parser/json/line_breaks.h"
 #include "parser/json/raw_members.h"
 #include "parser/json/structural_walk.h"
 

@@ -9,6 +9,7 @@
 
 #include "core/event_id.h"
 #include "core/json_writer.h"
+#include "core/line_breaks.h"
 #include "core/log.h"
 #include "core/plain_encoder.h"
 #include "core/time_format.h"
@@ -232,7 +233,7 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
 }
 
 bool KafkaSource::is_event_with_id(std::string_view value, std::string_view id) {
-  if (std::memchr(value.data(), '\n', value.size()) || std::memchr(value.data(), '\r', value.size())) return false;
+  if (has_line_break(value.data(), value.size())) return false;
   // simdjson reads past the end: a padded copy, reused from message to message.
   padded_.assign(value);
   padded_.reserve(value.size() + simdjson::SIMDJSON_PADDING);

@@ -1,4 +1,4 @@
-#include "parser/json/line_breaks.h"
+#include "core/line_breaks.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>

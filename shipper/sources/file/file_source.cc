@@ -119,7 +119,7 @@ std::optional<FileCheckpoint> FileSource::take_checkpoint(uint64_t device, uint6
 }
 
 bool FileSource::open_file(const std::string& path, const struct stat& st, OpenMode mode) {
-  if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) return false;
+  if (holds_max_open_files()) return false;
   // A path swapped for a link or a FIFO between the scan and here is not opened: no
   // following unless asked, no blocking open, regular files only.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (config_.follow_symlinks ? 0 : O_NOFOLLOW));
@@ -183,7 +183,7 @@ void FileSource::recover_renamed_while_down(bool first_scan, std::set<std::pair<
       struct stat st;
       if (::lstat(candidate.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != cp.device || st.st_ino != cp.inode) continue;
       if (static_cast<uint64_t>(st.st_size) <= cp.offset) break;  // nothing left to read
-      if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) {
+      if (holds_max_open_files()) {
         awaiting_room_.push_back(cp);
         skipped.insert({cp.device, cp.inode});
         break;
@@ -233,7 +233,7 @@ void FileSource::expand_globs(bool first_scan, std::set<std::pair<uint64_t, uint
       (*it)->detached = false;
       continue;
     }
-    if (tailers_.size() >= static_cast<size_t>(config_.max_open_files)) {
+    if (holds_max_open_files()) {
       skipped.insert(key);
       continue;
     }

@@ -55,6 +55,7 @@ class FileSource final : public Source {
   std::set<std::string> refused_logged_;  // matching paths not read (links, devices), said once each
   enum class OpenMode { kFirstScan, kLater, kOnlyWithCheckpoint };
   bool open_file(const std::string& path, const struct stat& st, OpenMode mode);
+  bool holds_max_open_files() const { return tailers_.size() >= static_cast<size_t>(config_.max_open_files); }
   void recover_renamed_while_down(bool first_scan, std::set<std::pair<uint64_t, uint64_t>>& skipped);
   void retire_finished(Emitter& out, bool once, std::chrono::steady_clock::time_point now);
   // Hands on what waits for room downstream; false while some still does.

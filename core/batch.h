@@ -27,7 +27,7 @@ namespace logship {
 
 // Flags shipped in `log.flags` so nothing odd about a line goes unnoticed.
 enum EventFlag : uint32_t {
-  kFlagTruncated = 1u << 0,    // longer than max_line_bytes; the rest of the line was skipped
+  kFlagTruncated = 1u << 0,    // longer than max_line_bytes (or a multiline event past max_event_bytes); the rest was skipped
   kFlagPartial = 1u << 1,      // the file ended (rotated away, --once) without a final newline
   kFlagInvalidUtf8 = 1u << 2,  // bytes that are not UTF-8 were replaced by U+FFFD
   kFlagMultiline = 1u << 3,    // several lines joined into one event

@@ -138,6 +138,12 @@ class Schema {
     return *this;
   }
 
+  // Replaces the default shown in the docs of the field added last (one that depends on others).
+  Schema& shown_default(std::string text) {
+    fields_.back().doc.default_value = std::move(text);
+    return *this;
+  }
+
   // Marks the field added last as required.
   Schema& required() {
     fields_.back().doc.required = true;

@@ -37,6 +37,9 @@ const Schema<MultilineConfig>& MultilineConfig::schema() {
           .choice("mode", &MultilineConfig::mode, {"continue_through", "continue_past", "halt_before", "halt_with"},
                   "How condition_pattern decides where an event ends.")
           .field("max_lines", &MultilineConfig::max_lines, "Most lines in one event; the event is cut there and flagged max_lines.")
+          .field("max_event_bytes", &MultilineConfig::max_event_bytes,
+                 "Most bytes in one event; the event is cut there (at a character boundary), flagged truncated and counted, and the lines left of it are skipped.")
+          .shown_default("1MiB; 16MiB with preset mysql_slowlog")
           .field("timeout", &MultilineConfig::timeout, "An incomplete event is sent after this long without a new line.");
   return s;
 }
@@ -52,11 +55,28 @@ void MultilineConfig::apply_preset() {
   }
 }
 
+size_t MultilineConfig::event_byte_limit() const {
+  if (max_event_bytes.value > 0) return max_event_bytes.value;
+  return preset == "mysql_slowlog" ? size_t{16} << 20 : size_t{1} << 20;
+}
+
+namespace {
+
+void validate_limits(const MultilineConfig& c, const YAML::Node& node, const std::string& path, ConfigErrors& errors) {
+  if (c.max_lines < 1) errors.add(node["max_lines"], join_path(path, "max_lines"), "must be at least 1");
+  if (node["max_event_bytes"] && c.max_event_bytes.value < 1024)
+    errors.add(node["max_event_bytes"], join_path(path, "max_event_bytes"), "must be at least 1KiB");
+  if (c.max_event_bytes.value > (size_t{1} << 30))
+    errors.add(node["max_event_bytes"], join_path(path, "max_event_bytes"), "must be at most 1GiB");
+}
+
+}  // namespace
+
 void MultilineConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
   if (preset == "mysql_slowlog") {
     if (!start_pattern.empty() || !condition_pattern.empty())
       errors.add(node, path, "the mysql_slowlog preset assembles entries by itself; remove start_pattern and condition_pattern");
-    if (max_lines < 1) errors.add(node["max_lines"], join_path(path, "max_lines"), "must be at least 1");
+    validate_limits(*this, node, path, errors);
     return;
   }
   MultilineConfig resolved = *this;
@@ -69,7 +89,7 @@ void MultilineConfig::validate(const YAML::Node& node, const std::string& path, 
     RE2 re(*pattern, RE2::Quiet);
     if (!re.ok()) errors.add(node[key], join_path(path, key), "invalid RE2 pattern: " + re.error());
   }
-  if (max_lines < 1) errors.add(node["max_lines"], join_path(path, "max_lines"), "must be at least 1");
+  validate_limits(*this, node, path, errors);
 }
 
 }  // namespace logship

@@ -23,11 +23,16 @@ struct MultilineConfig {
   std::string condition_pattern;
   std::string mode = "continue_through";
   int64_t max_lines = 500;
+  // 0: the preset's default (event_byte_limit()).
+  ByteSize max_event_bytes{0};
   Duration timeout{std::chrono::milliseconds(1000)};
 
   static const Schema<MultilineConfig>& schema();
   // Fills the patterns and mode from `preset` where the user left them empty.
   void apply_preset();
+  // Most bytes in one event: max_event_bytes, else 1 MiB, or 16 MiB for mysql_slowlog (a
+  // slow log entry carries its whole query, and bulk INSERTs run to megabytes).
+  size_t event_byte_limit() const;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 

@@ -7,6 +7,7 @@ namespace logship {
 MultilineJoiner::MultilineJoiner(const MultilineConfig& config) {
   MultilineConfig c = config;
   max_lines_ = c.max_lines;
+  max_bytes_ = c.event_byte_limit();
   if (c.preset == "mysql_slowlog") {
     mode_ = Mode::kSlowlog;
     return;
@@ -26,31 +27,55 @@ void MultilineJoiner::flush(const Emit& emit) {
   // Slow log entries are multi-line by nature: no flag for that.
   bool joined = lines_ > 1 && mode_ != Mode::kSlowlog;
   uint32_t flags = flags_ | (joined ? static_cast<uint32_t>(kFlagMultiline) : 0u);
-  emit(JoinedEvent{buffer_, offset_, end_offset_, flags});
+  emit(JoinedEvent{buffer_, offset_, end_offset_, flags, cut_});
   buffer_.clear();
   lines_ = 0;
   flags_ = 0;
+  cut_ = false;
+}
+
+std::string_view MultilineJoiner::fit(std::string_view text, size_t room) {
+  if (text.size() <= room) return text;
+  size_t end = room;
+  // Back off over continuation bytes (10xxxxxx) to the start of the character that would be split.
+  for (int i = 0; i < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80; ++i) --end;
+  return text.substr(0, end);
+}
+
+void MultilineJoiner::assign(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+  std::string_view kept = fit(line, max_bytes_);
+  cut_ = kept.size() < line.size();
+  buffer_.assign(kept);
+  offset_ = offset;
+  end_offset_ = end_offset;
+  flags_ = flags | (cut_ ? static_cast<uint32_t>(kFlagTruncated) : 0u);
+  lines_ = 1;
 }
 
 void MultilineJoiner::append(std::string_view line, uint64_t end_offset, uint32_t flags) {
-  buffer_.push_back('\n');
-  buffer_.append(line);
   end_offset_ = end_offset;
   flags_ |= flags;
   ++lines_;
+  if (cut_) return;
+  if (buffer_.size() + 1 + line.size() > max_bytes_) {
+    cut_ = true;
+    flags_ |= kFlagTruncated;
+    if (buffer_.size() + 1 >= max_bytes_) return;
+    line = fit(line, max_bytes_ - buffer_.size() - 1);
+  }
+  buffer_.push_back('\n');
+  buffer_.append(line);
 }
 
 void MultilineJoiner::start(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
                             const Emit& emit) {
-  if (!RE2::PartialMatch(line, *start_)) {
-    emit(JoinedEvent{line, offset, end_offset, flags});  // a line on its own
+  if (!RE2::PartialMatch(line, *start_)) {  // a line on its own
+    std::string_view kept = fit(line, max_bytes_);
+    bool cut = kept.size() < line.size();
+    emit(JoinedEvent{kept, offset, end_offset, flags | (cut ? static_cast<uint32_t>(kFlagTruncated) : 0u), cut});
     return;
   }
-  buffer_.assign(line);
-  offset_ = offset;
-  end_offset_ = end_offset;
-  flags_ = flags;
-  lines_ = 1;
+  assign(line, offset, end_offset, flags);
 }
 
 void MultilineJoiner::push(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
@@ -134,11 +159,7 @@ void MultilineJoiner::push_slowlog(std::string_view line, uint64_t offset, uint6
                                    const Emit& emit) {
   auto begin = [&](Pending kind) {
     flush(emit);
-    buffer_.assign(line);
-    offset_ = offset;
-    end_offset_ = end_offset;
-    flags_ = flags;
-    lines_ = 1;
+    assign(line, offset, end_offset, flags);
     pending_kind_ = kind;
   };
   if (is_server_header(line)) {

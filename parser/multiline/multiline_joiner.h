@@ -5,7 +5,9 @@
 //   if (joiner.idle_for(now) > timeout) joiner.flush(emit);
 //
 // Lines are copied into one reused buffer only while an event is being assembled; a line that
-// is an event by itself is handed straight through. Not thread-safe (one per file).
+// is an event by itself is handed straight through. An event never exceeds max_event_bytes:
+// it is cut there and the rest of its lines are skipped (their offsets still move the event's
+// end), so memory per file is bounded whatever a log writer does. Not thread-safe (one per file).
 #pragma once
 
 #include <re2/re2.h>
@@ -26,6 +28,7 @@ struct JoinedEvent {
   uint64_t offset;        // first line's offset
   uint64_t end_offset;    // just past the last line
   uint32_t flags;
+  bool cut_at_max_bytes = false;  // flagged truncated because it reached max_event_bytes
 };
 
 class MultilineJoiner {
@@ -46,11 +49,17 @@ class MultilineJoiner {
   void push_slowlog(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
   void start(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
   void append(std::string_view line, uint64_t end_offset, uint32_t flags);
+  // Starts the buffer with `line` (cut to max_bytes_).
+  void assign(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  // The part of `text` that fits in `room` bytes without splitting a UTF-8 character.
+  static std::string_view fit(std::string_view text, size_t room);
 
   std::unique_ptr<RE2> start_;
   std::unique_ptr<RE2> condition_;
   Mode mode_;
   int64_t max_lines_;
+  size_t max_bytes_;
+  bool cut_ = false;  // the event being assembled reached max_bytes_
   std::string buffer_;
   uint64_t offset_ = 0;
   uint64_t end_offset_ = 0;

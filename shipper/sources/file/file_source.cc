@@ -72,6 +72,7 @@ FileSource::FileSource(FileSourceConfig config, const BuildContext& ctx, int loc
   tctx_.read_buffer.resize(kReadChunk);
   tctx_.read_bytes = &metrics().counter("logship_file_read_bytes_total", "Bytes read from files.", labels);
   tctx_.truncated_lines = &metrics().counter("logship_file_truncated_lines_total", "Lines cut at max_line_bytes.", labels);
+  tctx_.truncated_events = &metrics().counter("logship_file_truncated_events_total", "Multiline events cut at max_event_bytes.", labels);
   tctx_.partial_lines = &metrics().counter("logship_file_partial_lines_total", "Last lines without a newline, sent when their file went away.", labels);
   open_files_ = &metrics().gauge("logship_file_open_files", "Files a file source holds open.", labels);
   held_unread_ = &metrics().gauge("logship_file_held_unread_files", "Files held open with bytes not read yet (they wait for back-pressure to end).", labels);

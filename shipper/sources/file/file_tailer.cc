@@ -46,15 +46,20 @@ void FileTailer::add_event(std::string_view text, uint64_t offset, uint64_t end_
     batch_ = ctx_.batches.acquire();
     batch_->origin = origin_;
   }
-  if (flags & kFlagTruncated) ctx_.truncated_lines->add();
-  if (flags & kFlagPartial) ctx_.partial_lines->add();
   batch_->add_raw_event(text, offset, end_offset, flags);
 }
 
+void FileTailer::add_joined(const JoinedEvent& e) {
+  if (e.cut_at_max_bytes) ctx_.truncated_events->add();
+  add_event(e.text, e.offset, e.end_offset, e.flags);
+}
+
 void FileTailer::on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+  // Counted per line, before joining: a joined event carries the flags of all its lines.
+  if (flags & kFlagTruncated) ctx_.truncated_lines->add();
+  if (flags & kFlagPartial) ctx_.partial_lines->add();
   if (joiner_) {
-    joiner_->push(line, offset, end_offset, flags,
-                  [this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
+    joiner_->push(line, offset, end_offset, flags, [this](const JoinedEvent& e) { add_joined(e); });
   } else {
     add_event(line, offset, end_offset, flags);
   }
@@ -125,7 +130,7 @@ bool FileTailer::read_to_end() const {
 void FileTailer::flush_all(Emitter& out) {
   auto emit_line = [this](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) { on_line(line, off, end, flags); };
   framer_.flush_partial(emit_line);
-  if (joiner_) joiner_->flush([this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
+  if (joiner_) joiner_->flush([this](const JoinedEvent& e) { add_joined(e); });
   send(out);
 }
 
@@ -134,7 +139,7 @@ void FileTailer::flush_idle_multiline(Emitter& out, std::chrono::steady_clock::t
   // The last read that brought bytes is when the last line was pushed (one clock read per
   // read, not per line).
   if (now - last_growth_ < ctx_.config->multiline->timeout.value) return;
-  joiner_->flush([this](const JoinedEvent& e) { add_event(e.text, e.offset, e.end_offset, e.flags); });
+  joiner_->flush([this](const JoinedEvent& e) { add_joined(e); });
   send(out);
 }
 

@@ -38,6 +38,7 @@ struct TailerContext {
   BatchPool batches;
   Counter* read_bytes;
   Counter* truncated_lines;
+  Counter* truncated_events;  // multiline events cut at max_event_bytes
   Counter* partial_lines;
 };
 
@@ -85,6 +86,7 @@ class FileTailer {
  private:
   void on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags);
   void add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  void add_joined(const JoinedEvent& e);
   void send(Emitter& out);
   void update_fingerprint();
 

@@ -144,5 +144,68 @@ TEST(MultilineJoinerTest, CutsAtMaxLinesAndFlagsIt) {
   EXPECT_EQ(events[2].text, "\tat d");
 }
 
+TEST(MultilineJoinerTest, EventPastMaxEventBytesIsCutFlaggedTruncatedAndItsRestSkipped) {
+  MultilineConfig c = preset("java");
+  c.max_event_bytes.value = 1024;
+  std::string frame = "\tat " + std::string(296, 'f');  // 300 bytes
+  std::string text = "Exception\n";
+  for (int i = 0; i < 10; ++i) text += frame + "\n";
+  text += "next event\n";
+  auto events = join(c, text);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].text.size(), 1024u);
+  EXPECT_EQ(events[0].text.substr(0, 10 + 301 * 3), "Exception\n" + frame + "\n" + frame + "\n" + frame + "\n");
+  EXPECT_EQ(events[0].flags, static_cast<uint32_t>(kFlagMultiline | kFlagTruncated));
+  EXPECT_EQ(events[0].offset, 0u);
+  EXPECT_EQ(events[0].end, text.size() - 11);  // the skipped frames still belong to it
+  EXPECT_EQ(events[1].text, "next event");  // the file goes on as usual
+  EXPECT_EQ(events[1].flags, 0u);
+}
+
+TEST(MultilineJoinerTest, CutNeverSplitsAUtf8Character) {
+  MultilineConfig c = preset("java");
+  c.max_event_bytes.value = 1024;
+  std::string frame = "\tat ";
+  while (frame.size() < 2000) frame += "\xc3\xa9";  // é, two bytes
+  for (size_t first_line : {size_t{9}, size_t{10}}) {  // the cut falls on both halves of a character
+    auto events = join(c, std::string(first_line, 'E') + "\n" + frame + "\n");
+    ASSERT_EQ(events.size(), 1u);
+    const std::string& t = events[0].text;
+    EXPECT_GE(t.size(), 1023u);
+    EXPECT_LE(t.size(), 1024u);
+    EXPECT_NE(static_cast<unsigned char>(t.back()), 0xc3u) << first_line;  // never a lead byte alone
+    EXPECT_TRUE(events[0].flags & kFlagTruncated);
+  }
+}
+
+TEST(MultilineJoinerTest, SingleLineLongerThanMaxEventBytesIsCutToo) {
+  MultilineConfig c = preset("java");
+  c.max_event_bytes.value = 1024;
+  // A continuation with nothing to continue stands alone; then two start lines.
+  auto events = join(c, "  " + std::string(5000, 'c') + "\n" + std::string(5000, 'a') + "\n" + std::string(5000, 'b') + "\n");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].text, "  " + std::string(1022, 'c'));
+  EXPECT_EQ(events[1].text, std::string(1024, 'a'));
+  EXPECT_EQ(events[2].text, std::string(1024, 'b'));
+  for (const auto& e : events) EXPECT_EQ(e.flags, static_cast<uint32_t>(kFlagTruncated));
+}
+
+TEST(MultilineJoinerTest, SlowlogEntryIsCutAtItsOwnLargerDefaultAndTheNextEntryIsWhole) {
+  MultilineConfig c = preset("mysql_slowlog");
+  EXPECT_EQ(c.event_byte_limit(), size_t{16} << 20);
+  EXPECT_EQ(preset("java").event_byte_limit(), size_t{1} << 20);
+  std::string line(1 << 20, 'v');  // 20 lines of 1 MiB: past 16 MiB
+  std::string text = "# Time: 2026-12-04T10:00:00.000000Z\n# User@Host: a[a] @ localhost []\nINSERT INTO t VALUES\n";
+  for (int i = 0; i < 20; ++i) text += line + "\n";
+  std::string second = "# User@Host: b[b] @ localhost []\nSELECT 1;\n";
+  auto events = join(c, text + second);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].text.size(), size_t{16} << 20);
+  EXPECT_EQ(events[0].flags, static_cast<uint32_t>(kFlagTruncated));
+  EXPECT_EQ(events[0].end, text.size());
+  EXPECT_EQ(events[1].text, "# User@Host: b[b] @ localhost []\nSELECT 1;");
+  EXPECT_EQ(events[1].offset, text.size());
+}
+
 }  // namespace
 }  // namespace logship

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "core/batch.h"
+#include "core/metrics.h"
 #include "tests/support/test_support.h"
 #include "tests/unit/shipper/file_source_harness.h"
 
@@ -190,6 +192,32 @@ TEST(FileSourceTest, MultilineEventIsSentAfterTimeoutWhenNoMoreLinesCome) {
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].text, "Exception in thread main\n\tat A.b(A.java:1)\n\tat A.c(A.java:2)");
   EXPECT_EQ(ev[0].flags, static_cast<uint32_t>(kFlagMultiline));
+}
+
+TEST(FileSourceTest, SlowlogEntryOfManyLongLinesIsCutAtMaxEventBytesAndCounted) {
+  // Found by the hostile-input review: one entry of 100 lines of 1 MiB took 766 MB of memory.
+  testing::TempDir dir;
+  std::string entry = "# User@Host: a[a] @ localhost []\nINSERT INTO t VALUES\n";
+  for (int i = 0; i < 100; ++i) entry += std::string(64 * 1024, 'v') + "\n";
+  write_file(dir / "slow.log", entry + "# User@Host: b[b] @ localhost []\nSELECT 1;\n");
+  auto config = quick_config({dir / "slow.log"});
+  config.multiline.emplace();
+  config.multiline->preset = "mysql_slowlog";
+  config.multiline->max_event_bytes.value = 256 * 1024;
+  double cut_before = metrics().value("logship_file_truncated_events_total", {{"component", "src"}});
+  double lines_before = metrics().value("logship_file_truncated_lines_total", {{"component", "src"}});
+  FileSourceHarness h(config, dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  auto ev = h.events();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].text.size(), 256u * 1024);
+  EXPECT_EQ(ev[0].flags, static_cast<uint32_t>(kFlagTruncated));
+  EXPECT_EQ(ev[1].text, "# User@Host: b[b] @ localhost []\nSELECT 1;");
+  EXPECT_EQ(ev[1].offset, entry.size());
+  EXPECT_EQ(metrics().value("logship_file_truncated_events_total", {{"component", "src"}}) - cut_before, 1);
+  EXPECT_EQ(metrics().value("logship_file_truncated_lines_total", {{"component", "src"}}) - lines_before, 0)
+      << "an event cut is not a line cut";
 }
 
 TEST(FileSourceTest, SymlinkedFileIsReadOnceWhenLinksAreFollowedAndNotAtAllByDefault) {

@@ -397,9 +397,10 @@ bool collapse_unions(std::string_view in, std::string& out) {
   };
   out.clear();
   size_t i = 0;
+  size_t line_end = 0;  // the end of i's line (. does not cross lines), found once per line
   while (i < in.size()) {
     if (in[i] == 's' && word_start(in, i) && in.substr(i, 6) == "select" && i + 6 < in.size() && is_space(in[i + 6])) {
-      size_t line_end = std::min(in.find('\n', i), in.size());  // . does not cross lines
+      if (i >= line_end) line_end = std::min(in.find('\n', i), in.size());
       auto u = std::lower_bound(unions.begin(), unions.end(), i + 7);
       bool matched = false;
       for (size_t tried = 0; u != unions.end() && *u <= line_end && tried < kMaxGroup && !matched; ++u, ++tried) {

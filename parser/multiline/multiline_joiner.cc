@@ -34,12 +34,28 @@ void MultilineJoiner::flush(const Emit& emit) {
   cut_ = false;
 }
 
+namespace {
+
+bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+// Bytes a UTF-8 sequence starting with `lead` announces (1 for anything that is no lead byte).
+size_t announced_length(char lead) {
+  auto b = static_cast<unsigned char>(lead);
+  return (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : (b & 0xF8) == 0xF0 ? 4 : 1;
+}
+
+}  // namespace
+
 std::string_view MultilineJoiner::fit(std::string_view text, size_t room) {
   if (text.size() <= room) return text;
-  size_t end = room;
-  // Back off over continuation bytes (10xxxxxx) to the start of the character that would be split.
-  for (int i = 0; i < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80; ++i) --end;
-  return text.substr(0, end);
+  if (!is_continuation(text[room])) return text.substr(0, room);
+  // Cutting inside a character: back to its lead byte, if one is at most 3 bytes back and
+  // announces a sequence that reaches past the cut. Otherwise the bytes are not UTF-8 anyway.
+  size_t p = room;
+  while (p > 0 && room - p < 3 && is_continuation(text[p - 1])) --p;
+  if (p == 0) return text.substr(0, room);
+  size_t lead = p - 1;
+  return text.substr(0, announced_length(text[lead]) > room - lead ? lead : room);
 }
 
 void MultilineJoiner::assign(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags) {

@@ -86,6 +86,8 @@ size_t first_tuple_end(std::string_view q) {
   if (p >= q.size() || !is_space(q[p])) return 0;
   p = skip_spaces(q, p);
   if (!iequals_at(q, p, "into")) return 0;
+  // The first VALUES followed by '(' decides: a later one could only find the tuple ends this
+  // one finds, so when it finds none there is none (trying each VALUES was quadratic).
   for (size_t v = p + 5; v + 6 <= q.size(); ++v) {
     if (!iequals_at(q, v, "values")) continue;
     size_t w = skip_spaces(q, v + 6);
@@ -98,6 +100,7 @@ size_t first_tuple_end(std::string_view q) {
         if (k < q.size() && q[k] == '(') return c + 1;
       }
     }
+    return 0;
   }
   return 0;
 }

@@ -1,5 +1,7 @@
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 
+#include <simdjson.h>
+
 #include "core/log.h"
 #include "core/redact.h"
 #include "sinks/elasticsearch/elasticsearch_worker.h"
@@ -55,8 +57,34 @@ EsConnection ElasticsearchSinkConfig::connection() const {
   return c;
 }
 
+namespace {
+
+// Bytes in a UTF-8 sequence that starts with `lead`, or 0 when it is no lead byte.
+size_t utf8_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead & 0xE0) == 0xC0) return 2;
+  if ((lead & 0xF0) == 0xE0) return 3;
+  if ((lead & 0xF8) == 0xF0) return 4;
+  return 0;
+}
+
+}  // namespace
+
 void sanitize_index_name(std::string& name) {
-  for (char& c : name) {
+  for (size_t i = 0; i < name.size();) {
+    char& c = name[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      // Unicode stays; a byte that is not part of valid UTF-8 would make the action line
+      // invalid JSON, and the whole bulk request with it.
+      size_t n = utf8_length(static_cast<unsigned char>(c));
+      if (n != 0 && i + n <= name.size() && simdjson::validate_utf8(name.data() + i, n)) {
+        i += n;
+      } else {
+        c = '_';
+        ++i;
+      }
+      continue;
+    }
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     switch (c) {
       case '\\': case '/': case '*': case '?': case '"': case '<': case '>': case '|': case ',': case '#': case ':': case ' ':
@@ -65,10 +93,15 @@ void sanitize_index_name(std::string& name) {
       default:
         if (static_cast<unsigned char>(c) < 0x20) c = '_';
     }
+    ++i;
   }
   while (!name.empty() && (name[0] == '-' || name[0] == '_' || name[0] == '+')) name.erase(0, 1);
   if (name.empty()) name = "logs-unknown-default";
-  if (name.size() > 255) name.resize(255);
+  if (name.size() > 255) {  // the limit is in bytes; do not split a character
+    size_t end = 255;
+    while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) --end;
+    name.resize(end);
+  }
 }
 
 Result<std::unique_ptr<ElasticsearchSink>> ElasticsearchSink::create(const ElasticsearchSinkConfig& config, const BuildContext& ctx) {

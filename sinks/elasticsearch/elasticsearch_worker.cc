@@ -6,6 +6,7 @@
 #include "core/event_id.h"
 #include "core/log.h"
 #include "core/redact.h"
+#include "sinks/elasticsearch/bulk_body.h"
 
 namespace logship {
 
@@ -33,14 +34,6 @@ std::chrono::milliseconds retry_after(CURL* easy) {
   long seconds = std::strtol(h->value, &end, 10);
   if (end == h->value || seconds < 0) return std::chrono::milliseconds(0);
   return std::chrono::milliseconds(std::min<long>(seconds, 3600) * 1000);
-}
-
-// A document as a bulk body takes it: one JSON object on one line. Anything else would put
-// lines into the body that logship did not write (an action of someone else's).
-bool one_json_line(std::string_view doc) {
-  while (!doc.empty() && doc.back() == '\n') doc.remove_suffix(1);
-  return doc.size() >= 2 && doc.front() == '{' && doc.back() == '}' && std::memchr(doc.data(), '\n', doc.size()) == nullptr &&
-         std::memchr(doc.data(), '\r', doc.size()) == nullptr;
 }
 
 }  // namespace
@@ -225,19 +218,12 @@ void ElasticsearchSink::Worker::build_body(Request& r) {
     const Batch& b = d.batch();
     const EventView& e = b.events[d.event];
     ready_bytes_ -= e.enc_len;
-    std::string_view doc = b.encoded_text(e);
-    if (!one_json_line(doc)) {
+    // The index was sanitized when the delivery came in and the id is hex: neither needs escaping.
+    if (!append_bulk_create(r.body, d.owner->index[d.part], event_id_of(b, d.event, id_scratch_), b.encoded_text(e))) {
       resolve(d, Outcome::kRejected,
               d.owner->report.add_reason("not_one_json_line", "the event is not one JSON object on one line; it was not put in a bulk request"));
       continue;
     }
-    r.body.append("{\"create\":{\"_index\":\""sv);
-    r.body.append(d.owner->index[d.part]);  // sanitized: no characters that need escaping
-    r.body.append("\",\"_id\":\""sv);
-    r.body.append(event_id_of(b, d.event, id_scratch_));
-    r.body.append("\"}}\n"sv);
-    r.body.append(doc);
-    if (doc.back() != '\n') r.body.push_back('\n');
     r.docs.push_back(d);
   }
   split_left_ -= std::min(split_left_, r.docs.size());

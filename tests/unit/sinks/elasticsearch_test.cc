@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "core/event_id.h"
+#include "sinks/elasticsearch/bulk_body.h"
 #include "sinks/elasticsearch/bulk_response.h"
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 #include "sinks/elasticsearch/gzip.h"
@@ -76,6 +77,27 @@ TEST(IndexNameTest, DatasetsBecomeValidLowerCaseNames) {
   std::string c = "_hidden";
   sanitize_index_name(c);
   EXPECT_EQ(c, "hidden");
+}
+
+// Found by fuzz_bulk_body: a name with bytes that are not UTF-8 (a file name, a host name)
+// made the action line invalid JSON, and Elasticsearch refused the whole request.
+TEST(IndexNameTest, BytesThatAreNotUtf8BecomeUnderscoresAndUnicodeStays) {
+  std::string a = "logs-caf\xc3\xa9-\xc1\xc1-\xe2\x82-default";
+  sanitize_index_name(a);
+  EXPECT_EQ(a, "logs-caf\xc3\xa9-__-__-default");
+  std::string b = std::string(254, 'a') + "\xc3\xa9";  // 256 bytes: the cut falls inside the é
+  sanitize_index_name(b);
+  EXPECT_EQ(b, std::string(254, 'a'));
+}
+
+TEST(BulkBodyTest, OnlyDocumentsOfOneJsonLineGoInAndEveryActionLineIsLogships) {
+  std::string body;
+  EXPECT_TRUE(append_bulk_create(body, "logs-a-default", "0123", "{\"message\":\"x\"}\n"));
+  EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", "{\"message\":\"x\"}\n{\"delete\":{\"_index\":\"logs-a-default\",\"_id\":\"1\"}}"));
+  EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", "{\"a\":\r1}"));
+  EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", "not json"));
+  EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", ""));
+  EXPECT_EQ(body, "{\"create\":{\"_index\":\"logs-a-default\",\"_id\":\"0123\"}}\n{\"message\":\"x\"}\n");
 }
 
 TEST(GzipTest, BodiesRoundTripThroughZlib) {

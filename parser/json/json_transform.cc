@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "core/json_writer.h"
 #include "core/line_breaks.h"
@@ -69,10 +70,47 @@ void JsonTransformConfig::validate(const YAML::Node& node, const std::string& pa
   }
   if (max_depth < 1 || max_depth > 1000) errors.add(node["max_depth"], join_path(path, "max_depth"), "must be between 1 and 1000");
   if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
+  validate_names(node, path, errors);
+}
+
+namespace {
+
+// The top-level key a (possibly dotted) field name lands under: "log" for "log.level".
+std::string_view root_of(std::string_view field) { return field.substr(0, field.find('.')); }
+
+// Keys logship writes itself at the top of every event.
+bool is_logships(std::string_view field) {
+  std::string_view root = root_of(field);
+  return root == "log" || root == "event" || root == "host" || root == "@timestamp";
+}
+
+}  // namespace
+
+// Names the config adds to an event must not collide with logship's own members or with each
+// other: a key written twice makes an event Elasticsearch refuses (or one whose metadata an
+// application can forge).
+void JsonTransformConfig::validate_names(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  const std::string kOwn = "logship writes log, event, host and @timestamp itself; choose another name (service.*, labels.*)";
+  std::set<std::string_view> rename_targets;
   for (const auto& [from, to] : rename) {
-    if (to.empty()) errors.add(node["rename"], join_path(path, "rename." + from), "renaming to an empty key");
-    if (!simdjson::validate_utf8(to.data(), to.size()))
-      errors.add(node["rename"], join_path(path, "rename." + from), "the new name is not valid UTF-8");
+    std::string at = join_path(path, "rename." + from);
+    if (to.empty()) errors.add(node["rename"], at, "renaming to an empty key");
+    else if (!simdjson::validate_utf8(to.data(), to.size())) errors.add(node["rename"], at, "the new name is not valid UTF-8");
+    else if (is_logships(to)) errors.add(node["rename"][from], at, "cannot rename to '" + to + "': " + kOwn);
+    else if (!rename_targets.insert(to).second) errors.add(node["rename"][from], at, "another key is already renamed to '" + to + "'");
+  }
+  for (const auto& [field, text] : add_fields) {
+    std::string at = join_path(path, "add_fields." + field);
+    if (field.empty()) errors.add(node["add_fields"], at, "an empty key");
+    else if (!simdjson::validate_utf8(field.data(), field.size()) || !simdjson::validate_utf8(text.data(), text.size()))
+      errors.add(node["add_fields"], at, "not valid UTF-8");
+    else if (is_logships(field)) errors.add(node["add_fields"], at, "cannot add '" + field + "': " + kOwn);
+    else if (rename_targets.count(field)) errors.add(node["add_fields"], at, "'" + field + "' is also a rename target; one of them would be lost");
+    else if (field == target) errors.add(node["add_fields"], at, "'" + field + "' is also the target the application's object goes under");
+  }
+  if (!target.empty()) {
+    if (!simdjson::validate_utf8(target.data(), target.size())) errors.add(node["target"], join_path(path, "target"), "not valid UTF-8");
+    else if (is_logships(target)) errors.add(node["target"], join_path(path, "target"), "cannot nest under '" + target + "': " + kOwn);
   }
 }
 
@@ -95,6 +133,9 @@ JsonTransform::JsonTransform(JsonTransformConfig config, TimestampFormat format,
   if (!config_.level_field.empty()) note_special(config_.level_field, kLevelField);
   for (const auto& key : config_.drop) note_special(key, kDropped);
   for (const auto& [from, to] : config_.rename) note_special(from, kRenamed, to);  // the last rename of a key wins
+  for (const auto& [from, to] : config_.rename) note_special(to, kRenameTarget);
+  if (config_.target.empty())
+    for (const auto& [field, text] : config_.add_fields) note_special(field, kAddedField);
 }
 
 void JsonTransform::note_special(std::string_view key, unsigned role, std::string_view renamed_to) {
@@ -212,6 +253,8 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   log_extra_.clear();
   event_extra_.clear();
   host_extra_.clear();
+  displaced_.clear();
+  renamed_now_.clear();
   std::string_view ts_raw;
   std::string_view own_timestamp;
   std::string_view level_raw;
@@ -271,7 +314,12 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
     }
     if (roles & kDropped) continue;
     bool renamed = (roles & kRenamed) != 0;
+    if (!renamed && (roles & (kRenameTarget | kAddedField))) {
+      displaced_.push_back({key, plain, raw, roles});
+      continue;
+    }
     std::string_view name = renamed ? std::string_view(special_key->renamed_to) : key;
+    if (renamed) renamed_now_.push_back(name);
     if (reserved) append_member_key(out, key, plain, "_original");
     else append_member_key(out, name, plain && !renamed);  // a configured name is escaped
     out.append(raw);
@@ -298,6 +346,12 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
     append_json_string(out, field);
     out.push_back(':');
     append_json_string(out, text);
+  }
+  for (const Displaced& d : displaced_) {
+    bool taken = (d.roles & kAddedField) ||
+                 std::find(renamed_now_.begin(), renamed_now_.end(), d.key) != renamed_now_.end();
+    append_member_key(out, d.key, d.plain, taken ? "_original"sv : ""sv);
+    out.append(d.raw);
   }
   std::string_view log_members = log_extra_;
   if (!level_raw.empty()) {

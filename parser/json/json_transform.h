@@ -48,6 +48,7 @@ struct JsonTransformConfig {
   int64_t max_depth = 64;
   int64_t threads = 0;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+  void validate_names(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 
 class JsonTransform final : public Transform {
@@ -89,6 +90,7 @@ class JsonTransform final : public Transform {
   enum SpecialRole : unsigned {
     kLogObject = 1, kEventObject = 2, kHostObject = 4,  // merged with logship's own
     kTimestampField = 8, kLevelField = 16, kOwnTimestamp = 32, kDropped = 64, kRenamed = 128,
+    kRenameTarget = 256, kAddedField = 512,  // the line's own member of that name is displaced
   };
   struct SpecialKey {
     std::string name;
@@ -114,6 +116,17 @@ class JsonTransform final : public Transform {
   std::string host_extra_;
   std::string timestamp_;
   std::string level_;  // ,"level":... then the application's own log members
+  // A line's own members named like a rename target or an add_fields key, held until the end
+  // of the line: they become <key>_original when the renamed or added member is there, so an
+  // event never holds a key twice.
+  struct Displaced {
+    std::string_view key;
+    bool plain;
+    std::string_view raw;
+    unsigned roles;
+  };
+  std::vector<Displaced> displaced_;
+  std::vector<std::string_view> renamed_now_;  // rename targets written for this line
   std::shared_ptr<StringPool> encoded_ = std::make_shared<StringPool>();  // encode_each buffers
   std::string error_;
   std::string one_line_;  // a line whose line breaks were blanked (line_breaks.h)

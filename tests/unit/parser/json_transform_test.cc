@@ -165,6 +165,56 @@ TEST_F(JsonTransformTest, ApplicationLogEventAndHostObjectsAreMergedNotDuplicate
   EXPECT_EQ(outputs_[0].find("\"log\":"), outputs_[0].rfind("\"log\":"));
 }
 
+// How many times "key": stands in an encoded event (at any depth).
+size_t key_count(const std::string& out, const std::string& key) {
+  size_t n = 0;
+  for (size_t p = out.find("\"" + key + "\":"); p != std::string::npos; p = out.find("\"" + key + "\":", p + 1)) ++n;
+  return n;
+}
+
+// Found by the hostile-input review: a rename target or an add_fields key that the line also
+// holds made an event with the key twice. The configured member wins; the line's own is kept
+// as <key>_original, and only when the configured one is there.
+TEST_F(JsonTransformTest, RenameTargetsAndAddedFieldsNeverDuplicateALinesOwnKey) {
+  JsonTransformConfig c;
+  c.rename = {{"msg", "message"}};
+  c.add_fields = {{"service", "checkout"}};
+  auto d = run(c, {R"({"message":"b","msg":"a","service":"forged"})", R"({"message":"only"})", R"({"m\u0073g":"esc","message":"x"})"});
+  EXPECT_EQ(std::string_view(d[0]["message"]), "a");
+  EXPECT_EQ(std::string_view(d[0]["message_original"]), "b");
+  EXPECT_EQ(std::string_view(d[0]["service"]), "checkout");
+  EXPECT_EQ(std::string_view(d[0]["service_original"]), "forged");
+  EXPECT_EQ(std::string_view(d[1]["message"]), "only");  // nothing renamed into it: it stays
+  EXPECT_EQ(d[1]["message_original"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(std::string_view(d[2]["message"]), "esc");
+  EXPECT_EQ(std::string_view(d[2]["message_original"]), "x");
+  for (const auto& out : outputs_) {
+    EXPECT_EQ(key_count(out, "message"), 1u) << out;
+    EXPECT_LE(key_count(out, "service"), 1u) << out;
+  }
+}
+
+TEST(JsonTransformConfigTest, NamesThatCollideWithLogshipsOwnOrEachOtherAreRefusedWithTheirLines) {
+  YAML::Node node = YAML::Load(
+      "rename: {msg: message, text: message, a: log, b: event.id}\n"
+      "add_fields: {host.name: x, '@timestamp': y, '': z, message: w, event.id: forged, service: s}\n"
+      "target: log\n");
+  JsonTransformConfig c;
+  c.rename = {{"msg", "message"}, {"text", "message"}, {"a", "log"}, {"b", "event.id"}};
+  c.add_fields = {{"host.name", "x"}, {"@timestamp", "y"}, {"", "z"}, {"message", "w"}, {"event.id", "forged"}, {"service", "s"}};
+  c.target = "log";
+  ConfigErrors errors;
+  c.validate(node, "transforms.j", errors);
+  std::string all;
+  for (const auto& e : errors.list()) all += e.path + ": " + e.message + " @" + std::to_string(e.line) + "\n";
+  EXPECT_EQ(errors.size(), 9u) << all;
+  for (const char* path : {"rename.text", "rename.a", "rename.b", "add_fields.host.name", "add_fields.@timestamp", "add_fields.", "add_fields.message",
+                           "add_fields.event.id"})
+    EXPECT_NE(all.find(std::string("transforms.j.") + path + ":"), std::string::npos) << path << "\n" << all;
+  EXPECT_NE(all.find("transforms.j.target: cannot nest under 'log'"), std::string::npos) << all;
+  for (const auto& e : errors.list()) EXPECT_GT(e.line, 0) << e.path;
+}
+
 TEST_F(JsonTransformTest, BadLinesAreShippedAsTextWithTheReason) {
   JsonTransformConfig c;
   c.max_depth = 3;

@@ -45,7 +45,6 @@ bool ApiConfig::split_address(std::string& host, int& port, std::string& why) co
 
 namespace {
 
-constexpr size_t kApiThreads = 16;
 constexpr uint64_t kMaxBody = 1u << 20;
 
 double process_rss_bytes() {
@@ -107,9 +106,6 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiConfig& config, Hea
   std::unique_ptr<ApiServer> api(new ApiServer());
   api->server_ = std::make_unique<BoundedServer>(ConnectionLimits{});
   httplib::Server& s = *api->server_;
-  // A slow client holds a thread until its request's deadline (bounded_server.h): enough
-  // threads that a handful of them leave /health to the probes. Idle threads cost no memory.
-  s.new_task_queue = [] { return new httplib::ThreadPool(kApiThreads); };
   s.set_payload_max_length(kMaxBody);
   // Only GET routes: a body is never wanted. One too large, or of unknown length (chunked,
   // which httplib 0.11 reads without bound), is refused before it is read, and the connection

@@ -2,12 +2,20 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 namespace logship {
 
@@ -16,8 +24,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// Poll slices: a server being stopped (its listening socket closed) is noticed this soon.
-constexpr milliseconds kSlice{100};
+// How often the gate looks at deadlines when nothing happens.
+constexpr int kTickMs = 100;
 
 void address_of(socket_t sock, bool peer, std::string& ip, int& port) {
   sockaddr_storage a{};
@@ -37,99 +45,325 @@ void address_of(socket_t sock, bool peer, std::string& ip, int& port) {
   ip = buf;
 }
 
-// A socket stream whose reads stop at a deadline and a byte budget, both renewed per request.
-class BoundedStream : public httplib::Stream {
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return std::tolower(x) == std::tolower(y); });
+}
+
+// An answer the gate gives itself, closing the connection.
+std::string canned_answer(std::string_view status, std::string_view extra_headers, std::string_view text) {
+  return "HTTP/1.1 " + std::string(status) + "\r\n" + std::string(extra_headers) + "Content-Type: text/plain\r\nContent-Length: " +
+         std::to_string(text.size()) + "\r\nConnection: close\r\n\r\n" + std::string(text);
+}
+const std::string kBodyRefused = canned_answer("413 Payload Too Large", "", "request body too large: the API takes GET requests only\n");
+const std::string kMethodRefused = canned_answer("405 Method Not Allowed", "Allow: GET, HEAD\r\n", "the API takes GET requests only\n");
+const std::string kHeadTooLarge = canned_answer("431 Request Header Fields Too Large", "", "request line or headers too long\n");
+
+// A connection between requests or waiting for one: its socket and the bytes received so far.
+struct Connection {
+  socket_t sock;
+  std::string bytes;
+  Clock::time_point deadline;
+  Clock::time_point waiting_since;
+  size_t served = 0;
+  bool peer_closed = false;  // the client shut its side after sending: answer, then close
+};
+
+void close_connection(Connection& c) {
+  ::shutdown(c.sock, SHUT_RDWR);
+  ::close(c.sock);
+}
+
+// What a worker gives httplib: the request head the gate collected, then end of input (the
+// socket is never read here), and writes bounded by one deadline per answer.
+class HeadStream : public httplib::Stream {
  public:
-  BoundedStream(socket_t sock, const ConnectionLimits& limits, const std::atomic<socket_t>& listening)
-      : sock_(sock), limits_(limits), listening_(listening) {}
+  HeadStream(socket_t sock, std::string_view head, milliseconds write_timeout)
+      : sock_(sock), head_(head), write_deadline_(Clock::now() + write_timeout) {}
 
-  void start_request() {
-    deadline_ = Clock::now() + limits_.request_deadline;
-    budget_ = limits_.request_bytes;
-  }
-
-  // Waits for `events` up to `timeout` (and the request's deadline when `bounded`); false on
-  // timeout, error, or the server stopping.
-  bool wait(short events, milliseconds timeout, bool bounded) const {
-    auto until = Clock::now() + timeout;
-    if (bounded) until = std::min(until, deadline_);
-    for (;;) {
-      if (listening_.load() == INVALID_SOCKET) return false;
-      auto left = std::chrono::duration_cast<milliseconds>(until - Clock::now());
-      if (left.count() <= 0) return false;
-      pollfd p{sock_, events, 0};
-      int n = ::poll(&p, 1, static_cast<int>(std::min(left, kSlice).count()));
-      if (n > 0) return true;
-      if (n < 0 && errno != EINTR) return false;
-    }
-  }
-
-  bool is_readable() const override { return have_ < got_ || wait(POLLIN, limits_.read_timeout, true); }
-  bool is_writable() const override { return wait(POLLOUT, limits_.write_timeout, false); }
+  bool is_readable() const override { return pos_ < head_.size(); }
+  bool is_writable() const override { return wait_writable(); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (have_ == got_) {
-      // httplib reads headers a byte at a time: fill a buffer, within what the request may use.
-      size_t want = std::min(sizeof(buf_), budget_);
-      if (want == 0 || !wait(POLLIN, limits_.read_timeout, true)) {
-        spent_ = true;
-        return -1;
-      }
-      ssize_t n = ::recv(sock_, buf_, want, 0);
-      if (n <= 0) return n;
-      budget_ -= static_cast<size_t>(n);
-      have_ = 0;
-      got_ = static_cast<size_t>(n);
-    }
-    size_t n = std::min(size, got_ - have_);
-    std::copy_n(buf_ + have_, n, ptr);
-    have_ += n;
+    size_t n = std::min(size, head_.size() - pos_);
+    std::copy_n(head_.data() + pos_, n, ptr);
+    pos_ += n;
     return static_cast<ssize_t>(n);
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable()) return -1;
-    return ::send(sock_, ptr, size, MSG_NOSIGNAL);
+    for (;;) {
+      ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n >= 0) return n;
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+      if (!wait_writable()) return -1;
+    }
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override { address_of(sock_, true, ip, port); }
   void get_local_ip_and_port(std::string& ip, int& port) const override { address_of(sock_, false, ip, port); }
   socket_t socket() const override { return sock_; }
 
-  bool buffered() const { return have_ < got_; }
-  // A request ran out of time or bytes: httplib may still answer it (400), but the connection
-  // must not get another request's allowance.
-  bool spent() const { return spent_; }
-
  private:
+  bool wait_writable() const {
+    for (;;) {
+      auto left = std::chrono::duration_cast<milliseconds>(write_deadline_ - Clock::now()).count();
+      if (left <= 0) return false;
+      pollfd p{sock_, POLLOUT, 0};
+      int n = ::poll(&p, 1, static_cast<int>(left));
+      if (n > 0) return (p.revents & (POLLERR | POLLHUP)) == 0;
+      if (n == 0 || errno != EINTR) return false;
+    }
+  }
+
   socket_t sock_;
-  const ConnectionLimits& limits_;
-  const std::atomic<socket_t>& listening_;
-  Clock::time_point deadline_{};
-  size_t budget_ = 0;
-  bool spent_ = false;
-  char buf_[4096];
-  size_t have_ = 0;  // buf_[have_, got_) not yet handed to httplib
-  size_t got_ = 0;
+  std::string_view head_;
+  size_t pos_ = 0;
+  Clock::time_point write_deadline_;
 };
 
 }  // namespace
 
-bool BoundedServer::process_and_close_socket(socket_t sock) {
-  BoundedStream strm(sock, limits_, svr_sock_);
-  bool ok = true;
-  for (size_t n = 0; n < limits_.requests_per_connection; ++n) {
-    // Between requests a connection may idle for keep_alive_timeout, no longer.
-    if (n > 0 && !strm.buffered() && !strm.wait(POLLIN, limits_.keep_alive_timeout, false)) break;
-    strm.start_request();
-    bool last = n + 1 == limits_.requests_per_connection;
-    bool closed = false;
-    ok = process_request(strm, last, closed, nullptr);
-    if (!ok || closed || strm.spent()) break;
+class BoundedServer::Gate {
+ public:
+  Gate(BoundedServer& server, const ConnectionLimits& limits)
+      : server_(server), limits_(limits), epoll_(::epoll_create1(EPOLL_CLOEXEC)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), workers_(limits.workers) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wake_;
+    ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
+    thread_ = std::thread([this] { run(); });
   }
-  ::shutdown(sock, SHUT_RDWR);
-  ::close(sock);
-  return ok;
+  ~Gate() { stop(); }
+
+  // A new connection, or one back from a worker: the gate waits for its next request.
+  void admit(std::unique_ptr<Connection> c) {
+    if (stopping_) {
+      close_connection(*c);
+      return;
+    }
+    {
+      std::lock_guard lock(mu_);
+      incoming_.push_back(std::move(c));
+    }
+    uint64_t one = 1;
+    (void)!::write(wake_, &one, sizeof(one));
+  }
+
+  void stop() {
+    if (stopping_.exchange(true)) return;
+    uint64_t one = 1;
+    (void)!::write(wake_, &one, sizeof(one));
+    if (thread_.joinable()) thread_.join();
+    workers_.shutdown();  // answers in progress finish; their connections are closed
+    std::lock_guard lock(mu_);
+    for (auto& c : incoming_) close_connection(*c);
+    incoming_.clear();
+    ::close(epoll_);
+    ::close(wake_);
+  }
+
+ private:
+  enum class Head { kIncomplete, kReady, kRefused };
+
+  void run() {
+    epoll_event events[64];
+    while (!stopping_) {
+      int n = ::epoll_wait(epoll_, events, 64, kTickMs);
+      for (int i = 0; i < n; ++i) {
+        if (events[i].data.fd == wake_) {
+          uint64_t count;
+          (void)!::read(wake_, &count, sizeof(count));
+          take_incoming();
+          continue;
+        }
+        auto it = waiting_.find(events[i].data.fd);
+        if (it != waiting_.end()) on_readable(it);
+      }
+      expire(Clock::now());
+    }
+    for (auto& [fd, c] : waiting_) close_connection(*c);
+    waiting_.clear();
+  }
+
+  void take_incoming() {
+    std::vector<std::unique_ptr<Connection>> batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.swap(incoming_);
+    }
+    for (auto& c : batch) {
+      if (waiting_.size() >= limits_.max_connections) evict_longest_waiting();
+      socket_t fd = c->sock;
+      epoll_event ev{};
+      ev.events = EPOLLIN | EPOLLRDHUP;
+      ev.data.fd = fd;
+      if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        close_connection(*c);
+        continue;
+      }
+      auto it = waiting_.emplace(fd, std::move(c)).first;
+      // A pipelined request may already be complete in the bytes it came back with.
+      if (!it->second->bytes.empty()) decide(it);
+    }
+  }
+
+  void on_readable(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
+    Connection& c = *it->second;
+    bool was_idle = c.bytes.empty();
+    char buf[4096];
+    for (;;) {
+      size_t room = limits_.head_bytes + 1 - std::min(c.bytes.size(), limits_.head_bytes + 1);
+      if (room == 0) break;
+      ssize_t n = ::recv(c.sock, buf, std::min(room, sizeof(buf)), MSG_DONTWAIT);
+      if (n > 0) {
+        c.bytes.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        drop(it);
+        return;
+      }
+      c.peer_closed = true;  // a request it sent before closing is still answered
+      break;
+    }
+    if (was_idle && !c.bytes.empty()) c.deadline = Clock::now() + limits_.request_deadline;
+    decide(it);
+  }
+
+  // Sends a complete request to a worker, refuses one the API cannot take, or keeps waiting.
+  void decide(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
+    Connection& c = *it->second;
+    size_t head_len = 0;
+    std::string_view refusal;
+    switch (examine(c.bytes, head_len, refusal)) {
+      case Head::kIncomplete:
+        if (c.peer_closed) drop(it);
+        return;
+      case Head::kRefused:
+        (void)!::send(c.sock, refusal.data(), refusal.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        drop(it);
+        return;
+      case Head::kReady:
+        break;
+    }
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.sock, nullptr);
+    Connection* ready = it->second.release();
+    waiting_.erase(it);
+    workers_.enqueue([this, ready, head_len] { serve(std::unique_ptr<Connection>(ready), head_len); });
+  }
+
+  Head examine(std::string_view bytes, size_t& head_len, std::string_view& refusal) const {
+    size_t end = bytes.find("\r\n\r\n");
+    if (end == std::string_view::npos || end + 4 > limits_.head_bytes) {
+      if (bytes.size() <= limits_.head_bytes) return Head::kIncomplete;
+      refusal = kHeadTooLarge;
+      return Head::kRefused;
+    }
+    head_len = end + 4;
+    std::string_view head = bytes.substr(0, end + 2);
+    size_t line_end = head.find("\r\n");
+    std::string_view method = head.substr(0, std::min(head.find(' '), line_end));
+    for (size_t p = line_end + 2; p < head.size();) {
+      size_t e = head.find("\r\n", p);
+      std::string_view line = head.substr(p, e - p);
+      p = e + 2;
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string_view name = line.substr(0, colon);
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      bool body = iequals(name, "transfer-encoding") || (iequals(name, "content-length") && value.find_first_not_of("0 \t") != std::string_view::npos);
+      if (body) {
+        refusal = kBodyRefused;
+        return Head::kRefused;
+      }
+    }
+    if (method != "GET" && method != "HEAD") {
+      refusal = kMethodRefused;
+      return Head::kRefused;
+    }
+    return Head::kReady;
+  }
+
+  // On a worker: httplib answers the request, then the connection goes back to the gate.
+  void serve(std::unique_ptr<Connection> c, size_t head_len) {
+    bool last = ++c->served >= limits_.requests_per_connection;
+    bool closed = false;
+    bool ok;
+    {
+      HeadStream strm(c->sock, std::string_view(c->bytes).substr(0, head_len), limits_.write_timeout);
+      ok = server_.process_request(strm, last, closed, nullptr);
+    }
+    if (!ok || closed || last || c->peer_closed || stopping_) {
+      close_connection(*c);
+      return;
+    }
+    c->bytes.erase(0, head_len);
+    auto now = Clock::now();
+    c->waiting_since = now;
+    c->deadline = now + (c->bytes.empty() ? limits_.keep_alive_timeout : limits_.request_deadline);
+    admit(std::move(c));
+  }
+
+  void expire(Clock::time_point now) {
+    for (auto it = waiting_.begin(); it != waiting_.end();) {
+      auto next = std::next(it);
+      if (now >= it->second->deadline) drop(it);
+      it = next;
+    }
+  }
+
+  void evict_longest_waiting() {
+    auto oldest = std::min_element(waiting_.begin(), waiting_.end(),
+                                   [](const auto& a, const auto& b) { return a.second->waiting_since < b.second->waiting_since; });
+    if (oldest != waiting_.end()) drop(oldest);
+  }
+
+  void drop(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
+    ::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second->sock, nullptr);
+    close_connection(*it->second);
+    waiting_.erase(it);
+  }
+
+  BoundedServer& server_;
+  const ConnectionLimits& limits_;
+  int epoll_;
+  int wake_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> incoming_;  // guarded by mu_
+  std::unordered_map<int, std::unique_ptr<Connection>> waiting_;  // the gate thread's only
+  httplib::ThreadPool workers_;
+  std::thread thread_;
+};
+
+// httplib's accept loop hands each connection to its task queue: this one passes it straight
+// to the gate (admitting is quick), and stops the gate when the server stops.
+class BoundedServer::InlineQueue : public httplib::TaskQueue {
+ public:
+  explicit InlineQueue(Gate& gate) : gate_(gate) {}
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override { gate_.stop(); }
+
+ private:
+  Gate& gate_;
+};
+
+BoundedServer::BoundedServer(ConnectionLimits limits) : limits_(limits), gate_(std::make_unique<Gate>(*this, limits_)) {
+  new_task_queue = [this] { return new InlineQueue(*gate_); };
+}
+
+BoundedServer::~BoundedServer() { gate_->stop(); }
+
+bool BoundedServer::process_and_close_socket(socket_t sock) {
+  auto c = std::make_unique<Connection>();
+  c->sock = sock;
+  c->waiting_since = Clock::now();
+  c->deadline = c->waiting_since + limits_.request_deadline;
+  gate_->admit(std::move(c));
+  return true;
 }
 
 }  // namespace logship

@@ -1,40 +1,51 @@
-// An httplib::Server whose connections are bounded in time and bytes, so that a few slow or
-// greedy clients cannot take the API (/health, /metrics) away from the probes that need it.
+// An httplib::Server that gives a worker thread only to a request that has fully arrived, so
+// that slow or greedy clients cannot take the API (/health, /metrics) away from the probes.
 //
 //   BoundedServer s({.request_deadline = std::chrono::seconds(10)});
 //   s.Get("/health", …);   // then bind and listen as with httplib::Server
 //
-// cpp-httplib 0.11 bounds each read by a timeout but not a whole request: a client sending its
-// headers one byte per second holds a worker thread for ever, and a request line without a
-// newline is buffered whole. Here each request must arrive within `request_deadline` and within
-// `request_bytes`; past either the connection is closed. The rest (parsing, routing, keep-alive
-// semantics) is httplib's own: this replaces only the socket loop (process_and_close_socket,
-// which httplib declares virtual) and the Stream it reads from.
+// cpp-httplib hands each connection to a thread that reads the request itself: a client
+// sending its headers one byte per second holds that thread until a timeout, and a few dozen of
+// them hold every thread. Here one gate thread (epoll) collects each connection's request head,
+// within `request_deadline` and `head_bytes`, for every connection at once. Only a complete GET
+// or HEAD without a body goes to one of `workers` threads, which answers it from the collected
+// bytes without reading the socket again (httplib parses, routes and writes), then hands a
+// kept-alive connection back to the gate. A slow client costs a descriptor and a small buffer,
+// never a thread. The API has only GET routes, so a request with a body is refused at the gate
+// (413) and so is any other method (405), before a byte of the body is read.
 #pragma once
 
 #include <httplib.h>
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 
 namespace logship {
 
 struct ConnectionLimits {
-  std::chrono::milliseconds request_deadline{10'000};  // from the first byte wait to the last byte of a request
-  std::chrono::milliseconds read_timeout{5'000};       // silence allowed within a request
-  std::chrono::milliseconds write_timeout{5'000};      // a client that does not read its answer
+  std::chrono::milliseconds request_deadline{10'000};   // first byte to the end of a request's head
+  std::chrono::milliseconds write_timeout{5'000};       // writing one answer, for a client that does not read
   std::chrono::milliseconds keep_alive_timeout{2'000};  // idle time between requests of one connection
-  size_t request_bytes = (1u << 20) + (64u << 10);     // request line + headers + body
+  size_t head_bytes = 16u << 10;                        // request line and headers
   size_t requests_per_connection = 100;
+  size_t max_connections = 512;  // beyond, the one waiting longest for its request is closed
+  size_t workers = 8;
 };
 
 class BoundedServer : public httplib::Server {
  public:
-  explicit BoundedServer(ConnectionLimits limits) : limits_(limits) {}
+  explicit BoundedServer(ConnectionLimits limits);
+  ~BoundedServer() override;
 
  private:
+  class Gate;
+  class InlineQueue;
+  // Called by httplib's accept loop for each new connection: hands it to the gate.
   bool process_and_close_socket(socket_t sock) override;
+
   ConnectionLimits limits_;
+  std::unique_ptr<Gate> gate_;
 };
 
 }  // namespace logship

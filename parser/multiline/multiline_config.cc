@@ -39,7 +39,7 @@ const Schema<MultilineConfig>& MultilineConfig::schema() {
           .field("max_lines", &MultilineConfig::max_lines, "Most lines in one event; the event is cut there and flagged max_lines.")
           .field("max_event_bytes", &MultilineConfig::max_event_bytes,
                  "Most bytes in one event; the event is cut there (at a character boundary), flagged truncated and counted, and the lines left of it are skipped.")
-          .shown_default("1MiB; 16MiB with preset mysql_slowlog")
+          .shown_default("1MiB; 4MiB with preset mysql_slowlog")
           .field("timeout", &MultilineConfig::timeout, "An incomplete event is sent after this long without a new line.");
   return s;
 }
@@ -57,7 +57,7 @@ void MultilineConfig::apply_preset() {
 
 size_t MultilineConfig::event_byte_limit() const {
   if (max_event_bytes.value > 0) return max_event_bytes.value;
-  return preset == "mysql_slowlog" ? size_t{16} << 20 : size_t{1} << 20;
+  return preset == "mysql_slowlog" ? size_t{4} << 20 : size_t{1} << 20;
 }
 
 namespace {

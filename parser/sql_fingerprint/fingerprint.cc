@@ -336,39 +336,46 @@ void collapse_lists(std::string_view in, std::string& out) {
   }
 }
 
-// Whether two pieces of one text are equal, in constant time: polynomial hashes modulo the
-// prime 2^61-1, with a base drawn at random per process (a fixed base could be beaten by
-// crafted queries), and a byte comparison to confirm a hit.
+// Whether two pieces of one text are equal, in O(log length): polynomial hashes modulo the
+// prime 2^31-1, with a base drawn at random per process (a fixed base could be beaten by
+// crafted queries), and a byte comparison to confirm a hit (a collision only costs that
+// comparison). Four bytes per byte of text: the powers are computed per comparison rather
+// than stored, because a query can be megabytes long and this runs in a sidecar.
 class SubstringHashes {
  public:
-  explicit SubstringHashes(std::string_view s) : s_(s), prefix_(s.size() + 1, 0), power_(s.size() + 1, 1) {
-    for (size_t i = 0; i < s.size(); ++i) {
-      prefix_[i + 1] = add(mul(prefix_[i], base()), static_cast<unsigned char>(s[i]) + 1);
-      power_[i + 1] = mul(power_[i], base());
-    }
+  explicit SubstringHashes(std::string_view s) : s_(s), prefix_(s.size() + 1, 0) {
+    for (size_t i = 0; i < s.size(); ++i) prefix_[i + 1] = add(mul(prefix_[i], base()), static_cast<unsigned char>(s[i]) + 1);
   }
-  bool equal(size_t a, size_t b, size_t len) const {
+  // What equal() needs for pieces of `len` bytes (computed once for many comparisons).
+  static uint32_t shift_for(size_t len) { return power(len); }
+  bool equal(size_t a, size_t b, size_t len, uint32_t shift) const {
     if (a + len > s_.size() || b + len > s_.size()) return false;
-    return hash(a, len) == hash(b, len) && std::memcmp(s_.data() + a, s_.data() + b, len) == 0;
+    return hash(a, len, shift) == hash(b, len, shift) && std::memcmp(s_.data() + a, s_.data() + b, len) == 0;
   }
 
  private:
-  static constexpr uint64_t kPrime = (1ull << 61) - 1;
-  static uint64_t base() {
-    static const uint64_t b = std::random_device{}() % (kPrime - 1000) + 256;
+  static constexpr uint32_t kPrime = (1u << 31) - 1;
+  static uint32_t base() {
+    static const uint32_t b = std::random_device{}() % (kPrime - 1000) + 256;
     return b;
   }
-  static uint64_t mul(uint64_t a, uint64_t b) {
-    __extension__ typedef unsigned __int128 u128;  // GCC and Clang have it; -Wpedantic does not know it
-    u128 p = static_cast<u128>(a) * b;
-    uint64_t r = static_cast<uint64_t>(p & kPrime) + static_cast<uint64_t>(p >> 61);
-    return r >= kPrime ? r - kPrime : r;
+  static uint32_t mul(uint32_t a, uint32_t b) {
+    uint64_t p = static_cast<uint64_t>(a) * b;
+    uint64_t r = (p & kPrime) + (p >> 31);
+    r = (r & kPrime) + (r >> 31);
+    return static_cast<uint32_t>(r >= kPrime ? r - kPrime : r);
   }
-  static uint64_t add(uint64_t a, uint64_t b) { return (a + b) % kPrime; }
-  uint64_t hash(size_t a, size_t len) const { return add(prefix_[a + len], kPrime - mul(prefix_[a], power_[len])); }
+  static uint32_t add(uint32_t a, uint32_t b) { return static_cast<uint32_t>((static_cast<uint64_t>(a) + b) % kPrime); }
+  static uint32_t power(size_t n) {
+    uint32_t result = 1, x = base();
+    for (; n > 0; n >>= 1, x = mul(x, x))
+      if (n & 1) result = mul(result, x);
+    return result;
+  }
+  uint32_t hash(size_t a, size_t len, uint32_t shift) const { return add(prefix_[a + len], kPrime - mul(prefix_[a], shift)); }
 
   std::string_view s_;
-  std::vector<uint64_t> prefix_, power_;
+  std::vector<uint32_t> prefix_;
 };
 
 // \b(select\s.*?)(?:(\sunion(?:\sall)?)\s\1)+ -> $1 /*repeat$2*/
@@ -388,13 +395,13 @@ bool collapse_unions(std::string_view in, std::string& out) {
   SubstringHashes pieces(in);
   // The separator at `pos` (`\sunion`, greedily `\sunion\sall`) followed by \s and a copy of
   // in[begin, begin+len): its length, or 0.
-  auto repeat_at = [&](size_t pos, size_t begin, size_t len) -> size_t {
+  auto repeat_at = [&](size_t pos, size_t begin, size_t len, uint32_t shift) -> size_t {
     if (pos >= in.size() || !is_space(in[pos]) || in.substr(pos + 1, 5) != "union") return 0;
     size_t tries[2] = {0, 6};
     if (pos + 6 < in.size() && is_space(in[pos + 6]) && in.substr(pos + 7, 3) == "all") tries[0] = 10;
     for (size_t sep : tries) {
       size_t after = pos + sep;
-      if (sep != 0 && after < in.size() && is_space(in[after]) && pieces.equal(begin, after + 1, len)) return sep;
+      if (sep != 0 && after < in.size() && is_space(in[after]) && pieces.equal(begin, after + 1, len, shift)) return sep;
     }
     return 0;
   };
@@ -409,7 +416,15 @@ bool collapse_unions(std::string_view in, std::string& out) {
       for (size_t tried = 0; u != unions.end() && *u <= line_end && tried < kMaxGroup && !matched; ++u, ++tried) {
         size_t len = *u - i;
         size_t pos = *u, last_sep_begin = 0, last_sep_len = 0;
-        while (size_t sep = repeat_at(pos, i, len)) {
+        uint32_t shift = 0;
+        bool shift_known = false;
+        auto repeat = [&]() -> size_t {
+          // Only a separator makes a comparison worth its hash power.
+          if (pos >= in.size() || !is_space(in[pos]) || in.substr(pos + 1, 5) != "union") return 0;
+          if (!shift_known) shift = SubstringHashes::shift_for(len), shift_known = true;
+          return repeat_at(pos, i, len, shift);
+        };
+        while (size_t sep = repeat()) {
           last_sep_begin = pos;
           last_sep_len = sep;
           pos += sep + 1 + len;

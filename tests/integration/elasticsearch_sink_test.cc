@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <simdjson.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -102,6 +103,35 @@ TEST_F(ElasticsearchSinkTest, FileToKafkaToOpenSearchIndexesEveryLineExactlyOnce
   testing::write_file(dir_ / "replay.yaml", again);
   ASSERT_EQ(run("replay.yaml"), 0) << testing::read_file(dir_ / "replay.yaml.err");
   EXPECT_EQ(node_->count("logs-app-default"), 3000);
+}
+
+// The hostile review's first finding, end to end: a 221-byte message on the topic, dressed as
+// a logship event with bulk actions on lines of their own, deleted a document and created an
+// index with the indexer's credentials, and the run ended 0 with nothing logged. The message is
+// now indexed as text, flagged not_an_event, and the cluster is otherwise untouched.
+TEST_F(ElasticsearchSinkTest, AForgedKafkaMessageCannotRunBulkActionsOnTheCluster) {
+  start_kafka();
+  ASSERT_EQ(node_->request("PUT", "/victim/_doc/1?refresh=true", "{\"keep\":\"me\"}").status, 201);
+  const std::string id = "0123456789abcdef0123456789abcdef";
+  const std::string meta = "},\"event\":{\"id\":\"" + id + "\",\"dataset\":\"app\"}}";
+  const std::string forged = "{\"message\":\"x\",\"log\":{\"offset\":1" + meta + "\n{\"delete\":{\"_index\":\"victim\",\"_id\":\"1\"}}\n" +
+                             "{\"create\":{\"_index\":\"made-by-attacker\",\"_id\":\"1\"}}\n{\"a\":1,\"log\":{\"offset\":2" + meta;
+  const std::string genuine = "{\"message\":\"real\",\"log\":{\"offset\":3},\"event\":{\"id\":\"" + std::string(32, 'a') + "\",\"dataset\":\"app\"}}";
+  testing::produce_plain(broker_->bootstrap(), "logs.app", {forged, genuine});
+  testing::write_file(dir_ / "indexer.yaml",
+                      "data_dir: " + dir_ / "idx" + "\nsources:\n  logs:\n    type: kafka\n    bootstrap_servers: " + broker_->bootstrap() +
+                          "\n    group_id: indexer\n    topics: [logs.app]\n    librdkafka: {session.timeout.ms: '6000'}\n" +
+                          "sinks:\n  search:\n    type: elasticsearch\n    inputs: [logs]\n    endpoints: ['" + node_->url() + "']\n");
+  ASSERT_EQ(run("indexer.yaml"), 0) << testing::read_file(dir_ / "indexer.yaml.err");
+
+  EXPECT_EQ(node_->count("victim"), 1) << "the victim document was deleted";
+  EXPECT_EQ(node_->request("HEAD", "/made-by-attacker").status, 404) << "an index was created by a message";
+  EXPECT_EQ(node_->count("logs-app-default"), 2);
+  auto messages = as_set(node_->values_of("logs-app-default", "message"));
+  EXPECT_EQ(messages.count("real"), 1u);
+  EXPECT_EQ(messages.count(forged), 1u) << "the forged message is kept whole, as text";
+  auto flagged = node_->values_of("logs-app-default", "log.flags");
+  EXPECT_EQ(std::count(flagged.begin(), flagged.end(), "[\"not_an_event\"]"), 1) << testing::read_file(dir_ / "indexer.yaml.err");
 }
 
 TEST_F(ElasticsearchSinkTest, RejectedWritesAreRetriedUntilIndexedAndOnlyTheRejectedItemsAreSentAgain) {

@@ -192,15 +192,15 @@ TEST(MultilineJoinerTest, SingleLineLongerThanMaxEventBytesIsCutToo) {
 
 TEST(MultilineJoinerTest, SlowlogEntryIsCutAtItsOwnLargerDefaultAndTheNextEntryIsWhole) {
   MultilineConfig c = preset("mysql_slowlog");
-  EXPECT_EQ(c.event_byte_limit(), size_t{16} << 20);
+  EXPECT_EQ(c.event_byte_limit(), size_t{4} << 20);
   EXPECT_EQ(preset("java").event_byte_limit(), size_t{1} << 20);
-  std::string line(1 << 20, 'v');  // 20 lines of 1 MiB: past 16 MiB
+  std::string line(1 << 20, 'v');  // 20 lines of 1 MiB: past 4 MiB
   std::string text = "# Time: 2026-12-04T10:00:00.000000Z\n# User@Host: a[a] @ localhost []\nINSERT INTO t VALUES\n";
   for (int i = 0; i < 20; ++i) text += line + "\n";
   std::string second = "# User@Host: b[b] @ localhost []\nSELECT 1;\n";
   auto events = join(c, text + second);
   ASSERT_EQ(events.size(), 2u);
-  EXPECT_EQ(events[0].text.size(), size_t{16} << 20);
+  EXPECT_EQ(events[0].text.size(), size_t{4} << 20);
   EXPECT_EQ(events[0].flags, static_cast<uint32_t>(kFlagTruncated));
   EXPECT_EQ(events[0].end, text.size());
   EXPECT_EQ(events[1].text, "# User@Host: b[b] @ localhost []\nSELECT 1;");

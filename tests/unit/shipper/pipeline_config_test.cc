@@ -278,6 +278,21 @@ TEST_F(PipelineConfigTest, NoSecretWrittenIntoAddressesShowsInTheErrors) {
   for (const auto& secret : secrets) EXPECT_EQ(all.find(secret), std::string::npos) << secret << " shows in:\n" << all;
 }
 
+TEST_F(PipelineConfigTest, ASecondYamlDocumentIsRefusedAtItsLine) {
+  EXPECT_FALSE(load(std::string(kValid) + "---\nsinks:\n  more: {type: stdout, inputs: [app]}\n"));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_.list()[0].line, 18);
+  EXPECT_NE(errors_.list()[0].message.find("a pipeline file holds one YAML document; a second begins at line 18"), std::string::npos)
+      << errors_.list()[0].message;
+}
+
+TEST_F(PipelineConfigTest, ACommentedOutReferenceIsNeitherReadNorAnError) {
+  ::setenv("LOGSHIP_TEST_MULTILINE", "a\nb", 1);
+  EXPECT_TRUE(load(std::string(kValid) + "# password: ${LOGSHIP_TEST_UNSET}\n# ${LOGSHIP_TEST_MULTILINE}\n"))
+      << (errors_.empty() ? "" : errors_.list()[0].message);
+  ::unsetenv("LOGSHIP_TEST_MULTILINE");
+}
+
 TEST_F(PipelineConfigTest, TheOldDeadLetterOptionIsRefusedWithTheWiringThatReplacesIt) {
   EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es:\n    type: elasticsearch\n    inputs: [a]\n"
                     "    endpoints: ['http://localhost:9200']\n    dead_letter: {type: kafka, bootstrap_servers: 'k:9092', topic: refused}\n"));

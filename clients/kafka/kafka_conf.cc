@@ -1,5 +1,7 @@
 #include "clients/kafka/kafka_conf.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "core/redact.h"
 
@@ -11,6 +13,20 @@ void kafka_conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::st
     // librdkafka quotes a rejected value: never a secret's.
     error = key + ": " + (is_secret_key(key) ? redact_secret(err, value) : std::string(err));
   }
+}
+
+std::string kafka_bootstrap_servers_problem(std::string_view servers) {
+  size_t entry = 1;
+  for (size_t start = 0; start <= servers.size(); ++entry) {
+    size_t comma = std::min(servers.find(',', start), servers.size());
+    if (servers.substr(start, comma - start).find('@') != std::string_view::npos) {
+      return "broker " + std::to_string(entry) +
+             " holds credentials (user:password@): give host:port only, and the user and password as librdkafka.sasl.username "
+             "and librdkafka.sasl.password (the password from the environment: '${KAFKA_PASSWORD}')";
+    }
+    start = comma + 1;
+  }
+  return "";
 }
 
 namespace {

@@ -22,6 +22,12 @@ namespace logship {
 // Sets `key` to `value`; on failure records "key: reason" in `error` unless one is there.
 void kafka_conf_set(rd_kafka_conf_t* conf, const std::string& key, const std::string& value, std::string& error);
 
+// Why `servers` (bootstrap_servers: host:port, comma-separated) cannot be used, or "" when it
+// can. An entry with credentials (`user:password@host:9092`, `sasl_ssl://u:p@host:9093`) is
+// refused: Kafka takes no credentials there, librdkafka would try to resolve them as part of a
+// host name, and the value is logged. The reason names the entry by position, never quotes it.
+std::string kafka_bootstrap_servers_problem(std::string_view servers);
+
 // librdkafka accepts `sasl.mechanism: GSSAPI` when it is set even if it was built without
 // Kerberos, and fails only in rd_kafka_new, when the pipeline starts. So that `validate` finds
 // it, these are the passthrough properties (`librdkafka:` of a sink or source) that the build

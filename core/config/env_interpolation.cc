@@ -27,10 +27,11 @@ bool valid_name(std::string_view name) {
 }
 
 struct Ref {
-  size_t begin = 0;  // [begin, end): "${...}" in the text
+  size_t begin = 0;  // [begin, end): "${...}" in the text, or the "${" of one left open
   size_t end = 0;
   int line = 0;
   int column = 0;
+  bool closed = true;  // false: no '}' on its line
   std::string name;
   std::string value;  // empty when the reference could not be resolved (an error says why)
 };
@@ -45,8 +46,10 @@ std::string unsafe_value(const std::string& v) {
   return "";
 }
 
-// Pass 1: finds the references, resolves them, and masks each by as many 'x' in `masked`.
-std::vector<Ref> find_refs(std::string_view text, std::string& masked, ConfigErrors& errors, const EnvLookup& get) {
+// Pass 1: finds the references and masks each by as many 'x' in `masked`. Nothing is looked up
+// or reported yet: a reference in a comment is left alone, and only the parse tells where the
+// comments are.
+std::vector<Ref> find_refs(std::string_view text, std::string& masked) {
   std::vector<Ref> refs;
   masked.assign(text);
   int line = 1;
@@ -61,40 +64,12 @@ std::vector<Ref> find_refs(std::string_view text, std::string& masked, ConfigErr
     if (c == '$' && i + 1 < text.size() && text[i + 1] == '{') {
       // A reference ends on its line: a default cannot hold a line break either.
       size_t close = text.find_first_of("}\n", i + 2);
-      if (close == std::string_view::npos || text[close] != '}') {
-        errors.add_at(line, column, "", "unterminated ${ in environment variable reference");
-        masked[i] = masked[i + 1] = 'x';
-        i += 2;
-        column += 2;
-        continue;
-      }
       Ref r;
       r.begin = i;
-      r.end = close + 1;
+      r.closed = close != std::string_view::npos && text[close] == '}';
+      r.end = r.closed ? close + 1 : i + 2;
       r.line = line;
       r.column = column;
-      std::string_view body = text.substr(i + 2, close - i - 2);
-      std::optional<std::string_view> fallback;
-      std::string_view name = body;
-      if (size_t dash = body.find(":-"); dash != std::string_view::npos) {
-        name = body.substr(0, dash);
-        fallback = body.substr(dash + 2);
-      }
-      r.name = std::string(name);
-      if (!valid_name(name)) {
-        errors.add_at(line, column, "", "invalid environment variable reference ${" + std::string(body) + "}");
-      } else if (auto v = get(r.name); v && !(v->empty() && fallback)) {
-        r.value = std::move(*v);
-      } else if (fallback) {
-        r.value = std::string(*fallback);
-      } else {
-        errors.add_at(line, column, "",
-                      "environment variable " + r.name + " is not set (use ${" + r.name + ":-default} to give a default)");
-      }
-      if (std::string why = unsafe_value(r.value); !why.empty()) {
-        errors.add_at(line, column, "", "environment variable " + r.name + " " + why + ", which a pipeline value cannot hold");
-        r.value.clear();
-      }
       std::fill(masked.begin() + static_cast<std::ptrdiff_t>(r.begin), masked.begin() + static_cast<std::ptrdiff_t>(r.end), 'x');
       column += static_cast<int>(r.end - i);
       i = r.end;
@@ -110,6 +85,36 @@ std::vector<Ref> find_refs(std::string_view text, std::string& masked, ConfigErr
     ++i;
   }
   return refs;
+}
+
+// Looks `r` up, or reports why it cannot be used: written wrong, unset without a default, or
+// a value no pipeline value can hold.
+void resolve(Ref& r, std::string_view text, ConfigErrors& errors, const EnvLookup& get) {
+  if (!r.closed) {
+    errors.add_at(r.line, r.column, "", "unterminated ${ in environment variable reference");
+    return;
+  }
+  std::string_view body = text.substr(r.begin + 2, r.end - r.begin - 3);
+  std::optional<std::string_view> fallback;
+  std::string_view name = body;
+  if (size_t dash = body.find(":-"); dash != std::string_view::npos) {
+    name = body.substr(0, dash);
+    fallback = body.substr(dash + 2);
+  }
+  r.name = std::string(name);
+  if (!valid_name(name)) {
+    errors.add_at(r.line, r.column, "", "invalid environment variable reference ${" + std::string(body) + "}");
+  } else if (auto v = get(r.name); v && !(v->empty() && fallback)) {
+    r.value = std::move(*v);
+  } else if (fallback) {
+    r.value = std::string(*fallback);
+  } else {
+    errors.add_at(r.line, r.column, "", "environment variable " + r.name + " is not set (use ${" + r.name + ":-default} to give a default)");
+  }
+  if (std::string why = unsafe_value(r.value); !why.empty()) {
+    errors.add_at(r.line, r.column, "", "environment variable " + r.name + " " + why + ", which a pipeline value cannot hold");
+    r.value.clear();
+  }
 }
 
 // Where yaml-cpp saw each node begin, from the masked text.
@@ -155,6 +160,42 @@ struct Span {
   Style style = Style::kPlain;
 };
 
+// Where a block scalar whose indicator (`|`, `>-`…) is at `header` ends: before the first line
+// that holds more than blanks and is less indented than its content (a comment there is no part
+// of it), at most at `next_node`. With an explicit indentation (`|2`), at `next_node`.
+size_t block_end(std::string_view text, size_t header, size_t next_node) {
+  size_t eol = text.find('\n', header);
+  if (eol == std::string_view::npos || eol >= next_node) return next_node;
+  for (size_t p = header + 1; p < eol && !is_blank(text[p]); ++p) {
+    if (text[p] >= '1' && text[p] <= '9') return next_node;
+  }
+  size_t line_start = text.rfind('\n', header);
+  line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+  size_t indent = text.find_first_not_of(' ', line_start) - line_start;  // of the line holding the indicator
+  bool content = false;
+  for (size_t line = eol + 1; line < next_node;) {
+    size_t end = std::min(text.find('\n', line), text.size());
+    size_t first = text.find_first_not_of(" \t\r", line);
+    size_t spaces = text.find_first_not_of(' ', line) - line;
+    if (first < end) {  // not a blank line
+      if (spaces <= indent) return line;
+      if (!content) indent = spaces - 1;  // the content's indentation, less one
+      content = true;
+    }
+    line = end + 1;
+  }
+  return next_node;
+}
+
+// Where a plain scalar over several lines ends: at a comment (a '#' after a blank or a line
+// break cannot be in one), at most at `next_node`.
+size_t plain_end(std::string_view text, size_t begin, size_t next_node) {
+  for (size_t p = begin + 1; p < next_node && p < text.size(); ++p) {
+    if (text[p] == '#' && is_blank(text[p - 1])) return p;
+  }
+  return next_node;
+}
+
 // The source extent and style of a scalar that yaml-cpp saw start at `s.pos`.
 Span span_of(std::string_view text, const NodeStarts::Scalar& s, size_t next_node) {
   Span sp;
@@ -184,13 +225,13 @@ Span span_of(std::string_view text, const NodeStarts::Scalar& s, size_t next_nod
     sp.end = std::min(q + 1, text.size());
   } else if (c == '|' || c == '>') {
     sp.style = Style::kBlock;
-    sp.end = next_node;
+    sp.end = block_end(text, p, next_node);
   } else if (text.compare(p, s.value.size(), s.value) == 0) {
     sp.style = Style::kPlain;  // one line: the value is its source text
     sp.end = p + s.value.size();
   } else {
     sp.style = Style::kPlainMultiline;
-    sp.end = next_node;
+    sp.end = plain_end(text, p, next_node);
   }
   return sp;
 }
@@ -232,9 +273,9 @@ std::string single_quoted_body(std::string_view v) {
   return out;
 }
 
-// Whether `pos` is in a comment: a '#' after a blank (or opening the line) between `from` (the
-// end of the last scalar before it, or its line's start) and `pos`.
-bool in_comment(std::string_view text, size_t from, size_t pos) {
+// Whether a comment opens before `pos` on its line: a '#' after a blank (or opening the line)
+// between `from` (the end of the last scalar before `pos`, or its line's start) and `pos`.
+bool comment_opens_between(std::string_view text, size_t from, size_t pos) {
   size_t line_start = pos == 0 ? 0 : text.rfind('\n', pos - 1);
   line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
   for (size_t p = std::max(from, line_start); p < pos; ++p) {
@@ -257,41 +298,52 @@ struct Edit {
   std::string with;
 };
 
-// Pass 2: what each reference becomes, given where yaml-cpp put it.
+// Where yaml-cpp put a reference: inside the scalar `span`, or outside every scalar, in the
+// text that follows the last one before it (from `after`).
+struct Place {
+  bool inside = false;
+  Span span;
+  size_t after = 0;
+};
+
+Place place_of(std::string_view masked, size_t pos, const NodeStarts& starts) {
+  const auto& scalars = starts.scalars;
+  auto it = std::upper_bound(scalars.begin(), scalars.end(), pos, [](size_t p, const NodeStarts::Scalar& s) { return p < s.pos; });
+  Place place;
+  if (it == scalars.begin()) return place;
+  auto next = std::upper_bound(starts.nodes.begin(), starts.nodes.end(), std::prev(it)->pos);
+  place.span = span_of(masked, *std::prev(it), next == starts.nodes.end() ? masked.size() : *next);
+  place.inside = pos >= place.span.begin && pos < place.span.end;
+  place.after = place.span.end;
+  return place;
+}
+
+// Whether the reference at `pos` stands in a comment: not inside a scalar (where a '#' is
+// text: `"a # b"`, `a#b`, a block scalar's lines), after a '#' that opens its line or follows
+// a blank.
+bool in_comment(std::string_view masked, size_t pos, const NodeStarts& starts) {
+  Place place = place_of(masked, pos, starts);
+  return !place.inside && comment_opens_between(masked, place.after, pos);
+}
+
+// Pass 2: what each reference becomes, given where yaml-cpp put it. None is in a comment.
 // `masked` (the text yaml-cpp parsed) gives the scalars' extents; `text` their expansion.
 std::vector<Edit> plan_edits(std::string_view text, std::string_view masked, const std::vector<Ref>& refs, const NodeStarts& starts,
                              ConfigErrors& errors) {
   std::vector<Edit> edits;
-  const auto& scalars = starts.scalars;
-  auto next_node_after = [&](size_t pos) {
-    auto it = std::upper_bound(starts.nodes.begin(), starts.nodes.end(), pos);
-    return it == starts.nodes.end() ? text.size() : *it;
-  };
   auto refuse = [&](const Ref& r, const std::string& why) {
     errors.add_at(r.line, r.column, "", "${" + r.name + "} " + why);
     edits.push_back({r.begin, r.end, std::string(r.end - r.begin, 'x')});  // keeps the rest parseable
   };
   for (size_t i = 0; i < refs.size();) {
     const Ref& r = refs[i];
-    auto it = std::upper_bound(scalars.begin(), scalars.end(), r.begin,
-                               [](size_t pos, const NodeStarts::Scalar& s) { return pos < s.pos; });
-    Span sp;
-    bool inside = false;
-    size_t scanned_to = 0;  // where the text after the last scalar before `r` begins
-    if (it != scalars.begin()) {
-      sp = span_of(masked, *std::prev(it), next_node_after(std::prev(it)->pos));
-      inside = r.begin >= sp.begin && r.begin < sp.end;
-      scanned_to = sp.end;
-    }
-    if (!inside) {
-      if (in_comment(masked, scanned_to, r.begin)) {
-        edits.push_back({r.begin, r.end, r.value});
-      } else {
-        refuse(r, "stands outside any value (in a tag, an anchor or between indicators); write it inside a value");
-      }
+    Place place = place_of(masked, r.begin, starts);
+    if (!place.inside) {
+      refuse(r, "stands outside any value (in a tag, an anchor or between indicators); write it inside a value");
       ++i;
       continue;
     }
+    const Span& sp = place.span;
     size_t last = i;
     while (last < refs.size() && refs[last].begin < sp.end) ++last;
     switch (sp.style) {
@@ -324,30 +376,28 @@ std::vector<Edit> plan_edits(std::string_view text, std::string_view masked, con
   return edits;
 }
 
-}  // namespace
-
-std::string interpolate_env(std::string_view text, ConfigErrors& errors, const EnvLookup& lookup) {
-  const EnvLookup& get = lookup ? lookup : EnvLookup(process_env);
-  std::string masked;
-  std::vector<Ref> refs = find_refs(text, masked, errors, get);
-  std::vector<Edit> edits;
-  if (!refs.empty()) {
-    constexpr std::string_view kBom = "\xEF\xBB\xBF";
-    size_t base = masked.compare(0, kBom.size(), kBom) == 0 ? kBom.size() : 0;
-    NodeStarts starts(base);
-    try {
-      std::istringstream in(masked.substr(base));
-      YAML::Parser parser(in);
-      parser.HandleNextDocument(starts);
-    } catch (const YAML::Exception&) {
-      return masked;  // the caller's parser reports it, at the same place
+// Where each node of every document of `masked` begins (a second document is load_yaml's to
+// refuse; its references are still read in their context), or nullopt when it is not YAML.
+std::optional<NodeStarts> parse_node_starts(const std::string& masked) {
+  constexpr std::string_view kBom = "\xEF\xBB\xBF";
+  size_t base = masked.compare(0, kBom.size(), kBom) == 0 ? kBom.size() : 0;
+  NodeStarts starts(base);
+  try {
+    std::istringstream in(masked.substr(base));
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(starts)) {
     }
-    auto by_pos = [](const NodeStarts::Scalar& a, const NodeStarts::Scalar& b) { return a.pos < b.pos; };
-    if (!std::is_sorted(starts.scalars.begin(), starts.scalars.end(), by_pos)) std::sort(starts.scalars.begin(), starts.scalars.end(), by_pos);
-    std::sort(starts.nodes.begin(), starts.nodes.end());
-    edits = plan_edits(text, masked, refs, starts, errors);
+  } catch (const YAML::Exception&) {
+    return std::nullopt;
   }
-  // Everything but the edits is copied, `$$` becoming `$`.
+  auto by_pos = [](const NodeStarts::Scalar& a, const NodeStarts::Scalar& b) { return a.pos < b.pos; };
+  if (!std::is_sorted(starts.scalars.begin(), starts.scalars.end(), by_pos)) std::sort(starts.scalars.begin(), starts.scalars.end(), by_pos);
+  std::sort(starts.nodes.begin(), starts.nodes.end());
+  return starts;
+}
+
+// `text` with the edits made and every other `$$` written `$`.
+std::string apply_edits(std::string_view text, const std::vector<Edit>& edits) {
   std::string out;
   out.reserve(text.size());
   size_t e = 0;
@@ -364,6 +414,25 @@ std::string interpolate_env(std::string_view text, ConfigErrors& errors, const E
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string interpolate_env(std::string_view text, ConfigErrors& errors, const EnvLookup& lookup) {
+  const EnvLookup& get = lookup ? lookup : EnvLookup(process_env);
+  std::string masked;
+  std::vector<Ref> refs = find_refs(text, masked);
+  if (refs.empty()) return apply_edits(text, {});
+  std::optional<NodeStarts> starts = parse_node_starts(masked);
+  // A reference in a comment is no part of the pipeline: it is neither looked up nor checked
+  // (a commented-out `password: ${OLD_SECRET}` stays unread). Without a parse (the caller's
+  // parser reports why at the same place), a '#' after a blank on the line is taken for one.
+  auto commented = [&](const Ref& r) { return starts ? in_comment(masked, r.begin, *starts) : comment_opens_between(masked, 0, r.begin); };
+  refs.erase(std::remove_if(refs.begin(), refs.end(), commented), refs.end());
+  for (Ref& r : refs) resolve(r, text, errors, get);
+  if (!starts) return masked;
+  refs.erase(std::remove_if(refs.begin(), refs.end(), [](const Ref& r) { return !r.closed; }), refs.end());  // reported, kept as written
+  return apply_edits(text, plan_edits(text, masked, refs, *starts, errors));
 }
 
 }  // namespace logship

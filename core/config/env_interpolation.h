@@ -22,13 +22,19 @@
 //       expanded text (`path: ${DIR}/app.log` -> `path: "/var/log/app.log"`), since a plain
 //       scalar has no escapes and `: `, ` #`, `,` or a leading `[`, `*`, `!`… would change it;
 //     - inside "double quotes": `\` and `"` escaped; inside 'single quotes': `'` doubled;
-//     - in a block scalar (`|`, `>`) and in a comment: as is (nothing but a line break can end
-//       them, and line breaks are refused), except that a value may not start with blanks where
-//       the line's indentation would then change;
+//     - in a block scalar (`|`, `>`): as is (nothing but a line break can end it, and line
+//       breaks are refused), except that a value may not start with blanks where the line's
+//       indentation would then change;
+//     - in a comment: not at all. The reference stays as written, is not looked up and cannot
+//       be an error (unset, a line break in its value): a comment is no part of the pipeline,
+//       and a commented-out `# password: ${OLD_SECRET}` must not read the secret. A '#' is a
+//       comment only where YAML says so: after a blank or at a line's start, outside a scalar
+//       (`"a # b"`, `a#b` and a block scalar's lines are text);
 //     - anywhere else (a tag, an anchor, a plain value over several lines): an error asking to
 //       write the reference in quotes.
 //  A value holding a line break (or another control character but tab) is an error naming the
-//  variable: it could end a comment or a block scalar. Defaults are substituted the same way.
+//  variable: it could end a block scalar. References in every document of the text are read in
+//  their context (load_yaml then refuses a second document). Defaults are substituted the same way.
 //  No line is added or removed, so line numbers are kept (columns after a reference shift).
 //  When the masked text is not valid YAML it is returned as is, for the caller's parser to
 //  report the problem at the same line and column.

@@ -1,10 +1,13 @@
 #include "core/config/yaml_load.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 
 #include <set>
+#include <sstream>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace logship {
 namespace {
@@ -38,6 +41,37 @@ int line_of_deep_flow(const std::string& text) {
     }
   }
   return 0;
+}
+
+// Notes where each document of a stream begins; builds nothing.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<int> lines;  // 1-based: the line of its `---`, or of its first node without one
+
+  void OnDocumentStart(const YAML::Mark& m) override { lines.push_back(m.line + 1); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// The line where a second document begins in `text`, or 0. YAML::Load reads the first document
+// only, so without this a `---` and everything after it would be dropped without a word.
+int second_document_line(const std::string& text) {
+  DocumentStarts starts;
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    while (starts.lines.size() < 2 && parser.HandleNextDocument(starts)) {
+    }
+  } catch (const YAML::Exception&) {
+    // Invalid YAML after the first document: a second one began if it was seen.
+  }
+  return starts.lines.size() > 1 ? starts.lines[1] : 0;
 }
 
 class TreeCheck {
@@ -90,7 +124,7 @@ class TreeCheck {
 
 }  // namespace
 
-std::optional<YAML::Node> load_yaml(const std::string& text, ConfigErrors& errors) {
+std::optional<YAML::Node> load_yaml(const std::string& text, ConfigErrors& errors, std::string_view file_kind) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -102,6 +136,10 @@ std::optional<YAML::Node> load_yaml(const std::string& text, ConfigErrors& error
   } catch (const YAML::Exception& e) {
     errors.add_at(e.mark.line + 1, e.mark.column + 1, "", "invalid YAML: " + e.msg);
     return std::nullopt;
+  }
+  if (int line = second_document_line(text)) {
+    errors.add_at(line, 1, "", std::string(file_kind) + " holds one YAML document; a second begins at line " + std::to_string(line) +
+                                    " (remove its '---' and what follows, or move it to a file of its own)");
   }
   TreeCheck check(errors);
   check.visit(root, "", 1);

@@ -14,6 +14,9 @@
 //   with a DeepRecursion whose message is just "bad file"; that is reported the same way. The
 //   tree is walked only to kMaxYamlDepth, so nothing after the parse recurses deeper.
 // - A key that is a list, a map or empty is refused (the loaders read keys as strings).
+// - A second YAML document (after a `---`, or a `...` and more) is refused at the line where
+//   it begins: YAML::Load would drop it without a word. `file_kind` names the file in that
+//   message ("a pipeline file holds one YAML document; a second begins at line 12").
 // Aliases (`*name`) share their anchor's node, which is checked once.
 #pragma once
 
@@ -21,6 +24,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/config/config_errors.h"
 
@@ -28,6 +32,6 @@ namespace logship {
 
 inline constexpr int kMaxYamlDepth = 64;
 
-std::optional<YAML::Node> load_yaml(const std::string& text, ConfigErrors& errors);
+std::optional<YAML::Node> load_yaml(const std::string& text, ConfigErrors& errors, std::string_view file_kind = "a pipeline file");
 
 }  // namespace logship

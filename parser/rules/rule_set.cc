@@ -212,7 +212,7 @@ void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, st
 
 bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
   size_t before = errors.size();
-  std::optional<YAML::Node> loaded = load_yaml(yaml_text, errors);  // duplicate keys, depth
+  std::optional<YAML::Node> loaded = load_yaml(yaml_text, errors, "a rule file");  // duplicate keys, depth, one document
   if (!loaded) return false;
   YAML::Node root = *loaded;
   if (!root.IsMap()) {

@@ -2,11 +2,27 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
+
 #include "core/log.h"
 #include "core/redact.h"
 #include "sinks/elasticsearch/elasticsearch_worker.h"
 
 namespace logship {
+
+namespace {
+
+// Whether `url` starts with http:// or https://, in any case: schemes are case-insensitive
+// (RFC 3986, 3.1), and libcurl reads `HTTP://es:9200` as http.
+bool is_http_url(std::string_view url) {
+  auto starts_with = [&](std::string_view scheme) {
+    return url.size() >= scheme.size() &&
+           std::equal(scheme.begin(), scheme.end(), url.begin(), [](char s, char u) { return s == (u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u); });
+  };
+  return starts_with("http://") || starts_with("https://");
+}
+
+}  // namespace
 
 const Schema<ElasticsearchSinkConfig>& ElasticsearchSinkConfig::schema() {
   static const auto s =
@@ -32,7 +48,7 @@ void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string
   if (endpoints.empty()) errors.add(node["endpoints"], join_path(path, "endpoints"), "needs at least one URL");
   for (size_t i = 0; i < endpoints.size(); ++i) {
     const std::string& e = endpoints[i];
-    if (e.rfind("http://", 0) != 0 && e.rfind("https://", 0) != 0)
+    if (!is_http_url(e))
       errors.add(node["endpoints"][i], join_path(path, "endpoints[" + std::to_string(i) + "]"), "'" + redact_url_credentials(e) + "' is not an http:// or https:// URL");
   }
   EventTemplate t;

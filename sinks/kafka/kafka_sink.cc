@@ -79,7 +79,7 @@ const Schema<KafkaCreateTopics>& KafkaCreateTopics::schema() {
 const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
   static const auto s =
       Schema<KafkaSinkConfig>()
-          .field("bootstrap_servers", &KafkaSinkConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated.")
+          .field("bootstrap_servers", &KafkaSinkConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated; no credentials here (user and password go in librdkafka: sasl.username, sasl.password).")
           .required()
           .field("topic", &KafkaSinkConfig::topic, "Topic, with {{ event.dataset }}, {{ host.name }}, {{ log.file.path }} or {{ source }} filled in per batch.")
           .field("key", &KafkaSinkConfig::key, "Message key: file (the source file's identity: one file stays ordered in one partition), none, or a template.")
@@ -97,6 +97,8 @@ const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
 }
 
 void KafkaSinkConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (std::string why = kafka_bootstrap_servers_problem(bootstrap_servers); !why.empty())
+    errors.add(node["bootstrap_servers"], join_path(path, "bootstrap_servers"), why);
   std::string error;
   EventTemplate t;
   if (!EventTemplate::parse(topic, t, error)) errors.add(node["topic"], join_path(path, "topic"), error);

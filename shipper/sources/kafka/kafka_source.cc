@@ -53,7 +53,7 @@ std::string_view header(const rd_kafka_message_t* m, const char* name) {
 const Schema<KafkaSourceConfig>& KafkaSourceConfig::schema() {
   static const auto s =
       Schema<KafkaSourceConfig>()
-          .field("bootstrap_servers", &KafkaSourceConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated.")
+          .field("bootstrap_servers", &KafkaSourceConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated; no credentials here (user and password go in librdkafka: sasl.username, sasl.password).")
           .required()
           .field("group_id", &KafkaSourceConfig::group_id, "Consumer group: indexers sharing it share the partitions.")
           .required()
@@ -68,6 +68,8 @@ const Schema<KafkaSourceConfig>& KafkaSourceConfig::schema() {
 }
 
 void KafkaSourceConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  if (std::string why = kafka_bootstrap_servers_problem(bootstrap_servers); !why.empty())
+    errors.add(node["bootstrap_servers"], join_path(path, "bootstrap_servers"), why);
   if (topics.empty()) errors.add(node["topics"], join_path(path, "topics"), "must name at least one topic");
   for (size_t i = 0; i < topics.size(); ++i) {
     if (!topics[i].empty() && topics[i][0] == '^') {

@@ -29,6 +29,19 @@ TEST(KafkaConfTest, ASaslProtocolWithoutAMechanismMeansGssapi) {
   EXPECT_EQ(kafka_unsupported_properties({{"security.protocol", "ssl"}}, "gzip,sasl").size(), 1u);
 }
 
+TEST(KafkaConfTest, ABrokerWithCredentialsIsRefusedByPositionWithoutQuotingIt) {
+  EXPECT_EQ(kafka_bootstrap_servers_problem("k1:9092,k2:9092"), "");
+  EXPECT_EQ(kafka_bootstrap_servers_problem("[::1]:9092"), "");
+  for (const char* servers : {"kuser:Pw1@k1:9092", "k0:9092,sasl_ssl://kuser:Pw1@k1:9093"}) {
+    std::string why = kafka_bootstrap_servers_problem(servers);
+    EXPECT_NE(why.find("holds credentials"), std::string::npos) << why;
+    EXPECT_NE(why.find("sasl.password"), std::string::npos) << why;
+    EXPECT_EQ(why.find("Pw1"), std::string::npos) << why;
+    EXPECT_EQ(why.find("kuser"), std::string::npos) << why;
+  }
+  EXPECT_EQ(kafka_bootstrap_servers_problem("k0:9092,u:p@k1:9092").rfind("broker 2 ", 0), 0u);
+}
+
 TEST(KafkaConfTest, TheLinkedLibrdkafkaReportsItsFeatures) {
   EXPECT_NE(kafka_builtin_features().find("gzip"), std::string::npos) << kafka_builtin_features();
   // Whatever this build has, what it reports it has is accepted.

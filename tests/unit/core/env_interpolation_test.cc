@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <map>
+#include <vector>
 
 namespace logship {
 namespace {
@@ -104,18 +105,66 @@ TEST(EnvInterpolationTest, AValueWithALineBreakIsRefusedWithItsNameAndLine) {
   EXPECT_EQ(cr.size(), 1u);
 }
 
-TEST(EnvInterpolationTest, ReferencesInCommentsAndBlockScalarsAreSubstitutedAsText) {
+TEST(EnvInterpolationTest, ReferencesInBlockScalarsAreSubstitutedAsText) {
   ConfigErrors errors;
   auto env = fake_env({{"X", "a: [b] #c"}, {"PAD", "  x"}});
-  std::string out = interpolate_env("k: 1 # was ${X}\nscript: |\n  run ${X}\n  ok\nz: 2\n", errors, env);
+  std::string out = interpolate_env("k: 1\nscript: |\n  run ${X}\n  ok\nz: 2\n", errors, env);
   EXPECT_TRUE(errors.empty());
-  EXPECT_EQ(out, "k: 1 # was a: [b] #c\nscript: |\n  run a: [b] #c\n  ok\nz: 2\n");
+  EXPECT_EQ(out, "k: 1\nscript: |\n  run a: [b] #c\n  ok\nz: 2\n");
   YAML::Node root = YAML::Load(out);
   EXPECT_EQ(root["script"].Scalar(), "run a: [b] #c\nok\n");
   // At the start of a block scalar's line, leading blanks would change its indentation.
   interpolate_env("script: |\n  ${PAD}\n  more\n", errors, env);
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors.list()[0].message.find("indentation"), std::string::npos);
+}
+
+TEST(EnvInterpolationTest, ReferencesInCommentsAreLeftAsWrittenAndNeverLookedUp) {
+  std::vector<std::string> looked_up;
+  EnvLookup env = [&](const std::string& name) -> std::optional<std::string> {
+    looked_up.push_back(name);
+    return name == "MULTI" ? std::optional<std::string>("a\nb") : std::nullopt;
+  };
+  const std::string yaml =
+      "# password: ${OLD_SECRET}\n"
+      "k: 1 # was ${UNSET}, then ${MULTI}\n"
+      "l: [a, b] #${UNSET}\n"
+      "  # indented ${bad-name} and ${unterminated\n"
+      "m: {x: 'y'} # ${MULTI}\n"
+      "script: |\n"
+      "  run\n"
+      "# after the block ${UNSET}\n";
+  ConfigErrors errors;
+  EXPECT_EQ(interpolate_env(yaml, errors, env), yaml);
+  EXPECT_TRUE(errors.empty()) << errors.list()[0].message;
+  EXPECT_TRUE(looked_up.empty()) << looked_up[0];
+  // The same without a parse (the file is not YAML): still no error for a commented reference.
+  ConfigErrors broken;
+  interpolate_env("k: [1\n# ${UNSET}\n", broken, env);
+  EXPECT_TRUE(broken.empty()) << broken.list()[0].message;
+}
+
+TEST(EnvInterpolationTest, AHashInsideAValueOrNotAfterABlankOpensNoComment) {
+  ConfigErrors errors;
+  std::string out = interpolate_env("a: \"q #${X}\"\nb: 'q #${X}'\nc: q#${X}\nd: [e, \"#${X}\"]\nscript: |\n  # ${X}\n", errors,
+                                    fake_env({{"X", "v"}}));
+  ASSERT_TRUE(errors.empty()) << errors.list()[0].message;
+  YAML::Node root = YAML::Load(out);
+  EXPECT_EQ(root["a"].Scalar(), "q #v");
+  EXPECT_EQ(root["b"].Scalar(), "q #v");
+  EXPECT_EQ(root["c"].Scalar(), "q#v");
+  EXPECT_EQ(root["d"][1].Scalar(), "#v");
+  EXPECT_EQ(root["script"].Scalar(), "# v\n");
+  // And an unset variable there is an error, as in any value.
+  interpolate_env("a: \"q #${UNSET}\"\nc: q#${UNSET}\n", errors, fake_env({}));
+  EXPECT_EQ(errors.size(), 2u);
+}
+
+TEST(EnvInterpolationTest, ReferencesInASecondDocumentAreReadInTheirContext) {
+  ConfigErrors errors;
+  std::string out = interpolate_env("a: ${X}\n---\nb: ${X} # ${UNSET}\n", errors, fake_env({{"X", "v"}}));
+  EXPECT_TRUE(errors.empty()) << errors.list()[0].message;
+  EXPECT_EQ(out, "a: \"v\"\n---\nb: \"v\" # ${UNSET}\n");
 }
 
 TEST(EnvInterpolationTest, LineNumbersAreKeptAndReferencesOutsideValuesAreRefused) {

@@ -243,6 +243,56 @@ TEST_F(PipelineConfigTest, ElasticsearchSinkProblemsAreListedWithTheirPaths) {
                    " auth: {user: u, password: p}, tls: {ca_file: /etc/ca.pem}}\n"));
 }
 
+TEST_F(PipelineConfigTest, AnElasticsearchEndpointsSchemeMayBeInAnyCase) {
+  EXPECT_TRUE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es: {type: elasticsearch, inputs: [a], "
+                   "endpoints: ['HTTP://es-1:9200', 'Https://es-2:9200']}\n"))
+      << (errors_.empty() ? "" : errors_.list()[0].message);
+  EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es: {type: elasticsearch, inputs: [a], endpoints: ['HTTPX://es:9200']}\n"));
+}
+
+TEST_F(PipelineConfigTest, KafkaBrokersWithCredentialsAreRefusedWithoutShowingThePassword) {
+  EXPECT_FALSE(load("sources:\n  app: {type: file, include: [a]}\nsinks:\n  k:\n    type: kafka\n    inputs: [app]\n"
+                    "    bootstrap_servers: 'kuser:KafkaPw1@k1:9092'\n"));
+  const ConfigError& sink = error_at("sinks.k.bootstrap_servers");
+  EXPECT_EQ(sink.line, 7);
+  EXPECT_NE(sink.message.find("holds credentials"), std::string::npos) << sink.message;
+  EXPECT_FALSE(load("sources:\n  q:\n    type: kafka\n    bootstrap_servers: 'k0:9092,kuser:KafkaPw2@k1:9092'\n    group_id: g\n"
+                    "    topics: [t]\nsinks:\n  s: {type: null, inputs: [q]}\n"));
+  const ConfigError& source = error_at("sources.q.bootstrap_servers");
+  EXPECT_EQ(source.line, 4);
+  EXPECT_NE(source.message.find("broker 2 holds credentials"), std::string::npos) << source.message;
+}
+
+// What private_data_test (e2e) checks of `logship validate`, for the credentials that slipped
+// past redaction before: no secret of a refused pipeline shows in its errors.
+TEST_F(PipelineConfigTest, NoSecretWrittenIntoAddressesShowsInTheErrors) {
+  const std::vector<std::string> secrets = {"UrlPw1", "UrlTok2", "QueryTok3", "KafkaPw4", "DeadPw5"};
+  EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\n"
+                    "  q: {type: kafka, bootstrap_servers: 'ku:KafkaPw4@k1:9092', group_id: g, topics: [t]}\n"
+                    "sinks:\n  es:\n    type: elasticsearch\n    inputs: [a, q]\n"
+                    "    endpoints: ['ftp://u:UrlPw1/a#b?c d@es:9200', 'ftp://UrlTok2@es:9200', 'ftp://es:9200/?access_token=QueryTok3']\n"
+                    "    dead_letter: {type: kafka, bootstrap_servers: 'ku:DeadPw5@k:9092'}\n"));
+  std::string all;
+  for (const auto& e : errors_.list()) all += e.to_string("p.yaml") + "\n";
+  EXPECT_GE(errors_.size(), 5u) << all;
+  for (const auto& secret : secrets) EXPECT_EQ(all.find(secret), std::string::npos) << secret << " shows in:\n" << all;
+}
+
+TEST_F(PipelineConfigTest, ASecondYamlDocumentIsRefusedAtItsLine) {
+  EXPECT_FALSE(load(std::string(kValid) + "---\nsinks:\n  more: {type: stdout, inputs: [app]}\n"));
+  ASSERT_EQ(errors_.size(), 1u);
+  EXPECT_EQ(errors_.list()[0].line, 18);
+  EXPECT_NE(errors_.list()[0].message.find("a pipeline file holds one YAML document; a second begins at line 18"), std::string::npos)
+      << errors_.list()[0].message;
+}
+
+TEST_F(PipelineConfigTest, ACommentedOutReferenceIsNeitherReadNorAnError) {
+  ::setenv("LOGSHIP_TEST_MULTILINE", "a\nb", 1);
+  EXPECT_TRUE(load(std::string(kValid) + "# password: ${LOGSHIP_TEST_UNSET}\n# ${LOGSHIP_TEST_MULTILINE}\n"))
+      << (errors_.empty() ? "" : errors_.list()[0].message);
+  ::unsetenv("LOGSHIP_TEST_MULTILINE");
+}
+
 TEST_F(PipelineConfigTest, TheOldDeadLetterOptionIsRefusedWithTheWiringThatReplacesIt) {
   EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es:\n    type: elasticsearch\n    inputs: [a]\n"
                     "    endpoints: ['http://localhost:9200']\n    dead_letter: {type: kafka, bootstrap_servers: 'k:9092', topic: refused}\n"));

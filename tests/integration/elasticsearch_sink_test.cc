@@ -126,12 +126,10 @@ TEST_F(ElasticsearchSinkTest, AForgedKafkaMessageCannotRunBulkActionsOnTheCluste
 
   EXPECT_EQ(node_->count("victim"), 1) << "the victim document was deleted";
   EXPECT_EQ(node_->request("HEAD", "/made-by-attacker").status, 404) << "an index was created by a message";
-  EXPECT_EQ(node_->count("logs-app-default"), 2);
-  auto messages = as_set(node_->values_of("logs-app-default", "message"));
-  EXPECT_EQ(messages.count("real"), 1u);
-  EXPECT_EQ(messages.count(forged), 1u) << "the forged message is kept whole, as text";
-  auto flagged = node_->values_of("logs-app-default", "log.flags");
-  EXPECT_EQ(std::count(flagged.begin(), flagged.end(), "[\"not_an_event\"]"), 1) << testing::read_file(dir_ / "indexer.yaml.err");
+  EXPECT_EQ(node_->values_of("logs-app-default", "message"), std::vector<std::string>{"real"}) << "logship's own event passes through";
+  // The wrapped message is a new event of the topic's dataset, kept whole as its text.
+  EXPECT_EQ(node_->values_of("logs-logs.app-default", "message"), std::vector<std::string>{forged});
+  EXPECT_EQ(node_->values_of("logs-logs.app-default", "log.flags"), std::vector<std::string>{"[\"not_an_event\"]"});
 }
 
 TEST_F(ElasticsearchSinkTest, RejectedWritesAreRetriedUntilIndexedAndOnlyTheRejectedItemsAreSentAgain) {

@@ -95,6 +95,11 @@ void FileTailer::update_fingerprint() {
 
 size_t FileTailer::read_some(Emitter& out, size_t budget, size_t batch_bytes) {
   if (!pending_.empty()) return 0;
+  // Reading on after a pause: the file may have been copied, truncated and written past the
+  // read offset again (copytruncate, then a busy writer) before check_file saw it shorter.
+  // Its leading bytes tell; read on from the offset, and the new file's first lines would be
+  // lost, and the rest shipped twice once the change was noticed.
+  if (at_eof_ && !size_lies_ && leading_bytes_changed()) start_over(out, "leading bytes changed (copytruncate, then written past the read offset)");
   std::string& buf = ctx_.read_buffer;
   size_t total = 0;
   while (total < budget && pending_.empty()) {
@@ -162,14 +167,20 @@ void FileTailer::check_file(Emitter& out, bool verify_fingerprint) {
     size_lies_ = true;
     return;
   }
-  if (!truncated && verify_fingerprint && fingerprint_len_ > 0) {
-    uint64_t hash = 0;
-    FileCheckpoint cp = progress_->snapshot();
-    truncated = cp.fingerprint_bytes == fingerprint_len_ && fingerprint_file(fd_, fingerprint_len_, hash) && hash != cp.fingerprint;
-  }
-  if (!truncated) return;
+  if (!truncated && verify_fingerprint) truncated = leading_bytes_changed();
+  if (truncated) start_over(out, "size " + std::to_string(st.st_size) + " below the read offset, or leading bytes changed");
+}
+
+bool FileTailer::leading_bytes_changed() const {
+  if (fingerprint_len_ == 0) return false;
+  uint64_t hash = 0;
+  FileCheckpoint cp = progress_->snapshot();
+  return cp.fingerprint_bytes == fingerprint_len_ && fingerprint_file(fd_, fingerprint_len_, hash) && hash != cp.fingerprint;
+}
+
+void FileTailer::start_over(Emitter& out, const std::string& why) {
   log_info("file truncated (copytruncate); reading it again from the start",
-           {{"path", path_}, {"size", std::to_string(st.st_size)}, {"read_offset", std::to_string(framer_.position())}});
+           {{"path", path_}, {"why", why}, {"read_offset", std::to_string(framer_.position())}});
   flush_all(out);
   framer_.reset(0);
   progress_->restart_at(0);

@@ -87,6 +87,10 @@ class FileTailer {
   void on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags);
   void add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
   void add_joined(const JoinedEvent& e);
+  // Whether the first fingerprint_len_ bytes differ from those recorded (another content).
+  bool leading_bytes_changed() const;
+  // Sends what is held and reads the file again from offset 0.
+  void start_over(Emitter& out, const std::string& why);
   void send(Emitter& out);
   void update_fingerprint();
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "tests/support/test_support.h"
 #include "tests/unit/shipper/file_source_harness.h"
@@ -66,6 +67,28 @@ TEST(RotationTest, CopytruncateRestartsFromZeroWithoutLoss) {
   ASSERT_TRUE(h.wait_for_count(150));
   h.stop();
   EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("before", 0, 100) + numbered_lines("after", 0, 50)));
+}
+
+// copytruncate, then a writer fast enough to pass the old read offset before logship looks
+// again: the size never appears smaller. Only the leading bytes tell the new content apart;
+// read on from the offset, its first lines were lost and the rest shipped twice once noticed.
+// (One write over the file in place stands for that, without the race.)
+TEST(RotationTest, ContentReplacedPastTheReadOffsetIsReadFromTheStartExactlyOnce) {
+  testing::TempDir dir;
+  write_file(dir / "app.log", numbered_lines("before", 0, 100));
+  FileSourceHarness h(quick_config({dir / "app.log"}), dir / "data");
+  h.start();
+  ASSERT_TRUE(h.wait_for_count(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the source has found the end of the file
+  std::string replacement = numbered_lines("after", 0, 300);
+  int fd = ::open((dir / "app.log").c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::pwrite(fd, replacement.data(), replacement.size(), 0), static_cast<ssize_t>(replacement.size()));
+  ::close(fd);
+  ASSERT_TRUE(h.wait_for_count(400));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for duplicates to show
+  h.stop();
+  EXPECT_EQ(sorted(h.texts()), split_lines_sorted(numbered_lines("before", 0, 100) + numbered_lines("after", 0, 300)));
 }
 
 TEST(RotationTest, TruncationWhileALineIsHalfWrittenKeepsTheHalfFlaggedPartial) {

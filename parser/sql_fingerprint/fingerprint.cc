@@ -133,13 +133,21 @@ bool strip_line_comments(std::string_view in, std::string& out) {
   if (in.find('#') == std::string_view::npos && in.find("--") == std::string_view::npos) return false;
   out.clear();
   size_t i = 0;
+  // Where the scan for a comment's end stopped (a quote or a line break), kept: a comment
+  // starting before it stops there too (rescanning from every '#' of "###…'" was quadratic).
+  size_t stop = 0;
+  bool have_stop = false;
   while (i < in.size()) {
     size_t body = 0;
     if (in[i] == '#') body = i + 1;
     else if (in[i] == '-' && i + 1 < in.size() && in[i + 1] == '-') body = i + 2;
     if (body) {
-      size_t j = body;
-      while (j < in.size() && in[j] != '\'' && in[j] != '"' && in[j] != '\r' && in[j] != '\n') ++j;
+      if (!have_stop || body > stop) {
+        stop = body;
+        while (stop < in.size() && in[stop] != '\'' && in[stop] != '"' && in[stop] != '\r' && in[stop] != '\n') ++stop;
+        have_stop = true;
+      }
+      size_t j = stop;
       if (j == in.size() || in[j] == '\r' || in[j] == '\n') {
         i = j;
         continue;
@@ -486,6 +494,7 @@ void drop_order_by_asc(std::string_view in, std::string& out) {
         spaces_end = s;
         break;
       }
+      k = s - 1;  // any start inside this run of blanks ends at the same place
     }
     if (found == std::string_view::npos) break;
     out.append(in.substr(p, found - p));

@@ -14,13 +14,14 @@ bool one_json_line(std::string_view doc) {
 
 bool append_bulk_create(std::string& body, std::string_view index, std::string_view id, std::string_view doc) {
   if (!one_json_line(doc)) return false;
+  while (doc.back() == '\n') doc.remove_suffix(1);  // one newline ends it: an empty line is no document
   body.append("{\"create\":{\"_index\":\""sv);
   body.append(index);
   body.append("\",\"_id\":\""sv);
   body.append(id);
   body.append("\"}}\n"sv);
   body.append(doc);
-  if (doc.back() != '\n') body.push_back('\n');
+  body.push_back('\n');
   return true;
 }
 

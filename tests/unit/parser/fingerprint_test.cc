@@ -94,5 +94,18 @@ TEST(FingerprintTest, AMegabyteOfInsertsWithoutASecondTupleIsFingerprintedWhole)
   EXPECT_EQ(fp.fingerprint("INSERT INTO t VALUES (1), (2) VALUES (3)"), "insert into t values(?+)");
 }
 
+// Found by the hostile review of the fixes: a run of comment openers before a quote (each
+// scanned again to the quote) and a run of vertical tabs after ORDER BY (each blank scanned to
+// the end of the run) were quadratic: 160 KB took 9.6 s and 10.8 s; now the scans are shared.
+TEST(FingerprintTest, LongRunsOfCommentOpenersOrBlanksAreFingerprintedWhole) {
+  Fingerprinter fp;
+  const size_t n = 1u << 20;
+  EXPECT_EQ(fp.fingerprint("SELECT 1 " + std::string(n, '#') + "'"), "select ? " + std::string(n, '#') + "'");
+  EXPECT_EQ(fp.fingerprint("SELECT 1 " + std::string(n, '-') + "'"), "select ? ?'");
+  EXPECT_EQ(fp.fingerprint("SELECT a FROM t ORDER BY a" + std::string(n, '\v') + "x"), "select a from t order by a" + std::string(n, '\v') + "x");
+  EXPECT_EQ(fp.fingerprint("SELECT a FROM t ORDER BY a\v\v asc, b"), "select a from t order by a, b");
+  EXPECT_EQ(fp.fingerprint("SELECT 1 # note\n, 2 -- more"), "select ? , ? ");  // as pt-query-digest: the last blank stays
+}
+
 }  // namespace
 }  // namespace logship

@@ -97,7 +97,9 @@ TEST(BulkBodyTest, OnlyDocumentsOfOneJsonLineGoInAndEveryActionLineIsLogships) {
   EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", "{\"a\":\r1}"));
   EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", "not json"));
   EXPECT_FALSE(append_bulk_create(body, "logs-a-default", "4567", ""));
-  EXPECT_EQ(body, "{\"create\":{\"_index\":\"logs-a-default\",\"_id\":\"0123\"}}\n{\"message\":\"x\"}\n");
+  EXPECT_TRUE(append_bulk_create(body, "logs-a-default", "89ab", "{}\n\n\n"));  // found by fuzz_bulk_body: no empty lines
+  EXPECT_EQ(body, "{\"create\":{\"_index\":\"logs-a-default\",\"_id\":\"0123\"}}\n{\"message\":\"x\"}\n"
+                  "{\"create\":{\"_index\":\"logs-a-default\",\"_id\":\"89ab\"}}\n{}\n");
 }
 
 TEST(GzipTest, BodiesRoundTripThroughZlib) {

@@ -2,9 +2,10 @@
 
 namespace logship {
 
-BatchPool::BatchPool(size_t max_idle, size_t max_buffer_bytes) : state_(std::make_shared<State>()) {
+BatchPool::BatchPool(size_t max_idle, size_t max_buffer_bytes, size_t max_total_bytes) : state_(std::make_shared<State>()) {
   state_->max_idle = max_idle;
   state_->max_buffer_bytes = max_buffer_bytes;
+  state_->max_total_bytes = max_total_bytes;
 }
 
 BatchPtr BatchPool::acquire() {
@@ -14,6 +15,7 @@ BatchPtr BatchPool::acquire() {
     if (!state_->idle.empty()) {
       batch = std::move(state_->idle.back());
       state_->idle.pop_back();
+      state_->idle_bytes -= batch->raw.capacity();
     }
   }
   if (!batch) batch = std::make_unique<Batch>();
@@ -32,7 +34,9 @@ BatchPtr BatchPool::acquire() {
     b->read_time_nanos = 0;
     b->ack = AckToken();
     std::lock_guard lock(state->mu);
-    if (state->idle.size() < state->max_idle) state->idle.push_back(std::move(owned));
+    if (state->idle.size() >= state->max_idle || state->idle_bytes + b->raw.capacity() > state->max_total_bytes) return;
+    state->idle_bytes += b->raw.capacity();
+    state->idle.push_back(std::move(owned));
   });
 }
 

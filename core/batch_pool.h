@@ -20,7 +20,9 @@ namespace logship {
 
 class BatchPool {
  public:
-  explicit BatchPool(size_t max_idle = 16, size_t max_buffer_bytes = 8 << 20);
+  // At most `max_idle` batches, each of at most `max_buffer_bytes`, and `max_total_bytes` of
+  // raw capacity in all (a run of huge events must not leave 16 batches of megabytes each).
+  explicit BatchPool(size_t max_idle = 16, size_t max_buffer_bytes = 8 << 20, size_t max_total_bytes = 24 << 20);
   BatchPtr acquire();
   size_t idle() const;
 
@@ -30,6 +32,8 @@ class BatchPool {
     std::vector<std::unique_ptr<Batch>> idle;
     size_t max_idle;
     size_t max_buffer_bytes;  // a batch grown beyond this (a huge line) is freed, not kept
+    size_t max_total_bytes;
+    size_t idle_bytes = 0;  // raw capacity of the idle batches
   };
   std::shared_ptr<State> state_;
 };

@@ -19,14 +19,17 @@ namespace logship {
 
 class StringPool {
  public:
-  explicit StringPool(size_t max_idle = 8, size_t max_capacity = 8 << 20)
-      : max_idle_(max_idle), max_capacity_(max_capacity) {}
+  // At most `max_idle` strings of at most `max_capacity` each, and `max_total` bytes of
+  // capacity in all: a run of huge events must not leave the pool holding megabytes apiece.
+  explicit StringPool(size_t max_idle = 8, size_t max_capacity = 8 << 20, size_t max_total = 24 << 20)
+      : max_idle_(max_idle), max_capacity_(max_capacity), max_total_(max_total) {}
 
   std::string take() {
     std::lock_guard lock(mu_);
     if (idle_.empty()) return {};
     std::string s = std::move(idle_.back());
     idle_.pop_back();
+    idle_bytes_ -= s.capacity();
     return s;
   }
 
@@ -35,7 +38,9 @@ class StringPool {
     if (s.capacity() > max_capacity_ || s.capacity() == std::string().capacity()) return;
     s.clear();
     std::lock_guard lock(mu_);
-    if (idle_.size() < max_idle_) idle_.push_back(std::move(s));
+    if (idle_.size() >= max_idle_ || idle_bytes_ + s.capacity() > max_total_) return;
+    idle_bytes_ += s.capacity();
+    idle_.push_back(std::move(s));
   }
 
   size_t idle() const {
@@ -48,6 +53,8 @@ class StringPool {
   std::vector<std::string> idle_;
   size_t max_idle_;
   size_t max_capacity_;
+  size_t max_total_;
+  size_t idle_bytes_ = 0;  // capacity of the strings in idle_
 };
 
 }  // namespace logship

@@ -4,6 +4,12 @@
 
 namespace logship {
 
+namespace {
+
+constexpr size_t kKeptCapacity = 256u << 10;
+
+}  // namespace
+
 MultilineJoiner::MultilineJoiner(const MultilineConfig& config) {
   MultilineConfig c = config;
   max_lines_ = c.max_lines;
@@ -29,6 +35,9 @@ void MultilineJoiner::flush(const Emit& emit) {
   uint32_t flags = flags_ | (joined ? static_cast<uint32_t>(kFlagMultiline) : 0u);
   emit(JoinedEvent{buffer_, offset_, end_offset_, flags, cut_});
   buffer_.clear();
+  // A large event's room is given back: many files each keeping megabytes they needed once
+  // would add up.
+  if (buffer_.capacity() > kKeptCapacity) std::string().swap(buffer_);
   lines_ = 0;
   flags_ = 0;
   cut_ = false;

@@ -41,6 +41,8 @@ class MultilineJoiner {
   // Emits the event being assembled, if any.
   void flush(const Emit& emit);
   bool has_pending() const { return lines_ > 0; }
+  // Bytes held for the event being assembled.
+  size_t pending_bytes() const { return buffer_.size(); }
   // Offset of the first line not yet emitted (valid while has_pending()).
   uint64_t pending_offset() const { return offset_; }
 

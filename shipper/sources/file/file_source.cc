@@ -24,6 +24,7 @@ namespace {
 
 constexpr size_t kReadChunk = 256 * 1024;
 constexpr size_t kReadBudget = 4 * 1024 * 1024;  // per file per turn
+constexpr size_t kJoiningBudget = 32u << 20;     // multiline events being assembled, all files
 constexpr auto kIdleWait = std::chrono::milliseconds(100);
 // Lines gathered during read_delay go out in batches this many times batch_bytes (1 MiB with
 // the default): at a trickle every batch costs a wakeup of each stage and its share of an
@@ -418,12 +419,28 @@ bool FileSource::read_files(Emitter& out, const RunContext& ctx, size_t batch_by
   // Files of one lineage (a path and what it was rotated into) in the order they were opened:
   // a newer one waits until the older ones are read to their end.
   std::set<std::string> waiting_lineages;
+  // Events being joined hold up to max_event_bytes each, and many files at once add up. Past
+  // kJoiningBudget only the file with the largest event reads on: it ends or is cut, and
+  // lets go. Memory stays near the budget whatever the number of files.
+  size_t joining = 0;
+  FileTailer* largest = nullptr;
+  for (auto& t : tailers_) {
+    joining += t->joining_bytes();
+    if (!largest || t->joining_bytes() > largest->joining_bytes()) largest = t.get();
+  }
+  if (joining > kJoiningBudget && largest) {
+    progress += largest->read_some(out, kReadBudget, batch_bytes);
+    return largest->has_pending();
+  }
   for (auto& t : tailers_) {
     if (ctx.stopping()) break;
     if (waiting_lineages.count(t->lineage())) continue;
+    size_t held_before = t->joining_bytes();
     progress += t->read_some(out, kReadBudget, batch_bytes);
+    joining = joining - held_before + t->joining_bytes();
     if (t->has_pending()) return true;
     if (!t->at_eof()) waiting_lineages.insert(t->lineage());
+    if (joining > kJoiningBudget) break;  // the next turns go to the largest event
   }
   return false;
 }

@@ -140,7 +140,9 @@ void FileTailer::flush_all(Emitter& out) {
 }
 
 void FileTailer::flush_idle_multiline(Emitter& out, std::chrono::steady_clock::time_point now) {
-  if (!joiner_ || !joiner_->has_pending()) return;
+  // Only a writer's pause ends an event early: while logship is behind (back-pressure, other
+  // files first) the rest of the event is in the file, and flushing would split it.
+  if (!joiner_ || !joiner_->has_pending() || !at_eof_) return;
   // The last read that brought bytes is when the last line was pushed (one clock read per
   // read, not per line).
   if (now - last_growth_ < ctx_.config->multiline->timeout.value) return;

@@ -58,6 +58,8 @@ class FileTailer {
   // waits up to `wait` for it).
   bool drain_pending(Emitter& out, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   bool has_pending() const { return !pending_.empty(); }
+  // Bytes held by the multiline event being joined.
+  size_t joining_bytes() const { return joiner_ ? joiner_->pending_bytes() : 0; }
   // Emits the held partial line and the event being joined (file going away, --once).
   void flush_all(Emitter& out);
   // Emits a multiline event that waited longer than its timeout for more lines.

@@ -220,6 +220,34 @@ TEST(FileSourceTest, SlowlogEntryOfManyLongLinesIsCutAtMaxEventBytesAndCounted) 
       << "an event cut is not a line cut";
 }
 
+// Found by the hostile review: with many files, each entry waited while the others were read,
+// its timeout passed, and it was sent in two pieces (the second a fragment); and every file
+// held an entry of up to 4 MiB at once (120 files: 854 MB). Entries end early only when their
+// writer paused, and the entries being joined share a budget.
+TEST(FileSourceTest, ManyFilesOfHugeSlowlogEntriesAreEachCutOnceNeverSplit) {
+  testing::TempDir dir;
+  std::string entry = "# User@Host: a[a] @ localhost []\nINSERT INTO t VALUES\n";
+  for (int i = 0; i < 80; ++i) entry += "(" + std::string(64 * 1024, '1') + "),\n";  // 5 MiB: past the preset's 4 MiB
+  const std::string next = "# User@Host: b[b] @ localhost []\nSELECT 1;\n";
+  for (int f = 0; f < 12; ++f) write_file(dir / ("slow" + std::to_string(f) + ".log"), entry + next);
+  auto config = quick_config({dir / "*.log"});
+  config.multiline.emplace();
+  config.multiline->preset = "mysql_slowlog";
+  config.multiline->timeout.value = std::chrono::milliseconds(10);
+  FileSourceHarness h(config, dir / "data", /*once=*/true);
+  h.start();
+  h.stop();
+  auto ev = h.events();
+  size_t cut = 0, whole = 0;
+  for (const auto& e : ev) {
+    if (e.text.rfind("# User@Host: a[a]", 0) == 0 && e.flags == kFlagTruncated && e.text.size() == (4u << 20)) ++cut;
+    if (e.text == "# User@Host: b[b] @ localhost []\nSELECT 1;" && e.flags == 0) ++whole;
+  }
+  EXPECT_EQ(ev.size(), 24u);
+  EXPECT_EQ(cut, 12u);
+  EXPECT_EQ(whole, 12u);
+}
+
 TEST(FileSourceTest, SymlinkedFileIsReadOnceWhenLinksAreFollowedAndNotAtAllByDefault) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "real");

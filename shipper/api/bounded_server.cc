@@ -1,7 +1,6 @@
 #include "shipper/api/bounded_server.h"
 
 #include <arpa/inet.h>
-#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -58,14 +57,19 @@ const std::string kBodyRefused = canned_answer("413 Payload Too Large", "", "req
 const std::string kMethodRefused = canned_answer("405 Method Not Allowed", "Allow: GET, HEAD\r\n", "the API takes GET requests only\n");
 const std::string kHeadTooLarge = canned_answer("431 Request Header Fields Too Large", "", "request line or headers too long\n");
 
-// A connection between requests or waiting for one: its socket and the bytes received so far.
+// A connection at the gate: waiting for a request (the bytes received so far), or sending an
+// answer (the bytes still to send).
 struct Connection {
   socket_t sock;
   std::string bytes;
+  std::string answer;  // written by a worker, sent by the gate
+  size_t answer_sent = 0;
+  bool close_after_answer = false;
   Clock::time_point deadline;
   Clock::time_point waiting_since;
   size_t served = 0;
   bool peer_closed = false;  // the client shut its side after sending: answer, then close
+  bool sending() const { return answer_sent < answer.size(); }
 };
 
 void close_connection(Connection& c) {
@@ -73,15 +77,15 @@ void close_connection(Connection& c) {
   ::close(c.sock);
 }
 
-// What a worker gives httplib: the request head the gate collected, then end of input (the
-// socket is never read here), and writes bounded by one deadline per answer.
+// What a worker gives httplib: the request head the gate collected, then end of input, and a
+// buffer for the answer. The socket is neither read nor written here: a client that does not
+// read its answers holds no worker (the gate sends the answer as the client takes it).
 class HeadStream : public httplib::Stream {
  public:
-  HeadStream(socket_t sock, std::string_view head, milliseconds write_timeout)
-      : sock_(sock), head_(head), write_deadline_(Clock::now() + write_timeout) {}
+  HeadStream(socket_t sock, std::string_view head, std::string& answer) : sock_(sock), head_(head), answer_(answer) {}
 
   bool is_readable() const override { return pos_ < head_.size(); }
-  bool is_writable() const override { return wait_writable(); }
+  bool is_writable() const override { return true; }
 
   ssize_t read(char* ptr, size_t size) override {
     size_t n = std::min(size, head_.size() - pos_);
@@ -91,12 +95,8 @@ class HeadStream : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    for (;;) {
-      ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n >= 0) return n;
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
-      if (!wait_writable()) return -1;
-    }
+    answer_.append(ptr, size);
+    return static_cast<ssize_t>(size);
   }
 
   void get_remote_ip_and_port(std::string& ip, int& port) const override { address_of(sock_, true, ip, port); }
@@ -104,22 +104,28 @@ class HeadStream : public httplib::Stream {
   socket_t socket() const override { return sock_; }
 
  private:
-  bool wait_writable() const {
-    for (;;) {
-      auto left = std::chrono::duration_cast<milliseconds>(write_deadline_ - Clock::now()).count();
-      if (left <= 0) return false;
-      pollfd p{sock_, POLLOUT, 0};
-      int n = ::poll(&p, 1, static_cast<int>(left));
-      if (n > 0) return (p.revents & (POLLERR | POLLHUP)) == 0;
-      if (n == 0 || errno != EINTR) return false;
-    }
-  }
-
   socket_t sock_;
   std::string_view head_;
   size_t pos_ = 0;
-  Clock::time_point write_deadline_;
+  std::string& answer_;
 };
+
+// Drops every `name:` header line (case-insensitive) from the head bytes[0, head_len) and
+// returns the new head length.
+size_t drop_header(std::string& bytes, size_t head_len, std::string_view name) {
+  size_t p = bytes.find("\r\n") + 2;  // after the request line
+  while (p + 2 < head_len) {
+    size_t e = bytes.find("\r\n", p);
+    std::string_view line(bytes.data() + p, e - p);
+    if (line.size() > name.size() && line[name.size()] == ':' && iequals(line.substr(0, name.size()), name)) {
+      bytes.erase(p, e + 2 - p);
+      head_len -= e + 2 - p;
+      continue;
+    }
+    p = e + 2;
+  }
+  return head_len;
+}
 
 }  // namespace
 
@@ -177,7 +183,9 @@ class BoundedServer::Gate {
           continue;
         }
         auto it = waiting_.find(events[i].data.fd);
-        if (it != waiting_.end()) on_readable(it);
+        if (it == waiting_.end()) continue;
+        if (it->second->sending()) send_answer(it);
+        else on_readable(it);
       }
       expire(Clock::now());
     }
@@ -195,15 +203,15 @@ class BoundedServer::Gate {
       if (waiting_.size() >= limits_.max_connections) evict_longest_waiting();
       socket_t fd = c->sock;
       epoll_event ev{};
-      ev.events = EPOLLIN | EPOLLRDHUP;
+      ev.events = c->sending() ? EPOLLOUT : (EPOLLIN | EPOLLRDHUP);
       ev.data.fd = fd;
       if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
         close_connection(*c);
         continue;
       }
       auto it = waiting_.emplace(fd, std::move(c)).first;
-      // A pipelined request may already be complete in the bytes it came back with.
-      if (!it->second->bytes.empty()) decide(it);
+      if (it->second->sending()) send_answer(it);
+      else if (!it->second->bytes.empty()) decide(it);  // a pipelined request may be complete already
     }
   }
 
@@ -248,6 +256,9 @@ class BoundedServer::Gate {
       case Head::kReady:
         break;
     }
+    // Range requests are served whole: httplib would build every range of a multi-range
+    // request in memory (1000 ranges of /metrics: 89 MB for a 3 KB request).
+    head_len = drop_header(c.bytes, head_len, "range");
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.sock, nullptr);
     Connection* ready = it->second.release();
     waiting_.erase(it);
@@ -287,24 +298,62 @@ class BoundedServer::Gate {
     return Head::kReady;
   }
 
-  // On a worker: httplib answers the request, then the connection goes back to the gate.
+  // On a worker: httplib answers the request into the connection's buffer, and the gate
+  // sends it.
   void serve(std::unique_ptr<Connection> c, size_t head_len) {
     bool last = ++c->served >= limits_.requests_per_connection;
     bool closed = false;
+    c->answer.clear();
+    c->answer_sent = 0;
     bool ok;
     {
-      HeadStream strm(c->sock, std::string_view(c->bytes).substr(0, head_len), limits_.write_timeout);
+      HeadStream strm(c->sock, std::string_view(c->bytes).substr(0, head_len), c->answer);
       ok = server_.process_request(strm, last, closed, nullptr);
     }
-    if (!ok || closed || last || c->peer_closed || stopping_) {
+    c->bytes.erase(0, head_len);
+    c->close_after_answer = !ok || closed || last || c->peer_closed;
+    if (c->answer.empty()) {
       close_connection(*c);
       return;
     }
-    c->bytes.erase(0, head_len);
-    auto now = Clock::now();
-    c->waiting_since = now;
-    c->deadline = now + (c->bytes.empty() ? limits_.keep_alive_timeout : limits_.request_deadline);
+    c->deadline = Clock::now() + limits_.write_timeout;
     admit(std::move(c));
+  }
+
+  // Sends what the client takes now; once the answer is out, waits for the next request.
+  void send_answer(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
+    Connection& c = *it->second;
+    while (c.sending()) {
+      ssize_t n = ::send(c.sock, c.answer.data() + c.answer_sent, c.answer.size() - c.answer_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        c.answer_sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        epoll_event ev{};
+        ev.events = EPOLLOUT;
+        ev.data.fd = c.sock;
+        ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.sock, &ev);
+        return;
+      }
+      drop(it);
+      return;
+    }
+    if (c.close_after_answer) {
+      drop(it);
+      return;
+    }
+    std::string().swap(c.answer);  // an answer can be large (/metrics); a waiting connection keeps none
+    c.answer_sent = 0;
+    auto now = Clock::now();
+    c.waiting_since = now;
+    c.deadline = now + (c.bytes.empty() ? limits_.keep_alive_timeout : limits_.request_deadline);
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP;
+    ev.data.fd = c.sock;
+    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.sock, &ev);
+    if (!c.bytes.empty()) decide(it);
   }
 
   void expire(Clock::time_point now) {

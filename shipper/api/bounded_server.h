@@ -9,9 +9,10 @@
 // them hold every thread. Here one gate thread (epoll) collects each connection's request head,
 // within `request_deadline` and `head_bytes`, for every connection at once. Only a complete GET
 // or HEAD without a body goes to one of `workers` threads, which answers it from the collected
-// bytes without reading the socket again (httplib parses, routes and writes), then hands a
-// kept-alive connection back to the gate. A slow client costs a descriptor and a small buffer,
-// never a thread. The API has only GET routes, so a request with a body is refused at the gate
+// bytes into a buffer (httplib parses, routes and writes) without touching the socket; the
+// gate sends the answer as the client takes it, within `write_timeout`, then waits for the
+// next request. A slow client, or one that does not read, costs a descriptor and a buffer,
+// never a thread. `Range` headers are dropped: httplib builds multi-range answers in memory. The API has only GET routes, so a request with a body is refused at the gate
 // (413) and so is any other method (405), before a byte of the body is read.
 #pragma once
 

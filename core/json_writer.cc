@@ -180,6 +180,25 @@ void append_repaired(std::string& out, std::string_view text) {
 
 }  // namespace
 
+bool append_valid_utf8(std::string& out, std::string_view text) {
+  if (simdjson::validate_utf8(text.data(), text.size())) {
+    out.append(text);
+    return true;
+  }
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  for (size_t i = 0; i < text.size();) {
+    size_t len = valid_sequence_length(p + i, text.size() - i);
+    if (len == 0) {
+      out.append("\xEF\xBF\xBD"sv);  // U+FFFD
+      ++i;
+    } else {
+      out.append(text.data() + i, len);
+      i += len;
+    }
+  }
+  return false;
+}
+
 void append_json_escaped_utf8(std::string& out, std::string_view text) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   size_t n = text.size();

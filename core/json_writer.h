@@ -22,4 +22,9 @@ void append_json_escaped_utf8(std::string& out, std::string_view text);
 
 void append_uint(std::string& out, uint64_t value);
 
+// Appends `text` as it is (no escaping) but with each byte that is not part of valid UTF-8
+// replaced by U+FFFD: for text formats that must be UTF-8 (Prometheus labels). False when a
+// byte was replaced.
+bool append_valid_utf8(std::string& out, std::string_view text);
+
 }  // namespace logship

@@ -5,13 +5,18 @@
 #include <cstdio>
 #include <map>
 
+#include "core/json_writer.h"
 #include "core/redact.h"
 
 namespace logship {
 
 void append_label_value(std::string& out, const std::string& value) {
-  // A label may name a URL (an endpoint, a broker): never with its password.
-  for (char c : redact_url_credentials(value)) {
+  // A label may name a URL (an endpoint, a broker): never with its password. It may name a
+  // file whose name is not UTF-8, which Prometheus refuses for the whole scrape: such bytes
+  // become U+FFFD.
+  std::string text;
+  append_valid_utf8(text, redact_url_credentials(value));
+  for (char c : text) {
     if (c == '\\') out += "\\\\";
     else if (c == '"') out += "\\\"";
     else if (c == '\n') out += "\\n";

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/prometheus_text.h"
+
 namespace logship {
 namespace {
 
@@ -120,6 +122,17 @@ TEST(JsonWriterTest, AppendsUnsignedIntegers) {
   out += ",";
   append_uint(out, 18446744073709551615ull);
   EXPECT_EQ(out, "0,18446744073709551615");
+}
+
+// Found by the hostile review: a log file named with bytes that are not UTF-8 put them raw
+// into /metrics' path label, and Prometheus refuses the whole scrape for one such label.
+TEST(PrometheusLabelTest, BytesThatAreNotUtf8BecomeReplacementCharactersAndTheRestIsEscaped) {
+  std::string out;
+  append_label_value(out, "/var/log/d\xff\xfe.log \"q\" caf\xc3\xa9\n");
+  EXPECT_EQ(out, "/var/log/d\xef\xbf\xbd\xef\xbf\xbd.log \\\"q\\\" caf\xc3\xa9\\n");
+  std::string plain;
+  EXPECT_TRUE(append_valid_utf8(plain, "ok \xc3\xa9"));
+  EXPECT_EQ(plain, "ok \xc3\xa9");
 }
 
 }  // namespace

@@ -136,6 +136,7 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiConfig& config, Hea
     return Error::invalid("api: cannot listen on " + config.address + " (address in use, or not an address of this host)");
   }
   api->port_ = port;
+  static_cast<BoundedServer&>(*api->server_).widen_backlog();
   api->thread_ = std::thread([&s] { s.listen_after_bind(); });
   // stop() before the accept loop has begun would be lost (and the destructor would wait
   // forever): return only once it runs.

@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -132,19 +134,20 @@ size_t drop_header(std::string& bytes, size_t head_len, std::string_view name) {
 class BoundedServer::Gate {
  public:
   Gate(BoundedServer& server, const ConnectionLimits& limits)
-      : server_(server), limits_(limits), epoll_(::epoll_create1(EPOLL_CLOEXEC)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)), workers_(limits.workers) {
+      : server_(server), limits_(limits), epoll_(::epoll_create1(EPOLL_CLOEXEC)), wake_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = wake_;
     ::epoll_ctl(epoll_, EPOLL_CTL_ADD, wake_, &ev);
     thread_ = std::thread([this] { run(); });
+    for (size_t i = 0; i < limits_.workers; ++i) workers_.emplace_back([this] { work(); });
   }
   ~Gate() { stop(); }
 
   // A new connection, or one back from a worker: the gate waits for its next request.
   void admit(std::unique_ptr<Connection> c) {
     if (stopping_) {
-      close_connection(*c);
+      close(*c);
       return;
     }
     {
@@ -155,14 +158,27 @@ class BoundedServer::Gate {
     (void)!::write(wake_, &one, sizeof(one));
   }
 
+  // A new connection from the accept loop: counted against max_connections from here.
+  void admit_new(std::unique_ptr<Connection> c) {
+    open_.fetch_add(1);
+    admit(std::move(c));
+  }
+
   void stop() {
     if (stopping_.exchange(true)) return;
     uint64_t one = 1;
     (void)!::write(wake_, &one, sizeof(one));
     if (thread_.joinable()) thread_.join();
-    workers_.shutdown();  // answers in progress finish; their connections are closed
+    {
+      // Requests still queued are not answered: the process is going away.
+      std::lock_guard lock(queue_mu_);
+      for (auto& [c, head_len] : queue_) close(*c);
+      queue_.clear();
+    }
+    queue_cv_.notify_all();
+    for (auto& w : workers_) w.join();  // answers in progress finish; their connections are closed
     std::lock_guard lock(mu_);
-    for (auto& c : incoming_) close_connection(*c);
+    for (auto& c : incoming_) close(*c);
     incoming_.clear();
     ::close(epoll_);
     ::close(wake_);
@@ -189,7 +205,7 @@ class BoundedServer::Gate {
       }
       expire(Clock::now());
     }
-    for (auto& [fd, c] : waiting_) close_connection(*c);
+    for (auto& [fd, c] : waiting_) close(*c);
     waiting_.clear();
   }
 
@@ -200,13 +216,19 @@ class BoundedServer::Gate {
       batch.swap(incoming_);
     }
     for (auto& c : batch) {
-      if (waiting_.size() >= limits_.max_connections) evict_longest_waiting();
+      // Connections queued for a worker or being answered count too: a flood of pipelined
+      // requests must not pile up descriptors (and requests) behind the workers.
+      if (open_.load() > limits_.max_connections && !evict_longest_waiting()) evict_oldest_queued();
+      if (open_.load() > limits_.max_connections && c->served == 0) {
+        close(*c);
+        continue;
+      }
       socket_t fd = c->sock;
       epoll_event ev{};
       ev.events = c->sending() ? EPOLLOUT : (EPOLLIN | EPOLLRDHUP);
       ev.data.fd = fd;
       if (::epoll_ctl(epoll_, EPOLL_CTL_ADD, fd, &ev) != 0) {
-        close_connection(*c);
+        close(*c);
         continue;
       }
       auto it = waiting_.emplace(fd, std::move(c)).first;
@@ -260,9 +282,35 @@ class BoundedServer::Gate {
     // request in memory (1000 ranges of /metrics: 89 MB for a 3 KB request).
     head_len = drop_header(c.bytes, head_len, "range");
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, c.sock, nullptr);
-    Connection* ready = it->second.release();
+    std::unique_ptr<Connection> ready = std::move(it->second);
     waiting_.erase(it);
-    workers_.enqueue([this, ready, head_len] { serve(std::unique_ptr<Connection>(ready), head_len); });
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.emplace_back(std::move(ready), head_len);
+    }
+    queue_cv_.notify_one();
+  }
+
+  void work() {
+    for (;;) {
+      std::unique_ptr<Connection> c;
+      size_t head_len = 0;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        c = std::move(queue_.front().first);
+        head_len = queue_.front().second;
+        queue_.pop_front();
+      }
+      serve(std::move(c), head_len);
+    }
+  }
+
+  // Closes a connection the gate no longer tracks.
+  void close(Connection& c) {
+    close_connection(c);
+    open_.fetch_sub(1);
   }
 
   Head examine(std::string_view bytes, size_t& head_len, std::string_view& refusal) const {
@@ -313,7 +361,7 @@ class BoundedServer::Gate {
     c->bytes.erase(0, head_len);
     c->close_after_answer = !ok || closed || last || c->peer_closed;
     if (c->answer.empty()) {
-      close_connection(*c);
+      close(*c);
       return;
     }
     c->deadline = Clock::now() + limits_.write_timeout;
@@ -364,15 +412,29 @@ class BoundedServer::Gate {
     }
   }
 
-  void evict_longest_waiting() {
+  bool evict_longest_waiting() {
     auto oldest = std::min_element(waiting_.begin(), waiting_.end(),
                                    [](const auto& a, const auto& b) { return a.second->waiting_since < b.second->waiting_since; });
-    if (oldest != waiting_.end()) drop(oldest);
+    if (oldest == waiting_.end()) return false;
+    drop(oldest);
+    return true;
+  }
+
+  // Under a flood every connection may be queued for a worker: the oldest request goes.
+  void evict_oldest_queued() {
+    std::unique_ptr<Connection> c;
+    {
+      std::lock_guard lock(queue_mu_);
+      if (queue_.empty()) return;
+      c = std::move(queue_.front().first);
+      queue_.pop_front();
+    }
+    close(*c);
   }
 
   void drop(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
     ::epoll_ctl(epoll_, EPOLL_CTL_DEL, it->second->sock, nullptr);
-    close_connection(*it->second);
+    close(*it->second);
     waiting_.erase(it);
   }
 
@@ -384,7 +446,11 @@ class BoundedServer::Gate {
   std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> incoming_;  // guarded by mu_
   std::unordered_map<int, std::unique_ptr<Connection>> waiting_;  // the gate thread's only
-  httplib::ThreadPool workers_;
+  std::atomic<size_t> open_{0};  // connections admitted and not closed, wherever they are
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::pair<std::unique_ptr<Connection>, size_t>> queue_;  // complete requests for the workers
+  std::vector<std::thread> workers_;
   std::thread thread_;
 };
 
@@ -411,8 +477,12 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
   c->sock = sock;
   c->waiting_since = Clock::now();
   c->deadline = c->waiting_since + limits_.request_deadline;
-  gate_->admit(std::move(c));
+  gate_->admit_new(std::move(c));
   return true;
+}
+
+void BoundedServer::widen_backlog() {
+  if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, static_cast<int>(limits_.max_connections));
 }
 
 }  // namespace logship

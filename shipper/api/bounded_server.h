@@ -30,7 +30,7 @@ struct ConnectionLimits {
   std::chrono::milliseconds keep_alive_timeout{2'000};  // idle time between requests of one connection
   size_t head_bytes = 16u << 10;                        // request line and headers
   size_t requests_per_connection = 100;
-  size_t max_connections = 512;  // beyond, the one waiting longest for its request is closed
+  size_t max_connections = 512;  // open at once, whatever their state; beyond, the one waiting longest for its request is closed
   size_t workers = 8;
 };
 
@@ -38,6 +38,9 @@ class BoundedServer : public httplib::Server {
  public:
   explicit BoundedServer(ConnectionLimits limits);
   ~BoundedServer() override;
+  // After bind: lets the kernel queue max_connections connections before accept (httplib
+  // listens with a backlog of 5, and a burst of connections then drops a probe's).
+  void widen_backlog();
 
  private:
   class Gate;

@@ -146,6 +146,9 @@ void FileTailer::flush_idle_multiline(Emitter& out, std::chrono::steady_clock::t
   // The last read that brought bytes is when the last line was pushed (one clock read per
   // read, not per line).
   if (now - last_growth_ < ctx_.config->multiline->timeout.value) return;
+  // at_eof_ tells of the last read, which may be long ago for a file left waiting (the
+  // joining budget): the file's size tells whether its writer really paused.
+  if (!read_to_end()) return;
   joiner_->flush([this](const JoinedEvent& e) { add_joined(e); });
   send(out);
 }

@@ -248,6 +248,36 @@ TEST(FileSourceTest, ManyFilesOfHugeSlowlogEntriesAreEachCutOnceNeverSplit) {
   EXPECT_EQ(whole, 12u);
 }
 
+// Found by the second hostile review: files left waiting by the joining budget kept the
+// "read to the end" of their last read, so their entries were flushed at the timeout while
+// their writers were still adding lines, and the rest came as separate events.
+TEST(FileSourceTest, EntriesOfFilesWaitingForTheJoiningBudgetAreNotFlushedWhileTheirWritersWrite) {
+  testing::TempDir dir;
+  std::string entry = "# User@Host: a[a] @ localhost []\nINSERT INTO t VALUES\n";
+  for (int i = 0; i < 56; ++i) entry += "(" + std::string(64 * 1024, '1') + "),\n";  // 3.5 MiB each, 12 of them: past 32 MiB
+  for (int f = 0; f < 12; ++f) write_file(dir / ("slow" + std::to_string(f) + ".log"), entry);
+  auto config = quick_config({dir / "*.log"});
+  config.multiline.emplace();
+  config.multiline->preset = "mysql_slowlog";
+  config.multiline->timeout.value = std::chrono::milliseconds(200);
+  FileSourceHarness h(config, dir / "data");
+  h.start();
+  for (int round = 0; round < 10; ++round) {  // every 100 ms, a line more in each entry: no writer pauses
+    for (int f = 0; f < 12; ++f) append_file(dir / ("slow" + std::to_string(f) + ".log"), "(2),\n");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  for (int f = 0; f < 12; ++f) append_file(dir / ("slow" + std::to_string(f) + ".log"), "(3);\n# User@Host: b[b] @ localhost []\nSELECT 1;\n");
+  ASSERT_TRUE(h.wait_for_count(24));
+  h.stop();
+  size_t entries = 0, fragments = 0;
+  for (const auto& e : h.events()) {
+    if (e.text.rfind("# User@Host: a[a]", 0) == 0) ++entries;
+    else if (e.text.rfind("# User@Host: b[b]", 0) != 0) ++fragments;
+  }
+  EXPECT_EQ(entries, 12u);
+  EXPECT_EQ(fragments, 0u) << "an entry was flushed while its writer was still writing";
+}
+
 TEST(FileSourceTest, SymlinkedFileIsReadOnceWhenLinksAreFollowedAndNotAtAllByDefault) {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "real");

@@ -153,7 +153,11 @@ TEST_F(KafkaSinkTest, BrokerDownMidStreamLosesNothingAndMemoryStaysBounded) {
   size_t rss_at = status.find("VmRSS:");
   ASSERT_NE(rss_at, std::string::npos);
   long rss_kb = std::stol(status.substr(rss_at + 6));
+#if !defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's shadow and quarantine make RSS meaningless here (54 MiB release, 145-155 ASan).
   EXPECT_LT(rss_kb, 150 * 1024) << "RSS while the broker is down";
+#endif
+  std::cout << "RSS while the broker is down and logship blocked: " << rss_kb / 1024 << " MiB\n";
   ASSERT_TRUE(broker_->restart_same_port()) << testing::read_file(dir_ / "kafka.restart.err");
   auto messages = testing::consume_all(broker_->bootstrap(), "logs.app", 200000, std::chrono::seconds(180));
   std::set<std::string> seen;

@@ -198,6 +198,8 @@ void SinkDriver::read_inbox() {
 }
 
 void SinkDriver::resolve_group(DeadLetterGroup& group) {
+  for (auto& [counter, events] : group.counts) counter->add(events);
+  group.counts.clear();
   for (auto& [batch, events] : group.originals) resolve(batch, events);
   group.originals.clear();
 }
@@ -300,7 +302,6 @@ void SinkDriver::note_success() {
 }
 
 void SinkDriver::dead_letter(std::vector<RejectedEvent> rejected) {
-  for (const RejectedEvent& r : rejected) dead_letter_counter(r.reason->type).add();
   rejects_since_log_ += rejected.size();
   auto now = Clock::now();
   if (now - last_reject_log_ >= std::chrono::seconds(10)) {
@@ -318,6 +319,10 @@ void SinkDriver::dead_letter(std::vector<RejectedEvent> rejected) {
     auto& originals = pending.group->originals;
     if (!originals.empty() && originals.back().first == r.batch.get()) ++originals.back().second;
     else originals.emplace_back(r.batch.get(), 1);
+    Counter* counter = &dead_letter_counter(r.reason->type);
+    auto& counts = pending.group->counts;
+    if (!counts.empty() && counts.back().first == counter) ++counts.back().second;
+    else counts.emplace_back(counter, 1);
   }
   pending.group->remaining.store(static_cast<int>(pending.records.size()));
   // Each record is durable once its readers acknowledged it; if they let it go instead (a

@@ -92,6 +92,8 @@ class SinkDriver {
   struct DeadLetterGroup {
     std::atomic<int> remaining{0};                             // records not durable yet
     std::vector<std::pair<const Batch*, uint32_t>> originals;  // batch, events
+    // Counted once durable, so that the counter never runs ahead of the dead-letter file.
+    std::vector<std::pair<Counter*, uint32_t>> counts;  // per reason, events
   };
   struct PendingDeadLetters {  // encoded, not yet durable
     std::shared_ptr<DeadLetterGroup> group;

@@ -180,6 +180,10 @@ void append_repaired(std::string& out, std::string_view text) {
 
 }  // namespace
 
+size_t utf8_character_length(std::string_view text, size_t at) {
+  return valid_sequence_length(reinterpret_cast<const unsigned char*>(text.data()) + at, text.size() - at);
+}
+
 bool append_valid_utf8(std::string& out, std::string_view text) {
   if (simdjson::validate_utf8(text.data(), text.size())) {
     out.append(text);

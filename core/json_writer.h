@@ -22,6 +22,10 @@ void append_json_escaped_utf8(std::string& out, std::string_view text);
 
 void append_uint(std::string& out, uint64_t value);
 
+// Bytes of the valid UTF-8 character at text[at] (1..4), or 0 when the bytes there are not
+// one (a stray continuation byte, an overlong form, a surrogate, a cut sequence).
+size_t utf8_character_length(std::string_view text, size_t at);
+
 // Appends `text` as it is (no escaping) but with each byte that is not part of valid UTF-8
 // replaced by U+FFFD: for text formats that must be UTF-8 (Prometheus labels). False when a
 // byte was replaced.

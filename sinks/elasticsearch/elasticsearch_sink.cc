@@ -1,9 +1,8 @@
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 
+#include "core/json_writer.h"
 #include "core/log.h"
 #include "core/redact.h"
 #include "sinks/elasticsearch/elasticsearch_worker.h"
@@ -73,27 +72,13 @@ EsConnection ElasticsearchSinkConfig::connection() const {
   return c;
 }
 
-namespace {
-
-// Bytes in a UTF-8 sequence that starts with `lead`, or 0 when it is no lead byte.
-size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xE0) == 0xC0) return 2;
-  if ((lead & 0xF0) == 0xE0) return 3;
-  if ((lead & 0xF8) == 0xF0) return 4;
-  return 0;
-}
-
-}  // namespace
-
 void sanitize_index_name(std::string& name) {
   for (size_t i = 0; i < name.size();) {
     char& c = name[i];
     if (static_cast<unsigned char>(c) >= 0x80) {
       // Unicode stays; a byte that is not part of valid UTF-8 would make the action line
       // invalid JSON, and the whole bulk request with it.
-      size_t n = utf8_length(static_cast<unsigned char>(c));
-      if (n != 0 && i + n <= name.size() && simdjson::validate_utf8(name.data() + i, n)) {
+      if (size_t n = utf8_character_length(name, i)) {
         i += n;
       } else {
         c = '_';

@@ -16,28 +16,13 @@
 #include "parser/json/json_transform.h"
 #include "sinks/elasticsearch/bulk_body.h"
 #include "sinks/elasticsearch/elasticsearch_sink.h"
+#include "tests/fuzz/fuzz_support.h"
 
 namespace {
 
 [[noreturn]] void fail(const char* why, std::string_view body) {
   std::fprintf(stderr, "%s\nbody: %.*s\n", why, static_cast<int>(body.size()), body.data());
   std::abort();
-}
-
-logship::BatchPtr batch_of_events(std::string_view data) {
-  auto batch = std::make_shared<logship::Batch>();
-  auto origin = std::make_shared<logship::Origin>();
-  origin->source = origin->dataset = origin->host = "fuzz";
-  origin->path = "/fuzz.log";
-  batch->origin = origin;
-  size_t start = 0;
-  while (start <= data.size()) {
-    size_t end = data.find('\x1e', start);
-    if (end == std::string_view::npos) end = data.size();
-    batch->add_raw_event(data.substr(start, end - start), start, end + 1, 0);
-    start = end + 1;
-  }
-  return batch;
 }
 
 }  // namespace
@@ -56,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string index(in.substr(0, split));
   logship::sanitize_index_name(index);
 
-  auto raw = batch_of_events(in.substr(split + 1));
-  auto encoded = batch_of_events(in.substr(split + 1));
+  auto raw = logship::fuzz::batch_of_lines(in.substr(split + 1), '\x1e');
+  auto encoded = logship::fuzz::batch_of_lines(in.substr(split + 1), '\x1e');
   transform->encode(*encoded);
 
   std::string body;

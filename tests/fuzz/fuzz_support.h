@@ -29,8 +29,9 @@ inline void require_valid_json_lines(const Batch& batch) {
   }
 }
 
-// A batch of one file's lines, as the file source would hand it over.
-inline BatchPtr batch_of_lines(std::string_view data) {
+// A batch of one file's lines, as the file source would hand it over; with another
+// `separator`, events that may hold line breaks (as joined multiline events do).
+inline BatchPtr batch_of_lines(std::string_view data, char separator = '\n') {
   auto batch = std::make_shared<Batch>();
   auto origin = std::make_shared<Origin>();
   origin->source = "fuzz";
@@ -40,7 +41,7 @@ inline BatchPtr batch_of_lines(std::string_view data) {
   batch->origin = origin;
   size_t start = 0;
   while (start <= data.size()) {
-    size_t nl = data.find('\n', start);
+    size_t nl = data.find(separator, start);
     if (nl == std::string_view::npos) nl = data.size();
     batch->add_raw_event(data.substr(start, nl - start), start, nl + 1, 0);
     start = nl + 1;

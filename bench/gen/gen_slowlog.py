@@ -8,6 +8,13 @@ Percona attribute lines and InnoDB statistics), mariadb (old # Time written once
 Thread_id/Schema/QC_hit lines, explain rows now and then). A few hundred distinct query
 shapes with random literals, a long tail of rare ones, multi-line statements, and a server
 header in the middle as after FLUSH LOGS. Same seed, same bytes.
+
+mixed: every entry boundary variant pt-query-digest splits on, in one file (../shared/SLOWLOG.md,
+"One entry"): entries opening with "# Time:", with "# User@Host:", with an old Percona
+"# User: name[name] @ [ip]" line or directly with "# Query_time:"; old Percona
+"# Time: ... # User@Host: ..." lines followed by the same User@Host; "use db;" lines and entries
+whose only statement is "use db;"; administrator commands after the SET line; string literals
+with doubled quotes and backslash escapes.
 """
 import argparse
 import random
@@ -36,14 +43,88 @@ def shapes(rng):
     return out, rare
 
 
+# Statements whose literals are fixed, so that each is one class under pt-query-digest 3.2.1's
+# fingerprint and under 3.5's, which differ on doubled quotes and backslash escapes.
+QUOTED = [
+    lambda r: f"SELECT * FROM notes WHERE body = 'it''s \"quoted\" \\\\ back' AND id = {r.randint(1, 10**6)}",
+    lambda r: f"INSERT INTO notes (body, n) VALUES ('it''s \"quoted\" \\\\ back', {r.randint(1, 99)}), ('plain', {r.randint(1, 99)})",
+    lambda r: f"SELECT * FROM tags WHERE label = '''' AND id = {r.randint(1, 10**6)}",
+    lambda r: f"UPDATE users SET name = 'o\\'brien' WHERE id = {r.randint(1, 10**6)}",
+    lambda r: f"SELECT * FROM users WHERE name IN ('it''s', 'x''y') AND id > {r.randint(1, 10**6)}",
+]
+
+
+def write_mixed(rng, target, out):
+    common, rare = shapes(rng)
+    statements = common + QUOTED
+    weights = [1.0 / (i + 1) for i in range(len(common))] + [0.05] * len(QUOTED)
+    # How an entry opens. A "use db;"-only entry is followed by one that opens with "# Time:" or
+    # "# Query_time:" and has its SET line, as real servers write it: after such an entry
+    # pt-query-digest reads on to the next ";" line end, so it would take a User@Host line for
+    # a statement, glue an entry without a SET line to the one after it, and merge two
+    # "use db;"-only entries in a row into one.
+    openings = ["time", "user_host", "user", "query_time", "glued"]
+    ts = 1795651200
+    written = 0
+    buf = []
+    opening = "time"
+    use_only = False
+    while written < target:
+        after_use_only = use_only
+        ts += rng.choice([0, 0, 1])
+        qt = rng.lognormvariate(-6, 2)
+        user = rng.choice(["app", "report"])
+        lines = []
+        tm = _time.gmtime(ts)
+        if opening == "time":
+            lines.append(_time.strftime("# Time: %Y-%m-%dT%H:%M:%S", tm) + f".{rng.randint(0, 999999):06d}Z")
+            lines.append(f"# User@Host: {user}[{user}] @ web [10.0.0.{rng.randint(2, 250)}]  Id: {rng.randint(10, 999)}")
+        elif opening == "user_host":
+            lines.append(f"# User@Host: {user}[{user}] @ web [10.0.0.{rng.randint(2, 250)}]")
+        elif opening == "user":
+            lines.append(f"# User: {user}[{user}] @ [10.0.0.{rng.randint(2, 250)}]")
+        elif opening == "glued":
+            uh = f"# User@Host: {user}[{user}] @ web []"
+            lines.append(_time.strftime("# Time: %y%m%d ", tm) + f"{tm.tm_hour:2d}" + _time.strftime(":%M:%S ", tm) + uh)
+            lines.append(uh)
+        lines.append(f"# Query_time: {qt:.6f}  Lock_time: {qt * 0.01:.6f}  Rows_sent: {rng.randint(0, 50)}  Rows_examined: {rng.randint(0, 5000)}")
+        kind = rng.random()
+        nxt = rng.choice(openings)
+        use_only = kind < 0.04 and nxt in ("time", "query_time", "glued") and not after_use_only
+        if use_only:
+            lines.append(f"use {rng.choice(['shop', 'billing'])};")  # the entry's only statement
+        else:
+            if rng.random() < 0.15:
+                lines.append(f"use {rng.choice(['shop', 'billing'])};")
+            if rng.random() < 0.8 or after_use_only:
+                lines.append(f"SET timestamp={ts};")
+            if kind > 0.97:
+                lines.append(f"# administrator command: {rng.choice(['Quit', 'Ping', 'Init DB'])};")
+            else:
+                lines.append(rng.choices(statements, weights)[0](rng) + ";")
+        text = "\n".join(lines) + "\n"
+        buf.append(text)
+        written += len(text)
+        opening = nxt
+        if len(buf) >= 2000:
+            out.write("".join(buf))
+            buf.clear()
+    if use_only:  # pt-query-digest drops a "use db;"-only entry that ends the file
+        buf.append("# Query_time: 0.000100  Lock_time: 0.000000  Rows_sent: 0  Rows_examined: 0\nSELECT 1;\n")
+    out.write("".join(buf))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--flavor", choices=["mysql8", "percona", "mariadb"], default="mysql8")
+    ap.add_argument("--flavor", choices=["mysql8", "percona", "mariadb", "mixed"], default="mysql8")
     ap.add_argument("--size", default="10MiB")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     target = parse_size(args.size)
     rng = random.Random(args.seed)
+    if args.flavor == "mixed":
+        write_mixed(rng, target, sys.stdout)
+        return
     common, rare = shapes(rng)
     weights = [1.0 / (i + 1) for i in range(len(common))]
     out = sys.stdout

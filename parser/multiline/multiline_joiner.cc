@@ -1,6 +1,7 @@
 #include "parser/multiline/multiline_joiner.h"
 
 #include "core/batch.h"
+#include "parser/mysql_slowlog/slowlog_lines.h"
 
 namespace logship {
 
@@ -156,36 +157,42 @@ void MultilineJoiner::push(std::string_view line, uint64_t offset, uint64_t end_
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-// "/usr/sbin/mysqld, Version: 8.0.15 (MySQL Community Server - GPL). started with:"
-bool is_server_header(std::string_view line) {
-  return line.find(", Version: ") != std::string_view::npos && line.find("started with:") != std::string_view::npos;
-}
+using namespace slowlog_lines;
 
 bool is_column_titles(std::string_view line) {
   return starts_with(line, "Time") && line.find("Id Command") != std::string_view::npos &&
          line.find("Argument") != std::string_view::npos;
 }
 
-// The two lines that follow it: "Tcp port: 3306  Unix socket: …" (Windows: "TCP Port: 3306,
-// Named Pipe: …") and the column titles "Time  Id Command  Argument".
+// The two lines that follow a server header: "Tcp port: 3306  Unix socket: …" (Windows: "TCP
+// Port: 3306, Named Pipe: …") and the column titles "Time  Id Command  Argument".
 bool is_server_header_continuation(std::string_view line) {
   return starts_with(line, "Tcp port:") || starts_with(line, "TCP Port:") || is_column_titles(line);
 }
 
 }  // namespace
 
-// Entry boundaries of a slow log (see ../shared/SLOWLOG.md): an entry starts at "# Time:" or
-// "# User@Host:" (a User@Host right after a lone Time line belongs to it) and runs until the
-// next one; the three server header lines form an event of their own; lines before the first
-// entry of a file (it began mid-entry) form a fragment.
+// Entry boundaries of a slow log (../shared/SLOWLOG.md, "One entry"): an entry starts at
+// "# Time:" or "# User@Host:" (a User@Host right after a lone Time line belongs to it, as does
+// the repeated User@Host after an old Percona Time line that carries one), and, as
+// pt-query-digest splits records at ";\n#", at any '#' line that follows a line ending in ';'.
+// The exception is pt-query-digest's too: an entry with no statement yet (only "use db;" or
+// "SET timestamp=N;") takes a following '#' line that is not "# Key: …" as its statement
+// ("# administrator command: Quit;"). The three server header lines form an event of their
+// own; lines before the first entry of a file (it began mid-entry) form a fragment.
 void MultilineJoiner::push_slowlog(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
                                    const Emit& emit) {
+  bool after_semicolon = lines_ > 0 && last_ends_with_semicolon_;
+  last_ends_with_semicolon_ = ends_with_semicolon(line);
   auto begin = [&](Pending kind) {
     flush(emit);
     assign(line, offset, end_offset, flags);
     pending_kind_ = kind;
+    statement_seen_ = !is_entry_header_line(line);
+  };
+  auto add = [&] {
+    append(line, end_offset, flags);
+    if (!is_entry_header_line(line)) statement_seen_ = true;
   };
   if (is_server_header(line)) {
     begin(Pending::kServerHeader);
@@ -201,11 +208,11 @@ void MultilineJoiner::push_slowlog(std::string_view line, uint64_t offset, uint6
   }
   if (starts_with(line, "# Time:")) {
     // Old Percona logs put "# User@Host:" on the same line: that is a whole entry start.
-    begin(line.find("# User@Host:", 7) == std::string_view::npos ? Pending::kTimeOnly : Pending::kEntry);
+    begin(line.find("# User@Host:", 7) == std::string_view::npos ? Pending::kTimeOnly : Pending::kGluedTime);
     return;
   }
   if (starts_with(line, "# User@Host:")) {
-    if (lines_ > 0 && pending_kind_ == Pending::kTimeOnly) {
+    if (lines_ > 0 && (pending_kind_ == Pending::kTimeOnly || (pending_kind_ == Pending::kGluedTime && lines_ == 1))) {
       append(line, end_offset, flags);
       pending_kind_ = Pending::kEntry;
     } else {
@@ -218,8 +225,12 @@ void MultilineJoiner::push_slowlog(std::string_view line, uint64_t offset, uint6
     begin(Pending::kEntry);
     return;
   }
-  append(line, end_offset, flags);
-  if (pending_kind_ == Pending::kTimeOnly) pending_kind_ = Pending::kEntry;
+  if (after_semicolon && starts_with(line, "#") && (statement_seen_ || is_key_comment(line))) {
+    begin(Pending::kEntry);
+    return;
+  }
+  add();
+  if (pending_kind_ == Pending::kTimeOnly || pending_kind_ == Pending::kGluedTime) pending_kind_ = Pending::kEntry;
   if (lines_ >= max_lines_) {
     flags_ |= kFlagMaxLines;
     flush(emit);

@@ -68,7 +68,14 @@ class MultilineJoiner {
   uint32_t flags_ = 0;
   int64_t lines_ = 0;
   // mysql_slowlog: what the entry being assembled is so far.
-  enum class Pending { kEntry, kTimeOnly, kServerHeader } pending_kind_ = Pending::kEntry;
+  enum class Pending {
+    kEntry,
+    kTimeOnly,       // a "# Time:" line alone: the "# User@Host:" that follows belongs to it
+    kGluedTime,      // "# Time: … # User@Host: …" on one line: a repeated User@Host line belongs to it
+    kServerHeader,
+  } pending_kind_ = Pending::kEntry;
+  bool statement_seen_ = false;   // the entry has a line other than "#", "use " and "SET timestamp="
+  bool last_ends_with_semicolon_ = false;  // its last line ends with ';'  (";\n#" ends a record)
 };
 
 }  // namespace logship

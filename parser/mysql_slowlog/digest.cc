@@ -62,6 +62,22 @@ bool QueryDigest::add(const SlowlogEntry& e) {
   return add(sample_);
 }
 
+namespace {
+
+void count_database(QueryClass& c, std::string_view db) {
+  if (db.empty()) return;
+  for (auto& [name, n] : c.databases) {
+    if (name == db) {
+      ++n;
+      return;
+    }
+  }
+  if (c.databases.size() < QueryClass::kMaxDatabases) c.databases.emplace_back(db, 1);
+  else ++c.other_databases;
+}
+
+}  // namespace
+
 bool QueryDigest::add(const DigestSample& s) {
   if (!s.countable) {
     ++skipped_;
@@ -89,10 +105,12 @@ bool QueryDigest::add(const DigestSample& s) {
   c.rows_sent += count(s.rows_sent);
   c.rows_examined += count(s.rows_examined);
   c.times.add(s.query_time);
+  if (!s.schema.empty() && s.schema != last_schema_) last_schema_.assign(s.schema);
+  count_database(c, last_schema_);
   if (s.query_time >= c.max_time || c.sample.empty()) {
     c.max_time = s.query_time;
     c.sample.assign(s.statement);
-    c.schema.assign(s.schema);
+    c.schema.assign(last_schema_);
   }
   total_time_ += s.query_time;
   ++total_queries_;

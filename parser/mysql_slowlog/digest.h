@@ -53,6 +53,12 @@ struct QueryClass {
   int64_t last_seen = -1;
   std::string sample;       // the slowest statement
   std::string schema;       // of the sample
+  // Entries per database (the entry's Schema: or "use", else the last one seen before it, as
+  // pt-query-digest's --inherit-attributes carries it), the first kMaxDatabases names; the
+  // entries of further names are counted in other_databases.
+  static constexpr size_t kMaxDatabases = 32;
+  std::vector<std::pair<std::string, uint64_t>> databases;
+  uint64_t other_databases = 0;
   LogHistogram times;
 
   double mean_time() const { return count ? total_time / static_cast<double>(count) : 0; }
@@ -90,6 +96,7 @@ class QueryDigest {
   uint64_t total_queries_ = 0;
   uint64_t skipped_ = 0;
   int64_t last_timestamp_ = -1;
+  std::string last_schema_;
 };
 
 }  // namespace logship

@@ -302,8 +302,11 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
     out.push_back(',');
   }
   out.append("\"slowlog\":{\"query\":"sv);
-  append_json_string(out, e.statement);
-  if (!e.statement.empty()) {
+  // An entry cut off by the end of its file before its statement has not shown that it has
+  // none: its query stays empty rather than pt-query-digest's "no query".
+  bool unfinished = e.no_query && (ev.flags & kFlagPartial);
+  append_json_string(out, unfinished ? std::string_view() : e.statement);
+  if (!e.statement.empty() && !unfinished) {
     std::string_view fp = fingerprinter_.fingerprint(e.statement);
     out.append(",\"fingerprint\":"sv);
     append_json_string(out, fp);

@@ -4,6 +4,7 @@
 
 #include "core/time_format.h"
 #include "core/timestamp_parse.h"
+#include "parser/mysql_slowlog/slowlog_lines.h"
 
 namespace logship {
 namespace {
@@ -107,7 +108,7 @@ bool parse_set_timestamp(std::string_view line, int64_t& out) {
 
 // "use db;" / "use `db`;"
 bool parse_use(std::string_view line, std::string_view& db) {
-  if (line.size() < 6 || !(starts_with(line, "use ") || starts_with(line, "USE ")) || line.back() != ';') return false;
+  if (line.size() < 6 || !starts_with(line, "use ") || line.back() != ';') return false;
   std::string_view name = trim(line.substr(4, line.size() - 5));
   if (name.size() >= 2 && name.front() == '`' && name.back() == '`') name = name.substr(1, name.size() - 2);
   if (name.empty() || name.find(' ') != std::string_view::npos) return false;
@@ -159,6 +160,7 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
   e.server_program = e.server_version = {};
   e.has_user_host = false;
   e.administrator_command = false;
+  e.no_query = false;
   e.set_timestamp = -1;
 
   size_t pos = 0;
@@ -175,18 +177,21 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
   std::string_view line;
   size_t line_start = 0;
   bool first = true;
-  bool in_header = true;
+  bool got_use = false;
+  // As pt-query-digest's parser reads an entry: every line before the statement that starts
+  // with '#', "use " or "SET timestamp" (insert_id, last_insert_id) is header; the first other
+  // non-blank line starts the statement, which runs to the end of the entry.
   while (line_start = pos, next_line(line)) {
     if (first) {
       first = false;
-      if (line.find(", Version: ") != std::string_view::npos && line.find("started with:") != std::string_view::npos) {
+      if (slowlog_lines::is_server_header(line)) {
         e.kind = SlowlogEntry::Kind::kServerHeader;
         parse_server_header(line, e);
         return;
       }
-      if (!starts_with(line, "# Time:") && !starts_with(line, "# User@Host:")) e.kind = SlowlogEntry::Kind::kFragment;
+      if (!slowlog_lines::opens_entry(line)) e.kind = SlowlogEntry::Kind::kFragment;
     }
-    if (in_header && !line.empty() && line[0] == '#') {
+    if (!line.empty() && line[0] == '#') {
       std::string_view body = trim(line.substr(1));
       if (starts_with(line, "# Time:")) {
         std::string_view rest = line.substr(7);
@@ -194,7 +199,7 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
         e.time = trim(uh == std::string_view::npos ? rest : rest.substr(0, uh));
         if (uh != std::string_view::npos) parse_user_host(rest.substr(uh + 12), e);
       } else if (starts_with(line, "# User@Host:")) {
-        parse_user_host(line.substr(12), e);
+        if (!e.has_user_host) parse_user_host(line.substr(12), e);  // old Percona logs repeat it
       } else if (body.empty() || body == "Warnings") {
         // "#" alone frames MariaDB's explain block
       } else if (starts_with(body, "explain:")) {
@@ -214,21 +219,17 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
       }
       continue;
     }
-    in_header = false;
-    if (e.statement.empty()) {
-      std::string_view t = trim(line);
-      if (e.set_timestamp < 0 && parse_set_timestamp(t, e.set_timestamp)) continue;
-      if (e.set_timestamp < 0 && parse_use(t, e.use_db)) continue;
-      if (t.empty()) continue;
-      if (starts_with(t, "# administrator command:")) {
-        std::string_view cmd = t.substr(2);
-        if (!cmd.empty() && cmd.back() == ';') cmd.remove_suffix(1);
-        e.statement = cmd;
-        e.administrator_command = true;
-        break;
-      }
+    if (starts_with(line, "use ")) {  // lower case only: "USE `db`" is a statement
+      if (!got_use) parse_use(trim(line), e.use_db);
+      got_use = true;
+      continue;
+    }
+    if (starts_with(line, "SET timestamp") || starts_with(line, "SET insert_id") || starts_with(line, "SET last_insert_id")) {
+      if (e.set_timestamp < 0) parse_set_timestamp(trim(line), e.set_timestamp);
+      continue;
     }
     if (e.administrator_command) break;
+    if (trim(line).empty()) continue;
     // The statement: from here to the end of the entry, trailing blanks and ';' removed.
     std::string_view stmt = text.substr(line_start);
     while (!stmt.empty() && (is_blank(stmt.back()) || stmt.back() == '\n')) stmt.remove_suffix(1);
@@ -236,13 +237,11 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
     e.statement = stmt;
     break;
   }
-  if (e.statement.empty() && !e.use_db.empty()) {
-    // An entry whose statement was itself "use db": the line was taken for the schema change.
-    size_t at = text.rfind("use ");
-    if (at == std::string_view::npos) at = text.rfind("USE ");
-    std::string_view stmt = trim(text.substr(at));
-    if (!stmt.empty() && stmt.back() == ';') stmt.remove_suffix(1);
-    e.statement = stmt;
+  if (e.statement.empty() && e.kind == SlowlogEntry::Kind::kEntry) {
+    // An entry whose only statement was "use db;" (or nothing): pt-query-digest's "no query",
+    // whose fingerprint is empty.
+    e.statement = kNoQuery;
+    e.no_query = true;
   }
 }
 

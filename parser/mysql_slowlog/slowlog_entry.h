@@ -47,6 +47,7 @@ struct SlowlogEntry {
   int64_t set_timestamp = -1;              // from "SET timestamp=N;", -1 when absent
   std::string_view statement;              // without the terminating ';'
   bool administrator_command = false;      // statement is "administrator command: Quit"
+  bool no_query = false;                   // no statement ("use db;" alone): statement is kNoQuery
   std::string_view server_program;         // server header: "/usr/sbin/mysqld"
   std::string_view server_version;         // server header: "8.0.15"
 
@@ -54,6 +55,9 @@ struct SlowlogEntry {
   std::string_view attribute(std::string_view key) const;
   bool number(std::string_view key, double& out) const;
 };
+
+// The statement of an entry that has none, as pt-query-digest reports it (its fingerprint is "").
+inline constexpr std::string_view kNoQuery = "/* No query */";
 
 void parse_slowlog_entry(std::string_view text, SlowlogEntry& entry);
 

@@ -201,6 +201,19 @@ bool drop_pairs(std::string_view in, std::string& out, char second) {
   return true;
 }
 
+// Where the match of Q.*?[^\\]?Q opened at `open` ends, or npos. The lazy .*? grows one byte at
+// a time, and at each length the greedy [^\\]? first tries to take a byte: so a byte that is
+// no backslash followed by the quote closes there, before a quote alone does. A doubled quote
+// is therefore swallowed by the string that reaches it: '''' is a string of three quotes
+// followed by a stray one, and pt-query-digest 3.5 fingerprints it as ?'.
+size_t string_close(std::string_view in, size_t open, char quote) {
+  for (size_t p = open + 1; p < in.size(); ++p) {
+    if (in[p] != '\\' && p + 1 < in.size() && in[p + 1] == quote) return p + 1;
+    if (in[p] == quote) return p;
+  }
+  return std::string_view::npos;
+}
+
 // s/([^\\])(Q.*?[^\\]?Q)/$1?/sg : a quoted string becomes '?'. The byte before the opening
 // quote is consumed by the match, so a quote right after a closing quote opens nothing.
 bool replace_strings(std::string_view in, std::string& out, char quote) {
@@ -210,7 +223,7 @@ bool replace_strings(std::string_view in, std::string& out, char quote) {
   size_t i = 0;  // everything before i is written
   while (q != std::string_view::npos) {
     if (q >= i + 1 && in[q - 1] != '\\') {
-      size_t close = in.find(quote, q + 1);
+      size_t close = string_close(in, q, quote);
       if (close == std::string_view::npos) break;  // no closing quote anywhere: done
       out.append(in.data() + i, q - i);
       out.push_back('?');

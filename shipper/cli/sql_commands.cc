@@ -131,6 +131,14 @@ void print_json(const QueryDigest& digest, size_t limit) {
     out += ",\"last_seen\":" + (c.last_seen < 0 ? std::string("null") : "\"" + format_time(c.last_seen) + "\"");
     out += ",\"schema\":";
     append_json_string(out, c.schema);
+    out += ",\"databases\":{";
+    for (size_t d = 0; d < c.databases.size(); ++d) {
+      if (d) out += ",";
+      append_json_string(out, c.databases[d].first);
+      out += ":" + std::to_string(c.databases[d].second);
+    }
+    out += "}";
+    if (c.other_databases) out += ",\"other_databases\":" + std::to_string(c.other_databases);
     out += ",\"sample\":";
     append_json_string(out, c.sample);
     out += "}";

@@ -142,7 +142,10 @@ TEST(SlowlogTest, AbsurdSetTimestampIsIgnoredNotOverflowed) {
                           "SET timestamp=99999999999999999;\nSELECT 1;\n");
   ASSERT_EQ(events.size(), 1u);
   simdjson::dom::parser p;
-  EXPECT_EQ(std::string_view(json(p, events[0])["mysql"]["slowlog"]["query"]), "SET timestamp=99999999999999999;\nSELECT 1");
+  auto s = json(p, events[0])["mysql"]["slowlog"];
+  EXPECT_EQ(std::string_view(s["query"]), "SELECT 1");  // the SET line is header, as pt-query-digest reads it
+  // The time falls back to when the entry was read (this century), not to a wrapped value.
+  EXPECT_EQ(std::string_view(json(p, events[0])["@timestamp"]).substr(0, 2), "20");
 }
 
 TEST(SlowlogTest, NumbersWithLeadingZerosAreNotWrittenAsJsonNumbers) {

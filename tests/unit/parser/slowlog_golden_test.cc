@@ -76,7 +76,7 @@ TEST_P(SlowlogGoldenTest, ParsesToTheRecordedEvents) {
 
 INSTANTIATE_TEST_SUITE_P(AllSampleLogs, SlowlogGoldenTest,
                          ::testing::Values("mariadb-10.11-query_plan.log", "mysql5.7.log", "slow002.txt", "slow031.txt",
-                                           "slow045.txt", "slow059.txt", "slow061.txt"),
+                                           "slow045.txt", "slow059.txt", "slow061.txt", "boundaries-mixed.log"),
                          [](const auto& param_info) {
                            std::string name = param_info.param;
                            for (char& c : name)
@@ -94,7 +94,7 @@ TEST(SlowlogGoldenCounts, EveryFileHasTheRightNumberOfEntriesAndHeaders) {
   };
   for (Expect x : {Expect{"mariadb-10.11-query_plan.log", 27, 2}, Expect{"mysql5.7.log", 2, 2}, Expect{"slow002.txt", 8, 0},
                    Expect{"slow031.txt", 1, 1}, Expect{"slow045.txt", 2, 0}, Expect{"slow059.txt", 3, 0},
-                   Expect{"slow061.txt", 1, 1}}) {
+                   Expect{"slow061.txt", 1, 1}, Expect{"boundaries-mixed.log", 30, 0}}) {
     std::string golden = golden_of(std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/slowlogs/" + x.file);
     int queries = 0, headers = 0, fragments = 0;
     for (size_t p = 0; (p = golden.find("mysql.slowlog.query=", p)) != std::string::npos; ++p) ++queries;

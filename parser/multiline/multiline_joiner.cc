@@ -183,16 +183,18 @@ bool is_server_header_continuation(std::string_view line) {
 void MultilineJoiner::push_slowlog(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
                                    const Emit& emit) {
   bool after_semicolon = lines_ > 0 && last_ends_with_semicolon_;
-  last_ends_with_semicolon_ = ends_with_semicolon(line);
+  // A line cut at max_line_bytes may have ended in ';': the next '#' line is taken to start an
+  // entry, as it almost always does after a statement that long.
+  last_ends_with_semicolon_ = ends_with_semicolon(line) || (flags & kFlagTruncated);
   auto begin = [&](Pending kind) {
     flush(emit);
     assign(line, offset, end_offset, flags);
     pending_kind_ = kind;
-    statement_seen_ = !is_entry_header_line(line);
+    statement_seen_ = is_statement_line(line);
   };
   auto add = [&] {
     append(line, end_offset, flags);
-    if (!is_entry_header_line(line)) statement_seen_ = true;
+    if (is_statement_line(line)) statement_seen_ = true;
   };
   if (is_server_header(line)) {
     begin(Pending::kServerHeader);

@@ -38,11 +38,15 @@ double LogHistogram::p95() const {
   return 0;
 }
 
-void QueryDigest::sample_of(const SlowlogEntry& e, Fingerprinter& fingerprinter, DigestSample& out) {
+void QueryDigest::sample_of(const SlowlogEntry& e, Fingerprinter& fingerprinter, DigestSample& out, bool partial) {
   out.countable = false;
+  // What later entries inherit is kept even from entries that are not counted.
+  out.set_timestamp = e.set_timestamp;
+  std::string_view schema = e.attribute("Schema");
+  out.schema = !e.use_db.empty() ? e.use_db : schema;  // "use" first, as pt-query-digest's db
   double query_time = 0;
-  if (e.kind == SlowlogEntry::Kind::kServerHeader || e.statement.empty() || !e.number("Query_time", query_time) ||
-      !(query_time >= 0 && query_time < 1e12))
+  if (e.kind == SlowlogEntry::Kind::kServerHeader || e.statement.empty() || slowlog_entry_unfinished(e, partial) ||
+      !e.number("Query_time", query_time) || !(query_time >= 0 && query_time < 1e12))
     return;
   out.countable = true;
   out.query_time = query_time;
@@ -50,10 +54,7 @@ void QueryDigest::sample_of(const SlowlogEntry& e, Fingerprinter& fingerprinter,
   e.number("Lock_time", out.lock_time);
   e.number("Rows_sent", out.rows_sent);
   e.number("Rows_examined", out.rows_examined);
-  out.set_timestamp = e.set_timestamp;
   out.statement = e.statement;
-  std::string_view schema = e.attribute("Schema");
-  out.schema = schema.empty() ? e.use_db : schema;
   out.fingerprint.assign(fingerprinter.fingerprint(e.statement));
 }
 
@@ -79,7 +80,9 @@ void count_database(QueryClass& c, std::string_view db) {
 }  // namespace
 
 bool QueryDigest::add(const DigestSample& s) {
+  if (!s.schema.empty() && s.schema != last_schema_) last_schema_.assign(s.schema);
   if (!s.countable) {
+    if (s.set_timestamp >= 0) last_timestamp_ = s.set_timestamp;
     ++skipped_;
     return false;
   }
@@ -105,7 +108,6 @@ bool QueryDigest::add(const DigestSample& s) {
   c.rows_sent += count(s.rows_sent);
   c.rows_examined += count(s.rows_examined);
   c.times.add(s.query_time);
-  if (!s.schema.empty() && s.schema != last_schema_) last_schema_.assign(s.schema);
   count_database(c, last_schema_);
   if (s.query_time >= c.max_time || c.sample.empty()) {
     c.max_time = s.query_time;

@@ -77,7 +77,8 @@ struct DigestSample {
 
 class QueryDigest {
  public:
-  static void sample_of(const SlowlogEntry& entry, Fingerprinter& fingerprinter, DigestSample& out);
+  // `partial`: the entry's event is flagged partial (its file ended mid-entry).
+  static void sample_of(const SlowlogEntry& entry, Fingerprinter& fingerprinter, DigestSample& out, bool partial = false);
   // Adds an entry (server headers, fragments and entries without Query_time are skipped).
   // Returns false when it was skipped.
   bool add(const SlowlogEntry& entry);

@@ -170,12 +170,19 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
 
   event_members_.assign(",\"kind\":\"event\",\"category\":[\"database\"],\"type\":[\"info\"]");
   seen_.clear();
-  // First value wins when two attributes map to one field (Errno and Last_errno).
+  seen_many_.clear();
+  // First value wins when two attributes map to one field (Errno and Last_errno, or a
+  // Query_time line written twice). Entries with many attributes are looked up in a set: a
+  // hostile log of tens of thousands of distinct keys would otherwise take quadratic time.
   auto first_time = [this](std::string_view name) {
-    for (std::string_view s : seen_)
-      if (s == name) return false;
-    seen_.push_back(name);
-    return true;
+    if (seen_.size() < kSeenLinear) {
+      for (std::string_view s : seen_)
+        if (s == name) return false;
+      seen_.push_back(name);
+      if (seen_.size() == kSeenLinear) seen_many_.insert(seen_.begin(), seen_.end());
+      return true;
+    }
+    return seen_many_.insert(name).second;
   };
   slowlog_.assign("{");
   innodb_.assign("{");
@@ -228,7 +235,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
         }
         break;
       case Type::kTimestamp:
-        if ((ok = slowlog_time_to_rfc3339(a.value, scratch_))) {
+        if ((ok = slowlog_time_to_rfc3339(a.value, scratch_)) && first_time(m->name)) {
           event_members_.append(",\""sv);
           event_members_.append(m->name);
           event_members_.append("\":"sv);
@@ -238,7 +245,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
       case Type::kDuration: {
         double seconds = 0;
         auto [p, ec] = std::from_chars(a.value.data(), a.value.data() + a.value.size(), seconds);
-        if ((ok = ec == std::errc() && p == a.value.data() + a.value.size() && seconds >= 0)) {
+        if ((ok = ec == std::errc() && p == a.value.data() + a.value.size() && seconds >= 0) && first_time("duration")) {
           event_members_.append(",\"duration\":"sv);
           append_uint(event_members_, static_cast<uint64_t>(std::llround(seconds * 1e9)));
         }
@@ -304,7 +311,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   out.append("\"slowlog\":{\"query\":"sv);
   // An entry cut off by the end of its file before its statement has not shown that it has
   // none: its query stays empty rather than pt-query-digest's "no query".
-  bool unfinished = e.no_query && (ev.flags & kFlagPartial);
+  bool unfinished = slowlog_entry_unfinished(e, ev.flags & kFlagPartial);
   append_json_string(out, unfinished ? std::string_view() : e.statement);
   if (!e.statement.empty() && !unfinished) {
     std::string_view fp = fingerprinter_.fingerprint(e.statement);

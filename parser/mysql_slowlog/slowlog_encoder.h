@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "core/batch.h"
@@ -32,6 +33,8 @@ class SlowlogEncoder {
   std::string invalid_;
   std::string scratch_;
   std::vector<std::string_view> seen_;  // field names written for the current entry
+  static constexpr size_t kSeenLinear = 32;
+  std::unordered_set<std::string_view> seen_many_;  // the same, once there are kSeenLinear
 };
 
 }  // namespace logship

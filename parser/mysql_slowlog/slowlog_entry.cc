@@ -106,10 +106,11 @@ bool parse_set_timestamp(std::string_view line, int64_t& out) {
   return true;
 }
 
-// "use db;" / "use `db`;"
+// "use db;" / "use `db`;" (the ';' may be missing, as pt-query-digest allows)
 bool parse_use(std::string_view line, std::string_view& db) {
-  if (line.size() < 6 || !starts_with(line, "use ") || line.back() != ';') return false;
-  std::string_view name = trim(line.substr(4, line.size() - 5));
+  if (!starts_with(line, "use ")) return false;
+  if (line.back() == ';') line.remove_suffix(1);
+  std::string_view name = trim(line.substr(4));
   if (name.size() >= 2 && name.front() == '`' && name.back() == '`') name = name.substr(1, name.size() - 2);
   if (name.empty() || name.find(' ') != std::string_view::npos) return false;
   db = name;
@@ -210,10 +211,12 @@ void parse_slowlog_entry(std::string_view text, SlowlogEntry& e) {
       } else if (is_warning_line(body)) {
         e.warnings.push_back(body);
       } else if (starts_with(body, "administrator command:")) {
-        std::string_view cmd = body;
-        if (!cmd.empty() && cmd.back() == ';') cmd.remove_suffix(1);
-        e.statement = cmd;
-        e.administrator_command = true;
+        if (!e.administrator_command) {  // the first one is the entry's (as pt-query-digest takes it)
+          std::string_view cmd = body;
+          if (!cmd.empty() && cmd.back() == ';') cmd.remove_suffix(1);
+          e.statement = cmd;
+          e.administrator_command = true;
+        }
       } else if (!parse_attributes(body, e.attributes)) {
         e.notes.push_back(body);
       }

@@ -61,6 +61,11 @@ inline constexpr std::string_view kNoQuery = "/* No query */";
 
 void parse_slowlog_entry(std::string_view text, SlowlogEntry& entry);
 
+// An entry the end of its file cut off (the event is flagged partial) before it showed a
+// statement: it has not shown that it has none, so it is no "no query" entry. Its query is
+// left empty by `logship parse` and it is not counted by `logship digest`.
+inline bool slowlog_entry_unfinished(const SlowlogEntry& e, bool partial) { return e.no_query && partial; }
+
 // "# Time:" value to RFC 3339 in UTC: "071218 11:48:27" -> "2007-12-18T11:48:27Z" (the old form
 // carries no zone; it is taken as UTC); ISO 8601 values are validated and written in UTC with
 // microseconds. False when unrecognised (nothing unchecked reaches the JSON).

@@ -8,9 +8,20 @@ namespace logship::slowlog_lines {
 
 inline bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-// "/usr/sbin/mysqld, Version: 8.0.15 (MySQL Community Server - GPL). started with:"
+inline bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// "/usr/sbin/mysqld, Version: 8.0.15 (MySQL Community Server - GPL). started with:", also a
+// relative or Windows path ("C:\Program Files\…\mysqld.exe, Version: …") or an embedded
+// server's. The program before ", Version: " is a path, without the quotes, brackets, commas
+// or semicolons a statement quoting such text would have around it.
 inline bool is_server_header(std::string_view line) {
-  return line.find(", Version: ") != std::string_view::npos && line.find("started with:") != std::string_view::npos;
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  size_t version = line.find(", Version: ");
+  if (version == 0 || version == std::string_view::npos) return false;
+  if (line.substr(0, version).find_first_of("'\"`(),;") != std::string_view::npos) return false;
+  return ends_with(line, "started with:") || line.find("embedded library") != std::string_view::npos;
 }
 
 // "# Query_time: …", "# Time: …", "# User: …", "# Thread_id: …": a comment that opens with a
@@ -35,6 +46,12 @@ inline bool opens_entry(std::string_view line) {
 inline bool is_entry_header_line(std::string_view line) {
   return starts_with(line, "#") || starts_with(line, "use ") || starts_with(line, "SET last_insert_id") ||
          starts_with(line, "SET insert_id") || starts_with(line, "SET timestamp");
+}
+
+// A line that makes an entry's statement: anything but header lines, and the administrator
+// command line, which stands for the statement.
+inline bool is_statement_line(std::string_view line) {
+  return !is_entry_header_line(line) || starts_with(line, "# administrator command:");
 }
 
 inline bool ends_with_semicolon(std::string_view line) {

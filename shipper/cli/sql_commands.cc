@@ -10,6 +10,7 @@
 #include <ctime>
 #include <deque>
 #include <future>
+#include <map>
 #include <thread>
 #include <iostream>
 
@@ -131,11 +132,17 @@ void print_json(const QueryDigest& digest, size_t limit) {
     out += ",\"last_seen\":" + (c.last_seen < 0 ? std::string("null") : "\"" + format_time(c.last_seen) + "\"");
     out += ",\"schema\":";
     append_json_string(out, c.schema);
+    // Names are merged as written in JSON: two invalid byte sequences both become U+FFFD.
+    std::map<std::string, uint64_t> databases;
+    for (const auto& [name, n] : c.databases) {
+      std::string key;
+      append_json_string(key, name);
+      databases[key] += n;
+    }
     out += ",\"databases\":{";
-    for (size_t d = 0; d < c.databases.size(); ++d) {
-      if (d) out += ",";
-      append_json_string(out, c.databases[d].first);
-      out += ":" + std::to_string(c.databases[d].second);
+    for (const auto& [key, n] : databases) {
+      if (out.back() != '{') out += ",";
+      out += key + ":" + std::to_string(n);
     }
     out += "}";
     if (c.other_databases) out += ",\"other_databases\":" + std::to_string(c.other_databases);
@@ -191,7 +198,7 @@ Reduced reduce_batch(BatchPtr batch) {
   r.samples.resize(r.batch->events.size());
   for (size_t i = 0; i < r.samples.size(); ++i) {
     parse_slowlog_entry(r.batch->raw_text(r.batch->events[i]), entry);
-    QueryDigest::sample_of(entry, fingerprinter, r.samples[i]);
+    QueryDigest::sample_of(entry, fingerprinter, r.samples[i], r.batch->events[i].flags & kFlagPartial);
   }
   return r;
 }

@@ -187,5 +187,86 @@ TEST(SlowlogBoundariesTest, ParseAndDigestCountTheSameEntries) {
   EXPECT_EQ(digest.ranked().size(), 2u) << "SELECT ? and the empty fingerprint of the no-query entry";
 }
 
+
+// Found by the hostile review: the administrator command line is the entry's statement, so a
+// '#' line after it that is no "# Key:" comment begins the next entry.
+TEST(SlowlogBoundariesTest, AnAdministratorCommandEntryDoesNotSwallowTheNextOne) {
+  auto entries = entries_of(
+      "# Query_time: 1.0  Lock_time: 0.0\nSET timestamp=1;\n# administrator command: Quit;\n"
+      "# InnoDB_trx_id: 1A\n# Query_time: 2.0  Lock_time: 0.0\nSET timestamp=2;\nselect 2;\n");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].statement, "administrator command: Quit");
+  EXPECT_EQ(entries[0].query_time, 1.0);
+  EXPECT_EQ(entries[1].statement, "select 2");
+  EXPECT_EQ(entries[1].query_time, 2.0);
+}
+
+TEST(SlowlogBoundariesTest, TheFirstOfTwoAdministratorCommandsIsTheStatement) {
+  SlowlogEntry e;
+  parse_slowlog_entry("# Query_time: 1.0  Lock_time: 0.0\n# administrator command: Quit;\n# administrator command: Ping;", e);
+  EXPECT_EQ(e.statement, "administrator command: Quit");
+}
+
+TEST(SlowlogBoundariesTest, AStatementLineCutAtMaxLineBytesStillEndsItsEntry) {
+  std::string huge = "select " + std::string(1400000, '1') + ";\n";
+  auto entries = entries_of("# Query_time: 1.0  Lock_time: 0.0\nSET timestamp=1;\n" + huge +
+                            "# Query_time: 2.0  Lock_time: 0.0\nSET timestamp=2;\nselect 2;\n");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1].statement, "select 2");
+  EXPECT_EQ(entries[1].query_time, 2.0);
+}
+
+TEST(SlowlogBoundariesTest, AStatementQuotingAServerHeaderIsNoHeader) {
+  auto entries = entries_of(
+      "# Query_time: 5.0  Lock_time: 0.0\nSET timestamp=1;\n"
+      "insert into notes values ('app, Version: 2 started with:\n"
+      "x');\n");
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].kind, SlowlogEntry::Kind::kEntry);
+  EXPECT_EQ(entries[0].statement, "insert into notes values ('app, Version: 2 started with:\nx')");
+  // A real one, Windows' included, still is.
+  SlowlogEntry e;
+  parse_slowlog_entry("D:\\MySQL\\MySQL Server 5.1\\bin\\mysqld, Version: 5.1.30-community-log (MySQL Community Server (GPL)). started with:", e);
+  EXPECT_EQ(e.kind, SlowlogEntry::Kind::kServerHeader);
+}
+
+TEST(SlowlogBoundariesTest, UseWithoutItsSemicolonStillNamesTheDatabase) {
+  SlowlogEntry e;
+  parse_slowlog_entry("# Query_time: 1.0  Lock_time: 0.0\nuse db8\nSET timestamp=1;\nselect 1;", e);
+  EXPECT_EQ(e.use_db, "db8");
+  EXPECT_EQ(e.statement, "select 1");
+}
+
+TEST(SlowlogBoundariesTest, TheDigestCarriesTheDatabaseOfAnEntryItDoesNotCount) {
+  // The middle entry has no Query_time: not counted, but its "use" holds for what follows.
+  auto entries = entries_of(
+      "# Query_time: 1.0  Lock_time: 0.0\nuse db1;\nselect 1;\n"
+      "# Lock_time: 0.0\nuse db2;\nselect 1;\n"
+      "# Query_time: 1.0  Lock_time: 0.0\nselect 1;\n");
+  QueryDigest digest;
+  SlowlogEntry e;
+  for (const auto& x : entries) {
+    parse_slowlog_entry(x.text, e);
+    digest.add(e);
+  }
+  ASSERT_EQ(digest.ranked().size(), 1u);
+  const QueryClass& c = *digest.ranked()[0];
+  EXPECT_EQ(c.count, 2u);
+  ASSERT_EQ(c.databases.size(), 2u);
+  EXPECT_EQ(c.databases[1].first, "db2");
+}
+
+TEST(SlowlogBoundariesTest, AnEntryCutOffByTheEndOfItsFileIsNotANoQueryEntryForTheDigest) {
+  SlowlogEntry e;
+  parse_slowlog_entry("# Query_time: 1.0  Lock_time: 0.0\nuse db;", e);
+  ASSERT_TRUE(e.no_query);
+  Fingerprinter fp;
+  DigestSample complete, partial;
+  QueryDigest::sample_of(e, fp, complete, false);
+  QueryDigest::sample_of(e, fp, partial, true);
+  EXPECT_TRUE(complete.countable);
+  EXPECT_FALSE(partial.countable);
+}
+
 }  // namespace
 }  // namespace logship

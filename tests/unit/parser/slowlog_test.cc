@@ -201,5 +201,33 @@ TEST(SlowlogTest, EntriesWithoutATimeOfTheirOwnInheritThePreviousOne) {
   EXPECT_EQ(std::string_view(json(p, events[1])["@timestamp"]), "2023-11-14T22:13:20Z");
 }
 
+
+// Found by the hostile review: a Query_time line written twice gave two "duration" keys. The
+// first value wins, as the digest reads it.
+TEST(SlowlogTest, AnAttributeWrittenTwiceGivesOneKey) {
+  auto events = parse_log("# Time: 2024-03-01T10:00:00.000000Z\n# Query_time: 1.0  Lock_time: 0.0\n"
+                          "# Query_time: 7.0  Lock_time: 0.0\nselect 1;\n");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].find("\"duration\""), events[0].rfind("\"duration\"")) << events[0];
+  simdjson::dom::parser p;
+  EXPECT_EQ(int64_t(json(p, events[0])["event"]["duration"]), 1000000000);
+}
+
+TEST(SlowlogTest, ThousandsOfDistinctAttributesAreEachWrittenOnce) {
+  std::string log = "# Query_time: 1.0  Lock_time: 0.0\n";
+  for (int i = 0; i < 5000; ++i) log += "# K" + std::to_string(i) + ": 1\n";
+  for (int i = 0; i < 5000; ++i) log += "# K" + std::to_string(i) + ": 2\n";  // again: first wins
+  log += "select 1;\n";
+  auto events = parse_log(log);
+  ASSERT_EQ(events.size(), 1u);
+  simdjson::dom::parser p;
+  auto s = json(p, events[0])["mysql"]["slowlog"];  // duplicate keys would still parse: count them
+  EXPECT_EQ(int64_t(s["k4999"]), 1);
+  size_t keys = 0;
+  for (size_t at = 0; (at = events[0].find("\"k", at)) != std::string::npos; ++at)
+    if (events[0][at + 2] >= '0' && events[0][at + 2] <= '9') ++keys;
+  EXPECT_EQ(keys, 5000u);
+}
+
 }  // namespace
 }  // namespace logship

@@ -150,9 +150,13 @@ void KafkaSource::assigned(rd_kafka_topic_partition_list_t* parts) {
     p.origin = origin;
     if (once_) {
       int64_t low = 0, high = 0;
-      if (rd_kafka_query_watermark_offsets(rk_, tp.topic, tp.partition, &low, &high, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_resp_err_t qerr = rd_kafka_query_watermark_offsets(rk_, tp.topic, tp.partition, &low, &high, 10000);
+      if (qerr == RD_KAFKA_RESP_ERR_NO_ERROR) {
         p.end_offset = high;
         p.next_offset = committed >= 0 ? committed : low;
+      } else {
+        log_warn("kafka partition end unknown; asked again", {{"component", name_}, {"topic", tp.topic},
+                                                             {"partition", std::to_string(tp.partition)}, {"error", rd_kafka_err2str(qerr)}});
       }
     }
     log_info("kafka partition assigned", {{"component", name_}, {"topic", tp.topic}, {"partition", std::to_string(tp.partition)},
@@ -283,6 +287,21 @@ void KafkaSource::commit(bool force) {
   rd_kafka_topic_partition_list_destroy(list);
 }
 
+void KafkaSource::learn_missing_ends() {
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_end_query_ < std::chrono::seconds(1)) return;
+  last_end_query_ = now;
+  for (auto& [k, p] : partitions_) {
+    if (p.end_offset >= 0) continue;
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(rk_, p.progress->topic().c_str(), p.progress->partition(), &low, &high, 2000) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      continue;
+    p.end_offset = high;
+    if (p.next_offset < 0) p.next_offset = low;  // messages read or the end-of-partition event move it on
+  }
+}
+
 bool KafkaSource::reached_end() const {
   if (!assigned_once_) return false;
   for (const auto& [k, p] : partitions_)
@@ -315,6 +334,7 @@ Status KafkaSource::run(Emitter& out, const RunContext& ctx) {
       send_all(out);  // nothing more right now: hand over what we have
     }
     commit(false);
+    if (once_ && assigned_once_) learn_missing_ends();
     if (once_ && reached_end()) break;
     if (once_ && !assigned_once_ && std::chrono::steady_clock::now() - started > std::chrono::seconds(60))
       return Error::invalid("no partitions assigned within 60 s (do the topics exist?)");

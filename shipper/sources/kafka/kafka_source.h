@@ -75,6 +75,10 @@ class KafkaSource final : public Source, private KafkaClientContext {
   void send_all(Emitter& out);
   void commit(bool force);
   bool reached_end() const;
+  // --once: asks again, at most once a second, where the partitions whose end is unknown end
+  // (the question asked at assignment can fail while a leader moves).
+  void learn_missing_ends();
+  std::chrono::steady_clock::time_point last_end_query_{};
   std::string key(const std::string& topic, int32_t partition) const { return topic + "/" + std::to_string(partition); }
 
   KafkaSourceConfig config_;

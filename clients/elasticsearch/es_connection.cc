@@ -18,6 +18,23 @@ void init_curl_once() {
 
 }  // namespace
 
+std::vector<std::string> split_endpoint_list(const std::vector<std::string>& entries) {
+  std::vector<std::string> out;
+  for (const std::string& entry : entries) {
+    size_t start = 0;
+    while (start <= entry.size()) {
+      size_t comma = entry.find(',', start);
+      if (comma == std::string::npos) comma = entry.size();
+      size_t b = start, e = comma;
+      while (b < e && (entry[b] == ' ' || entry[b] == '\t')) ++b;
+      while (e > b && (entry[e - 1] == ' ' || entry[e - 1] == '\t')) --e;
+      if (e > b) out.push_back(entry.substr(b, e - b));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 size_t append_curl_body(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;

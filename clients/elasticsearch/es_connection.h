@@ -42,6 +42,11 @@ struct EsConnection {
   Duration connect_timeout{std::chrono::seconds(5)};
 };
 
+// Endpoints as configured, an entry with commas standing for several URLs (so that one
+// environment variable, like `scripts/stack up --cluster`'s OPENSEARCH_URL, can list every
+// node): split, trimmed, empty parts dropped.
+std::vector<std::string> split_endpoint_list(const std::vector<std::string>& entries);
+
 // CURLOPT_WRITEFUNCTION that appends the answer to the std::string given as CURLOPT_WRITEDATA.
 size_t append_curl_body(char* data, size_t size, size_t n, void* out);
 

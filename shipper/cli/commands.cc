@@ -66,7 +66,7 @@ constexpr CommandInfo kCommands[] = {
      "data streams logs-<dataset>-<namespace>; idempotent. --replicas 0 suits a single node.\n"
      "Elasticsearch gets an ILM policy (rollover, delete after --retention); OpenSearch an ISM\n"
      "policy when its plugin is installed.\n\n"
-     "CLUSTER OPTIONS: --endpoint URL (default $OPENSEARCH_URL), --user NAME, --password-env VAR,\n"
+     "CLUSTER OPTIONS: --endpoint URL[,URL…] (default $OPENSEARCH_URL), --user NAME, --password-env VAR,\n"
      "  --api-key-env VAR, --ca-file PEM, --insecure\n"},
     {"views", "List, show or run the saved views (top slow queries, errors by service…).",
      "usage: logship views list\n"

@@ -38,7 +38,7 @@ ClusterArgs parse_cluster_args(const std::vector<std::string>& args, const std::
       return v ? v : "";
     };
     if (a == "--endpoint") {
-      p.conn.endpoints.push_back(value());
+      for (std::string& e : split_endpoint_list({value()})) p.conn.endpoints.push_back(std::move(e));
     } else if (a == "--user") {
       if (!p.conn.auth) p.conn.auth.emplace();
       p.conn.auth->user = value();
@@ -66,8 +66,8 @@ ClusterArgs parse_cluster_args(const std::vector<std::string>& args, const std::
     if (!p.error.empty()) break;
   }
   if (p.error.empty() && p.conn.endpoints.empty()) {
-    if (const char* url = std::getenv("OPENSEARCH_URL")) p.conn.endpoints.emplace_back(url);
-    else if (const char* es = std::getenv("ELASTICSEARCH_URL")) p.conn.endpoints.emplace_back(es);
+    if (const char* url = std::getenv("OPENSEARCH_URL")) p.conn.endpoints = split_endpoint_list({url});
+    else if (const char* es = std::getenv("ELASTICSEARCH_URL")) p.conn.endpoints = split_endpoint_list({es});
   }
   return p;
 }

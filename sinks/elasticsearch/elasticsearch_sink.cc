@@ -26,7 +26,7 @@ bool is_http_url(std::string_view url) {
 const Schema<ElasticsearchSinkConfig>& ElasticsearchSinkConfig::schema() {
   static const auto s =
       Schema<ElasticsearchSinkConfig>()
-          .field("endpoints", &ElasticsearchSinkConfig::endpoints, "Cluster URLs (http:// or https://); requests go round them, and a failing one is set aside for a while.")
+          .field("endpoints", &ElasticsearchSinkConfig::endpoints, "Cluster URLs (http:// or https://); requests go round them, and a failing one is set aside for a while. An entry may list several, comma-separated ('${ES_URL}' naming every node).")
           .required()
           .field("namespace", &ElasticsearchSinkConfig::data_stream_namespace, "Data stream namespace: documents go to logs-<event.dataset>-<namespace>.")
           .field("index", &ElasticsearchSinkConfig::index, "Write here instead of the data stream, e.g. 'logs-{{ event.dataset }}-prod' (variables as in the kafka sink's topic).")
@@ -44,11 +44,12 @@ const Schema<ElasticsearchSinkConfig>& ElasticsearchSinkConfig::schema() {
 }
 
 void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
-  if (endpoints.empty()) errors.add(node["endpoints"], join_path(path, "endpoints"), "needs at least one URL");
+  if (split_endpoint_list(endpoints).empty()) errors.add(node["endpoints"], join_path(path, "endpoints"), "needs at least one URL");
   for (size_t i = 0; i < endpoints.size(); ++i) {
-    const std::string& e = endpoints[i];
-    if (!is_http_url(e))
-      errors.add(node["endpoints"][i], join_path(path, "endpoints[" + std::to_string(i) + "]"), "'" + redact_url_credentials(e) + "' is not an http:// or https:// URL");
+    for (const std::string& e : split_endpoint_list({endpoints[i]})) {
+      if (!is_http_url(e))
+        errors.add(node["endpoints"][i], join_path(path, "endpoints[" + std::to_string(i) + "]"), "'" + redact_url_credentials(e) + "' is not an http:// or https:// URL");
+    }
   }
   EventTemplate t;
   std::string error;
@@ -65,7 +66,7 @@ void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string
 
 EsConnection ElasticsearchSinkConfig::connection() const {
   EsConnection c;
-  c.endpoints = endpoints;
+  c.endpoints = split_endpoint_list(endpoints);
   c.auth = auth;
   c.tls = tls;
   c.request_timeout = request_timeout;

@@ -117,7 +117,7 @@ void produce_plain(const std::string& bootstrap, const std::string& topic, const
 }
 
 std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std::string& topic, size_t count,
-                                         std::chrono::milliseconds timeout) {
+                                         std::chrono::milliseconds timeout, std::chrono::milliseconds quiet) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), err, sizeof(err));
@@ -133,15 +133,23 @@ std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std
   rd_kafka_topic_partition_list_destroy(topics);
   std::vector<ConsumedMessage> out;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (out.size() < count && std::chrono::steady_clock::now() < deadline) {
+  auto last_message = std::chrono::steady_clock::now();
+  auto more = [&] {
+    auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return false;
+    return out.size() < count || (quiet.count() > 0 && now - last_message < quiet);
+  };
+  while (more()) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 200);
     if (!m) continue;
+    last_message = std::chrono::steady_clock::now();
     if (!m->err) {
       ConsumedMessage c;
       c.key.assign(static_cast<const char*>(m->key), m->key_len);
       c.value.assign(static_cast<const char*>(m->payload), m->len);
       c.partition = m->partition;
       c.offset = m->offset;
+      c.timestamp_ms = rd_kafka_message_timestamp(m, nullptr);
       rd_kafka_headers_t* hdrs = nullptr;
       if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         const char* name;

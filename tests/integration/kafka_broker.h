@@ -39,6 +39,7 @@ struct ConsumedMessage {
   std::string value;
   int32_t partition;
   int64_t offset;
+  int64_t timestamp_ms;  // the producer's CreateTime
   std::map<std::string, std::string> headers;
 };
 
@@ -54,8 +55,9 @@ std::string allow(const std::string& bootstrap, const std::string& principal, co
 // Produces `values` to `topic` (no key, no headers: a producer that is not logship).
 void produce_plain(const std::string& bootstrap, const std::string& topic, const std::vector<std::string>& values);
 
-// Reads `topic` from the beginning until `count` messages arrived or `timeout` passed.
+// Reads `topic` from the beginning until `count` messages arrived or `timeout` passed; with
+// `quiet`, reads on past `count` until no message came for that long (duplicates included).
 std::vector<ConsumedMessage> consume_all(const std::string& bootstrap, const std::string& topic, size_t count,
-                                         std::chrono::milliseconds timeout);
+                                         std::chrono::milliseconds timeout, std::chrono::milliseconds quiet = {});
 
 }  // namespace logship::testing

@@ -49,16 +49,21 @@ bool OpenSearchNode::restart_same_port() {
   return running_;
 }
 
-EsResponse OpenSearchNode::request(const std::string& method, const std::string& path, const std::string& body) {
+EsResponse request_at(const std::string& url, const std::string& method, const std::string& path, const std::string& body) {
   EsConnection conn;
-  conn.endpoints = {url_};
+  for (size_t start = 0; start <= url.size();) {
+    size_t comma = url.find(',', start);
+    if (comma == std::string::npos) comma = url.size();
+    if (comma > start) conn.endpoints.push_back(url.substr(start, comma - start));
+    start = comma + 1;
+  }
   EsClient client(conn);
   return client.request(method, path, body);
 }
 
-int64_t OpenSearchNode::count(const std::string& index) {
-  request("POST", "/" + index + "/_refresh");
-  EsResponse r = request("GET", "/" + index + "/_count");
+int64_t count_at(const std::string& url, const std::string& index) {
+  request_at(url, "POST", "/" + index + "/_refresh");
+  EsResponse r = request_at(url, "GET", "/" + index + "/_count");
   if (!r.ok()) return -1;
   simdjson::dom::parser parser;
   int64_t n = -1;
@@ -67,11 +72,11 @@ int64_t OpenSearchNode::count(const std::string& index) {
   return n;
 }
 
-std::vector<std::string> OpenSearchNode::ids_and(const std::string& index, const std::string& field) {
-  request("POST", "/" + index + "/_refresh");
+std::vector<std::string> ids_and_at(const std::string& url, const std::string& index, const std::string& field) {
+  request_at(url, "POST", "/" + index + "/_refresh");
   std::vector<std::string> out;
   // Scrolled, so that more than the 10 000 documents of one search page can be read.
-  EsResponse r = request("POST", "/" + index + "/_search?scroll=1m&size=5000", R"({"query":{"match_all":{}},"sort":["_doc"]})");
+  EsResponse r = request_at(url, "POST", "/" + index + "/_search?scroll=1m&size=5000", R"({"query":{"match_all":{}},"sort":["_doc"]})");
   simdjson::dom::parser parser;
   while (r.ok()) {
     simdjson::dom::element doc;
@@ -85,9 +90,19 @@ std::vector<std::string> OpenSearchNode::ids_and(const std::string& index, const
     }
     std::string_view scroll_id;
     if (doc["_scroll_id"].get(scroll_id)) break;
-    r = request("POST", "/_search/scroll", R"({"scroll":"1m","scroll_id":")" + std::string(scroll_id) + "\"}");
+    r = request_at(url, "POST", "/_search/scroll", R"({"scroll":"1m","scroll_id":")" + std::string(scroll_id) + "\"}");
   }
   return out;
+}
+
+EsResponse OpenSearchNode::request(const std::string& method, const std::string& path, const std::string& body) {
+  return request_at(url_, method, path, body);
+}
+
+int64_t OpenSearchNode::count(const std::string& index) { return count_at(url_, index); }
+
+std::vector<std::string> OpenSearchNode::ids_and(const std::string& index, const std::string& field) {
+  return ids_and_at(url_, index, field);
 }
 
 std::vector<std::string> OpenSearchNode::values_of(const std::string& index, const std::string& field) {

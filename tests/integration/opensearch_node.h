@@ -36,4 +36,9 @@ class OpenSearchNode {
   bool running_ = false;
 };
 
+// The same questions of any node or cluster (`url` may list several, comma-separated).
+EsResponse request_at(const std::string& url, const std::string& method, const std::string& path, const std::string& body = "");
+int64_t count_at(const std::string& url, const std::string& index);
+std::vector<std::string> ids_and_at(const std::string& url, const std::string& index, const std::string& field);
+
 }  // namespace logship::testing

@@ -102,6 +102,17 @@ TEST(BulkBodyTest, OnlyDocumentsOfOneJsonLineGoInAndEveryActionLineIsLogships) {
                   "{\"create\":{\"_index\":\"logs-a-default\",\"_id\":\"89ab\"}}\n{}\n");
 }
 
+// One environment variable can name every node of a cluster: `scripts/stack up --cluster`
+// prints OPENSEARCH_URL=http://127.0.0.1:1,http://127.0.0.1:2.
+TEST(EndpointListTest, AnEntryWithCommasIsSeveralEndpoints) {
+  EXPECT_EQ(split_endpoint_list({"http://a:1, http://b:2,,http://c:3", "https://d:4"}),
+            (std::vector<std::string>{"http://a:1", "http://b:2", "http://c:3", "https://d:4"}));
+  EXPECT_TRUE(split_endpoint_list({" , "}).empty());
+  ElasticsearchSinkConfig config;
+  config.endpoints = {"http://a:1,http://b:2"};
+  EXPECT_EQ(config.connection().endpoints.size(), 2u);
+}
+
 TEST(GzipTest, BodiesRoundTripThroughZlib) {
   std::string body;
   for (int i = 0; i < 5000; ++i) body += "{\"create\":{\"_index\":\"logs-app-default\"}}\n{\"message\":\"line " + std::to_string(i) + "\"}\n";

@@ -63,6 +63,7 @@ rd_kafka_conf_t* make_conf(const KafkaSinkConfig& c, std::string& error) {
   kafka_conf_set(conf, "queue.buffering.max.messages", "1000000", error);
   kafka_conf_set(conf, "message.max.bytes", std::to_string(std::max<uint64_t>(1000000, c.max_message_bytes.value + kEnvelopeBytes)), error);
   kafka_conf_set(conf, "statistics.interval.ms", std::to_string(c.stats_interval.value.count()), error);
+  apply_kafka_security(conf, c.tls, c.sasl, error);
   for (const auto& [k, v] : c.librdkafka) kafka_conf_set(conf, k, v, error);
   return conf;
 }
@@ -79,7 +80,7 @@ const Schema<KafkaCreateTopics>& KafkaCreateTopics::schema() {
 const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
   static const auto s =
       Schema<KafkaSinkConfig>()
-          .field("bootstrap_servers", &KafkaSinkConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated; no credentials here (user and password go in librdkafka: sasl.username, sasl.password).")
+          .field("bootstrap_servers", &KafkaSinkConfig::bootstrap_servers, "Brokers to start from, host:port, comma-separated; no credentials here (they go in sasl:).")
           .required()
           .field("topic", &KafkaSinkConfig::topic, "Topic, with {{ event.dataset }}, {{ host.name }}, {{ log.file.path }} or {{ source }} filled in per batch.")
           .field("key", &KafkaSinkConfig::key, "Message key: file (the source file's identity: one file stays ordered in one partition), none, or a template.")
@@ -92,6 +93,8 @@ const Schema<KafkaSinkConfig>& KafkaSinkConfig::schema() {
           .field("stats_interval", &KafkaSinkConfig::stats_interval,
                  "How often librdkafka's statistics refresh the producer's metrics (queue, broker round trip, requests in flight, batch sizes); 0 turns them off.")
           .field("headers", &KafkaSinkConfig::headers, "Also send event.id and event.dataset as record headers (they are in every event anyway; logship's kafka source reads them there). Costs ~15 % more CPU.")
+          .nested("tls", &KafkaSinkConfig::tls, KafkaTls::schema(), "TLS to the brokers (security.protocol SSL, or SASL_SSL with sasl:).")
+          .nested("sasl", &KafkaSinkConfig::sasl, KafkaSasl::schema(), "SASL authentication to the brokers (SASL_SSL with tls:, SASL_PLAINTEXT without: warned about).")
           .field("librdkafka", &KafkaSinkConfig::librdkafka, "Any librdkafka producer property, passed through (TLS, SASL/SCRAM…); it overrides logship's choice.");
   return s;
 }
@@ -105,6 +108,7 @@ void KafkaSinkConfig::validate(const YAML::Node& node, const std::string& path, 
   error.clear();
   if (key != "file" && key != "none" && !EventTemplate::parse(key, t, error)) errors.add(node["key"], join_path(path, "key"), error);
   if (max_message_bytes.value < 1024) errors.add(node["max_message_bytes"], join_path(path, "max_message_bytes"), "must be at least 1KiB");
+  validate_kafka_security(node, path, tls, sasl, errors);
   error.clear();
   rd_kafka_conf_t* conf = make_conf(*this, error);  // pure: checks names and values, connects nowhere
   rd_kafka_conf_destroy(conf);
@@ -136,6 +140,7 @@ KafkaSink::KafkaSink(KafkaSinkConfig config, std::string name)
 
 Result<std::unique_ptr<KafkaSink>> KafkaSink::create(const KafkaSinkConfig& config, const BuildContext& ctx) {
   std::unique_ptr<KafkaSink> sink(new KafkaSink(config, ctx.name));
+  for (const std::string& w : kafka_security_warnings(config.tls, config.sasl)) log_warn(w, {{"component", ctx.name}});
   std::string error;
   if (!EventTemplate::parse(config.topic, sink->topic_template_, error)) return Error::invalid(error);
   if (config.key != "file" && config.key != "none") {

@@ -39,6 +39,7 @@
 #include "core/component.h"
 #include "core/metrics.h"
 #include "clients/kafka/kafka_conf.h"
+#include "clients/kafka/kafka_security.h"
 #include "clients/templates/event_template.h"
 #include "sinks/kafka/kafka_stats.h"
 
@@ -68,6 +69,8 @@ struct KafkaSinkConfig {
   bool headers = false;
   // librdkafka's statistics, exposed as metrics (sinks/kafka/kafka_stats.h); 0 turns them off.
   Duration stats_interval{std::chrono::seconds(15)};
+  std::optional<KafkaTls> tls;
+  std::optional<KafkaSasl> sasl;
   StringMap librdkafka;
 
   static const Schema<KafkaSinkConfig>& schema();

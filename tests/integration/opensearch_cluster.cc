@@ -38,7 +38,9 @@ bool OpenSearchCluster::restart(int node) {
 }
 
 std::string OpenSearchCluster::node_url(int node) const {
-  return "http://127.0.0.1:" + read_file(dir_ + "/node-" + std::to_string(node) + "/port");
+  std::string port = read_file(dir_ + "/node-" + std::to_string(node) + "/port");
+  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
+  return "http://127.0.0.1:" + port;
 }
 
 }  // namespace logship::testing

@@ -28,6 +28,7 @@
 #include "core/component.h"
 #include "core/metrics.h"
 #include "clients/kafka/kafka_conf.h"
+#include "clients/kafka/kafka_security.h"
 #include "shipper/sources/kafka/partition_progress.h"
 
 namespace simdjson::dom {
@@ -44,6 +45,8 @@ struct KafkaSourceConfig {
   ByteSize batch_bytes{1 << 20};
   Duration commit_interval{std::chrono::seconds(1)};
   ByteSize fetch_buffer_bytes{16 << 20};
+  std::optional<KafkaTls> tls;
+  std::optional<KafkaSasl> sasl;
   StringMap librdkafka;
 
   static const Schema<KafkaSourceConfig>& schema();

@@ -47,6 +47,16 @@ void BatchQueue::push_now(BatchPtr batch) {
   not_empty_.notify_one();
 }
 
+void BatchQueue::push_front_now(std::vector<BatchPtr> batches) {
+  std::lock_guard lock(mu_);
+  for (auto it = batches.rbegin(); it != batches.rend(); ++it) {
+    bytes_ += (*it)->memory_bytes();
+    items_.push_front(std::move(*it));
+  }
+  stalled_since_.reset();
+  not_empty_.notify_one();
+}
+
 BatchPtr BatchQueue::take_front_locked() {
   if (items_.empty()) return nullptr;
   BatchPtr b = std::move(items_.front());

@@ -17,6 +17,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "core/batch.h"
 
@@ -33,6 +34,9 @@ class BatchQueue {
   // Takes the batch without waiting for room: after wait_room, so the bound is overshot by at
   // most what other producers pushed in between.
   void push_now(BatchPtr batch);
+  // Puts `batches` before everything queued, in their order, without waiting for room: what a
+  // replaced sink did not deliver goes ahead of what reached its successor since.
+  void push_front_now(std::vector<BatchPtr> batches);
   // Waits for a batch; nullptr when all producers are done and nothing is left.
   BatchPtr pop();
   // Like pop(), but returns nullptr after `timeout` too (check done() to tell them apart).

@@ -63,11 +63,11 @@ Counter& SinkDriver::dead_letter_counter(const std::string& reason) {
   return c;
 }
 
-SinkDriver::Result SinkDriver::run(const std::function<bool()>& past_deadline) {
+SinkDriver::Result SinkDriver::run(const std::function<bool()>& past_deadline, const std::function<bool()>& hand_back) {
   bool input_ended = false;
   while (true) {
     read_inbox();
-    if (past_deadline()) return give_up();
+    if (past_deadline()) return give_up(hand_back && hand_back());
     auto now = Clock::now();
     write_dead_letters(now);
     if (!retries_.empty() && retries_.front().due <= now && not_before_ <= now) {
@@ -150,6 +150,7 @@ void SinkDriver::take_input(BatchPtr first) {
       b = std::make_shared<Batch>(*b);
     Held& h = held_[b.get()];
     h.batch = b;
+    h.order = next_order_++;
     h.unresolved = static_cast<uint32_t>(b->events.size());
     h.bytes = b->memory_bytes();
     held_bytes_ += h.bytes;
@@ -397,14 +398,25 @@ void SinkDriver::write_dead_letters(Clock::time_point now) {
   }
 }
 
-SinkDriver::Result SinkDriver::give_up() {
+SinkDriver::Result SinkDriver::give_up(bool hand_back) {
   sink_.abort();
   {
     std::lock_guard lock(inbox_->mu);
-    inbox_->closed = true;
+    inbox_->closed = true;  // reports still on their way are ignored: nothing is resolved twice
   }
   Result r;
-  for (const auto& [batch, h] : held_) r.undelivered += h.unresolved;
+  std::vector<const Held*> left;
+  for (const auto& [batch, h] : held_) {
+    r.undelivered += h.unresolved;
+    if (h.unresolved > 0) left.push_back(&h);
+  }
+  if (hand_back) {
+    std::sort(left.begin(), left.end(), [](const Held* a, const Held* b) { return a->order < b->order; });
+    for (const Held* h : left) r.unsent.push_back(h->batch);  // sent whole again: at least once
+    for (BatchPtr& b : grouped_) r.unsent.push_back(std::move(b));
+  }
+  for (const BatchPtr& b : grouped_) if (b) r.undelivered += b->events.size();
+  grouped_.clear();
   held_.clear();
   sent_.clear();
   retries_.clear();
@@ -416,8 +428,18 @@ SinkDriver::Result SinkDriver::give_up() {
   if (blocked_since_) blocked_nanos_.add(static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - *blocked_since_).count()));
   blocked_since_.reset();
   blocked_gauge_.set(0);
-  // Whatever still arrives is let go unacknowledged, so the stages before this one can finish.
-  while (BatchPtr b = input_.pop()) r.undelivered += b->events.size();
+  // Whatever still arrives is let go unacknowledged (or handed back), so the stages before this
+  // one can finish.
+  while (BatchPtr b = input_.pop()) {
+    r.undelivered += b->events.size();
+    if (hand_back) r.unsent.push_back(std::move(b));
+  }
+  if (hand_back) {
+    if (r.undelivered > 0)
+      log_info("sink replaced by a reload: what it had not delivered goes to its replacement",
+               {{"component", options_.name}, {"events", std::to_string(r.undelivered)}});
+    return r;
+  }
   if (r.undelivered > 0) {
     log_warn("sink: shutdown_timeout reached with events undelivered; they are not acknowledged and are read again at the next start",
              {{"component", options_.name}, {"events", std::to_string(r.undelivered)}});

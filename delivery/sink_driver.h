@@ -67,6 +67,9 @@ class SinkDriver {
 
   struct Result {
     uint64_t undelivered = 0;  // events left unacknowledged at the deadline
+    // With hand_back: the batches those events are in, in the order they came, for the sink
+    // that replaces this one (they were not acknowledged; their sources still wait for it).
+    std::vector<BatchPtr> unsent;
   };
 
   SinkDriver(Sink& sink, BatchQueue& input, SinkDriverOptions options, DeadLetterOutput dead_letters, SinkDriverState& state);
@@ -74,7 +77,8 @@ class SinkDriver {
   SinkDriver(const SinkDriver&) = delete;
   SinkDriver& operator=(const SinkDriver&) = delete;
 
-  Result run(const std::function<bool()>& past_deadline);
+  // `hand_back` (asked when the deadline passes): whether what is left goes to a successor.
+  Result run(const std::function<bool()>& past_deadline, const std::function<bool()>& hand_back = {});
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -82,6 +86,7 @@ class SinkDriver {
     BatchPtr batch;
     uint32_t unresolved = 0;
     size_t bytes = 0;
+    uint64_t order = 0;  // when it was taken: a successor gets what is left in this order
   };
   struct Retry {
     Clock::time_point due;
@@ -128,7 +133,7 @@ class SinkDriver {
   Clock::time_point next_wake(Clock::time_point now) const;
   void note_blocked(bool blocked, Clock::time_point now);
   void update_oldest_sent();
-  Result give_up();
+  Result give_up(bool hand_back);
   bool settled() const;
   Counter& dead_letter_counter(const std::string& reason);
 
@@ -147,6 +152,7 @@ class SinkDriver {
   size_t held_bytes_ = 0;
   std::map<uint64_t, std::pair<std::shared_ptr<Delivery>, int64_t>> sent_;  // id -> delivery, when sent (steady ns)
   uint64_t next_id_ = 1;
+  uint64_t next_order_ = 0;
   std::deque<Retry> retries_;
   std::deque<PendingDeadLetters> dead_letters_waiting_;  // for the file (or a failing output)
   Backoff dead_letter_backoff_;

@@ -85,6 +85,12 @@ std::vector<std::string> kafka_security_warnings(const std::optional<KafkaTls>& 
   std::vector<std::string> out;
   if (tls && !tls->verify)
     out.push_back("tls.verify is false: the brokers' certificates are not checked, anyone on the path can pose as them");
+  // librdkafka before 2.6.1 appends its nonce twice to the SCRAM client-final message; Kafka
+  // 4 brokers compare nonces strictly and answer "invalid credentials" to a right password
+  // (librdkafka pull request 4895).
+  if (sasl && sasl->mechanism.rfind("SCRAM", 0) == 0 && rd_kafka_version() < 0x020601ff)
+    out.push_back("sasl " + sasl->mechanism + " with librdkafka " + rd_kafka_version_str() +
+                  ": Kafka 4 brokers refuse its SCRAM proof as invalid credentials (fixed in librdkafka 2.6.1); use PLAIN over tls, or a newer librdkafka");
   if (sasl && !tls)
     out.push_back("sasl without tls: the user name" + std::string(sasl->mechanism == "PLAIN" ? " and the password cross" : " crosses") +
                   " the network in clear (add tls:)");

@@ -26,13 +26,17 @@ fetch_jars() {
 }
 
 # Starts the broker of DIR (server.properties written) in the background with HEAP; its pid in
-# DIR/pid. Formats its storage first if needed, with FORMAT_ARGS (e.g. --standalone).
+# DIR/pid. Formats its storage first if needed, with FORMAT_ARGS (e.g. --standalone) and the
+# words of $KAFKA_FORMAT_EXTRA (e.g. --add-scram SCRAM-SHA-512=[name=alice,password=…], the
+# users a SASL/SCRAM listener knows).
 launch_broker() {
   local dir=$1 heap=$2 cluster=$3
   shift 3
   local java_opts=(-Xms256m "-Xmx$heap" -XX:+UseG1GC -Dkafka.logs.dir="$dir" -Dlog4j2.configurationFile="$kafka_root/scripts/kafka/log4j2.properties")
   if [ ! -f "$dir/data/meta.properties" ]; then
-    java "${java_opts[@]}" -cp "$kafka_lib/*" kafka.tools.StorageTool format "$@" -t "$cluster" -c "$dir/server.properties" > "$dir/format.log" 2>&1
+    local extra=()
+    read -ra extra <<< "${KAFKA_FORMAT_EXTRA:-}"  # split on blanks, never globbed
+    java "${java_opts[@]}" -cp "$kafka_lib/*" kafka.tools.StorageTool format "$@" "${extra[@]}" -t "$cluster" -c "$dir/server.properties" > "$dir/format.log" 2>&1
   fi
   nohup java "${java_opts[@]}" -cp "$kafka_lib/*" kafka.Kafka "$dir/server.properties" > "$dir/stdout.log" 2>&1 &
   echo $! > "$dir/pid"

@@ -315,10 +315,12 @@ void Topology::run_sink(Node& node) {
     return SinkDriver::Handed::kNoRoom;
   };
   SinkDriver driver(*node.sink, *node.input, node.sink_options, dead_letters, node.sink_state);
-  SinkDriver::Result r = driver.run([&node] { return node.past_deadline(); });
-  // What a sink retired by a reload gives up is counted in its own log line; what is left at
-  // shutdown also decides `run --once`'s exit code.
+  SinkDriver::Result r = driver.run([&node] { return node.past_deadline(); },
+                                    [this, &node] { return node.has_successor.load() && !shutting_down_.load(); });
+  // What a sink retired by a reload gives up goes to its replacement; what is left at shutdown
+  // also decides `run --once`'s exit code.
   if (shutting_down_.load()) undelivered_.fetch_add(r.undelivered);
+  node.unsent = std::move(r.unsent);
   node.output->close();
   node_finished(node, {});
 }

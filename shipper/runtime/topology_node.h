@@ -44,6 +44,10 @@ struct Topology::Node {
   std::atomic<bool> awaiting_predecessor{false};  // a replacement that starts once the old one is gone
   std::atomic<bool> stop{false};                  // sources: stop reading
   std::atomic<int64_t> deadline{kNoDeadline};     // steady ns: past it, sinks give up what they hold
+  // A sink a reload replaces: what it did not deliver by its deadline goes to its successor
+  // (kept in `unsent` until that one starts) instead of waiting for the next start.
+  std::atomic<bool> has_successor{false};
+  std::vector<BatchPtr> unsent;
   std::atomic<int64_t> started_at{0};             // unix ns
 
   bool past_deadline() const { return steady_nanos() >= deadline.load(std::memory_order_relaxed); }

@@ -92,8 +92,12 @@ Result<ReloadSummary> Topology::apply(const PipelineConfig& before, const Pipeli
   // A stuck old sink must not hold the reload forever: past shutdown_timeout it drops what it
   // holds unacknowledged (read again later), as at shutdown.
   auto deadline = std::chrono::steady_clock::now() + shutdown_timeout_;
-  for (const auto& n : retiring)
+  for (const auto& n : retiring) {
+    const ComponentEntry* c = next.find(n->name);
+    // A sink replaced by a sink hands what it could not deliver to its successor.
+    n->has_successor.store(n->kind == ComponentKind::kSink && c && c->kind == ComponentKind::kSink);
     n->deadline.store(to_nanos(deadline));
+  }
 
   // 2. Wire the new graph (kept producers are rewired in place; old producers keep their edges
   // to old readers until they end).
@@ -118,6 +122,7 @@ Result<ReloadSummary> Topology::apply(const PipelineConfig& before, const Pipeli
     auto it = successors.find(old->name);
     if (it == successors.end()) continue;
     Node& n = *it->second;
+    if (!old->unsent.empty() && n.input) n.input->push_front_now(std::move(old->unsent));
     if (n.kind == ComponentKind::kSource) {
       Status s = build_component(n, *next.find(n.name));
       if (!s) {

@@ -209,7 +209,10 @@ KafkaSink::~KafkaSink() {
 void KafkaSink::on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
   auto* self = static_cast<KafkaSink*>(static_cast<KafkaClientContext*>(rd_kafka_opaque(rk)));
   auto code = static_cast<rd_kafka_resp_err_t>(err);
-  Level level = code == RD_KAFKA_RESP_ERR__FATAL ? Level::kError : Level::kWarn;
+  // A connection that fails (refused, TLS, authentication) is already one line of librdkafka's
+  // own log ("kafka: FAIL", repeats suppressed there): the same reason again only at debug.
+  bool said = code == RD_KAFKA_RESP_ERR__TRANSPORT || code == RD_KAFKA_RESP_ERR__SSL || code == RD_KAFKA_RESP_ERR__AUTHENTICATION;
+  Level level = code == RD_KAFKA_RESP_ERR__FATAL ? Level::kError : said ? Level::kDebug : Level::kWarn;
   log(level, "kafka", {{"component", self->component}, {"error", rd_kafka_err2name(code)}, {"reason", reason}});
   // A fatal error is the producer's, not the records': the next send starts a new one.
   if (code == RD_KAFKA_RESP_ERR__FATAL) self->fatal_.store(true);

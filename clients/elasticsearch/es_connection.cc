@@ -35,6 +35,20 @@ std::vector<std::string> split_endpoint_list(const std::vector<std::string>& ent
   return out;
 }
 
+std::vector<std::string> es_connection_warnings(const EsConnection& conn) {
+  std::vector<std::string> out;
+  if (conn.tls && !conn.tls->verify)
+    out.push_back("tls.verify is false: the cluster's certificate and host name are not checked, anyone on the path can pose as it");
+  bool credentials = conn.auth && (!conn.auth->user.empty() || !conn.auth->api_key.empty());
+  for (const std::string& e : conn.endpoints) {
+    if (credentials && e.rfind("http://", 0) == 0) {
+      out.push_back("credentials are sent over http:// in clear (use https:// endpoints)");
+      break;
+    }
+  }
+  return out;
+}
+
 size_t append_curl_body(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
@@ -51,7 +65,10 @@ const Schema<EsAuth>& EsAuth::schema() {
 const Schema<EsTls>& EsTls::schema() {
   static const auto s = Schema<EsTls>()
                             .field("ca_file", &EsTls::ca_file, "PEM file of the certificate authority that signed the cluster's certificate.")
-                            .field("verify", &EsTls::verify, "Check the cluster's certificate and host name (turn off only for tests).");
+                            .field("cert_file", &EsTls::cert_file, "PEM file of this client's certificate, for clusters that require one (mutual TLS).")
+                            .field("key_file", &EsTls::key_file, "PEM file of the client certificate's private key.")
+                            .field("key_password", &EsTls::key_password, "Password of an encrypted key_file; write '${ES_KEY_PASSWORD}' to take it from the environment.")
+                            .field("verify", &EsTls::verify, "Check the cluster's certificate and host name (turn off only for tests: logship warns at start).");
   return s;
 }
 
@@ -71,6 +88,9 @@ void apply_connection_options(CURL* easy, const EsConnection& conn, curl_slist*&
   }
   if (conn.tls) {
     if (!conn.tls->ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, conn.tls->ca_file.c_str());
+    if (!conn.tls->cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, conn.tls->cert_file.c_str());
+    if (!conn.tls->key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, conn.tls->key_file.c_str());
+    if (!conn.tls->key_password.empty()) curl_easy_setopt(easy, CURLOPT_KEYPASSWD, conn.tls->key_password.c_str());
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, conn.tls->verify ? 1L : 0L);
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, conn.tls->verify ? 2L : 0L);
   }

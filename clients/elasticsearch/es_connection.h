@@ -30,6 +30,9 @@ struct EsAuth {
 
 struct EsTls {
   std::string ca_file;
+  std::string cert_file;     // client certificate (PEM), for clusters that ask for one (mutual TLS)
+  std::string key_file;      // its private key (PEM)
+  std::string key_password;  // of an encrypted key_file
   bool verify = true;
   static const Schema<EsTls>& schema();
 };
@@ -46,6 +49,10 @@ struct EsConnection {
 // environment variable, like `scripts/stack up --cluster`'s OPENSEARCH_URL, can list every
 // node): split, trimmed, empty parts dropped.
 std::vector<std::string> split_endpoint_list(const std::vector<std::string>& entries);
+
+// What is worth a warning at start about a connection: certificates not checked, credentials
+// sent to an http:// endpoint in clear.
+std::vector<std::string> es_connection_warnings(const EsConnection& conn);
 
 // CURLOPT_WRITEFUNCTION that appends the answer to the std::string given as CURLOPT_WRITEDATA.
 size_t append_curl_body(char* data, size_t size, size_t n, void* out);

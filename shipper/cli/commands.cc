@@ -67,7 +67,7 @@ constexpr CommandInfo kCommands[] = {
      "Elasticsearch gets an ILM policy (rollover, delete after --retention); OpenSearch an ISM\n"
      "policy when its plugin is installed.\n\n"
      "CLUSTER OPTIONS: --endpoint URL[,URL…] (default $OPENSEARCH_URL), --user NAME, --password-env VAR,\n"
-     "  --api-key-env VAR, --ca-file PEM, --insecure\n"},
+     "  --api-key-env VAR, --ca-file PEM, --cert-file PEM --key-file PEM (a client certificate), --insecure\n"},
     {"views", "List, show or run the saved views (top slow queries, errors by service…).",
      "usage: logship views list\n"
      "       logship views show NAME          the query, as pasted into Redash\n"

@@ -51,6 +51,12 @@ ClusterArgs parse_cluster_args(const std::vector<std::string>& args, const std::
     } else if (a == "--ca-file") {
       if (!p.conn.tls) p.conn.tls.emplace();
       p.conn.tls->ca_file = value();
+    } else if (a == "--cert-file") {
+      if (!p.conn.tls) p.conn.tls.emplace();
+      p.conn.tls->cert_file = value();
+    } else if (a == "--key-file") {
+      if (!p.conn.tls) p.conn.tls.emplace();
+      p.conn.tls->key_file = value();
     } else if (a == "--insecure") {
       if (!p.conn.tls) p.conn.tls.emplace();
       p.conn.tls->verify = false;
@@ -69,6 +75,8 @@ ClusterArgs parse_cluster_args(const std::vector<std::string>& args, const std::
     if (const char* url = std::getenv("OPENSEARCH_URL")) p.conn.endpoints = split_endpoint_list({url});
     else if (const char* es = std::getenv("ELASTICSEARCH_URL")) p.conn.endpoints = split_endpoint_list({es});
   }
+  if (p.error.empty())
+    for (const std::string& w : es_connection_warnings(p.conn)) std::cerr << "logship: warning: " << w << "\n";
   return p;
 }
 

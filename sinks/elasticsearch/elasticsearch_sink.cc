@@ -1,5 +1,7 @@
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "core/json_writer.h"
@@ -62,6 +64,13 @@ void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string
     errors.add(node["auth"], join_path(path, "auth"), "give either user/password or api_key, not both");
   if (auth && !auth->user.empty() && auth->password.empty())
     errors.add(node["auth"], join_path(path, "auth.password"), "missing (user given)");
+  if (tls) {
+    for (auto [file, key] : {std::pair{&tls->ca_file, "ca_file"}, {&tls->cert_file, "cert_file"}, {&tls->key_file, "key_file"}})
+      if (!file->empty() && ::access(file->c_str(), R_OK) != 0)
+        errors.add(node["tls"][key], join_path(path, std::string("tls.") + key), "cannot read '" + *file + "'");
+    if (tls->cert_file.empty() != tls->key_file.empty())
+      errors.add(node["tls"], join_path(path, "tls"), "cert_file and key_file go together (a client certificate and its key)");
+  }
 }
 
 EsConnection ElasticsearchSinkConfig::connection() const {
@@ -107,6 +116,7 @@ void sanitize_index_name(std::string& name) {
 }
 
 Result<std::unique_ptr<ElasticsearchSink>> ElasticsearchSink::create(const ElasticsearchSinkConfig& config, const BuildContext& ctx) {
+  for (const std::string& w : es_connection_warnings(config.connection())) log_warn(w, {{"component", ctx.name}});
   // What is on the other end, for the log; an unreachable cluster is not an error at start
   // (its events wait and are sent again until it answers).
   EsClient client(config.connection());

@@ -59,6 +59,9 @@ TEST(DeployTest, KubernetesSidecarHealthDrivesItsOwnLivenessNeverThePodsReadines
   testing::write_file(dir / "pipeline.yaml", pipeline);
   ::setenv("KAFKA_BOOTSTRAP", "kafka-0:9092", 1);
   ::setenv("POD_IP", "10.1.2.3", 1);
+  testing::write_file(dir / "ca.crt", "a CA mounted from a Secret\n");
+  ::setenv("KAFKA_CA_FILE", (dir / "ca.crt").c_str(), 1);
+  ::setenv("KAFKA_PASSWORD", "from-a-secret", 1);
   auto validated = testing::run_logship({"validate", "-c", dir / "pipeline.yaml"});
   EXPECT_EQ(validated.exit_code, 0) << validated.err;
   std::string port = YAML::Load(pipeline)["api"]["address"].as<std::string>();
@@ -92,6 +95,16 @@ TEST(DeployTest, KubernetesSidecarHealthDrivesItsOwnLivenessNeverThePodsReadines
     if (v["name"].as<std::string>() == "app-logs") empty_dir = static_cast<bool>(v["emptyDir"]);
   EXPECT_TRUE(empty_dir);
   EXPECT_GE(pod["spec"]["terminationGracePeriodSeconds"].as<int>(), 30) << "room for shutdown_timeout";
+  // The Kafka CA and password come from Secrets: a secret volume and a secretKeyRef, and the
+  // pipeline names neither literally.
+  bool ca_from_secret = false, password_from_secret = false;
+  for (const auto& v : pod["spec"]["volumes"])
+    if (v["secret"]) ca_from_secret = true;
+  for (const auto& e : sidecar["env"])
+    if (e["name"].as<std::string>() == "KAFKA_PASSWORD") password_from_secret = static_cast<bool>(e["valueFrom"]["secretKeyRef"]);
+  EXPECT_TRUE(ca_from_secret);
+  EXPECT_TRUE(password_from_secret);
+  EXPECT_NE(pipeline.find("'${KAFKA_PASSWORD}'"), std::string::npos);
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "shipper/pipeline/pipeline_config.h"
+#include "tests/support/test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -239,8 +240,15 @@ TEST_F(PipelineConfigTest, ElasticsearchSinkProblemsAreListedWithTheirPaths) {
   EXPECT_NE(error_at("sinks.es.endpoints[0]").message.find("not an http:// or https:// URL"), std::string::npos);
   EXPECT_NE(error_at("sinks.es.max_in_flight").message.find("between 1 and 64"), std::string::npos);
   EXPECT_NE(error_at("sinks.es.auth").message.find("either user/password or api_key"), std::string::npos);
+  testing::TempDir dir;
+  testing::write_file(dir / "ca.pem", "a CA\n");
   EXPECT_TRUE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es: {type: elasticsearch, inputs: [a], endpoints: ['https://es:9200'],"
-                   " auth: {user: u, password: p}, tls: {ca_file: /etc/ca.pem}}\n"));
+                   " auth: {user: u, password: p}, tls: {ca_file: " + dir / "ca.pem" + "}}\n"));
+  // Files that cannot be read, and a certificate without its key, are problems `validate` lists.
+  EXPECT_FALSE(load("sources:\n  a: {type: file, include: [x]}\nsinks:\n  es: {type: elasticsearch, inputs: [a], endpoints: ['https://es:9200'],"
+                    " tls: {ca_file: /nonexistent/ca.pem, cert_file: " + dir / "ca.pem" + "}}\n"));
+  EXPECT_NE(error_at("sinks.es.tls.ca_file").message.find("cannot read"), std::string::npos);
+  EXPECT_NE(error_at("sinks.es.tls").message.find("go together"), std::string::npos);
 }
 
 TEST_F(PipelineConfigTest, AnElasticsearchEndpointsSchemeMayBeInAnyCase) {

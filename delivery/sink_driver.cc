@@ -413,10 +413,7 @@ SinkDriver::Result SinkDriver::give_up(bool hand_back) {
   if (hand_back) {
     std::sort(left.begin(), left.end(), [](const Held* a, const Held* b) { return a->order < b->order; });
     for (const Held* h : left) r.unsent.push_back(h->batch);  // sent whole again: at least once
-    for (BatchPtr& b : grouped_) r.unsent.push_back(std::move(b));
   }
-  for (const BatchPtr& b : grouped_) if (b) r.undelivered += b->events.size();
-  grouped_.clear();
   held_.clear();
   sent_.clear();
   retries_.clear();

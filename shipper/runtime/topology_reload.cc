@@ -92,10 +92,17 @@ Result<ReloadSummary> Topology::apply(const PipelineConfig& before, const Pipeli
   // A stuck old sink must not hold the reload forever: past shutdown_timeout it drops what it
   // holds unacknowledged (read again later), as at shutdown.
   auto deadline = std::chrono::steady_clock::now() + shutdown_timeout_;
+  // A sink replaced by a sink with the same inputs hands what it could not deliver to its
+  // successor, unless a source is retiring too: that source's checkpoints leave out what the
+  // old sink held, so its replacement reads those lines again, and handing them over as well
+  // would send them twice. (Inputs that changed: the old batches may no longer belong there.)
+  bool source_retiring = false;
+  for (const auto& n : retiring) source_retiring |= n->kind == ComponentKind::kSource;
   for (const auto& n : retiring) {
     const ComponentEntry* c = next.find(n->name);
-    // A sink replaced by a sink hands what it could not deliver to its successor.
-    n->has_successor.store(n->kind == ComponentKind::kSink && c && c->kind == ComponentKind::kSink);
+    const ComponentEntry* was = before.find(n->name);
+    n->has_successor.store(!source_retiring && n->kind == ComponentKind::kSink && c && c->kind == ComponentKind::kSink && was &&
+                           was->inputs == c->inputs);
     n->deadline.store(to_nanos(deadline));
   }
 

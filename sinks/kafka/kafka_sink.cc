@@ -310,7 +310,9 @@ void KafkaSink::on_delivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void*
   auto* m = static_cast<Message*>(msg->_private);
   InFlight* f = m->owner;
   bool too_large = msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE || msg->err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
-  if (too_large && !m->alone && self->send_alone(*m, msg)) return;  // its report comes from that send
+  // After abort nothing new is produced: its deliveries belong to nobody any more (a reload may
+  // have handed the batch to the sink that replaces this one).
+  if (too_large && !m->alone && !self->aborted_.load() && self->send_alone(*m, msg)) return;  // its report comes from that send
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
     self->delivered_.add();
     f->report.set(m->pos, Outcome::kDelivered);
@@ -557,7 +559,9 @@ void KafkaSink::send(std::shared_ptr<const Delivery> delivery, DeliveryDone done
 void KafkaSink::abort() {
   // Whatever waits in librdkafka's queues or on the wire is given up: its reports come back
   // "purged" and find the runtime no longer listening. Bounded: a broker that is away does not
-  // hold the shutdown.
+  // hold the shutdown, so a message already on the wire may still be written (a duplicate of
+  // one sent again after a reload, with the same event.id); nothing new is produced after this.
+  aborted_.store(true);
   for (rd_kafka_t* rk : {rk_, solo_.load()})
     if (rk) rd_kafka_purge(rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT | RD_KAFKA_PURGE_F_NON_BLOCKING);
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(200);

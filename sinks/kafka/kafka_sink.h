@@ -124,6 +124,7 @@ class KafkaSink final : public Sink, private KafkaClientContext {
   std::atomic<int64_t> in_flight_{0};
   std::atomic<int> throttle_ms_{0};  // the last throttle time a broker asked for
   std::atomic<bool> fatal_{false};   // the producer failed for good: the next send replaces it
+  std::atomic<bool> aborted_{false};  // abort() called: no more sends
   std::mutex live_mu_;
   std::set<InFlight*> live_;  // deliveries not yet reported, freed at exit if librdkafka drops them
   Counter& delivered_;

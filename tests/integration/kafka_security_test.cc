@@ -115,6 +115,9 @@ struct BadSettings {
   const char* log_says;      // in the clear log line
 };
 
+// Its name in test listings (not the struct's bytes).
+void PrintTo(const BadSettings& bad, std::ostream* os) { *os << bad.name; }
+
 class KafkaSecurityFailureTest : public KafkaSecurityTest, public ::testing::WithParamInterface<BadSettings> {};
 
 TEST_P(KafkaSecurityFailureTest, IsOneClearLineAndHealth503WithoutABusyLoopAndNothingIsLostAfterAReload) {

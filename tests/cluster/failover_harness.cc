@@ -147,6 +147,12 @@ IndexAccount account_index(const std::string& url, const std::string& index, int
   return a;
 }
 
+std::string one_decimal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.1f", v);
+  return buf;
+}
+
 void print_figures(const std::string& test, const std::vector<std::pair<std::string, std::string>>& figures) {
   std::string line = "[figures] " + test + ":";
   for (const auto& [k, v] : figures) line += " " + k + "=" + v;

@@ -77,6 +77,9 @@ IndexAccount account_index(const std::string& url, const std::string& index, int
 // "seq=00000042 ..." -> 42; -1 when the text holds none.
 int64_t sequence_of(const std::string& text);
 
+// A figure with one decimal ("8.2").
+std::string one_decimal(double v);
+
 // One line for the closing note: "[figures] <test>: key=value ...".
 void print_figures(const std::string& test, const std::vector<std::pair<std::string, std::string>>& figures);
 

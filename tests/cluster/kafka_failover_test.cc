@@ -23,12 +23,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", v);
-  return buf;
-}
-
 class KafkaFailoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -144,7 +138,7 @@ TEST_F(KafkaFailoverTest, PartitionLeaderKilledMidStreamLosesNothingAndIndexesEa
   auto back = Clock::now();
   wait_in_sync();
   finish("partition_leader_killed", kTotal,
-         {{"killed_node", std::to_string(leader)}, {"blocked_s", fixed(delivered_->longest_stall(killed, back + 20s))}});
+         {{"killed_node", std::to_string(leader)}, {"blocked_s", testing::one_decimal(delivered_->longest_stall(killed, back + 20s))}});
 }
 
 TEST_F(KafkaFailoverTest, RollingRestartOfEveryBrokerLosesNothingAndIndexesEachLineOnce) {
@@ -159,7 +153,7 @@ TEST_F(KafkaFailoverTest, RollingRestartOfEveryBrokerLosesNothingAndIndexesEachL
     cluster_->stop(node);  // SIGTERM: a controlled shutdown hands its leaderships over first
     ASSERT_TRUE(cluster_->restart(node)) << testing::read_file(dir_ / ("kafka.restart-" + std::to_string(node) + ".err"));
     wait_in_sync();
-    figures.push_back({"blocked_s_node" + std::to_string(node), fixed(delivered_->longest_stall(stopped, Clock::now()))});
+    figures.push_back({"blocked_s_node" + std::to_string(node), testing::one_decimal(delivered_->longest_stall(stopped, Clock::now()))});
   }
   ASSERT_FALSE(writer_->done()) << "the stream ended before the last restart; make it slower";
   finish("rolling_restart", kTotal, figures);
@@ -200,9 +194,9 @@ TEST_F(KafkaFailoverTest, OneBrokerAwayIsRiddenOutAndTwoAwayBlockUntilTheyReturn
   ASSERT_TRUE(testing::eventually([&] { return delivered_->latest() > held; }, 120s)) << sidecar_log();
   double blocked_two = delivered_->longest_stall(two_away, Clock::now());
   finish("broker_lost_and_found", kTotal,
-         {{"blocked_s_one_broker_away_60s", fixed(blocked_one)},
-          {"blocked_s_two_brokers_away", fixed(blocked_two)},
-          {"two_away_for_s", fixed(std::chrono::duration<double>(back - two_away).count())}});
+         {{"blocked_s_one_broker_away_60s", testing::one_decimal(blocked_one)},
+          {"blocked_s_two_brokers_away", testing::one_decimal(blocked_two)},
+          {"two_away_for_s", testing::one_decimal(std::chrono::duration<double>(back - two_away).count())}});
 }
 
 TEST_F(KafkaFailoverTest, IndexersKilledInAConsumerGroupLeaveNoPartitionBehindAndStoreNothingTwice) {

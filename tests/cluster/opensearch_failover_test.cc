@@ -19,12 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-std::string fixed(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.1f", v);
-  return buf;
-}
-
 TEST(OpenSearchFailoverTest, ANodeKilledMidIndexingIsRiddenOutByTheOthersAndItsReturnDoesNotStallTheIndexer) {
   testing::TempDir dir;
   testing::KafkaBroker broker(dir / "kafka");
@@ -86,9 +80,9 @@ TEST(OpenSearchFailoverTest, ANodeKilledMidIndexingIsRiddenOutByTheOthersAndItsR
   testing::print_figures("opensearch_node_killed",
                          {{"lines_written", std::to_string(kTotal)},
                           {"documents_stored", std::to_string(index.documents)},
-                          {"stored_while_node_away", fixed(while_away)},
-                          {"blocked_s_node_killed", fixed(blocked_kill)},
-                          {"blocked_s_after_node_returned", fixed(blocked_return)}});
+                          {"stored_while_node_away", testing::one_decimal(while_away)},
+                          {"blocked_s_node_killed", testing::one_decimal(blocked_kill)},
+                          {"blocked_s_after_node_returned", testing::one_decimal(blocked_return)}});
   EXPECT_EQ(index.documents, kTotal);
   EXPECT_EQ(index.distinct, kTotal) << "missing, first: " << (index.missing.empty() ? -1 : index.missing[0]);
   EXPECT_TRUE(index.duplicated.empty()) << "stored twice, first: " << index.duplicated[0];

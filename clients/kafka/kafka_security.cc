@@ -1,8 +1,7 @@
 #include "clients/kafka/kafka_security.h"
 
-#include <unistd.h>
-
 #include "clients/kafka/kafka_conf.h"
+#include "core/config/tls_files.h"
 
 namespace logship {
 
@@ -60,18 +59,9 @@ void apply_kafka_security(rd_kafka_conf_t* conf, const std::optional<KafkaTls>& 
 
 void validate_kafka_security(const YAML::Node& node, const std::string& path, const std::optional<KafkaTls>& tls,
                              const std::optional<KafkaSasl>& sasl, ConfigErrors& errors) {
-  if (tls) {
-    const YAML::Node t = node["tls"];
-    auto readable = [&](const std::string& file, const char* key) {
-      if (!file.empty() && ::access(file.c_str(), R_OK) != 0)
-        errors.add(t[key], join_path(path, std::string("tls.") + key), "cannot read '" + file + "'");
-    };
-    readable(tls->ca_file, "ca_file");
-    readable(tls->cert_file, "cert_file");
-    readable(tls->key_file, "key_file");
-    if (tls->cert_file.empty() != tls->key_file.empty())
-      errors.add(t, join_path(path, "tls"), "cert_file and key_file go together (a client certificate and its key)");
-  }
+  if (tls)
+    check_tls_files(node["tls"], join_path(path, "tls"),
+                    {{"ca_file", tls->ca_file}, {"cert_file", tls->cert_file}, {"key_file", tls->key_file}}, errors);
   if (sasl) {
     const YAML::Node s = node["sasl"];
     if (sasl->user.empty()) errors.add(s, join_path(path, "sasl.user"), "missing");

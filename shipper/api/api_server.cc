@@ -14,6 +14,7 @@
 #include "core/prometheus_text.h"
 #include "core/time_format.h"
 #include "shipper/api/bounded_server.h"
+#include "shipper/api/server_tls.h"
 
 namespace logship {
 
@@ -21,7 +22,20 @@ const Schema<ApiConfig>& ApiConfig::schema() {
   static const auto s =
       Schema<ApiConfig>()
           .field("address", &ApiConfig::address, "host:port of the HTTP endpoint (/metrics, /health); port 0 picks a free one. Only 127.0.0.1 unless you name another address.")
-          .field("max_blocked", &ApiConfig::max_blocked, "/health answers 503 once a sink has been blocked (queue full, or writes failing) this long.");
+          .field("max_blocked", &ApiConfig::max_blocked, "/health answers 503 once a sink has been blocked (queue full, or writes failing) this long.")
+          .nested("tls", &ApiConfig::tls, ApiTls::schema(), "Serve HTTPS instead of HTTP (and, with ca_file, only to clients with a certificate it signed).");
+  return s;
+}
+
+const Schema<ApiTls>& ApiTls::schema() {
+  static const auto s =
+      Schema<ApiTls>()
+          .field("cert_file", &ApiTls::cert_file, "PEM file of the API's certificate (its chain may follow it in the file).")
+          .required()
+          .field("key_file", &ApiTls::key_file, "PEM file of the certificate's private key.")
+          .required()
+          .field("key_password", &ApiTls::key_password, "Password of an encrypted key_file; write '${API_KEY_PASSWORD}' to take it from the environment.")
+          .field("ca_file", &ApiTls::ca_file, "PEM file of the certificate authority that signs the clients' certificates: when set, a client without one is refused (mutual TLS).");
   return s;
 }
 
@@ -103,8 +117,15 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiConfig& config, Hea
   std::string why;
   if (!config.split_address(host, port, why)) return Error::invalid("api.address: " + why);
   register_process_metrics();
+  ServerTlsContext tls;
+  if (config.tls) {
+    auto made = make_server_tls(*config.tls);
+    if (!made) return made.error();
+    tls = std::move(*made);
+    for (const std::string& w : server_tls_warnings(tls)) log_warn(w);
+  }
   std::unique_ptr<ApiServer> api(new ApiServer());
-  api->server_ = std::make_unique<BoundedServer>(ConnectionLimits{});
+  api->server_ = std::make_unique<BoundedServer>(ConnectionLimits{}, tls);
   httplib::Server& s = *api->server_;
   s.set_payload_max_length(kMaxBody);
   // Only GET routes: a body is never wanted. One too large, or of unknown length (chunked,
@@ -141,7 +162,9 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiConfig& config, Hea
   // stop() before the accept loop has begun would be lost (and the destructor would wait
   // forever): return only once it runs.
   for (int i = 0; i < 500 && !s.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  log_info("api listening", {{"address", host + ":" + std::to_string(port)}, {"endpoints", "/metrics /health"}});
+  log_info("api listening", {{"address", host + ":" + std::to_string(port)}, {"scheme", tls ? "https" : "http"},
+                             {"client_certificates", config.tls && !config.tls->ca_file.empty() ? "required" : "no"},
+                             {"endpoints", "/metrics /health"}});
   return api;
 }
 

@@ -1,6 +1,9 @@
 #include "shipper/api/bounded_server.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -17,6 +20,9 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "core/log.h"
+#include "shipper/api/server_tls.h"
 
 namespace logship {
 
@@ -58,11 +64,15 @@ std::string canned_answer(std::string_view status, std::string_view extra_header
 const std::string kBodyRefused = canned_answer("413 Payload Too Large", "", "request body too large: the API takes GET requests only\n");
 const std::string kMethodRefused = canned_answer("405 Method Not Allowed", "Allow: GET, HEAD\r\n", "the API takes GET requests only\n");
 const std::string kHeadTooLarge = canned_answer("431 Request Header Fields Too Large", "", "request line or headers too long\n");
+// What curl or a browser gets when it speaks plain HTTP to the HTTPS port, instead of an empty reply.
+const std::string kPlainOnTls = canned_answer("400 Bad Request", "", "this port speaks HTTPS: use https://\n");
 
 // A connection at the gate: waiting for a request (the bytes received so far), or sending an
 // answer (the bytes still to send).
 struct Connection {
   socket_t sock;
+  SSL* ssl = nullptr;            // the TLS session, when the server speaks HTTPS
+  bool tls_wants_write = false;  // a TLS read must write first (handshake): watching EPOLLOUT
   std::string bytes;
   std::string answer;  // written by a worker, sent by the gate
   size_t answer_sent = 0;
@@ -75,8 +85,76 @@ struct Connection {
 };
 
 void close_connection(Connection& c) {
+  if (c.ssl != nullptr) {
+    // Best effort close_notify: the socket is non-blocking, and a client that does not take it
+    // loses nothing (every answer says its length).
+    ERR_clear_error();
+    SSL_shutdown(c.ssl);
+    SSL_free(c.ssl);
+    c.ssl = nullptr;
+  }
   ::shutdown(c.sock, SHUT_RDWR);
   ::close(c.sock);
+}
+
+// The outcome of one read or write on a connection, plain or TLS.
+enum class Io { kMoved, kWantRead, kWantWrite, kClosed, kFailed };
+
+Io tls_outcome(SSL* ssl, int rc) {
+  switch (SSL_get_error(ssl, rc)) {
+    case SSL_ERROR_WANT_READ: return Io::kWantRead;
+    case SSL_ERROR_WANT_WRITE: return Io::kWantWrite;
+    case SSL_ERROR_ZERO_RETURN: return Io::kClosed;
+    case SSL_ERROR_SYSCALL: return errno == 0 || errno == ECONNRESET ? Io::kClosed : Io::kFailed;
+    default: return Io::kFailed;  // a failed handshake: no client certificate, an unknown one, not TLS
+  }
+}
+
+Io receive(Connection& c, char* buf, size_t len, size_t& got) {
+  got = 0;
+  if (c.ssl != nullptr) {
+    ERR_clear_error();
+    errno = 0;
+    int rc = SSL_read_ex(c.ssl, buf, len, &got);
+    return rc == 1 ? Io::kMoved : tls_outcome(c.ssl, rc);
+  }
+  for (;;) {
+    ssize_t n = ::recv(c.sock, buf, len, MSG_DONTWAIT);
+    if (n > 0) {
+      got = static_cast<size_t>(n);
+      return Io::kMoved;
+    }
+    if (n == 0) return Io::kClosed;
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantRead : Io::kFailed;
+  }
+}
+
+Io transmit(Connection& c, const char* data, size_t len, size_t& sent) {
+  sent = 0;
+  if (c.ssl != nullptr) {
+    ERR_clear_error();
+    errno = 0;
+    int rc = SSL_write_ex(c.ssl, data, len, &sent);
+    return rc == 1 ? Io::kMoved : tls_outcome(c.ssl, rc);
+  }
+  for (;;) {
+    ssize_t n = ::send(c.sock, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+      sent = static_cast<size_t>(n);
+      return Io::kMoved;
+    }
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? Io::kWantWrite : Io::kFailed;
+  }
+}
+
+// A client that opens the HTTPS port with a plain-text request line rather than a TLS hello.
+bool speaks_plain_http(const Connection& c) {
+  if (c.ssl == nullptr || SSL_is_init_finished(c.ssl) || SSL_in_before(c.ssl) == 0) return false;
+  char first = 0;
+  ssize_t n = ::recv(c.sock, &first, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 1 && first >= 'A' && first <= 'Z';
 }
 
 // What a worker gives httplib: the request head the gate collected, then end of input, and a
@@ -239,19 +317,32 @@ class BoundedServer::Gate {
 
   void on_readable(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
     Connection& c = *it->second;
+    if (speaks_plain_http(c)) {
+      (void)!::send(c.sock, kPlainOnTls.data(), kPlainOnTls.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      drop(it);
+      return;
+    }
     bool was_idle = c.bytes.empty();
     char buf[4096];
     for (;;) {
       size_t room = limits_.head_bytes + 1 - std::min(c.bytes.size(), limits_.head_bytes + 1);
       if (room == 0) break;
-      ssize_t n = ::recv(c.sock, buf, std::min(room, sizeof(buf)), MSG_DONTWAIT);
-      if (n > 0) {
-        c.bytes.append(buf, static_cast<size_t>(n));
+      size_t got = 0;
+      Io io = receive(c, buf, std::min(room, sizeof(buf)), got);
+      if (io == Io::kMoved) {
+        c.bytes.append(buf, got);
         continue;
       }
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
+      if (io == Io::kWantRead || io == Io::kWantWrite) {
+        // A TLS handshake may have to write before it can read on: watch for room to write
+        // until it has, then for input again.
+        bool wants_write = io == Io::kWantWrite;
+        if (wants_write != c.tls_wants_write) watch(c, wants_write ? EPOLLOUT : (EPOLLIN | EPOLLRDHUP));
+        c.tls_wants_write = wants_write;
+        break;
+      }
+      if (io == Io::kFailed) {
+        if (c.ssl != nullptr) log_debug("api: TLS handshake or read failed", {{"reason", last_tls_error()}});
         drop(it);
         return;
       }
@@ -262,6 +353,19 @@ class BoundedServer::Gate {
     decide(it);
   }
 
+  void watch(Connection& c, uint32_t events) {
+    epoll_event ev{};
+    ev.events = events;
+    ev.data.fd = c.sock;
+    ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.sock, &ev);
+  }
+
+  // Best effort, then the connection closes: an answer the gate gives itself.
+  static void refuse(Connection& c, std::string_view answer) {
+    size_t sent = 0;
+    (void)transmit(c, answer.data(), answer.size(), sent);
+  }
+
   // Sends a complete request to a worker, refuses one the API cannot take, or keeps waiting.
   void decide(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
     Connection& c = *it->second;
@@ -270,9 +374,11 @@ class BoundedServer::Gate {
     switch (examine(c.bytes, head_len, refusal)) {
       case Head::kIncomplete:
         if (c.peer_closed) drop(it);
+        // Bytes OpenSSL has decrypted already wake no epoll: read them now.
+        else if (c.ssl != nullptr && SSL_pending(c.ssl) > 0) on_readable(it);
         return;
       case Head::kRefused:
-        (void)!::send(c.sock, refusal.data(), refusal.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        refuse(c, refusal);
         drop(it);
         return;
       case Head::kReady:
@@ -372,17 +478,15 @@ class BoundedServer::Gate {
   void send_answer(std::unordered_map<int, std::unique_ptr<Connection>>::iterator it) {
     Connection& c = *it->second;
     while (c.sending()) {
-      ssize_t n = ::send(c.sock, c.answer.data() + c.answer_sent, c.answer.size() - c.answer_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        c.answer_sent += static_cast<size_t>(n);
+      size_t sent = 0;
+      Io io = transmit(c, c.answer.data() + c.answer_sent, c.answer.size() - c.answer_sent, sent);
+      if (io == Io::kMoved && sent > 0) {
+        c.answer_sent += sent;
         continue;
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        epoll_event ev{};
-        ev.events = EPOLLOUT;
-        ev.data.fd = c.sock;
-        ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.sock, &ev);
+      if (io == Io::kWantWrite || io == Io::kWantRead) {
+        // TLS may need to read (a key update) before it can write on.
+        watch(c, io == Io::kWantWrite ? EPOLLOUT : EPOLLIN);
         return;
       }
       drop(it);
@@ -401,7 +505,9 @@ class BoundedServer::Gate {
     ev.events = EPOLLIN | EPOLLRDHUP;
     ev.data.fd = c.sock;
     ::epoll_ctl(epoll_, EPOLL_CTL_MOD, c.sock, &ev);
+    c.tls_wants_write = false;
     if (!c.bytes.empty()) decide(it);
+    else if (c.ssl != nullptr && SSL_pending(c.ssl) > 0) on_readable(it);  // decrypted already: no epoll wake-up
   }
 
   void expire(Clock::time_point now) {
@@ -466,7 +572,8 @@ class BoundedServer::InlineQueue : public httplib::TaskQueue {
   Gate& gate_;
 };
 
-BoundedServer::BoundedServer(ConnectionLimits limits) : limits_(limits), gate_(std::make_unique<Gate>(*this, limits_)) {
+BoundedServer::BoundedServer(ConnectionLimits limits, std::shared_ptr<ssl_ctx_st> tls)
+    : limits_(limits), tls_(std::move(tls)), gate_(std::make_unique<Gate>(*this, limits_)) {
   new_task_queue = [this] { return new InlineQueue(*gate_); };
 }
 
@@ -475,6 +582,16 @@ BoundedServer::~BoundedServer() { gate_->stop(); }
 bool BoundedServer::process_and_close_socket(socket_t sock) {
   auto c = std::make_unique<Connection>();
   c->sock = sock;
+  if (tls_) {
+    // OpenSSL reads and writes the socket itself: it must not block the gate.
+    ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
+    c->ssl = SSL_new(tls_.get());
+    if (c->ssl == nullptr || SSL_set_fd(c->ssl, sock) != 1) {
+      close_connection(*c);
+      return true;
+    }
+    SSL_set_accept_state(c->ssl);
+  }
   c->waiting_since = Clock::now();
   c->deadline = c->waiting_since + limits_.request_deadline;
   gate_->admit_new(std::move(c));

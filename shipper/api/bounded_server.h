@@ -14,6 +14,10 @@
 // next request. A slow client, or one that does not read, costs a descriptor and a buffer,
 // never a thread. `Range` headers are dropped: httplib builds multi-range answers in memory. The API has only GET routes, so a request with a body is refused at the gate
 // (413) and so is any other method (405), before a byte of the body is read.
+//
+// With a TLS context the gate speaks HTTPS: each connection gets its own non-blocking OpenSSL
+// session, whose handshake counts against `request_deadline` like a request head, and the
+// workers still see only decrypted request heads.
 #pragma once
 
 #include <httplib.h>
@@ -21,6 +25,8 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+
+struct ssl_ctx_st;
 
 namespace logship {
 
@@ -36,7 +42,8 @@ struct ConnectionLimits {
 
 class BoundedServer : public httplib::Server {
  public:
-  explicit BoundedServer(ConnectionLimits limits);
+  // `tls`: serve HTTPS with this context (shipper/api/server_tls.h); plain HTTP when null.
+  explicit BoundedServer(ConnectionLimits limits, std::shared_ptr<ssl_ctx_st> tls = nullptr);
   ~BoundedServer() override;
   // After bind: lets the kernel queue max_connections connections before accept (httplib
   // listens with a backlog of 5, and a burst of connections then drops a probe's).
@@ -49,6 +56,7 @@ class BoundedServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
 
   ConnectionLimits limits_;
+  std::shared_ptr<ssl_ctx_st> tls_;
   std::unique_ptr<Gate> gate_;
 };
 

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "core/config/env_interpolation.h"
+#include "core/config/tls_files.h"
 #include "core/config/yaml_load.h"
+#include "shipper/api/server_tls.h"
 
 namespace logship {
 namespace {
@@ -281,6 +283,23 @@ std::optional<PipelineConfig> load_pipeline(const std::string& yaml_text, const 
     std::string host, why;
     int port = 0;
     if (!p.global.api->split_address(host, port, why)) errors.add(root["api"]["address"], "api.address", why);
+    if (const auto& tls = p.global.api->tls) {
+      size_t before = errors.size();
+      check_tls_files(root["api"]["tls"], "api.tls", {{"cert_file", tls->cert_file}, {"key_file", tls->key_file}, {"ca_file", tls->ca_file}}, errors);
+      // The files can be read: load them as the API will, so a wrong password or a key that
+      // is not the certificate's shows now.
+      if (errors.size() == before && !tls->cert_file.empty() && !tls->key_file.empty()) {
+        auto made = make_server_tls(*tls);
+        if (!made) {
+          // "api.tls.key_file: why": the key names the line.
+          const std::string& m = made.error().message;
+          size_t colon = m.find(": ");
+          std::string where = colon == std::string::npos ? "api.tls" : m.substr(0, colon);
+          std::string key = where.size() > 8 ? where.substr(8) : "";
+          errors.add(key.empty() ? root["api"]["tls"] : root["api"]["tls"][key], where, colon == std::string::npos ? m : m.substr(colon + 2));
+        }
+      }
+    }
   }
   std::map<std::string, Where> inputs_where;
   std::vector<YAML::Node> component_nodes;  // of p.components, in the same order

@@ -1,9 +1,8 @@
 #include "sinks/elasticsearch/elasticsearch_sink.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 
+#include "core/config/tls_files.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "core/redact.h"
@@ -64,13 +63,9 @@ void ElasticsearchSinkConfig::validate(const YAML::Node& node, const std::string
     errors.add(node["auth"], join_path(path, "auth"), "give either user/password or api_key, not both");
   if (auth && !auth->user.empty() && auth->password.empty())
     errors.add(node["auth"], join_path(path, "auth.password"), "missing (user given)");
-  if (tls) {
-    for (auto [file, key] : {std::pair{&tls->ca_file, "ca_file"}, {&tls->cert_file, "cert_file"}, {&tls->key_file, "key_file"}})
-      if (!file->empty() && ::access(file->c_str(), R_OK) != 0)
-        errors.add(node["tls"][key], join_path(path, std::string("tls.") + key), "cannot read '" + *file + "'");
-    if (tls->cert_file.empty() != tls->key_file.empty())
-      errors.add(node["tls"], join_path(path, "tls"), "cert_file and key_file go together (a client certificate and its key)");
-  }
+  if (tls)
+    check_tls_files(node["tls"], join_path(path, "tls"),
+                    {{"ca_file", tls->ca_file}, {"cert_file", tls->cert_file}, {"key_file", tls->key_file}}, errors);
 }
 
 EsConnection ElasticsearchSinkConfig::connection() const {

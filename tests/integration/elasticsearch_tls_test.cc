@@ -22,7 +22,7 @@ class ElasticsearchTlsTest : public ::testing::Test {
   void SetUp() override {
     if (!std::filesystem::exists("/usr/sbin/nginx")) GTEST_SKIP() << "nginx is not installed (scripts/install-deps installs it)";
     certs_ = dir_ / "certs";
-    testing::Process make({"/bin/bash", std::string(LOGSHIP_SOURCE_DIR) + "/tests/integration/make_test_certificates.sh", certs_},
+    testing::Process make({"/bin/bash", std::string(LOGSHIP_SOURCE_DIR) + "/tests/support/make_test_certificates.sh", certs_},
                           dir_ / "certs.err");
     ASSERT_EQ(make.wait(60s), 0) << testing::read_file(dir_ / "certs.err");
     node_ = std::make_unique<testing::OpenSearchNode>(dir_ / "os");

@@ -25,7 +25,7 @@ class KafkaSecurityTest : public ::testing::Test {
  protected:
   void SetUp() override {
     certs_ = dir_ / "certs";
-    testing::Process make({"/bin/bash", std::string(LOGSHIP_SOURCE_DIR) + "/tests/integration/make_test_certificates.sh", certs_},
+    testing::Process make({"/bin/bash", std::string(LOGSHIP_SOURCE_DIR) + "/tests/support/make_test_certificates.sh", certs_},
                           dir_ / "certs.err");
     ASSERT_EQ(make.wait(60s), 0) << testing::read_file(dir_ / "certs.err");
     broker_ = std::make_unique<testing::KafkaBroker>(dir_ / "kafka");

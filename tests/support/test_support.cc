@@ -56,7 +56,9 @@ std::string api_url_in_log(const std::string& log) {
   size_t at = log.find(kAddress, listening);
   if (at == std::string::npos) return "";
   at += kAddress.size();
-  return "http://127.0.0.1:" + log.substr(at, log.find_first_of(" \n", at) - at);
+  std::string line = log.substr(listening, log.find('\n', listening) - listening);
+  std::string scheme = line.find("scheme=https") != std::string::npos ? "https" : "http";
+  return scheme + "://127.0.0.1:" + log.substr(at, log.find_first_of(" \n", at) - at);
 }
 
 std::string read_file(const std::string& path) {

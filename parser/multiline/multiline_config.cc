@@ -14,13 +14,18 @@ struct Preset {
 
 // Java: a line that does not start with white space begins an event; frames ("\tat …"),
 // "... 12 more", "Caused by:" and "Suppressed:" continue it.
-// Python: "Traceback (most recent call last):", the indented frames, then the exception line.
+// Python: "Traceback (most recent call last):", the indented frames, then the exception line,
+// as an uncaught exception prints it; python_logging: a logging line and the traceback under it.
 // Go: a panic or fatal error, the goroutine headers, function lines and indented file lines.
 constexpr Preset kPresets[] = {
     {"java", R"(^[^\s])",
      R"(^(\s+at |\s+\.\.\. \d+ (more|common frames omitted)|Caused by: |\s+Suppressed: |\s+|([\w$]+\.)+[\w$]*(Exception|Error|Throwable)(: |$)))",
      "continue_through"},
     {"python", R"(^Traceback \(most recent call last\):)", R"(^\s+)", "continue_past"},
+    // logging's lines: each begins with its asctime or with basicConfig's "LEVEL:"; everything
+    // up to the next such line (a traceback from logger.exception()) belongs to it.
+    {"python_logging", R"(^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|(DEBUG|INFO|WARNING|ERROR|CRITICAL|NOTSET):))",
+     R"(^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|(DEBUG|INFO|WARNING|ERROR|CRITICAL|NOTSET):))", "halt_before"},
     {"go", R"(^(panic: |fatal error: |http: panic serving))",
      R"(^(\s|$|goroutine \d+ \[|\[signal |created by |[\w./*()\[\]-]+\(.*\)$|exit status ))", "continue_through"},
 };
@@ -30,8 +35,8 @@ constexpr Preset kPresets[] = {
 const Schema<MultilineConfig>& MultilineConfig::schema() {
   static const auto s =
       Schema<MultilineConfig>()
-          .choice("preset", &MultilineConfig::preset, {"java", "python", "go", "mysql_slowlog"},
-                  "Ready-made rules: stack traces (java, python, go; explicit patterns below override them) or MySQL slow log entries (mysql_slowlog).")
+          .choice("preset", &MultilineConfig::preset, {"java", "python", "python_logging", "go", "mysql_slowlog"},
+                  "Ready-made rules: stack traces (java, python, python_logging, go; explicit patterns below override them) or MySQL slow log entries (mysql_slowlog).")
           .field("start_pattern", &MultilineConfig::start_pattern, "RE2 pattern of a line that begins an event.")
           .field("condition_pattern", &MultilineConfig::condition_pattern, "RE2 pattern that `mode` applies to the lines after the start line.")
           .choice("mode", &MultilineConfig::mode, {"continue_through", "continue_past", "halt_before", "halt_with"},

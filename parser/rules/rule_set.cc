@@ -36,6 +36,7 @@ bool parse_type(const std::string& text, RuleField& f) {
   else if (text == "bool") f.type = T::kBool;
   else if (text == "ip") f.type = T::kIp;
   else if (text == "level") f.type = T::kLevel;
+  else if (text == "quoted") f.type = T::kQuoted;
   else if (starts_with(text, "timestamp:")) {
     f.type = T::kTimestamp;
     return TimestampFormat::parse(text.substr(10), f.timestamp_format);
@@ -73,6 +74,66 @@ bool plain_ipv4(std::string_view v) {
     if (i == v.size() || v[i] != '.') return false;
     ++i;
   }
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// The text of a double-quoted Go string literal (what strconv.Quote writes, and so slog's text
+// handler and logfmt writers): \n \t \r \" \\ \xHH \uHHHH \UHHHHHHHH. Anything else after a
+// backslash stands for itself. A value without surrounding quotes is returned as it is.
+std::string_view unquote_go(std::string_view v, std::string& scratch) {
+  if (v.size() < 2 || v.front() != '"' || v.back() != '"') return v;
+  v = v.substr(1, v.size() - 2);
+  if (v.find('\\') == std::string_view::npos) return v;
+  scratch.clear();
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i] != '\\' || i + 1 == v.size()) {
+      scratch.push_back(v[i]);
+      continue;
+    }
+    char c = v[++i];
+    // \x, \u or \U and its `digits` hex digits after v[i]; false (the letter kept) when they are not there.
+    auto hex = [&](size_t digits) {
+      if (i + digits >= v.size()) return false;
+      uint32_t n = 0;
+      for (size_t k = 1; k <= digits; ++k) {
+        char h = v[i + k];
+        if (!std::isxdigit(static_cast<unsigned char>(h))) return false;
+        n = n * 16 + static_cast<uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+      }
+      if (digits == 2) scratch.push_back(static_cast<char>(n));
+      else append_utf8(scratch, n);
+      i += digits;
+      return true;
+    };
+    switch (c) {
+      case 'n': scratch.push_back('\n'); break;
+      case 't': scratch.push_back('\t'); break;
+      case 'r': scratch.push_back('\r'); break;
+      case 'x': if (!hex(2)) scratch.push_back(c); break;
+      case 'u': if (!hex(4)) scratch.push_back(c); break;
+      case 'U': if (!hex(8)) scratch.push_back(c); break;
+      default: scratch.push_back(c);  // \" \\ and the rest
+    }
+  }
+  return scratch;
 }
 
 // Converts a captured value to the field's JSON; false when it does not fit the type.
@@ -127,6 +188,11 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
     case T::kLevel:
       append_normalised_level(out, v);
       return true;
+    case T::kQuoted: {
+      thread_local std::string scratch;
+      invalid_utf8 |= !append_json_string(out, unquote_go(v, scratch));
+      return true;
+    }
     case T::kTimestamp: {
       int64_t ns;
       if (!parse_timestamp(v, f.timestamp_format, ns)) return false;

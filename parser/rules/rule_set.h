@@ -18,7 +18,7 @@
 // to RE2: all patterns are in one RE2::Set, so a line is scanned once to learn which rules
 // match, and the first matching rule then extracts its captures. Either way the answer is
 // RE2's, and the time linear in the line length, whatever the pattern. Types: string, int, float, bool, ip, level (normalised into
-// log.level), timestamp:<format> (see core/timestamp_parse.h). A rule may instead (or as well)
+// log.level), timestamp:<format> (see core/timestamp_parse.h), quoted (a Go-quoted "…" string, unescaped; bare text as it is). A rule may instead (or as well)
 // split key=value pairs with `logfmt: <capture>` (or `logfmt: line`). Captures not listed in
 // `fields` become string fields of their own name. A captured "-" (how access logs write
 // "nothing") is left out; a value that does not fit its type (a bad IP) is left out and the
@@ -41,7 +41,7 @@
 namespace logship {
 
 struct RuleField {
-  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp };
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted };
   // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
   // with what logship adds itself), decided once when the rule is loaded.
   enum class Group { kTop, kTimestamp, kLog, kEvent, kHost };

@@ -74,7 +74,7 @@ bool zone(std::string_view s, size_t& pos, int64_t& offset) {
   return true;
 }
 
-bool parse_rfc3339(std::string_view s, int64_t& out) {
+bool parse_rfc3339(std::string_view s, const TimeZone* local, int64_t& out) {
   int y, mo, d, h, mi, sec;
   if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d) ||
       (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
@@ -84,8 +84,11 @@ bool parse_rfc3339(std::string_view s, int64_t& out) {
   size_t pos = 19;
   int64_t ns = fraction(s, pos);
   int64_t offset = 0;
+  bool zoned = pos < s.size();
   if (!zone(s, pos, offset) || pos != s.size()) return false;
-  int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec - offset;
+  int64_t secs = !zoned && local != nullptr
+                     ? local->utc_seconds(y, mo, d, h, mi, sec)
+                     : days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 + sec - offset;
   return to_nanos(secs, ns, out);
 }
 
@@ -120,20 +123,24 @@ bool parse_unix(std::string_view s, int64_t unit_ns, int64_t& out) {
 struct CivilTime {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
   int64_t offset = 0;  // seconds east of UTC, from %z
+  bool zoned = false;  // the text named its zone: `offset` holds, whatever TimestampFormat::zone says
 };
 
 // Seconds since the epoch, fraction and trailing zone handled the same way for both readers:
 // "12:00:00.250" and "12:00:00 +0100" after the pattern are accepted.
-bool finish(std::string_view s, size_t pos, CivilTime t, bool has_year, int64_t& out) {
+bool finish(std::string_view s, size_t pos, CivilTime t, const TimestampFormat& f, int64_t& out) {
+  bool has_year = f.has_year;
   int64_t ns = fraction(s, pos);
   if (pos < s.size()) {
     while (pos < s.size() && s[pos] == ' ') ++pos;
     int64_t extra = 0;
+    if (pos < s.size()) t.zoned = true;
     if (!zone(s, pos, extra) || pos != s.size()) return false;
     t.offset = extra;
   }
   if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 61) return false;
-  auto seconds = [&](int year) {
+  auto seconds = [&](int year) -> int64_t {
+    if (!t.zoned && f.zone) return f.zone->utc_seconds(year, t.month, t.day, t.hour, t.minute, t.second);
     return days_from_civil(year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day)) * 86400 + t.hour * 3600 + t.minute * 60 +
            t.second - t.offset;
   };
@@ -172,7 +179,8 @@ bool parse_with_strptime(std::string_view s, const TimestampFormat& f, int64_t& 
   t.minute = tm.tm_min;
   t.second = tm.tm_sec;
   t.offset = tm.tm_gmtoff;  // %z fills it; otherwise 0 (UTC)
-  return finish(text, static_cast<size_t>(end - text.c_str()), t, f.has_year, out);
+  t.zoned = f.pattern.find("%z") != std::string::npos;
+  return finish(text, static_cast<size_t>(end - text.c_str()), t, f, out);
 }
 
 // One or two digits (strptime's %d, %m, %H…), no leading space.
@@ -241,12 +249,15 @@ bool parse_with_steps(std::string_view s, const TimestampFormat& f, int64_t& out
       case 'M': ok = number(s, pos, t.minute); break;
       case 'S': ok = number(s, pos, t.second); break;
       case 'b': ok = month_name(s, pos, t.month); break;
-      case 'z': ok = pos < s.size() && s[pos] != 'Z' && s[pos] != 'z' && zone(s, pos, t.offset); break;
+      case 'z':
+        ok = pos < s.size() && s[pos] != 'Z' && s[pos] != 'z' && zone(s, pos, t.offset);
+        t.zoned = true;
+        break;
       default: ok = false;
     }
     if (!ok) return false;
   }
-  return finish(s, pos, t, f.has_year, out);
+  return finish(s, pos, t, f, out);
 }
 
 // Turns a strftime pattern into steps; false when it holds a directive the scanner lacks.
@@ -338,7 +349,7 @@ bool append_utc_rfc3339_as_micros(std::string& out, std::string_view s) {
 
 bool parse_timestamp(std::string_view value, const TimestampFormat& f, int64_t& out) {
   switch (f.kind) {
-    case TimestampFormat::Kind::kRfc3339: return parse_rfc3339(value, out);
+    case TimestampFormat::Kind::kRfc3339: return parse_rfc3339(value, f.zone.get(), out);
     case TimestampFormat::Kind::kUnixSeconds: return parse_unix(value, 1'000'000'000, out);
     case TimestampFormat::Kind::kUnixMillis: return parse_unix(value, 1'000'000, out);
     case TimestampFormat::Kind::kUnixMicros: return parse_unix(value, 1'000, out);

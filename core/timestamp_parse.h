@@ -6,16 +6,19 @@
 //   parse_timestamp("26/Nov/2026:09:00:00 +0000", TimestampFormat::parse("%d/%b/%Y:%H:%M:%S %z"), ns);
 //
 // Formats: rfc3339 (also ISO 8601 with a space for T, any fraction, Z, ±HH:MM or ±HHMM; no zone
-// means UTC), unix / unix_ms / unix_us / unix_ns (integers or decimals), or a strftime pattern
-// (strptime; seconds may be followed by a fraction, `%z` reads the zone, none means UTC).
+// means TimestampFormat::zone, UTC unless set), unix / unix_ms / unix_us / unix_ns (integers or decimals), or a strftime pattern
+// (strptime; seconds may be followed by a fraction, `%z` reads the zone, none means `zone`).
 // Patterns made only of %Y %y %m %d %e %H %M %S %b %h %B %z %T %F %D, spaces and literal text
 // (every common log format) are read by a compiled scanner; a value it does not take in its
 // usual shape, and every other pattern, goes to strptime, so the results are strptime's.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+#include "core/time_zone.h"
 
 namespace logship {
 
@@ -28,6 +31,8 @@ struct TimestampFormat {
   // 'L' followed by the literal in `literals`); empty when the pattern needs strptime.
   std::string steps;
   std::string literals;
+  // The zone of times that do not name one (rfc3339 and strftime formats); null: UTC.
+  std::shared_ptr<const TimeZone> zone;
 
   // false when `text` names no known format (a strftime pattern must hold a '%').
   static bool parse(std::string_view text, TimestampFormat& out);

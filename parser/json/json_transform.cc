@@ -52,6 +52,8 @@ const Schema<JsonTransformConfig>& JsonTransform::schema() {
       Schema<JsonTransformConfig>()
           .field("timestamp_field", &JsonTransformConfig::timestamp_field, "Top-level field holding the event time, parsed into @timestamp (kept as it is too).")
           .field("timestamp_format", &JsonTransformConfig::timestamp_format, "rfc3339, unix, unix_ms, unix_us, unix_ns, or a strftime pattern such as '%d/%b/%Y:%H:%M:%S %z'.")
+          .field("timezone", &JsonTransformConfig::timezone, "Zone of event times written without one: an IANA name (Europe/Berlin), UTC, local (this machine's) or an offset (+05:30).")
+          .shown_default("UTC")
           .field("level_field", &JsonTransformConfig::level_field, "Top-level field holding the severity, copied to log.level lower-cased with aliases folded (WARNING -> warn, 50 -> error).")
           .field("target", &JsonTransformConfig::target, "Nest the application's object under this key instead of merging it at the root.")
           .field("add_fields", &JsonTransformConfig::add_fields, "Fields to add to every event (string values; dotted keys allowed).")
@@ -68,6 +70,8 @@ void JsonTransformConfig::validate(const YAML::Node& node, const std::string& pa
     errors.add(node["timestamp_format"], join_path(path, "timestamp_format"),
                "unknown format '" + timestamp_format + "' (rfc3339, unix, unix_ms, unix_us, unix_ns, or a strftime pattern with %)");
   }
+  std::string why;
+  if (!timezone.empty() && !TimeZone::load(timezone, why)) errors.add(node["timezone"], join_path(path, "timezone"), why);
   if (max_depth < 1 || max_depth > 1000) errors.add(node["max_depth"], join_path(path, "max_depth"), "must be between 1 and 1000");
   if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
   validate_names(node, path, errors);
@@ -149,6 +153,11 @@ void JsonTransform::note_special(std::string_view key, unsigned role, std::strin
 Result<std::unique_ptr<JsonTransform>> JsonTransform::create(const JsonTransformConfig& config, const BuildContext& ctx) {
   TimestampFormat format;
   if (!TimestampFormat::parse(config.timestamp_format, format)) return Error::invalid("unknown timestamp_format");
+  if (!config.timezone.empty()) {
+    std::string why;
+    format.zone = TimeZone::load(config.timezone, why);
+    if (!format.zone) return Error::invalid("timezone: " + why);
+  }
   return std::unique_ptr<JsonTransform>(new JsonTransform(config, std::move(format), ctx.name));
 }
 

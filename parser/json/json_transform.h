@@ -40,6 +40,7 @@ namespace logship {
 struct JsonTransformConfig {
   std::string timestamp_field;
   std::string timestamp_format = "rfc3339";
+  std::string timezone;  // of times without a zone; empty: UTC
   std::string level_field;
   std::string target;
   StringMap add_fields;

@@ -276,6 +276,13 @@ void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, st
   }
 }
 
+void RuleSet::set_time_zone(std::shared_ptr<const TimeZone> zone) {
+  for (Rule& r : rules_)
+    for (RuleField& f : r.fields)
+      if (f.type == RuleField::Type::kTimestamp) f.timestamp_format.zone = zone;
+  last_time_field_ = nullptr;  // a time converted before is not the same any more
+}
+
 bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
   size_t before = errors.size();
   std::optional<YAML::Node> loaded = load_yaml(yaml_text, errors, "a rule file");  // duplicate keys, depth, one document

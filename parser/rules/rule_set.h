@@ -89,6 +89,8 @@ class RuleSet {
                   std::string& out);
 
   const std::vector<Rule>& rules() const { return rules_; }
+  // The zone of every timestamp field's times that do not name one (rules: timezone).
+  void set_time_zone(std::shared_ptr<const TimeZone> zone);
   const std::vector<RuleTest>& tests() const { return tests_; }
 
  private:

@@ -57,9 +57,11 @@ std::unique_ptr<RuleSet> load_rule_set(const std::vector<std::string>& names, Co
 
 const Schema<RulesTransformConfig>& RulesTransform::schema() {
   static const auto s = Schema<RulesTransformConfig>()
-                            .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, logfmt, mysql_error, rails, go) or paths to rule files.")
+                            .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, logfmt, mysql_error, rails, go, java, python) or paths to rule files.")
                             .required()
                             .field("keep_original", &RulesTransformConfig::keep_original, "Also keep the whole line in event.original.")
+                            .field("timezone", &RulesTransformConfig::timezone, "Zone of times the lines write without one: an IANA name (Europe/Berlin), UTC, local (this machine's) or an offset (+05:30).")
+                            .shown_default("UTC")
                             .field("threads", &RulesTransformConfig::threads, "Threads parsing batches in parallel (output order is kept); 0: one per core, at most 4.");
   return s;
 }
@@ -68,6 +70,8 @@ void RulesTransformConfig::validate(const YAML::Node& node, const std::string& p
   if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
   if (rules.empty()) errors.add(node["rules"], join_path(path, "rules"), "must name at least one rule set");
   else load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
+  std::string why;
+  if (!timezone.empty() && !TimeZone::load(timezone, why)) errors.add(node["timezone"], join_path(path, "timezone"), why);
 }
 
 RulesTransform::RulesTransform(std::unique_ptr<RuleSet> rules, bool keep_original, const std::string& name)
@@ -82,6 +86,12 @@ Result<std::unique_ptr<RulesTransform>> RulesTransform::create(const RulesTransf
   ConfigErrors errors;
   auto set = load_rule_set(config.rules, errors);
   if (!set) return Error::invalid(errors.empty() ? "cannot load rules" : errors.list()[0].to_string("rules"));
+  if (!config.timezone.empty()) {
+    std::string why;
+    auto zone = TimeZone::load(config.timezone, why);
+    if (!zone) return Error::invalid("timezone: " + why);
+    set->set_time_zone(std::move(zone));
+  }
   return std::unique_ptr<RulesTransform>(new RulesTransform(std::move(set), config.keep_original, ctx.name));
 }
 

@@ -25,6 +25,7 @@ namespace logship {
 struct RulesTransformConfig {
   std::vector<std::string> rules;
   bool keep_original = false;
+  std::string timezone;  // of times without a zone; empty: UTC
   int64_t threads = 0;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };

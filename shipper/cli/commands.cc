@@ -41,11 +41,14 @@ constexpr CommandInfo kCommands[] = {
     {"config-docs", "Print the configuration reference (docs/configuration.md) generated from the code.",
      "usage: logship config-docs\n"},
     {"parse", "Print what a parser makes of a log: one NDJSON event per line.",
-     "usage: logship parse --format json|rules:<built-in or file>|mysql_slowlog|plain [FILE...]\n\n"
+     "usage: logship parse --format json|rules:<built-in or file>|mysql_slowlog|plain\n"
+     "                     [--multiline java|python|python_logging|go] [--timezone ZONE] [FILE...]\n\n"
      "Reads the files (or standard input) to their end and prints one JSON event per line, as the\n"
      "pipeline would ship them. json parses JSON lines (defaults of the json transform);\n"
      "rules:nginx (or rules:path/to/rules.yaml) applies a rule set;\n"
-     "mysql_slowlog assembles and parses slow log entries; plain wraps each line in an event.\n"},
+     "mysql_slowlog assembles and parses slow log entries; plain wraps each line in an event.\n"
+     "--multiline joins lines as the file source's preset does (a stack trace with its line);\n"
+     "--timezone gives the zone of times written without one (Europe/Berlin, local, +05:30).\n"},
     {"fingerprint", "Print the pt-query-digest fingerprint and query id of SQL statements.",
      "usage: logship fingerprint --query 'SQL'\n       logship fingerprint < statements.txt\n\n"
      "Prints the fingerprint and the query id (MD5, as pt-query-digest 3.5), tab-separated; without\n"

@@ -19,14 +19,34 @@ namespace logship {
 
 int command_parse(const std::vector<std::string>& args) {
   std::string format;
+  std::string multiline;
+  std::string timezone;
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
+    else if (args[i] == "--multiline" && i + 1 < args.size()) multiline = args[++i];
+    else if (args[i] == "--timezone" && i + 1 < args.size()) timezone = args[++i];
     else files.push_back(args[i]);
   }
   if (files.empty()) files.push_back("-");
   OfflineReaderOptions options;
+  if (!multiline.empty()) {
+    if (multiline != "java" && multiline != "python" && multiline != "python_logging" && multiline != "go") {
+      std::cerr << "logship parse: --multiline must be one of: java, python, python_logging, go\n";
+      return 2;
+    }
+    MultilineConfig m;
+    m.preset = multiline;
+    options.multiline = m;
+  }
+  if (!timezone.empty()) {
+    std::string why;
+    if (!TimeZone::load(timezone, why)) {
+      std::cerr << "logship parse: --timezone: " << why << "\n";
+      return 2;
+    }
+  }
   std::function<void(Batch&)> encode = [](Batch& b) { encode_plain(b); };
   BuildContext ctx{"parse", "", ""};
   std::shared_ptr<SlowlogTransform> slowlog;
@@ -37,11 +57,14 @@ int command_parse(const std::vector<std::string>& args) {
     slowlog = std::move(SlowlogTransform::create({}, ctx).value());
     encode = [slowlog](Batch& b) { slowlog->encode(b); };
   } else if (format == "json") {
-    json = std::move(JsonTransform::create({}, ctx).value());
+    JsonTransformConfig config;
+    config.timezone = timezone;
+    json = std::move(JsonTransform::create(config, ctx).value());
     encode = [json](Batch& b) { json->encode(b); };
   } else if (format.rfind("rules:", 0) == 0) {
     RulesTransformConfig config;
     config.rules = {format.substr(6)};
+    config.timezone = timezone;
     ConfigErrors errors;
     if (!load_rule_set(config.rules, errors)) {
       for (const auto& e : errors.list()) std::cerr << e.to_string(format.substr(6)) << "\n";

@@ -47,10 +47,10 @@ bool splits_a_character(std::string_view text, size_t n) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto slowlog = std::move(logship::SlowlogTransform::create({}, logship::BuildContext{"fuzz", "", ""}).value());
-  static const char* kPresets[] = {"java", "python", "go", "mysql_slowlog"};
+  static const char* kPresets[] = {"java", "python", "python_logging", "go", "mysql_slowlog"};
   if (size < 4) return 0;
   logship::MultilineConfig config;
-  config.preset = kPresets[data[0] % 4];
+  config.preset = kPresets[data[0] % (sizeof(kPresets) / sizeof(kPresets[0]))];
   config.max_lines = 1 + data[1] % 40;
   config.max_event_bytes.value = 8 + data[2] * 2;  // below the config's minimum, to cut often
   size_t max_line = 1 + data[3] % 200;

@@ -1,0 +1,195 @@
+// Real application logs (tests/testdata/applogs, written by Log4j2, Python's logging, Go's log
+// and slog, pino; Rails by hand) shipped by `logship run --once` through the built-in rules to
+// the file sink: every event has its own time, its normalised level, its logger and thread, and a
+// stack trace stays with its line, also when it spans batches.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+using testing::TempDir;
+
+const std::string kSamples = std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/applogs/";
+
+// One shipped event: its fields by dotted path, as JSON text ("\"info\"", 4242).
+using Event = std::map<std::string, std::string>;
+
+void flatten(simdjson::dom::element e, const std::string& path, Event& out) {
+  if (e.type() == simdjson::dom::element_type::OBJECT) {
+    for (auto [key, value] : e.get_object()) flatten(value, path.empty() ? std::string(key) : path + "." + std::string(key), out);
+    return;
+  }
+  if (e.type() == simdjson::dom::element_type::STRING) out[path] = std::string(e.get_string().value());
+  else out[path] = simdjson::minify(e);
+}
+
+class AppFormatsTest : public ::testing::Test {
+ protected:
+  // Ships `sample` through a file source (`source_extra` keys) and the transform written in
+  // `transform`, returns the events in file order.
+  std::vector<Event> ship(const std::string& sample, const std::string& source_extra, const std::string& transform) {
+    std::string run = std::to_string(++runs_);  // each run its own checkpoints and output
+    std::string out = dir_ / ("out" + run + ".ndjson");
+    std::string pipeline = "data_dir: " + dir_ / ("data" + run) + "\nsources:\n  app: {type: file, include: ['" + kSamples + sample + "']" +
+                           (source_extra.empty() ? "" : ", " + source_extra) + "}\ntransforms:\n  parsed: " + transform +
+                           "\nsinks:\n  out: {type: file, inputs: [parsed], path: '" + out + "'}\n";
+    testing::write_file(dir_ / "p.yaml", pipeline);
+    auto r = testing::run_logship({"run", "--once", "-c", dir_ / "p.yaml"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<Event> events;
+    simdjson::dom::parser parser;
+    std::string text = testing::read_file(out);
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      Event ev;
+      flatten(parser.parse(text.substr(start, end - start)), "", ev);
+      events.push_back(std::move(ev));
+      start = end + 1;
+    }
+    return events;
+  }
+  static std::map<std::string, int> count(const std::vector<Event>& events, const std::string& field) {
+    std::map<std::string, int> n;
+    for (const Event& e : events) ++n[e.count(field) ? e.at(field) : "(none)"];
+    return n;
+  }
+  static const Event& with(const std::vector<Event>& events, const std::string& field, const std::string& value) {
+    for (const Event& e : events)
+      if (e.count(field) && e.at(field) == value) return e;
+    static const Event none;
+    ADD_FAILURE() << "no event with " << field << " = " << value;
+    return none;
+  }
+  TempDir dir_;
+  int runs_ = 0;
+};
+
+const std::map<std::string, int> kJavaLevels = {{"debug", 1}, {"error", 2}, {"info", 2}, {"warn", 1}};
+
+// Each of the four Log4j2 layouts: six events out of 20 lines, the stack trace (14 lines, about
+// 1.3 KB) in one of them although batches are 1 KiB.
+class JavaLayoutsTest : public AppFormatsTest, public ::testing::WithParamInterface<std::pair<const char*, const char*>> {};
+
+TEST_P(JavaLayoutsTest, SixEventsWithLevelsLoggerThreadAndTheStackTraceInTheErrorEvent) {
+  auto [file, first_time] = GetParam();
+  auto events = ship(file, "multiline: {preset: java}, batch_bytes: 1KiB", "{type: rules, inputs: [app], rules: [java]}");
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(count(events, "log.level"), kJavaLevels);
+  EXPECT_EQ(count(events, "log.flags"), (std::map<std::string, int>{{"(none)", 5}, {"[\"multiline\"]", 1}})) << "nothing unparsed";
+  if (std::string(first_time).empty()) {
+    EXPECT_EQ(events[0]["log4j.time"], "00:08:11.674") << "the time of day alone is kept, @timestamp is the time read";
+  } else {
+    EXPECT_EQ(events[0]["@timestamp"], first_time);
+  }
+  EXPECT_EQ(count(events, "process.thread.name")["http-nio-8080-exec-1"] + count(events, "process.thread.name")["nio-8080-exec-1"], 6);
+  const Event& failed = with(events, "message", "invoice settlement failed");
+  EXPECT_EQ(failed.at("error.type"), "java.lang.IllegalStateException");
+  EXPECT_EQ(failed.at("error.message"), "payment provider returned 503");
+  EXPECT_NE(failed.at("error.stack_trace").find("Caused by: java.net.SocketTimeoutException: Read timed out"), std::string::npos);
+  EXPECT_NE(failed.at("error.stack_trace").find("... 8 more"), std::string::npos);
+  EXPECT_EQ(with(events, "message", "no route to the ledger").count("error.type"), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Log4j2, JavaLayoutsTest,
+                         ::testing::Values(std::pair{"java-spring-boot.log", "2026-12-05T00:08:11.674000Z"},
+                                           std::pair{"java-thread-first.log", "2026-12-05T00:08:11.674000Z"},
+                                           std::pair{"java-level-first.log", "2026-12-05T00:08:11.674000Z"},
+                                           std::pair{"java-log4j2-default.log", ""}));
+
+TEST_F(AppFormatsTest, SpringBootLinesGiveTheServiceNamePidAndAbbreviatedLogger) {
+  auto events = ship("java-spring-boot.log", "multiline: {preset: java}", "{type: rules, inputs: [app], rules: [java]}");
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(count(events, "service.name")["billing"], 6);
+  EXPECT_EQ(count(events, "process.pid")["4242"], 6);
+  EXPECT_EQ(count(events, "log.logger")["c.e.b.InvoiceController"], 6);
+}
+
+class PythonLayoutsTest : public AppFormatsTest, public ::testing::WithParamInterface<std::pair<const char*, const char*>> {};
+
+TEST_P(PythonLayoutsTest, SevenEventsWithTracebacksJoinedToTheirLines) {
+  auto [file, first_time] = GetParam();
+  auto events = ship(file, "multiline: {preset: python_logging}, batch_bytes: 1KiB", "{type: rules, inputs: [app], rules: [python]}");
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(count(events, "log.level"), (std::map<std::string, int>{{"critical", 1}, {"debug", 1}, {"error", 2}, {"info", 2}, {"warn", 1}}));
+  EXPECT_EQ(count(events, "log.logger")["billing.worker"], 7);
+  if (*first_time) {
+    EXPECT_EQ(events[0]["@timestamp"], first_time);
+  }
+  const Event& failed = with(events, "message", "job 42 failed");
+  EXPECT_EQ(failed.at("error.type"), "ValueError");
+  EXPECT_EQ(failed.at("error.message"), "invalid literal for int() with base 10: 'x'");
+  EXPECT_EQ(failed.at("error.stack_trace").rfind("Traceback (most recent call last):", 0), 0u);
+  const Event& critical = with(events, "log.level", "critical");
+  EXPECT_EQ(critical.at("error.type"), "KeyError");
+  EXPECT_EQ(critical.at("error.message"), "'customer'");
+}
+
+INSTANTIATE_TEST_SUITE_P(Logging, PythonLayoutsTest,
+                         ::testing::Values(std::pair{"python-asctime.log", "2026-12-05T00:07:39.339000Z"},
+                                           std::pair{"python-dashes.log", "2026-12-05T00:07:39.342000Z"},
+                                           std::pair{"python-default.log", ""}));
+
+TEST_F(AppFormatsTest, TimesWithoutAZoneAreReadInTheConfiguredOne) {
+  auto events = ship("python-asctime.log", "multiline: {preset: python_logging}",
+                     "{type: rules, inputs: [app], rules: [python], timezone: Europe/Berlin}");
+  ASSERT_EQ(events.size(), 7u);
+  EXPECT_EQ(events[0]["@timestamp"], "2026-12-04T23:07:39.339000Z") << "09:00 in Berlin in December is 08:00 UTC";
+  auto zoned = ship("java-spring-boot.log", "multiline: {preset: java}", "{type: rules, inputs: [app], rules: [java], timezone: Europe/Berlin}");
+  ASSERT_EQ(zoned.size(), 6u);
+  EXPECT_EQ(zoned[0]["@timestamp"], "2026-12-05T00:08:11.674000Z") << "a time that says Z stays UTC";
+}
+
+TEST_F(AppFormatsTest, GoLogAndSlogLinesGiveTimeLevelSourceAndAttributes) {
+  auto plain = ship("go-log.log", "", "{type: rules, inputs: [app], rules: [go]}");
+  ASSERT_EQ(plain.size(), 3u);
+  EXPECT_EQ(plain[0]["@timestamp"], "2026-12-05T00:07:52.653080Z");
+  EXPECT_EQ(plain[0]["log.origin.file.name"], "main.go");
+  EXPECT_EQ(plain[0]["message"], "listening on :8080");
+
+  auto slog = ship("go-slog.log", "", "{type: rules, inputs: [app], rules: [go]}");
+  ASSERT_EQ(slog.size(), 5u);
+  EXPECT_EQ(count(slog, "log.level"), (std::map<std::string, int>{{"debug", 1}, {"error", 1}, {"info", 2}, {"warn", 1}}));
+  EXPECT_EQ(slog[0]["@timestamp"], "2026-12-05T00:07:52.653000Z");
+  EXPECT_EQ(slog[0]["message"], "request served");
+  EXPECT_EQ(slog[0]["status"], "200");
+  EXPECT_EQ(slog[0]["log.origin.file.line"], "30");
+  EXPECT_EQ(slog[2]["db.host"], "db-1") << "a group's attributes keep its name in front";
+  EXPECT_EQ(slog[3]["message"], "query failed: \"orders\"\ttimeout") << "Go's quoting undone";
+  EXPECT_EQ(slog[3]["err"], "context deadline exceeded");
+}
+
+TEST_F(AppFormatsTest, PinoNumericLevelsBecomeLevelNamesAndItsEpochMillisTheTimestamp) {
+  auto events = ship("pino.log", "", "{type: json, inputs: [app], level_field: level, timestamp_field: time, timestamp_format: unix_ms, rename: {msg: message}}");
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(count(events, "log.level"), (std::map<std::string, int>{{"debug", 1}, {"error", 1}, {"fatal", 1}, {"info", 1}, {"warn", 1}}));
+  EXPECT_EQ(events[0]["@timestamp"], "2026-12-05T00:08:16.990000Z");
+  EXPECT_EQ(events[3]["err.type"], "Error");
+  EXPECT_EQ(events[3]["message"], "charge failed");
+}
+
+TEST_F(AppFormatsTest, RailsTaggedLinesCarryTheRequestIdAndTheRequestFields) {
+  auto events = ship("rails-production.log", "", "{type: rules, inputs: [app], rules: [rails]}");
+  ASSERT_EQ(events.size(), 11u);
+  EXPECT_EQ(count(events, "http.request.id")["af3e1c2a-5b7e-4c9e-9a6e-2f0d1b8c7e11"], 4);
+  EXPECT_EQ(count(events, "http.request.id")["0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"], 6);
+  EXPECT_EQ(count(events, "http.response.status_code"), (std::map<std::string, int>{{"(none)", 9}, {"200", 1}, {"500", 1}}));
+  EXPECT_EQ(count(events, "log.level")["fatal"], 2);
+  const Event& settle = with(events, "rails.action", "settle");
+  EXPECT_EQ(settle.at("rails.controller"), "InvoicesController");
+  EXPECT_EQ(settle.at("rails.format"), "JSON");
+  const Event& started = with(events, "url.original", "/invoices/7/settle");
+  EXPECT_EQ(started.at("source.ip"), "10.1.2.4");
+  EXPECT_EQ(started.at("@timestamp"), "2026-11-26T09:00:01.002001Z");
+  EXPECT_EQ(count(events, "log.flags")["(none)"], 11) << "every line parsed";
+}
+
+}  // namespace
+}  // namespace logship

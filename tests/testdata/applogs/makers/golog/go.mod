@@ -1,0 +1,3 @@
+module logship.test/golog
+
+go 1.26.8

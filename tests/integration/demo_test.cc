@@ -36,6 +36,7 @@ TEST(DemoPipelineTest, BundledLogsParseCleanlyIntoFiles) {
   EXPECT_EQ(count(events, "\n"), 300 + 300 + 120 + 29);  // app, access, service (traces joined), slow log (27 + 2 headers)
   EXPECT_EQ(count(events, "json_parse_error"), 0);
   EXPECT_EQ(count(events, "unparsed"), 0);
+  EXPECT_EQ(count(events, "\"logger\":\"c.e.b.InvoiceController\""), 120) << "every service event parsed by rules: [java]";
   EXPECT_EQ(count(events, "slowlog_fragment"), 0);
   EXPECT_EQ(count(events, "\"fingerprint\":"), 27);
   EXPECT_EQ(count(events, "\"dataset\":\"nginx.access\""), 300);
@@ -80,6 +81,20 @@ TEST(DemoPipelineTest, SidecarAndIndexerShipTheSampleLogsThroughKafkaIntoOpenSea
   auto errors = testing::run_logship({"views", "run", "errors_by_service_and_level", "--endpoint", node.url(), "--since", "10y"});
   ASSERT_EQ(errors.exit_code, 0) << errors.err;
   EXPECT_NE(errors.out.find("billing"), std::string::npos) << errors.out;
+  // The Java service's lines have their own times and levels (rules: [java]): its range is the
+  // log's four minutes, and its errors are the four ERROR lines.
+  auto summary = testing::run_logship({"views", "run", "events_by_dataset", "--endpoint", node.url(), "--since", "10y", "--format", "json"});
+  ASSERT_EQ(summary.exit_code, 0) << summary.err;
+  simdjson::dom::array datasets = parser.parse(summary.out);
+  bool found = false;
+  for (simdjson::dom::object row : datasets) {
+    if (std::string_view(row["dataset"]) != "billing.service") continue;
+    found = true;
+    EXPECT_EQ(std::string(simdjson::minify(row["oldest"])), "\"2026-11-26T09:00:00.000Z\"") << summary.out;
+    EXPECT_EQ(std::string(simdjson::minify(row["newest"])), "\"2026-11-26T09:03:58.833Z\"") << summary.out;
+    EXPECT_EQ(std::string(simdjson::minify(row["errors"])), "4") << summary.out;
+  }
+  EXPECT_TRUE(found) << summary.out;
 }
 
 }  // namespace

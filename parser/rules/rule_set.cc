@@ -339,7 +339,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
           f.path = kv.second["field"] ? kv.second["field"].as<std::string>() : capture;
           if (kv.second["type"] && !parse_type(kv.second["type"].as<std::string>(), f))
             errors.add(kv.second["type"], fpath + ".type",
-                       "unknown type (string, int, float, bool, ip, level, timestamp:<format>)");
+                       "unknown type (string, int, float, bool, ip, level, quoted, timestamp:<format>)");
         } else {
           errors.add(kv.second, fpath, "expected a field name or {field, type}");
           continue;
@@ -351,8 +351,15 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
         rule.fields.push_back(std::move(f));
       }
     }
+    if (YAML::Node lf = n["logfmt"]; lf) {
+      std::string what = lf.as<std::string>();
+      if (what == "line") rule.logfmt_capture = 0;
+      else if (auto g = groups.find(what); g != groups.end()) rule.logfmt_capture = g->second;
+      else errors.add(lf, path + ".logfmt", "expected `line` or the name of a capture group");
+    }
     for (const auto& [name, index] : groups) {
       if (std::find(listed.begin(), listed.end(), name) != listed.end()) continue;
+      if (index == rule.logfmt_capture) continue;  // its pairs are the fields, not the text
       RuleField f;
       f.capture = index;
       f.path = name;
@@ -367,12 +374,6 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
         append_json_string(f.static_json, kv.second.IsScalar() ? kv.second.Scalar() : "");
         rule.fields.push_back(std::move(f));
       }
-    }
-    if (YAML::Node lf = n["logfmt"]; lf) {
-      std::string what = lf.as<std::string>();
-      if (what == "line") rule.logfmt_capture = 0;
-      else if (auto g = groups.find(what); g != groups.end()) rule.logfmt_capture = g->second;
-      else errors.add(lf, path + ".logfmt", "expected `line` or the name of a capture group");
     }
     std::stable_sort(rule.fields.begin(), rule.fields.end(), [](const RuleField& a, const RuleField& b) { return a.path < b.path; });
     for (RuleField& f : rule.fields) {

@@ -1,6 +1,7 @@
 // libFuzzer target, differential: the compiled strftime scanner must give exactly what
 // strptime gives (or hand the value over to it) for every input, in the formats logs use; and
 // the UTC RFC 3339 shortcut must write what parsing then formatting writes, when it takes one.
+// Half the inputs are read in a time zone (Europe/Berlin, summer time and all), both ways.
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -17,12 +18,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (value.find('\0') != std::string_view::npos) return 0;  // strptime reads C strings
   logship::TimestampFormat fast;
   if (!logship::TimestampFormat::parse(pattern, fast) || fast.steps.empty()) std::abort();  // every pattern here compiles
+  static const std::shared_ptr<const logship::TimeZone> berlin = [] {
+    std::string why;
+    return logship::TimeZone::load("Europe/Berlin", why);
+  }();
+  if (data[0] & 0x80) fast.zone = berlin;
   logship::TimestampFormat slow = fast;
   slow.steps.clear();
   int64_t a = 0, b = 0;
   bool ok_fast = logship::parse_timestamp(value, fast, a);
   bool ok_slow = logship::parse_timestamp(value, slow, b);
   if (ok_fast != ok_slow || (ok_fast && a != b)) std::abort();
+  logship::TimestampFormat zoned_rfc3339;
+  zoned_rfc3339.zone = berlin;
+  (void)logship::parse_timestamp(value, zoned_rfc3339, a);
   std::string copied;
   if (logship::append_utc_rfc3339_as_micros(copied, value)) {
     int64_t ns = 0;

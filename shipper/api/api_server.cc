@@ -168,6 +168,17 @@ Result<std::unique_ptr<ApiServer>> ApiServer::start(const ApiConfig& config, Hea
   return api;
 }
 
+void ApiServer::reload_tls(const ApiTls& tls) {
+  auto made = make_server_tls(tls);
+  if (!made) {
+    log_error("api: cannot load the TLS certificate again; the one in use stays", {{"error", made.error().message}});
+    return;
+  }
+  for (const std::string& w : server_tls_warnings(*made)) log_warn(w);
+  static_cast<BoundedServer&>(*server_).set_tls(std::move(*made));
+  log_info("api: TLS certificate loaded again", {{"cert_file", tls.cert_file}});
+}
+
 ApiServer::~ApiServer() {
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();

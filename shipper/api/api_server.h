@@ -33,6 +33,9 @@ class ApiServer {
   static Result<std::unique_ptr<ApiServer>> start(const ApiConfig& config, HealthFn health);
   ~ApiServer();
   int port() const { return port_; }
+  // Loads api.tls's files again (a renewed certificate at the same path): new connections get
+  // it; on failure the one in use stays, and the reason is logged.
+  void reload_tls(const ApiTls& tls);
 
  private:
   ApiServer() = default;

@@ -465,7 +465,9 @@ class BoundedServer::Gate {
       ok = server_.process_request(strm, last, closed, nullptr);
     }
     c->bytes.erase(0, head_len);
-    c->close_after_answer = !ok || closed || last || c->peer_closed;
+    // A client that closed its side after several pipelined requests gets every answer: the
+    // connection closes after the last one.
+    c->close_after_answer = !ok || closed || last || (c->peer_closed && c->bytes.empty());
     if (c->answer.empty()) {
       close(*c);
       return;
@@ -582,10 +584,15 @@ BoundedServer::~BoundedServer() { gate_->stop(); }
 bool BoundedServer::process_and_close_socket(socket_t sock) {
   auto c = std::make_unique<Connection>();
   c->sock = sock;
-  if (tls_) {
+  std::shared_ptr<ssl_ctx_st> tls;
+  {
+    std::lock_guard lock(tls_mu_);
+    tls = tls_;
+  }
+  if (tls) {
     // OpenSSL reads and writes the socket itself: it must not block the gate.
     ::fcntl(sock, F_SETFL, ::fcntl(sock, F_GETFL) | O_NONBLOCK);
-    c->ssl = SSL_new(tls_.get());
+    c->ssl = SSL_new(tls.get());  // holds its own reference to the context
     if (c->ssl == nullptr || SSL_set_fd(c->ssl, sock) != 1) {
       close_connection(*c);
       return true;
@@ -596,6 +603,11 @@ bool BoundedServer::process_and_close_socket(socket_t sock) {
   c->deadline = c->waiting_since + limits_.request_deadline;
   gate_->admit_new(std::move(c));
   return true;
+}
+
+void BoundedServer::set_tls(std::shared_ptr<ssl_ctx_st> tls) {
+  std::lock_guard lock(tls_mu_);
+  if (tls_ && tls) tls_ = std::move(tls);
 }
 
 void BoundedServer::widen_backlog() {

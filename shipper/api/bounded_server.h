@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 
 struct ssl_ctx_st;
 
@@ -45,6 +46,9 @@ class BoundedServer : public httplib::Server {
   // `tls`: serve HTTPS with this context (shipper/api/server_tls.h); plain HTTP when null.
   explicit BoundedServer(ConnectionLimits limits, std::shared_ptr<ssl_ctx_st> tls = nullptr);
   ~BoundedServer() override;
+  // A new certificate for the connections accepted from now on (a renewed certificate at the
+  // same path, on SIGHUP); only for a server made with a TLS context.
+  void set_tls(std::shared_ptr<ssl_ctx_st> tls);
   // After bind: lets the kernel queue max_connections connections before accept (httplib
   // listens with a backlog of 5, and a burst of connections then drops a probe's).
   void widen_backlog();
@@ -56,7 +60,8 @@ class BoundedServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
 
   ConnectionLimits limits_;
-  std::shared_ptr<ssl_ctx_st> tls_;
+  std::mutex tls_mu_;
+  std::shared_ptr<ssl_ctx_st> tls_;  // guarded by tls_mu_
   std::unique_ptr<Gate> gate_;
 };
 

@@ -36,6 +36,13 @@ Result<ServerTlsContext> make_server_tls(const ApiTls& tls) {
   auto password = std::make_shared<std::string>(tls.key_password);
   ServerTlsContext ctx(raw, [password](SSL_CTX* c) { SSL_CTX_free(c); });
   SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
+  // A client that closes its side right after its request (EOF without close_notify) still
+  // gets its answer: OpenSSL 3 would call that EOF an error.
+  SSL_CTX_set_options(raw, SSL_OP_IGNORE_UNEXPECTED_EOF);
+  // Sessions resumed by id or ticket need a context id once client certificates are checked;
+  // without one OpenSSL fails every resumption with an internal error.
+  static const unsigned char kSessionContext[] = "logship-api";
+  SSL_CTX_set_session_id_context(raw, kSessionContext, sizeof(kSessionContext) - 1);
   SSL_CTX_set_default_passwd_cb(raw, give_password);
   SSL_CTX_set_default_passwd_cb_userdata(raw, password.get());
   if (SSL_CTX_use_certificate_chain_file(raw, tls.cert_file.c_str()) != 1)

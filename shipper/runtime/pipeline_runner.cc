@@ -102,6 +102,10 @@ void PipelineRunner::reload() {
               {{"config", config_path_}, {"problems", std::to_string(errors.size())}});
     return;
   }
+  // Certificates renewed in place (certbot, cert-manager) keep their paths: the API loads its
+  // files again on every reload that leaves it as it is.
+  if (api_ && next->global.api && next->global.api->tls && current_.global_signature == next->global_signature)
+    api_->reload_tls(*next->global.api->tls);
   std::string changes = describe_changes(current_, *next);
   if (changes.empty()) {
     log_info("reload: nothing changed", {{"config", config_path_}});

@@ -5,10 +5,14 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +41,77 @@ int connect_to(int port) {
   timeval tv{20, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   return fd;
+}
+
+// A TLS client of OpenSSL's own, for what curl does not let a test see: session resumption,
+// the server's certificate, a TCP half-close after the request.
+class TlsClient {
+ public:
+  TlsClient(const std::string& certs, bool with_client_certificate) : ctx_(SSL_CTX_new(TLS_client_method())) {
+    ::signal(SIGPIPE, SIG_IGN);  // OpenSSL writes with write(): a server that closed first must not end the test
+    SSL_CTX_load_verify_locations(ctx_, (certs + "/ca.pem").c_str(), nullptr);
+    SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, nullptr);
+    if (with_client_certificate) {
+      SSL_CTX_use_certificate_file(ctx_, (certs + "/client.pem").c_str(), SSL_FILETYPE_PEM);
+      SSL_CTX_use_PrivateKey_file(ctx_, (certs + "/client.key").c_str(), SSL_FILETYPE_PEM);
+    }
+  }
+  ~TlsClient() {
+    if (session_) SSL_SESSION_free(session_);
+    SSL_CTX_free(ctx_);
+  }
+  struct Exchange {
+    bool handshake = false;
+    bool resumed = false;
+    std::string answer;
+    std::string server_subject;
+  };
+  // One connection: handshake (resuming the last session when there is one), `request`, then
+  // (with half_close) a TCP FIN without close_notify, and what comes back until the server closes.
+  Exchange exchange(int port, const std::string& request, bool half_close) {
+    Exchange out;
+    int fd = connect_to(port);
+    if (fd < 0) return out;
+    SSL* ssl = SSL_new(ctx_);
+    SSL_set_fd(ssl, fd);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    if (session_) SSL_set_session(ssl, session_);
+    out.handshake = SSL_connect(ssl) == 1;
+    if (out.handshake) {
+      out.resumed = SSL_session_reused(ssl) == 1;
+      if (X509* cert = SSL_get1_peer_certificate(ssl)) {
+        char name[256];
+        X509_NAME_oneline(X509_get_subject_name(cert), name, sizeof(name));
+        out.server_subject = name;
+        X509_free(cert);
+      }
+      SSL_write(ssl, request.data(), static_cast<int>(request.size()));
+      if (half_close) ::shutdown(fd, SHUT_WR);
+      char buf[4096];
+      int n;
+      while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0) out.answer.append(buf, static_cast<size_t>(n));
+      // TLS 1.3 sends its tickets after the handshake: the session is complete now.
+      if (SSL_SESSION* s = SSL_get1_session(ssl)) {
+        if (session_) SSL_SESSION_free(session_);
+        session_ = s;
+      }
+      SSL_shutdown(ssl);  // freed without it, OpenSSL marks the session not resumable
+    }
+    SSL_free(ssl);
+    ::close(fd);
+    ERR_clear_error();
+    return out;
+  }
+
+ private:
+  SSL_CTX* ctx_;
+  SSL_SESSION* session_ = nullptr;
+};
+
+int count_answers(const std::string& text) {
+  int n = 0;
+  for (size_t p = text.find("HTTP/1.1 200"); p != std::string::npos; p = text.find("HTTP/1.1 200", p + 1)) ++n;
+  return n;
 }
 
 class ApiTlsTest : public ::testing::Test {
@@ -165,6 +240,60 @@ TEST_F(ApiTlsTest, ClientsStuckInTheHandshakeDoNotKeepHealthFromAnswering) {
   char byte;
   EXPECT_EQ(::recv(fd, &byte, 1, 0), 0) << "a stuck handshake is closed by the server";
   for (int s : stuck) ::close(s);
+}
+
+// From the hostile review: without a session id context OpenSSL failed every resumed session
+// once client certificates were required ("internal error" on the client's second connection).
+TEST_F(ApiTlsTest, ClientsWithCertificatesResumeTheirSessions) {
+  start(server_keys() + ", ca_file: " + certs_ + "/ca.pem");
+  TlsClient client(certs_, true);
+  const std::string get = "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  auto first = client.exchange(port_, get, false);
+  ASSERT_TRUE(first.handshake);
+  EXPECT_EQ(count_answers(first.answer), 1) << first.answer;
+  auto second = client.exchange(port_, get, false);
+  ASSERT_TRUE(second.handshake) << "a resumed session must not fail";
+  EXPECT_TRUE(second.resumed);
+  EXPECT_EQ(count_answers(second.answer), 1) << second.answer;
+}
+
+// From the hostile review: a request and at once a TCP FIN (no close_notify) got no answer, and
+// of pipelined requests before a close only the first was answered.
+TEST_F(ApiTlsTest, EveryRequestSentBeforeTheClientClosesItsSideIsAnswered) {
+  start(server_keys());
+  TlsClient client(certs_, false);
+  const std::string get = "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  auto one = client.exchange(port_, get, true);
+  ASSERT_TRUE(one.handshake);
+  EXPECT_EQ(count_answers(one.answer), 1) << one.answer;
+  auto three = client.exchange(port_, get + get + get, true);
+  EXPECT_EQ(count_answers(three.answer), 3) << three.answer;
+}
+
+// A certificate renewed at the same path (certbot, cert-manager) is served after SIGHUP,
+// although the pipeline file did not change.
+TEST_F(ApiTlsTest, ARenewedCertificateAtTheSamePathIsServedAfterSighup) {
+  std::filesystem::copy_file(certs_ + "/server.pem", certs_ + "/live.pem");
+  std::filesystem::copy_file(certs_ + "/server.key", certs_ + "/live.key");
+  start("cert_file: " + certs_ + "/live.pem, key_file: " + certs_ + "/live.key, key_password: '${API_KEY_PASSWORD}'");
+  TlsClient client(certs_, false);
+  const std::string get = "GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  EXPECT_NE(client.exchange(port_, get, false).server_subject.find("CN=localhost"), std::string::npos);
+  // The renewal: another certificate (for another name, so the test can tell) and its key.
+  std::filesystem::copy_file(certs_ + "/wrong-host.pem", certs_ + "/live.pem", std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(certs_ + "/wrong-host.key", certs_ + "/live.key", std::filesystem::copy_options::overwrite_existing);
+  process_->signal(SIGHUP);
+  ASSERT_TRUE(testing::eventually([&] { return log().find("TLS certificate loaded again") != std::string::npos; })) << log();
+  TlsClient fresh(certs_, false);  // no session to resume: a full handshake shows the certificate
+  EXPECT_NE(fresh.exchange(port_, get, false).server_subject.find("CN=elsewhere.invalid"), std::string::npos) << log();
+  // A renewal gone wrong (a key that is not the certificate's) is refused like any bad
+  // configuration, and the certificate in use stays.
+  std::filesystem::copy_file(certs_ + "/client.key", certs_ + "/live.key", std::filesystem::copy_options::overwrite_existing);
+  process_->signal(SIGHUP);
+  ASSERT_TRUE(testing::eventually([&] { return log().find("is not the key of") != std::string::npos; })) << log();
+  EXPECT_NE(log().find("reload refused"), std::string::npos) << log();
+  TlsClient third(certs_, false);
+  EXPECT_NE(third.exchange(port_, get, false).server_subject.find("CN=elsewhere.invalid"), std::string::npos);
 }
 
 TEST_F(ApiTlsTest, ValidateRefusesKeyMaterialTheApiCouldNotUseWithThePathAndLine) {

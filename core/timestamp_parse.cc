@@ -123,6 +123,7 @@ bool parse_unix(std::string_view s, int64_t unit_ns, int64_t& out) {
 struct CivilTime {
   int year = 1970, month = 1, day = 1, hour = 0, minute = 0, second = 0;
   int64_t offset = 0;  // seconds east of UTC, from %z
+  int64_t nanos = 0;   // from %f
   bool zoned = false;  // the text named its zone: `offset` holds, whatever TimestampFormat::zone says
 };
 
@@ -130,7 +131,7 @@ struct CivilTime {
 // "12:00:00.250" and "12:00:00 +0100" after the pattern are accepted.
 bool finish(std::string_view s, size_t pos, CivilTime t, const TimestampFormat& f, int64_t& out) {
   bool has_year = f.has_year;
-  int64_t ns = fraction(s, pos);
+  int64_t ns = t.nanos + fraction(s, pos);
   if (pos < s.size()) {
     while (pos < s.size() && s[pos] == ' ') ++pos;
     int64_t extra = 0;
@@ -196,6 +197,22 @@ constexpr const char* kMonths[] = {"january", "february", "march",     "april", 
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
 
+constexpr const char* kWeekdays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+
+// A weekday's full name or its first three letters, any case (%a and %A); the date says the
+// rest, so which day it names is not checked.
+bool weekday_name(std::string_view s, size_t& pos) {
+  for (std::string_view name : kWeekdays) {
+    size_t n = 0;
+    while (n < name.size() && pos + n < s.size() && lower(s[pos + n]) == name[n]) ++n;
+    if (n == name.size() || n == 3) {
+      pos += n;
+      return true;
+    }
+  }
+  return false;
+}
+
 // A month's full name or its first three letters, any case (what glibc's %b and %B take).
 bool month_name(std::string_view s, size_t& pos, int& month) {
   for (int m = 0; m < 12; ++m) {
@@ -249,6 +266,17 @@ bool parse_with_steps(std::string_view s, const TimestampFormat& f, int64_t& out
       case 'M': ok = number(s, pos, t.minute); break;
       case 'S': ok = number(s, pos, t.second); break;
       case 'b': ok = month_name(s, pos, t.month); break;
+      case 'a': ok = weekday_name(s, pos); break;
+      case 'f': {  // the fraction's digits alone, wherever the pattern puts them ("%S.%f %Y")
+        size_t start = pos;
+        int64_t scale = 100'000'000;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+          t.nanos += (s[pos++] - '0') * scale;
+          scale /= 10;
+        }
+        ok = pos > start;
+        break;
+      }
       case 'z':
         ok = pos < s.size() && s[pos] != 'Z' && s[pos] != 'z' && zone(s, pos, t.offset);
         t.zoned = true;
@@ -279,7 +307,8 @@ bool compile_steps(std::string_view pattern, std::string& steps, std::string& li
     if (c == '%') {
       char d = i + 1 < expanded.size() ? expanded[++i] : '\0';
       if (d == 'h' || d == 'B') d = 'b';
-      if (std::string_view("YymdeHMSbz").find(d) == std::string_view::npos) return false;
+      if (d == 'A') d = 'a';
+      if (std::string_view("YymdeHMSbzaf").find(d) == std::string_view::npos) return false;
       steps += d;
     } else if (c == ' ' || c == '\t') {
       if (steps.empty() || steps.back() != ' ') steps += ' ';

@@ -8,9 +8,11 @@
 // Formats: rfc3339 (also ISO 8601 with a space for T, any fraction, Z, ±HH:MM or ±HHMM; no zone
 // means TimestampFormat::zone, UTC unless set), unix / unix_ms / unix_us / unix_ns (integers or decimals), or a strftime pattern
 // (strptime; seconds may be followed by a fraction, `%z` reads the zone, none means `zone`).
-// Patterns made only of %Y %y %m %d %e %H %M %S %b %h %B %z %T %F %D, spaces and literal text
-// (every common log format) are read by a compiled scanner; a value it does not take in its
-// usual shape, and every other pattern, goes to strptime, so the results are strptime's.
+// Patterns made only of %Y %y %m %d %e %H %M %S %b %h %B %a %A %z %T %F %D, spaces and literal
+// text (every common log format) are read by a compiled scanner; a value it does not take in its
+// usual shape, and every other pattern, goes to strptime, so the results are strptime's. The
+// scanner alone knows %f, a fraction's digits where the pattern puts them (Apache's error log:
+// "%a %b %d %H:%M:%S.%f %Y"), which strptime refuses.
 #pragma once
 
 #include <cstdint>

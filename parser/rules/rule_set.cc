@@ -37,6 +37,10 @@ bool parse_type(const std::string& text, RuleField& f) {
   else if (text == "ip") f.type = T::kIp;
   else if (text == "level") f.type = T::kLevel;
   else if (text == "quoted") f.type = T::kQuoted;
+  else if (text == "chain") f.type = T::kChain;
+  else if (text == "client_ip") f.type = T::kClientIp;
+  else if (text == "maybe_ip") f.type = T::kMaybeIp;
+  else if (text == "http_outcome") f.type = T::kHttpOutcome;
   else if (starts_with(text, "timestamp:")) {
     f.type = T::kTimestamp;
     return TimestampFormat::parse(text.substr(10), f.timestamp_format);
@@ -136,6 +140,48 @@ std::string_view unquote_go(std::string_view v, std::string& scratch) {
   return scratch;
 }
 
+// An IPv4 or IPv6 address (brackets around IPv6 allowed), its 16 bytes in `bytes` (IPv4 in the
+// first 4, `v4` set).
+bool parse_ip(std::string_view v, unsigned char bytes[16], bool& v4) {
+  if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+  char text[64];  // the longest IPv6 text is 45 bytes
+  if (v.empty() || v.size() >= sizeof(text) || std::memchr(v.data(), 0, v.size()) != nullptr) return false;
+  std::memcpy(text, v.data(), v.size());
+  text[v.size()] = '\0';
+  v4 = ::inet_pton(AF_INET, text, bytes) == 1;
+  return v4 || ::inet_pton(AF_INET6, text, bytes) == 1;
+}
+
+// Addresses that are not a client on the internet: private, loopback, link-local, carrier-grade
+// NAT (IPv4); loopback, unique local, link-local (IPv6). What Filebeat's nginx module skips when
+// it picks the client out of an X-Forwarded-For list.
+bool non_public_ip(const unsigned char b[16], bool v4) {
+  if (v4)
+    return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0) == 16) || (b[0] == 192 && b[1] == 168) ||
+           (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xC0) == 64);
+  static const unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return std::memcmp(b, kLoopback, 16) == 0 || (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
+}
+
+// The entries of "10.0.0.2, 10.0.0.1, 85.181.35.98" (commas, blanks and stray quotes between).
+template <class F>
+void each_list_item(std::string_view v, F&& f) {
+  size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && (v[i] == ',' || v[i] == ' ' || v[i] == '\t' || v[i] == '"')) ++i;
+    size_t start = i;
+    while (i < v.size() && v[i] != ',' && v[i] != ' ' && v[i] != '\t' && v[i] != '"') ++i;
+    if (i > start) f(v.substr(start, i - start));
+  }
+}
+
+void append_quoted_ip(std::string& out, std::string_view v) {
+  if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
+  out.push_back('"');  // an address needs no escaping: what inet_pton accepts is plain ASCII
+  out.append(v);
+  out.push_back('"');
+}
+
 // Converts a captured value to the field's JSON; false when it does not fit the type.
 bool convert(const RuleField& f, std::string_view v, std::string& out, bool& invalid_utf8) {
   out.clear();
@@ -191,6 +237,52 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
     case T::kQuoted: {
       thread_local std::string scratch;
       invalid_utf8 |= !append_json_string(out, unquote_go(v, scratch));
+      return true;
+    }
+    case T::kChain: {
+      // Only a real chain: a single address is source.ip's already, and busy access logs are
+      // mostly single addresses (no bytes spent on them).
+      if (v.find_first_of(", \t\"") == std::string_view::npos) return true;
+      out.push_back('[');
+      each_list_item(v, [&](std::string_view item) {
+        if (out.size() > 1) out.push_back(',');
+        invalid_utf8 |= !append_json_string(out, item);
+      });
+      out.push_back(']');
+      if (out.size() == 2) out.clear();
+      return true;
+    }
+    case T::kClientIp: {
+      if (plain_ipv4(v)) {  // one address, the usual case
+        append_quoted_ip(out, v);
+        return true;
+      }
+      // The first public address of the list; the first address when all are private.
+      std::string_view first, chosen;
+      each_list_item(v, [&](std::string_view item) {
+        unsigned char b[16];
+        bool v4 = false;
+        if (!chosen.empty() || !parse_ip(item, b, v4)) return;
+        if (first.empty()) first = item;
+        if (!non_public_ip(b, v4)) chosen = item;
+      });
+      if (chosen.empty()) chosen = first;
+      if (chosen.empty()) return true;  // "unknown", host names: no address to give, nothing wrong
+      append_quoted_ip(out, chosen);
+      return true;
+    }
+    case T::kMaybeIp: {
+      unsigned char b[16];
+      bool v4 = false;
+      if (!parse_ip(v, b, v4)) return true;  // a host name: no field, and nothing wrong
+      append_quoted_ip(out, v);
+      return true;
+    }
+    case T::kHttpOutcome: {
+      int status = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), status);
+      if (ec != std::errc() || p != v.data() + v.size() || status < 100 || status > 999) return false;
+      out = status < 400 ? "\"success\"" : "\"failure\"";
       return true;
     }
     case T::kTimestamp: {
@@ -330,25 +422,34 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
           errors.add(kv.first, fpath, "the pattern has no capture group (?P<" + capture + ">…)");
           continue;
         }
-        RuleField f;
-        f.capture = g->second;
-        if (kv.second.IsScalar()) {
-          f.path = kv.second.Scalar();
-        } else if (kv.second.IsMap()) {
-          check_keys(kv.second, fpath, {"field", "type"}, errors);
-          f.path = kv.second["field"] ? kv.second["field"].as<std::string>() : capture;
-          if (kv.second["type"] && !parse_type(kv.second["type"].as<std::string>(), f))
-            errors.add(kv.second["type"], fpath + ".type",
-                       "unknown type (string, int, float, bool, ip, level, quoted, timestamp:<format>)");
+        // One capture may fill several fields: `status: [{field: http.response.status_code, type: int},
+        // {field: event.outcome, type: http_outcome}]`.
+        auto add_field = [&](const YAML::Node& spec, const std::string& spec_path) {
+          RuleField f;
+          f.capture = g->second;
+          if (spec.IsScalar()) {
+            f.path = spec.Scalar();
+          } else if (spec.IsMap()) {
+            check_keys(spec, spec_path, {"field", "type"}, errors);
+            f.path = spec["field"] ? spec["field"].as<std::string>() : capture;
+            if (spec["type"] && !parse_type(spec["type"].as<std::string>(), f))
+              errors.add(spec["type"], spec_path + ".type",
+                         "unknown type (string, int, float, bool, ip, maybe_ip, client_ip, chain, level, quoted, http_outcome, timestamp:<format>)");
+          } else {
+            errors.add(spec, spec_path, "expected a field name or {field, type}");
+            return;
+          }
+          if (reserved_path(f.path)) errors.add(spec, spec_path, "'" + f.path + "' is set by logship itself");
+          if (f.path == "@timestamp" && f.type != RuleField::Type::kTimestamp)
+            errors.add(spec, spec_path, "@timestamp needs type timestamp:<format>");
+          rule.fields.push_back(std::move(f));
+        };
+        if (kv.second.IsSequence() && kv.second.size() > 0) {
+          for (size_t k = 0; k < kv.second.size(); ++k) add_field(kv.second[k], fpath + "[" + std::to_string(k) + "]");
         } else {
-          errors.add(kv.second, fpath, "expected a field name or {field, type}");
-          continue;
+          add_field(kv.second, fpath);
         }
-        if (reserved_path(f.path)) errors.add(kv.second, fpath, "'" + f.path + "' is set by logship itself");
-        if (f.path == "@timestamp" && f.type != RuleField::Type::kTimestamp)
-          errors.add(kv.second, fpath, "@timestamp needs type timestamp:<format>");
         listed.push_back(capture);
-        rule.fields.push_back(std::move(f));
       }
     }
     if (YAML::Node lf = n["logfmt"]; lf) {
@@ -483,6 +584,8 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
       } else if (!convert(f, v, value_, invalid_utf8)) {
         flags |= kFlagInvalidAttribute;
         continue;
+      } else if (value_.empty()) {
+        continue;  // maybe_ip or client_ip without an address
       } else if (f.type == RuleField::Type::kTimestamp) {
         last_time_field_ = &f;
         last_time_text_.assign(v);

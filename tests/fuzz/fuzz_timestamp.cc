@@ -11,7 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const char* kPatterns[] = {"%d/%b/%Y:%H:%M:%S %z", "%Y-%m-%d %H:%M:%S", "%b %d %H:%M:%S", "%b %e %T",
-                                    "%F %T",                "%y%m%d %H:%M:%S",   "%D %T %z",       "%d-%B-%Y %H.%M.%S"};
+                                    "%F %T",                "%y%m%d %H:%M:%S",   "%D %T %z",       "%d-%B-%Y %H.%M.%S",
+                                    "%a %b %e %H:%M:%S %Y"};
   if (size == 0) return 0;
   const char* pattern = kPatterns[data[0] % (sizeof(kPatterns) / sizeof(kPatterns[0]))];
   std::string_view value(reinterpret_cast<const char*>(data) + 1, size - 1);

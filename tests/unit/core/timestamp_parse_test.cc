@@ -70,6 +70,8 @@ TEST(TimestampParseTest, CompiledStrftimePatternsAgreeWithStrptime) {
       {"%y%m%d %H:%M:%S", "691126 09:00:00"},                 {"%d-%B-%Y", "26-November-2026"},
       {"%d-%B-%Y", "26-Nov-2026"},                            {"%d/%b/%Y:%H:%M:%S %z", " 26/Nov/2026:10:00:00 +0100"},
       {"%D %T %z", "11/26/26 09:00:00 -0265"},  // found by fuzz_timestamp: minutes past 59
+      {"%a %b %d %H:%M:%S %Y", "Thu Nov 26 09:00:00 2026"},   {"%A %d %B %Y", "thursday 26 November 2026"},
+      {"%a %b %e %H:%M:%S %Y", "Wed Oct  1 14:32:52 2000"},   {"%a %b %d %H:%M:%S %Y", "Thx Nov 26 09:00:00 2026"},
   };
   for (const auto& c : cases) {
     TimestampFormat fast;
@@ -87,10 +89,21 @@ TEST(TimestampParseTest, CompiledStrftimePatternsAgreeWithStrptime) {
   }
   TimestampFormat weekday;
   ASSERT_TRUE(TimestampFormat::parse("%a %b %d %H:%M:%S %Y", weekday));
-  EXPECT_TRUE(weekday.steps.empty()) << "%a is left to strptime";
   int64_t ns = 0;
   EXPECT_TRUE(parse_timestamp("Thu Nov 26 09:00:00 2026", weekday, ns));
   EXPECT_EQ(ns, 1795683600LL * 1'000'000'000);
+}
+
+// Apache 2.4's error log writes the fraction between the seconds and the year.
+TEST(TimestampParseTest, PercentFReadsAFractionWhereThePatternPutsIt) {
+  TimestampFormat f;
+  ASSERT_TRUE(TimestampFormat::parse("%a %b %e %H:%M:%S.%f %Y", f));
+  ASSERT_FALSE(f.steps.empty());
+  int64_t ns = 0;
+  ASSERT_TRUE(parse_timestamp("Wed Oct 11 14:32:52.123456 2000", f, ns));
+  EXPECT_EQ(ns, 971274772123456000LL);
+  EXPECT_FALSE(parse_timestamp("Wed Oct 11 14:32:52. 2000", f, ns)) << "no digits";
+  EXPECT_FALSE(parse_timestamp("Wed Oct 11 14:32:52 2000", f, ns)) << "the pattern asks for a fraction";
 }
 
 TEST(TimestampParseTest, PatternsWithoutAYearTakeThisYear) {

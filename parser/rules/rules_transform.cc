@@ -57,7 +57,7 @@ std::unique_ptr<RuleSet> load_rule_set(const std::vector<std::string>& names, Co
 
 const Schema<RulesTransformConfig>& RulesTransform::schema() {
   static const auto s = Schema<RulesTransformConfig>()
-                            .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, logfmt, mysql_error, rails, go, java, python) or paths to rule files.")
+                            .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, auth, logfmt, mysql_error, rails, go, java, python; pipelines/rules/README.md) or paths to rule files.")
                             .required()
                             .field("keep_original", &RulesTransformConfig::keep_original, "Also keep the whole line in event.original.")
                             .field("timezone", &RulesTransformConfig::timezone, "Zone of times the lines write without one: an IANA name (Europe/Berlin), UTC, local (this machine's) or an offset (+05:30).")

@@ -14,7 +14,7 @@ void register_parsers(ComponentRegistry& registry) {
       "json", "Parses JSON lines with simdjson and splices logship's fields into the application's object.",
       JsonTransform::schema()));
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, RulesTransformConfig, RulesTransform>>(
-      "rules", "Parses text lines with RE2 rule sets (built-in: nginx, apache, syslog, logfmt, mysql_error, rails, go).",
+      "rules", "Parses text lines with RE2 rule sets (built-in: nginx, apache, syslog, auth, logfmt, mysql_error, rails, go, java, python); optionally user agents too.",
       RulesTransform::schema()));
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, SlowlogTransformConfig, SlowlogTransform>>(
       "mysql_slowlog",

@@ -278,6 +278,8 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       append_quoted_ip(out, v);
       return true;
     }
+    case T::kUserAgentPart:
+      return false;  // filled by RuleSet::encode from the user agent cache
     case T::kHttpOutcome: {
       int status = 0;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), status);
@@ -373,6 +375,46 @@ void RuleSet::set_time_zone(std::shared_ptr<const TimeZone> zone) {
     for (RuleField& f : r.fields)
       if (f.type == RuleField::Type::kTimestamp) f.timestamp_format.zone = zone;
   last_time_field_ = nullptr;  // a time converted before is not the same any more
+}
+
+// Sorts a rule's fields by path (the writers nest them in one pass) and decides their groups.
+static void order_fields(Rule& rule) {
+  std::stable_sort(rule.fields.begin(), rule.fields.end(), [](const RuleField& a, const RuleField& b) { return a.path < b.path; });
+  for (RuleField& f : rule.fields) {
+    if (f.path == "@timestamp") f.group = RuleField::Group::kTimestamp;
+    else if (starts_with(f.path, "log.")) f.group = RuleField::Group::kLog;
+    else if (starts_with(f.path, "event.")) f.group = RuleField::Group::kEvent;
+    else if (starts_with(f.path, "host.")) f.group = RuleField::Group::kHost;
+    else f.group = RuleField::Group::kTop;
+    f.key = FieldPath(f.inner_path());
+  }
+}
+
+// The fields a user agent gives, in UserAgent's order.
+constexpr const char* kUserAgentParts[] = {"user_agent.name",    "user_agent.version", "user_agent.os.name",
+                                           "user_agent.os.version", "user_agent.os.full", "user_agent.device.name"};
+
+
+void RuleSet::set_user_agent(std::shared_ptr<const UserAgentParser> parser, size_t cache_size) {
+  user_agents_ = std::make_unique<UserAgentCache>(std::move(parser), cache_size);
+  last_agent_ = nullptr;
+  for (Rule& r : rules_) {
+    int capture = -1;
+    for (const RuleField& f : r.fields)
+      if (f.path == "user_agent.original" && f.capture >= 0) capture = f.capture;
+    if (capture < 0) continue;
+    for (int part = 0; part < 6; ++part) {
+      if (std::any_of(r.fields.begin(), r.fields.end(), [&](const RuleField& f) { return f.path == kUserAgentParts[part]; })) continue;
+      RuleField f;
+      f.capture = capture;
+      f.path = kUserAgentParts[part];
+      f.type = RuleField::Type::kUserAgentPart;
+      f.user_agent_part = part;
+      r.fields.push_back(std::move(f));
+    }
+    order_fields(r);
+  }
+  last_time_field_ = nullptr;  // fields moved
 }
 
 bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
@@ -476,14 +518,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
         rule.fields.push_back(std::move(f));
       }
     }
-    std::stable_sort(rule.fields.begin(), rule.fields.end(), [](const RuleField& a, const RuleField& b) { return a.path < b.path; });
-    for (RuleField& f : rule.fields) {
-      if (f.path == "@timestamp") f.group = RuleField::Group::kTimestamp;
-      else if (starts_with(f.path, "log.")) f.group = RuleField::Group::kLog;
-      else if (starts_with(f.path, "event.")) f.group = RuleField::Group::kEvent;
-      else if (starts_with(f.path, "host.")) f.group = RuleField::Group::kHost;
-      f.key = FieldPath(f.inner_path());
-    }
+    order_fields(rule);
     for (const RuleField& f : rule.fields) {
       if (static_cast<size_t>(std::count(f.path.begin(), f.path.end(), '.')) >= NestedWriter::kMaxDepth)
         errors.add(n, path, "field '" + f.path + "' is nested more than " + std::to_string(NestedWriter::kMaxDepth) + " levels deep");
@@ -572,6 +607,8 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
   bool invalid_utf8 = false;
   NestedWriter top(top_), log(log_), event(event_), host(host_);
   for (const RuleField& f : r.fields) {
+    // The field's JSON: value_ as converted, or text kept elsewhere (static, cached) as it is.
+    std::string_view json;
     if (f.capture >= 0) {
       const re2::StringPiece& piece = groups_[static_cast<size_t>(f.capture)];
       if (piece.data() == nullptr || piece.empty()) continue;  // optional group that did not take part
@@ -579,27 +616,38 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
       if (v == "-") continue;  // how access logs and syslog write "nothing"
       // Busy logs repeat the same second on many lines: the last timestamp converted is kept.
       bool same_time = f.type == RuleField::Type::kTimestamp && &f == last_time_field_ && v == last_time_text_;
-      if (same_time) {
-        value_ = last_time_json_;
+      if (f.type == RuleField::Type::kUserAgentPart) {
+        // One lookup per line, and none while the agent repeats; the values' JSON is the cache's.
+        if (last_agent_ == nullptr || v != last_agent_text_) {
+          last_agent_ = &user_agents_->get(v);
+          last_agent_text_.assign(v);
+        }
+        json = last_agent_->json[static_cast<size_t>(f.user_agent_part)];
+        if (json.empty()) continue;
+      } else if (same_time) {
+        json = last_time_json_;
       } else if (!convert(f, v, value_, invalid_utf8)) {
         flags |= kFlagInvalidAttribute;
         continue;
       } else if (value_.empty()) {
         continue;  // maybe_ip or client_ip without an address
-      } else if (f.type == RuleField::Type::kTimestamp) {
-        last_time_field_ = &f;
-        last_time_text_.assign(v);
-        last_time_json_ = value_;
+      } else {
+        json = value_;  // after convert: value_ may have moved
+        if (f.type == RuleField::Type::kTimestamp) {
+          last_time_field_ = &f;
+          last_time_text_.assign(v);
+          last_time_json_ = value_;
+        }
       }
     } else {
-      value_ = f.static_json;
+      json = f.static_json;
     }
     switch (f.group) {
-      case RuleField::Group::kTimestamp: timestamp_ = value_; break;
-      case RuleField::Group::kLog: log.field(f.key, value_); break;
-      case RuleField::Group::kEvent: event.field(f.key, value_); break;
-      case RuleField::Group::kHost: host.field(f.key, value_); break;
-      case RuleField::Group::kTop: top.field(f.key, value_); break;
+      case RuleField::Group::kTimestamp: timestamp_ = json; break;
+      case RuleField::Group::kLog: log.field(f.key, json); break;
+      case RuleField::Group::kEvent: event.field(f.key, json); break;
+      case RuleField::Group::kHost: host.field(f.key, json); break;
+      case RuleField::Group::kTop: top.field(f.key, json); break;
     }
   }
   top.finish();

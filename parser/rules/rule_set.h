@@ -41,11 +41,12 @@
 #include "core/timestamp_parse.h"
 #include "parser/rules/field_writer.h"
 #include "parser/rules/quick_matcher.h"
+#include "parser/user_agent/user_agent_parser.h"
 
 namespace logship {
 
 struct RuleField {
-  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kClientIp, kMaybeIp, kHttpOutcome };
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kClientIp, kMaybeIp, kHttpOutcome, kUserAgentPart };
   // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
   // with what logship adds itself), decided once when the rule is loaded.
   enum class Group { kTop, kTimestamp, kLog, kEvent, kHost };
@@ -56,6 +57,7 @@ struct RuleField {
   Type type = Type::kString;
   TimestampFormat timestamp_format;
   int capture = -1;         // capture group number; -1 for a static field
+  int user_agent_part = 0;  // kUserAgentPart: which of UserAgent's values (rule_set.cc kUserAgentParts)
   std::string static_json;  // the static value, as JSON
 };
 
@@ -95,6 +97,9 @@ class RuleSet {
   const std::vector<Rule>& rules() const { return rules_; }
   // The zone of every timestamp field's times that do not name one (rules: timezone).
   void set_time_zone(std::shared_ptr<const TimeZone> zone);
+  // Every rule that fills user_agent.original also fills user_agent.name, version, os.name,
+  // os.version, os.full and device.name, read by `parser` and kept for `cache_size` agents.
+  void set_user_agent(std::shared_ptr<const UserAgentParser> parser, size_t cache_size);
   const std::vector<RuleTest>& tests() const { return tests_; }
 
  private:
@@ -115,6 +120,9 @@ class RuleSet {
   const RuleField* last_time_field_ = nullptr;
   std::string last_time_text_;
   std::string last_time_json_;
+  std::unique_ptr<UserAgentCache> user_agents_;
+  std::string last_agent_text_;          // the agent of the line before, and what it is
+  const UserAgent* last_agent_ = nullptr;  // (cleared with the cache)
   // What match() last found with a quick matcher, so encode() need not match again.
   int quick_rule_ = -1;
   std::string_view quick_line_;

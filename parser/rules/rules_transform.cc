@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/json_writer.h"
+#include "core/log.h"
 #include "core/plain_encoder.h"
 #include "parser/rules/builtin_rules.h"
 
@@ -55,6 +56,14 @@ std::unique_ptr<RuleSet> load_rule_set(const std::vector<std::string>& names, Co
   return set;
 }
 
+const Schema<UserAgentConfig>& UserAgentConfig::schema() {
+  static const auto s =
+      Schema<UserAgentConfig>()
+          .field("regexes", &UserAgentConfig::regexes, "ua-parser's regexes.yaml (Debian's uap-core package installs it; a newer copy of uap-core's file works too).")
+          .field("cache_size", &UserAgentConfig::cache_size, "Agents whose results each thread keeps (a site sees few distinct ones; past this many the cache starts again).");
+  return s;
+}
+
 const Schema<RulesTransformConfig>& RulesTransform::schema() {
   static const auto s = Schema<RulesTransformConfig>()
                             .field("rules", &RulesTransformConfig::rules, "Rule sets, tried in order: built-in names (nginx, apache, syslog, auth, logfmt, mysql_error, rails, go, java, python; pipelines/rules/README.md) or paths to rule files.")
@@ -62,6 +71,8 @@ const Schema<RulesTransformConfig>& RulesTransform::schema() {
                             .field("keep_original", &RulesTransformConfig::keep_original, "Also keep the whole line in event.original.")
                             .field("timezone", &RulesTransformConfig::timezone, "Zone of times the lines write without one: an IANA name (Europe/Berlin), UTC, local (this machine's) or an offset (+05:30).")
                             .shown_default("UTC")
+                            .nested("user_agent", &RulesTransformConfig::user_agent, UserAgentConfig::schema(),
+                                    "Read user_agent.original into user_agent.name, version, os.name, os.version, os.full and device.name (`user_agent: {}` for the defaults).")
                             .field("threads", &RulesTransformConfig::threads, "Threads parsing batches in parallel (output order is kept); 0: one per core, at most 4.");
   return s;
 }
@@ -72,6 +83,11 @@ void RulesTransformConfig::validate(const YAML::Node& node, const std::string& p
   else load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
   std::string why;
   if (!timezone.empty() && !TimeZone::load(timezone, why)) errors.add(node["timezone"], join_path(path, "timezone"), why);
+  if (user_agent) {
+    if (user_agent->cache_size < 1 || user_agent->cache_size > 10'000'000)
+      errors.add(node["user_agent"]["cache_size"], join_path(path, "user_agent.cache_size"), "must be between 1 and 10000000");
+    if (!UserAgentParser::shared(user_agent->regexes, why)) errors.add(node["user_agent"]["regexes"] ? node["user_agent"]["regexes"] : node["user_agent"], join_path(path, "user_agent.regexes"), why);
+  }
 }
 
 RulesTransform::RulesTransform(std::unique_ptr<RuleSet> rules, bool keep_original, const std::string& name)
@@ -91,6 +107,15 @@ Result<std::unique_ptr<RulesTransform>> RulesTransform::create(const RulesTransf
     auto zone = TimeZone::load(config.timezone, why);
     if (!zone) return Error::invalid("timezone: " + why);
     set->set_time_zone(std::move(zone));
+  }
+  if (config.user_agent) {
+    std::string why;
+    auto parser = UserAgentParser::shared(config.user_agent->regexes, why);
+    if (!parser) return Error::invalid("user_agent: " + why);
+    if (parser->skipped() > 0)
+      log_warn("user_agent: some expressions of the file are not RE2's and are skipped",
+               {{"component", ctx.name}, {"file", config.user_agent->regexes}, {"skipped", std::to_string(parser->skipped())}});
+    set->set_user_agent(std::move(parser), static_cast<size_t>(config.user_agent->cache_size));
   }
   return std::unique_ptr<RulesTransform>(new RulesTransform(std::move(set), config.keep_original, ctx.name));
 }

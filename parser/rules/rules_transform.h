@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,19 @@
 
 namespace logship {
 
+// `user_agent:` on a rules transform: user_agent.original read into name, version, os.* and
+// device.name with uap-core's expressions.
+struct UserAgentConfig {
+  std::string regexes = "/usr/share/uap-core/regexes.yaml";
+  int64_t cache_size = 10000;
+  static const Schema<UserAgentConfig>& schema();
+};
+
 struct RulesTransformConfig {
   std::vector<std::string> rules;
   bool keep_original = false;
   std::string timezone;  // of times without a zone; empty: UTC
+  std::optional<UserAgentConfig> user_agent;
   int64_t threads = 0;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -189,6 +190,47 @@ TEST_F(AppFormatsTest, RailsTaggedLinesCarryTheRequestIdAndTheRequestFields) {
   EXPECT_EQ(started.at("source.ip"), "10.1.2.4");
   EXPECT_EQ(started.at("@timestamp"), "2026-11-26T09:00:01.002001Z");
   EXPECT_EQ(count(events, "log.flags")["(none)"], 11) << "every line parsed";
+}
+
+TEST_F(AppFormatsTest, NginxLinesGiveTheClientAsFilebeatPicksItTheOutcomeAndTheUserAgent) {
+  if (!std::filesystem::exists("/usr/share/uap-core/regexes.yaml")) GTEST_SKIP() << "uap-core is not installed (scripts/install-deps installs it)";
+  auto events = ship("nginx-access.log", "", "{type: rules, inputs: [app], rules: [nginx], user_agent: {}}");
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(count(events, "log.flags")["(none)"], 6) << "every line parsed";
+  EXPECT_EQ(events[1]["source.ip"], "203.0.113.50") << "the first public address of the chain";
+  EXPECT_EQ(events[1]["nginx.access.remote_ip_list"], "[\"10.0.0.2\",\"10.0.0.1\",\"203.0.113.50\"]");
+  EXPECT_EQ(events[0].count("nginx.access.remote_ip_list"), 0u) << "a single address is no chain";
+  EXPECT_EQ(events[2]["destination.domain"], "billing.example.com");
+  EXPECT_EQ(events[2]["destination.port"], "443");
+  EXPECT_EQ(events[2]["source.ip"], "2001:db8::7");
+  EXPECT_EQ(events[2]["user.name"], "alice");
+  EXPECT_EQ(count(events, "event.outcome"), (std::map<std::string, int>{{"failure", 2}, {"success", 4}}));
+  EXPECT_EQ(events[0]["user_agent.name"], "Chrome");
+  EXPECT_EQ(events[0]["user_agent.version"], "120.0.6099.71");
+  EXPECT_EQ(events[0]["user_agent.os.full"], "Mac OS X 10.15.7");
+  EXPECT_EQ(events[0]["user_agent.device.name"], "Mac");
+  EXPECT_EQ(events[1]["user_agent.name"], "Mobile Safari");
+  EXPECT_EQ(events[1]["user_agent.os.name"], "iOS");
+  EXPECT_EQ(events[1]["user_agent.device.name"], "iPhone");
+  EXPECT_EQ(events[2]["user_agent.name"], "Firefox");
+  EXPECT_EQ(events[2]["user_agent.os.name"], "Windows");
+  EXPECT_EQ(events[3]["user_agent.name"], "Googlebot");
+  EXPECT_EQ(events[3]["user_agent.device.name"], "Spider");
+  EXPECT_EQ(events[4]["user_agent.name"], "curl");
+  EXPECT_EQ(events[5]["user_agent.name"], "Chrome") << "the same agent again, from the cache";
+}
+
+TEST_F(AppFormatsTest, NginxErrorLinesGiveLevelPidThreadAndConnection) {
+  auto events = ship("nginx-error.log", "", "{type: rules, inputs: [app], rules: [nginx], timezone: Europe/Berlin}");
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0]["@timestamp"], "2026-11-26T08:00:02.000000Z") << "the error log's times have no zone";
+  EXPECT_EQ(events[0]["log.level"], "error");
+  EXPECT_EQ(events[0]["process.pid"], "54053");
+  EXPECT_EQ(events[0]["process.thread.id"], "0");
+  EXPECT_EQ(events[0]["nginx.error.connection_id"], "17");
+  EXPECT_EQ(events[1]["log.level"], "warn");
+  EXPECT_EQ(events[2]["log.level"], "notice");
+  EXPECT_EQ(events[2].count("nginx.error.connection_id"), 0u);
 }
 
 }  // namespace

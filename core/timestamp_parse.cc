@@ -74,13 +74,20 @@ bool zone(std::string_view s, size_t& pos, int64_t& offset) {
   return true;
 }
 
+// Days in a month of a year (the proleptic Gregorian calendar): 31st February is no date.
+int days_in_month(int64_t year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+  return kDays[month - 1] + (month == 2 && leap);
+}
+
 bool parse_rfc3339(std::string_view s, const TimeZone* local, int64_t& out) {
   int y, mo, d, h, mi, sec;
   if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) || s[7] != '-' || !digits(s, 8, 2, d) ||
       (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) ||
       s[16] != ':' || !digits(s, 17, 2, sec))
     return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60) return false;
   size_t pos = 19;
   int64_t ns = fraction(s, pos);
   int64_t offset = 0;
@@ -134,10 +141,12 @@ bool finish(std::string_view s, size_t pos, CivilTime t, const TimestampFormat& 
   int64_t ns = t.nanos + fraction(s, pos);
   if (pos < s.size()) {
     while (pos < s.size() && s[pos] == ' ') ++pos;
-    int64_t extra = 0;
-    if (pos < s.size()) t.zoned = true;
-    if (!zone(s, pos, extra) || pos != s.size()) return false;
-    t.offset = extra;
+    if (pos < s.size()) {  // trailing blanks alone leave a zone read by %z as it was
+      int64_t extra = 0;
+      if (!zone(s, pos, extra) || pos != s.size()) return false;
+      t.zoned = true;
+      t.offset = extra;
+    }
   }
   if (t.month < 1 || t.month > 12 || t.day < 1 || t.day > 31 || t.hour > 23 || t.minute > 59 || t.second > 61) return false;
   auto seconds = [&](int year) -> int64_t {
@@ -145,9 +154,13 @@ bool finish(std::string_view s, size_t pos, CivilTime t, const TimestampFormat& 
     return days_from_civil(year, static_cast<unsigned>(t.month), static_cast<unsigned>(t.day)) * 86400 + t.hour * 3600 + t.minute * 60 +
            t.second - t.offset;
   };
-  int64_t secs = seconds(t.year);
-  // Formats without a year (syslog's "Nov 26 09:00:00") get this year, or last year when
-  // that would put the event more than a day in the future (a December line read in January).
+  int64_t secs = 0;
+  if (has_year) {
+    if (t.day > days_in_month(t.year, t.month)) return false;
+    secs = seconds(t.year);
+  }
+  // Formats without a year (syslog's "Nov 26 09:00:00") get the year that puts them closest
+  // before now (below).
   if (!has_year) {
     // This year, asked of gmtime_r once a day per thread: it takes glibc's time zone lock,
     // which parsing threads reading syslog lines would otherwise queue on for every line.
@@ -160,8 +173,14 @@ bool finish(std::string_view s, size_t pos, CivilTime t, const TimestampFormat& 
       cached_day = now / 86400;
       this_year = now_tm.tm_year + 1900;
     }
-    secs = seconds(this_year);
-    if (secs > static_cast<int64_t>(now) + 86400) secs = seconds(this_year - 1);
+    // The latest of next year, this year and last year that is not more than a day ahead:
+    // "Jan 1 00:30" read at 23:45 UTC on December 31st in a zone already past midnight is
+    // next year's, and a December line read in January last year's.
+    int year = this_year + 1;
+    for (; year > this_year - 1; --year)
+      if (t.day <= days_in_month(year, t.month) && seconds(year) <= static_cast<int64_t>(now) + 86400) break;
+    if (t.day > days_in_month(year, t.month)) return false;  // 29th February, not a leap year
+    secs = seconds(year);
   }
   return to_nanos(secs, ns, out);
 }
@@ -332,7 +351,13 @@ bool TimestampFormat::parse(std::string_view text, TimestampFormat& out) {
   else if (text == "unix_ms") out.kind = Kind::kUnixMillis;
   else if (text == "unix_us") out.kind = Kind::kUnixMicros;
   else if (text == "unix_ns") out.kind = Kind::kUnixNanos;
-  else if (text.find('%') != std::string_view::npos) {
+  else if (text == "syslog") {
+    // Either of the two times syslog files carry: BSD's "Nov 26 09:00:00" (no year, no zone)
+    // or rsyslog's RSYSLOG_FileFormat "2026-11-26T09:00:00.123456+01:00".
+    out.kind = Kind::kSyslog;
+    out.pattern = "%b %e %H:%M:%S";
+    compile_steps(out.pattern, out.steps, out.literals);
+  } else if (text.find('%') != std::string_view::npos) {
     out.kind = Kind::kStrftime;
     out.pattern = std::string(text);
     for (const char* y : {"%Y", "%y", "%s", "%G", "%F", "%D"}) out.has_year |= out.pattern.find(y) != std::string::npos;
@@ -383,6 +408,9 @@ bool parse_timestamp(std::string_view value, const TimestampFormat& f, int64_t& 
     case TimestampFormat::Kind::kUnixMillis: return parse_unix(value, 1'000'000, out);
     case TimestampFormat::Kind::kUnixMicros: return parse_unix(value, 1'000, out);
     case TimestampFormat::Kind::kUnixNanos: return parse_unix(value, 1, out);
+    case TimestampFormat::Kind::kSyslog:
+      if (!value.empty() && value[0] >= '0' && value[0] <= '9') return parse_rfc3339(value, f.zone.get(), out);
+      [[fallthrough]];
     case TimestampFormat::Kind::kStrftime:
       if (!f.steps.empty() && parse_with_steps(value, f, out)) return true;
       return parse_with_strptime(value, f, out);

@@ -6,7 +6,8 @@
 //   parse_timestamp("26/Nov/2026:09:00:00 +0000", TimestampFormat::parse("%d/%b/%Y:%H:%M:%S %z"), ns);
 //
 // Formats: rfc3339 (also ISO 8601 with a space for T, any fraction, Z, ±HH:MM or ±HHMM; no zone
-// means TimestampFormat::zone, UTC unless set), unix / unix_ms / unix_us / unix_ns (integers or decimals), or a strftime pattern
+// means TimestampFormat::zone, UTC unless set), syslog (BSD's "Nov 26 09:00:00" or an rfc3339
+// time, whichever the value is), unix / unix_ms / unix_us / unix_ns (integers or decimals), or a strftime pattern
 // (strptime; seconds may be followed by a fraction, `%z` reads the zone, none means `zone`).
 // Patterns made only of %Y %y %m %d %e %H %M %S %b %h %B %a %A %z %T %F %D, spaces and literal
 // text (every common log format) are read by a compiled scanner; a value it does not take in its
@@ -25,7 +26,7 @@
 namespace logship {
 
 struct TimestampFormat {
-  enum class Kind { kRfc3339, kUnixSeconds, kUnixMillis, kUnixMicros, kUnixNanos, kStrftime };
+  enum class Kind { kRfc3339, kUnixSeconds, kUnixMillis, kUnixMicros, kUnixNanos, kStrftime, kSyslog };
   Kind kind = Kind::kRfc3339;
   std::string pattern;  // kStrftime
   bool has_year = false;

@@ -13,13 +13,14 @@ struct Preset {
 };
 
 // Java: a line that does not start with white space begins an event; frames ("\tat …"),
-// "... 12 more", "Caused by:" and "Suppressed:" continue it.
+// "... 12 more", "Caused by:", "Suppressed:" and the exception's own line continue it (a dotted
+// class name, or a name with Exception, Error or Throwable in it, then ':' or the end).
 // Python: "Traceback (most recent call last):", the indented frames, then the exception line,
 // as an uncaught exception prints it; python_logging: a logging line and the traceback under it.
 // Go: a panic or fatal error, the goroutine headers, function lines and indented file lines.
 constexpr Preset kPresets[] = {
     {"java", R"(^[^\s])",
-     R"(^(\s+at |\s+\.\.\. \d+ (more|common frames omitted)|Caused by: |\s+Suppressed: |\s+|([\w$]+\.)+[\w$]*(Exception|Error|Throwable)(: |$)))",
+     R"(^(\s+at |\s+\.\.\. \d+ (more|common frames omitted)|Caused by: |\s+Suppressed: |\s+|([\w$]+\.)+[\w$]+(:|$)|[\w$]+(Exception|Error|Throwable)[\w$]*(:|$)))",
      "continue_through"},
     {"python", R"(^Traceback \(most recent call last\):)", R"(^\s+)", "continue_past"},
     // logging's lines: each begins with its asctime or with basicConfig's "LEVEL:"; everything

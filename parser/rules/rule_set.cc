@@ -52,9 +52,16 @@ bool parse_type(const std::string& text, RuleField& f) {
   return true;
 }
 
+// The text of a scalar; a list or a map there is reported at `path` (yaml-cpp would throw).
+std::string text_of(const YAML::Node& n, const std::string& path, ConfigErrors& errors) {
+  if (n.IsScalar()) return n.Scalar();
+  errors.add(n, path, "expected a string, got " + std::string(n.IsSequence() ? "a list" : n.IsMap() ? "a map" : "nothing"));
+  return "";
+}
+
 void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<const char*> known, ConfigErrors& errors) {
   for (const auto& kv : map) {
-    std::string key = kv.first.as<std::string>();
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     if (std::find_if(known.begin(), known.end(), [&](const char* k) { return key == k; }) == known.end()) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
@@ -340,11 +347,13 @@ bool anchored_at_both_ends(std::string_view p) {
   return depth == 0;
 }
 
-void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, std::string>>& out) {
+size_t parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, std::string>>& out, size_t max_pairs) {
   out.clear();
   size_t i = 0;
+  std::string scratch;
   while (i < s.size()) {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    if (i < s.size() && out.size() >= max_pairs) return i;
     size_t key_start = i;
     while (i < s.size() && s[i] != '=' && s[i] != ' ' && s[i] != '\t') ++i;
     std::string_view key = s.substr(key_start, i - key_start);
@@ -352,12 +361,15 @@ void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, st
     if (i < s.size() && s[i] == '=') {
       ++i;
       if (i < s.size() && s[i] == '"') {
-        ++i;
-        while (i < s.size() && s[i] != '"') {
-          if (s[i] == '\\' && i + 1 < s.size()) ++i;  // \" and \\ inside quotes
-          value.push_back(s[i++]);
+        // A Go-quoted value ("line1\nline2 \u00e9"): to its closing quote, escapes undone.
+        size_t start = i++;
+        while (i < s.size() && s[i] != '"') i += s[i] == '\\' && i + 1 < s.size() ? 2 : 1;
+        if (i < s.size()) {
+          ++i;  // closing quote
+          value = std::string(unquote_go(s.substr(start, i - start), scratch));
+        } else {
+          value.assign(s.substr(start + 1));  // unterminated: the text as it is
         }
-        if (i < s.size()) ++i;  // closing quote
       } else {
         size_t v = i;
         while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
@@ -368,6 +380,7 @@ void parse_logfmt(std::string_view s, std::vector<std::pair<std::string_view, st
     }
     if (!key.empty()) out.emplace_back(key, std::move(value));
   }
+  return s.size();
 }
 
 void RuleSet::set_time_zone(std::shared_ptr<const TimeZone> zone) {
@@ -388,6 +401,30 @@ static void order_fields(Rule& rule) {
     else f.group = RuleField::Group::kTop;
     f.key = FieldPath(f.inner_path());
   }
+}
+
+// ECS's objects: a logfmt key named like one, holding a string, would clash with the index
+// templates' object mappings.
+constexpr std::string_view kEcsObjects[] = {"agent", "client", "cloud", "container", "destination", "dns", "ecs", "error", "event",
+                                            "file", "group", "host", "http", "log", "network", "observer", "orchestrator",
+                                            "organization", "package", "process", "related", "rule", "server", "service", "source",
+                                            "span", "threat", "tls", "trace", "transaction", "url", "user", "user_agent", "labels"};
+
+static std::string_view first_segment(std::string_view path) { return path.substr(0, path.find('.')); }
+
+bool logfmt_key_clashes(const Rule& rule, std::string_view key) {
+  if (key == "@timestamp") return true;
+  std::string_view head = first_segment(key);
+  bool dotted = head.size() != key.size();
+  if (head == "log" || head == "event" || head == "host") return true;
+  if (!dotted && std::find(std::begin(kEcsObjects), std::end(kEcsObjects), head) != std::end(kEcsObjects)) return true;
+  for (const RuleField& f : rule.fields) {
+    std::string_view fhead = first_segment(f.path);
+    if (fhead != head) continue;
+    // The same name, or one of the two an object where the other is a value.
+    if (f.path == key || !dotted || fhead.size() == f.path.size()) return true;
+  }
+  return false;
 }
 
 // The fields a user agent gives, in UserAgent's order.
@@ -457,7 +494,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
     if (YAML::Node fields = n["fields"]; fields) {
       if (!fields.IsMap()) errors.add(fields, path + ".fields", "expected a map of capture name to field");
       for (const auto& kv : fields) {
-        std::string capture = kv.first.as<std::string>();
+        std::string capture = text_of(kv.first, path + ".fields", errors);
         std::string fpath = path + ".fields." + capture;
         auto g = groups.find(capture);
         if (g == groups.end()) {
@@ -473,8 +510,8 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
             f.path = spec.Scalar();
           } else if (spec.IsMap()) {
             check_keys(spec, spec_path, {"field", "type"}, errors);
-            f.path = spec["field"] ? spec["field"].as<std::string>() : capture;
-            if (spec["type"] && !parse_type(spec["type"].as<std::string>(), f))
+            f.path = spec["field"] ? text_of(spec["field"], spec_path + ".field", errors) : capture;
+            if (spec["type"] && !parse_type(text_of(spec["type"], spec_path + ".type", errors), f))
               errors.add(spec["type"], spec_path + ".type",
                          "unknown type (string, int, float, bool, ip, maybe_ip, client_ip, chain, level, quoted, http_outcome, timestamp:<format>)");
           } else {
@@ -495,7 +532,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       }
     }
     if (YAML::Node lf = n["logfmt"]; lf) {
-      std::string what = lf.as<std::string>();
+      std::string what = text_of(lf, path + ".logfmt", errors);
       if (what == "line") rule.logfmt_capture = 0;
       else if (auto g = groups.find(what); g != groups.end()) rule.logfmt_capture = g->second;
       else errors.add(lf, path + ".logfmt", "expected `line` or the name of a capture group");
@@ -512,7 +549,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       if (!statics.IsMap()) errors.add(statics, path + ".static", "expected a map of field to value");
       for (const auto& kv : statics) {
         RuleField f;
-        f.path = kv.first.as<std::string>();
+        f.path = text_of(kv.first, path + ".static", errors);
         if (reserved_path(f.path)) errors.add(kv.first, path + ".static." + f.path, "'" + f.path + "' is set by logship itself");
         append_json_string(f.static_json, kv.second.IsScalar() ? kv.second.Scalar() : "");
         rule.fields.push_back(std::move(f));
@@ -541,11 +578,11 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       }
       check_keys(t, path, {"input", "rule", "expect"}, errors);
       RuleTest test;
-      test.input = t["input"].as<std::string>();
-      if (t["rule"]) test.rule = t["rule"].as<std::string>();
+      test.input = text_of(t["input"], path + ".input", errors);
+      if (t["rule"]) test.rule = text_of(t["rule"], path + ".rule", errors);
       test.line = t.Mark().line + 1;
       if (YAML::Node expect = t["expect"]; expect && expect.IsMap()) {
-        for (const auto& kv : expect) test.expect.emplace_back(kv.first.as<std::string>(), kv.second.IsScalar() ? kv.second.Scalar() : "");
+        for (const auto& kv : expect) test.expect.emplace_back(text_of(kv.first, path + ".expect", errors), kv.second.IsScalar() ? kv.second.Scalar() : "");
       }
       tests_.push_back(std::move(test));
     }
@@ -657,24 +694,29 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
   if (r.logfmt_capture >= 0) {
     const re2::StringPiece& piece = groups_[static_cast<size_t>(r.logfmt_capture)];
     std::string_view text = r.logfmt_capture == 0 ? line : std::string_view(piece.data(), piece.size());
-    parse_logfmt(text, logfmt_);
-    for (size_t i = 0; i < logfmt_.size(); ++i) {
-      auto [key, value] = logfmt_[i];
-      bool repeated = false;
-      for (size_t k = 0; k < i; ++k) repeated |= logfmt_[k].first == key;
-      if (repeated) continue;  // one key once: JSON readers disagree on duplicates
+    size_t stopped = parse_logfmt(text, logfmt_, kMaxLogfmtPairs);
+    logfmt_seen_.clear();
+    for (const auto& [key, value] : logfmt_) {
+      if (!logfmt_seen_.insert(key).second) continue;  // one key once: JSON readers disagree on duplicates
       top_.push_back(',');
-      bool reserved = key == "log" || key == "event" || key == "host" || key == "@timestamp" || starts_with(key, "log.") ||
-                      starts_with(key, "event.") || starts_with(key, "host.");
-      if (reserved) {
+      // A key that would clash with what logship or the rule writes (log, event, host, a
+      // rule's field, an ECS object such as user or error) keeps its value under key_original.
+      if (logfmt_key_clashes(r, key)) {
         std::string renamed(key);
         renamed += "_original";
-        append_json_string(top_, renamed);
+        invalid_utf8 |= !append_json_string(top_, renamed);
       } else {
         invalid_utf8 |= !append_json_string(top_, key);
       }
       top_.push_back(':');
       invalid_utf8 |= !append_json_string(top_, value);
+    }
+    if (stopped < text.size()) {
+      // Past kMaxLogfmtPairs the text stays one field: nothing is lost, and a hostile line
+      // cannot make thousands of fields (Elasticsearch refuses past its field limit).
+      top_.append(",\"logfmt_rest\":"sv);
+      invalid_utf8 |= !append_json_string(top_, text.substr(stopped));
+      flags |= kFlagTruncated;
     }
   }
   if (keep_original) {

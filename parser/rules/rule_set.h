@@ -32,7 +32,9 @@
 #include <re2/re2.h>
 #include <re2/set.h>
 
+#include <cstdint>
 #include <memory>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -115,6 +117,8 @@ class RuleSet {
   std::string host_;
   std::string timestamp_;
   std::vector<std::pair<std::string_view, std::string>> logfmt_;
+  std::unordered_set<std::string_view> logfmt_seen_;
+  static constexpr size_t kMaxLogfmtPairs = 256;
   std::vector<int> matches_;
   // The last timestamp field converted, its text and its JSON.
   const RuleField* last_time_field_ = nullptr;
@@ -133,6 +137,10 @@ class RuleSet {
 bool anchored_at_both_ends(std::string_view pattern);
 
 // Splits logfmt text (key=value key="quoted value" flag) into pairs; values unquoted.
-void parse_logfmt(std::string_view text, std::vector<std::pair<std::string_view, std::string>>& out);
+// At most `max_pairs`; returns where it stopped (text.size() when it read every pair). Quoted
+// values are Go-quoted strings, unescaped.
+size_t parse_logfmt(std::string_view text, std::vector<std::pair<std::string_view, std::string>>& out, size_t max_pairs = SIZE_MAX);
+// Whether a logfmt key would clash with the fields `rule` or logship write (then it is renamed).
+bool logfmt_key_clashes(const Rule& rule, std::string_view key);
 
 }  // namespace logship

@@ -130,6 +130,14 @@ void RulesTransform::encode(Batch& batch) {
       e.flags |= rules_->encode(rule, line, batch, e, keep_original_, out);
       return;
     }
+    // RE2 reads UTF-8: one stray byte (a Latin-1 user agent) would cost the line every field.
+    // Such a line gets a second chance with the bytes replaced by U+FFFD, and is flagged.
+    thread_local std::string repaired;
+    repaired.clear();
+    if (!append_valid_utf8(repaired, line) && (rule = rules_->match(repaired)) >= 0) {
+      e.flags |= rules_->encode(rule, repaired, batch, e, keep_original_, out) | kFlagInvalidUtf8;
+      return;
+    }
     e.flags |= kFlagUnparsed;
     ++unparsed;
     out.append("{\"@timestamp\":"sv);

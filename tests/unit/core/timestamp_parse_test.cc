@@ -94,6 +94,19 @@ TEST(TimestampParseTest, CompiledStrftimePatternsAgreeWithStrptime) {
   EXPECT_EQ(ns, 1795683600LL * 1'000'000'000);
 }
 
+// From the hostile review: a blank after the zone reset it to UTC, and impossible dates rolled over.
+TEST(TimestampParseTest, ABlankAfterTheZoneKeepsItAndImpossibleDatesAreRefused) {
+  TimestampFormat f;
+  ASSERT_TRUE(TimestampFormat::parse("%d/%b/%Y:%H:%M:%S %z", f));
+  int64_t ns = 0;
+  ASSERT_TRUE(parse_timestamp("26/Nov/2026:09:00:00 +0100 ", f, ns));
+  EXPECT_EQ(ns, 1795680000LL * 1'000'000'000);
+  EXPECT_FALSE(parse_timestamp("31/Feb/2026:09:00:00 +0000", f, ns));
+  EXPECT_TRUE(parse_timestamp("29/Feb/2028:09:00:00 +0000", f, ns));
+  EXPECT_FALSE(parse_timestamp("29/Feb/2026:09:00:00 +0000", f, ns));
+  EXPECT_FALSE(parse_timestamp("2026-04-31T00:00:00Z", TimestampFormat{}, ns));
+}
+
 // Apache 2.4's error log writes the fraction between the seconds and the year.
 TEST(TimestampParseTest, PercentFReadsAFractionWhereThePatternPutsIt) {
   TimestampFormat f;

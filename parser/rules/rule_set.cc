@@ -285,7 +285,7 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       append_quoted_ip(out, v);
       return true;
     }
-    case T::kUserAgentPart:
+    case T::kUserAgent:
       return false;  // filled by RuleSet::encode from the user agent cache
     case T::kHttpOutcome: {
       int status = 0;
@@ -427,28 +427,21 @@ bool logfmt_key_clashes(const Rule& rule, std::string_view key) {
   return false;
 }
 
-// The fields a user agent gives, in UserAgent's order.
-constexpr const char* kUserAgentParts[] = {"user_agent.name",    "user_agent.version", "user_agent.os.name",
-                                           "user_agent.os.version", "user_agent.os.full", "user_agent.device.name"};
-
-
 void RuleSet::set_user_agent(std::shared_ptr<const UserAgentParser> parser, size_t cache_size) {
   user_agents_ = std::make_unique<UserAgentCache>(std::move(parser), cache_size);
   last_agent_ = nullptr;
   for (Rule& r : rules_) {
-    int capture = -1;
-    for (const RuleField& f : r.fields)
-      if (f.path == "user_agent.original" && f.capture >= 0) capture = f.capture;
-    if (capture < 0) continue;
-    for (int part = 0; part < 6; ++part) {
-      if (std::any_of(r.fields.begin(), r.fields.end(), [&](const RuleField& f) { return f.path == kUserAgentParts[part]; })) continue;
-      RuleField f;
-      f.capture = capture;
-      f.path = kUserAgentParts[part];
-      f.type = RuleField::Type::kUserAgentPart;
-      f.user_agent_part = part;
-      r.fields.push_back(std::move(f));
+    RuleField* original = nullptr;
+    bool others = false;
+    for (RuleField& f : r.fields) {
+      if (f.path == "user_agent.original" && f.capture >= 0) original = &f;
+      else others |= starts_with(f.path, "user_agent.") || f.path == "user_agent";
     }
+    // A rule writing user_agent.* fields of its own keeps them and is not enriched: the object
+    // written whole would clash with them.
+    if (original == nullptr || others) continue;
+    original->path = "user_agent";
+    original->type = RuleField::Type::kUserAgent;
     order_fields(r);
   }
   last_time_field_ = nullptr;  // fields moved
@@ -653,14 +646,14 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
       if (v == "-") continue;  // how access logs and syslog write "nothing"
       // Busy logs repeat the same second on many lines: the last timestamp converted is kept.
       bool same_time = f.type == RuleField::Type::kTimestamp && &f == last_time_field_ && v == last_time_text_;
-      if (f.type == RuleField::Type::kUserAgentPart) {
-        // One lookup per line, and none while the agent repeats; the values' JSON is the cache's.
+      if (f.type == RuleField::Type::kUserAgent) {
+        // One lookup per line, and none while the agent repeats; the object's JSON is the cache's.
         if (last_agent_ == nullptr || v != last_agent_text_) {
           last_agent_ = &user_agents_->get(v);
           last_agent_text_.assign(v);
         }
-        json = last_agent_->json[static_cast<size_t>(f.user_agent_part)];
-        if (json.empty()) continue;
+        json = last_agent_->object_json;
+        invalid_utf8 |= last_agent_->invalid_utf8;
       } else if (same_time) {
         json = last_time_json_;
       } else if (!convert(f, v, value_, invalid_utf8)) {

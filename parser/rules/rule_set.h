@@ -48,7 +48,7 @@
 namespace logship {
 
 struct RuleField {
-  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kClientIp, kMaybeIp, kHttpOutcome, kUserAgentPart };
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kClientIp, kMaybeIp, kHttpOutcome, kUserAgent };
   // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
   // with what logship adds itself), decided once when the rule is loaded.
   enum class Group { kTop, kTimestamp, kLog, kEvent, kHost };
@@ -59,7 +59,6 @@ struct RuleField {
   Type type = Type::kString;
   TimestampFormat timestamp_format;
   int capture = -1;         // capture group number; -1 for a static field
-  int user_agent_part = 0;  // kUserAgentPart: which of UserAgent's values (rule_set.cc kUserAgentParts)
   std::string static_json;  // the static value, as JSON
 };
 
@@ -99,8 +98,9 @@ class RuleSet {
   const std::vector<Rule>& rules() const { return rules_; }
   // The zone of every timestamp field's times that do not name one (rules: timezone).
   void set_time_zone(std::shared_ptr<const TimeZone> zone);
-  // Every rule that fills user_agent.original also fills user_agent.name, version, os.name,
-  // os.version, os.full and device.name, read by `parser` and kept for `cache_size` agents.
+  // Every rule that fills user_agent.original (and no other user_agent.* field) writes the
+  // whole user_agent object instead: name, version, os.name, os.version, os.full, device.name
+  // and original, read by `parser` and kept for `cache_size` agents.
   void set_user_agent(std::shared_ptr<const UserAgentParser> parser, size_t cache_size);
   const std::vector<RuleTest>& tests() const { return tests_; }
 

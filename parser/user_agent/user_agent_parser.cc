@@ -147,9 +147,29 @@ const UserAgent& UserAgentCache::get(std::string_view agent) {
   if (it != results_.end()) return it->second;
   if (results_.size() >= capacity_) results_.clear();
   UserAgent ua = parser_->parse(agent);
-  const std::string* values[] = {&ua.name, &ua.version, &ua.os_name, &ua.os_version, &ua.os_full, &ua.device_name};
-  for (size_t i = 0; i < ua.json.size(); ++i)
-    if (!values[i]->empty()) append_json_string(ua.json[i], *values[i]);  // invalid UTF-8 becomes U+FFFD
+  // Keys in order, as the rules' nested writer would write them; invalid UTF-8 becomes U+FFFD.
+  std::string& o = ua.object_json;
+  auto member = [&](std::string_view key, const std::string& value) {
+    if (value.empty()) return;
+    if (o.back() != '{') o.push_back(',');
+    o.push_back('"');
+    o.append(key);
+    o.append("\":");
+    ua.invalid_utf8 |= !append_json_string(o, value);
+  };
+  o = "{\"device\":{";
+  member("name", ua.device_name);
+  o.push_back('}');
+  member("name", ua.name);
+  o.append(",\"original\":");
+  ua.invalid_utf8 |= !append_json_string(o, agent);
+  o.append(",\"os\":{");
+  member("full", ua.os_full);
+  member("name", ua.os_name);
+  member("version", ua.os_version);
+  o.push_back('}');
+  member("version", ua.version);
+  o.push_back('}');
   return results_.emplace(std::string(agent), std::move(ua)).first->second;
 }
 

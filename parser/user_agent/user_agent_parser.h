@@ -15,7 +15,6 @@
 
 #include <re2/re2.h>
 
-#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,9 +30,11 @@ struct UserAgent {
   std::string os_version;
   std::string os_full;
   std::string device_name;
-  // The six values above as JSON strings (quoted, escaped), in that order; empty for an empty
-  // value. Filled by UserAgentCache, so a line's fields are copied, not escaped again.
-  std::array<std::string, 6> json;
+  // The whole ECS object, the agent's own text as `original` included:
+  // {"device":{"name":…},"name":…,"original":…,"os":{"full":…,"name":…,"version":…},"version":…}
+  // (empty values left out). Filled by UserAgentCache, so a line copies it, escaping nothing.
+  std::string object_json;
+  bool invalid_utf8 = false;  // the agent's text held bytes that are not UTF-8 (replaced in object_json)
 };
 
 class UserAgentParser {

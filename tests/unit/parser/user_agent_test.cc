@@ -108,6 +108,18 @@ TEST_F(UserAgentTest, TheCacheAnswersRepeatedAgentsAndStartsAgainWhenFull) {
   EXPECT_EQ(cache.get("").name, "Other");
 }
 
+TEST_F(UserAgentTest, TheCacheRendersTheWholeEcsObjectOnceWithEmptyValuesLeftOut) {
+  UserAgentCache cache(parser(), 10);
+  const UserAgent& chrome =
+      cache.get("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.71 Safari/537.36");
+  EXPECT_EQ(chrome.object_json,
+            R"({"device":{"name":"Mac"},"name":"Chrome","original":"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.71 Safari/537.36","os":{"full":"Mac OS X 10.15.7","name":"Mac OS X","version":"10.15.7"},"version":"120.0.6099.71"})");
+  EXPECT_FALSE(chrome.invalid_utf8);
+  const UserAgent& bare = cache.get("nothing known \xff");
+  EXPECT_EQ(bare.object_json, "{\"device\":{\"name\":\"Other\"},\"name\":\"Other\",\"original\":\"nothing known \xef\xbf\xbd\",\"os\":{\"full\":\"Other\",\"name\":\"Other\"}}");
+  EXPECT_TRUE(bare.invalid_utf8);
+}
+
 TEST_F(UserAgentTest, AMissingFileIsAClearError) {
   std::string why;
   EXPECT_EQ(UserAgentParser::shared("/nonexistent/regexes.yaml", why), nullptr);

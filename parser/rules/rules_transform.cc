@@ -60,7 +60,7 @@ const Schema<UserAgentConfig>& UserAgentConfig::schema() {
   static const auto s =
       Schema<UserAgentConfig>()
           .field("regexes", &UserAgentConfig::regexes, "ua-parser's regexes.yaml (Debian's uap-core package installs it; a newer copy of uap-core's file works too).")
-          .field("cache_size", &UserAgentConfig::cache_size, "Agents whose results each thread keeps (a site sees few distinct ones; past this many the cache starts again).");
+          .field("cache_size", &UserAgentConfig::cache_size, "Agents whose results each thread keeps (a site sees few distinct ones; past this many the cache starts again). Agents over 1 KiB are not kept, and only their first 512 bytes are read.");
   return s;
 }
 
@@ -84,8 +84,8 @@ void RulesTransformConfig::validate(const YAML::Node& node, const std::string& p
   std::string why;
   if (!timezone.empty() && !TimeZone::load(timezone, why)) errors.add(node["timezone"], join_path(path, "timezone"), why);
   if (user_agent) {
-    if (user_agent->cache_size < 1 || user_agent->cache_size > 10'000'000)
-      errors.add(node["user_agent"]["cache_size"], join_path(path, "user_agent.cache_size"), "must be between 1 and 10000000");
+    if (user_agent->cache_size < 1 || user_agent->cache_size > 1'000'000)
+      errors.add(node["user_agent"]["cache_size"], join_path(path, "user_agent.cache_size"), "must be between 1 and 1000000");
     if (!UserAgentParser::shared(user_agent->regexes, why)) errors.add(node["user_agent"]["regexes"] ? node["user_agent"]["regexes"] : node["user_agent"], join_path(path, "user_agent.regexes"), why);
   }
 }
@@ -135,7 +135,8 @@ void RulesTransform::encode(Batch& batch) {
     thread_local std::string repaired;
     repaired.clear();
     if (!append_valid_utf8(repaired, line) && (rule = rules_->match(repaired)) >= 0) {
-      e.flags |= rules_->encode(rule, repaired, batch, e, keep_original_, out) | kFlagInvalidUtf8;
+      e.flags |= kFlagInvalidUtf8;  // before encode, which writes log.flags from e
+      e.flags |= rules_->encode(rule, repaired, batch, e, keep_original_, out);
       return;
     }
     e.flags |= kFlagUnparsed;

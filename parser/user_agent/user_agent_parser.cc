@@ -145,8 +145,7 @@ UserAgent UserAgentParser::parse(std::string_view agent) const {
 const UserAgent& UserAgentCache::get(std::string_view agent) {
   auto it = results_.find(agent);
   if (it != results_.end()) return it->second;
-  if (results_.size() >= capacity_) results_.clear();
-  UserAgent ua = parser_->parse(agent);
+  UserAgent ua = parser_->parse(agent.substr(0, UserAgentParser::kParsedBytes));
   // Keys in order, as the rules' nested writer would write them; invalid UTF-8 becomes U+FFFD.
   std::string& o = ua.object_json;
   auto member = [&](std::string_view key, const std::string& value) {
@@ -170,6 +169,11 @@ const UserAgent& UserAgentCache::get(std::string_view agent) {
   o.push_back('}');
   member("version", ua.version);
   o.push_back('}');
+  if (agent.size() > kCachedBytes) {
+    uncached_ = std::move(ua);
+    return uncached_;
+  }
+  if (results_.size() >= capacity_) results_.clear();
   return results_.emplace(std::string(agent), std::move(ua)).first->second;
 }
 

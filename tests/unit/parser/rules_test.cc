@@ -88,6 +88,22 @@ TEST(LogfmtTest, KeysThatClashWithTheRulesFieldsOrEcsObjectsAreRenamed) {
   EXPECT_EQ(std::string_view(d["log.x_original"]), "1");
 }
 
+// From the user agent review: a line matched only after its bad bytes were replaced lost the
+// invalid_utf8 flag (added after log.flags was written).
+TEST(RulesTransformTest, ALineMatchedAfterItsInvalidBytesWereReplacedIsFlagged) {
+  auto t = RulesTransform::create({{"nginx"}, false}, BuildContext{"r", "", ""});
+  ASSERT_TRUE(t);
+  Batch b;
+  b.origin = std::make_shared<Origin>();
+  std::string line = "10.0.0.1 - - [26/Nov/2026:09:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"caf\xe9 \xff\"";
+  b.add_raw_event(line, 0, line.size() + 1, 0);
+  (*t)->encode(b);
+  simdjson::dom::parser p;
+  auto d = p.parse(std::string(b.encoded_text(b.events[0])));
+  EXPECT_EQ(int64_t(d["http"]["response"]["status_code"]), 200);
+  EXPECT_EQ(std::string_view(d["log"]["flags"].at(0)), "invalid_utf8");
+}
+
 TEST(RulesTransformTest, RuleFileValuesOfTheWrongShapeAreReportedNotThrown) {
   for (const char* bad : {"    fields: {a: {field: {obj: 1}}}\n", "    fields: {a: {field: x, type: [int]}}\n", "    logfmt: [a]\n"}) {
     ConfigErrors errors;

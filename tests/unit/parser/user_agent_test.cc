@@ -120,6 +120,21 @@ TEST_F(UserAgentTest, TheCacheRendersTheWholeEcsObjectOnceWithEmptyValuesLeftOut
   EXPECT_TRUE(bare.invalid_utf8);
 }
 
+// From the review: a client chose how long each line cost (0.6 s for a 900 KB agent) and how
+// much the cache held. Only the first 512 bytes are read, and long agents are not kept.
+TEST_F(UserAgentTest, ALongAgentIsReadFromItsStartAndKeptWholeInOriginalButNotCached) {
+  UserAgentCache cache(parser(), 10);
+  std::string agent = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0 " + std::string(200000, 'x');
+  const UserAgent& ua = cache.get(agent);
+  EXPECT_EQ(ua.name, "Firefox");
+  EXPECT_EQ(ua.version, "121.0");
+  EXPECT_NE(ua.object_json.find(std::string(200000, 'x')), std::string::npos) << "original is the whole text";
+  const UserAgent& again = cache.get(agent);
+  EXPECT_EQ(again.name, "Firefox");
+  const UserAgent& other = cache.get("curl/8.0.1");
+  EXPECT_EQ(other.name, "curl");
+}
+
 TEST_F(UserAgentTest, AMissingFileIsAClearError) {
   std::string why;
   EXPECT_EQ(UserAgentParser::shared("/nonexistent/regexes.yaml", why), nullptr);

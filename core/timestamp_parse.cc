@@ -218,33 +218,30 @@ char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c
 
 constexpr const char* kWeekdays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
 
-// A weekday's full name or its first three letters, any case (%a and %A); the date says the
-// rest, so which day it names is not checked.
-bool weekday_name(std::string_view s, size_t& pos) {
-  for (std::string_view name : kWeekdays) {
+// The index in `names` of the name at s[pos], written in full or as its first three letters,
+// any case (what glibc's %b, %B, %a and %A take); -1 when none is there.
+template <size_t N>
+int name_at(std::string_view s, size_t& pos, const char* const (&names)[N]) {
+  for (size_t i = 0; i < N; ++i) {
+    std::string_view name = names[i];
     size_t n = 0;
     while (n < name.size() && pos + n < s.size() && lower(s[pos + n]) == name[n]) ++n;
     if (n == name.size() || n == 3) {
       pos += n;
-      return true;
+      return static_cast<int>(i);
     }
   }
-  return false;
+  return -1;
 }
 
-// A month's full name or its first three letters, any case (what glibc's %b and %B take).
+// A weekday (%a, %A): the date says the rest, so which day it names is not checked.
+bool weekday_name(std::string_view s, size_t& pos) { return name_at(s, pos, kWeekdays) >= 0; }
+
 bool month_name(std::string_view s, size_t& pos, int& month) {
-  for (int m = 0; m < 12; ++m) {
-    std::string_view name = kMonths[m];
-    size_t n = 0;
-    while (n < name.size() && pos + n < s.size() && lower(s[pos + n]) == name[n]) ++n;
-    if (n == name.size() || n == 3) {
-      pos += n;
-      month = m + 1;
-      return true;
-    }
-  }
-  return false;
+  int m = name_at(s, pos, kMonths);
+  if (m < 0) return false;
+  month = m + 1;
+  return true;
 }
 
 // The compiled pattern; false means "not in the shape it usually has": ask strptime.
@@ -378,9 +375,7 @@ bool append_utc_rfc3339_as_micros(std::string& out, std::string_view s) {
   if (!digits(s, 0, 4, y) || !digits(s, 5, 2, mo) || !digits(s, 8, 2, d) || !digits(s, 11, 2, h) || !digits(s, 14, 2, mi) ||
       !digits(s, 17, 2, sec))
     return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-  if (y < 1700 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > kDays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 || sec > 59)
+  if (y < 1700 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
     return false;
   char text[27];
   s.copy(text, 19);

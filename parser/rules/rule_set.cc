@@ -182,6 +182,15 @@ void each_list_item(std::string_view v, F&& f) {
   }
 }
 
+// Whether `v` is an address (brackets around IPv6 allowed): the common IPv4 form at a glance,
+// the rest as inet_pton reads it.
+bool is_ip(std::string_view v) {
+  if (plain_ipv4(v)) return true;
+  unsigned char bytes[16];
+  bool v4 = false;
+  return parse_ip(v, bytes, v4);
+}
+
 void append_quoted_ip(std::string& out, std::string_view v) {
   if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
   out.push_back('"');  // an address needs no escaping: what inet_pton accepts is plain ASCII
@@ -223,21 +232,10 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       else return false;
       return true;
     }
-    case T::kIp: {
-      if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
-      if (!plain_ipv4(v)) {
-        char text[64];  // the longest IPv6 text is 45 bytes
-        if (v.size() >= sizeof(text) || std::memchr(v.data(), 0, v.size()) != nullptr) return false;
-        std::memcpy(text, v.data(), v.size());
-        text[v.size()] = '\0';
-        unsigned char buf[16];
-        if (::inet_pton(AF_INET, text, buf) != 1 && ::inet_pton(AF_INET6, text, buf) != 1) return false;
-      }
-      out.push_back('"');  // an address needs no escaping: what inet_pton accepts is plain ASCII
-      out.append(v);
-      out.push_back('"');
+    case T::kIp:
+      if (!is_ip(v)) return false;
+      append_quoted_ip(out, v);
       return true;
-    }
     case T::kLevel:
       append_normalised_level(out, v);
       return true;
@@ -278,13 +276,9 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       append_quoted_ip(out, chosen);
       return true;
     }
-    case T::kMaybeIp: {
-      unsigned char b[16];
-      bool v4 = false;
-      if (!parse_ip(v, b, v4)) return true;  // a host name: no field, and nothing wrong
-      append_quoted_ip(out, v);
+    case T::kMaybeIp:
+      if (is_ip(v)) append_quoted_ip(out, v);  // a host name: no field, and nothing wrong
       return true;
-    }
     case T::kUserAgent:
       return false;  // filled by RuleSet::encode from the user agent cache
     case T::kHttpOutcome: {

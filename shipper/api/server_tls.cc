@@ -28,10 +28,15 @@ int give_password(char* buf, int size, int /*rwflag*/, void* userdata) {
 
 }  // namespace
 
-Result<ServerTlsContext> make_server_tls(const ApiTls& tls) {
+Result<ServerTlsContext> make_server_tls(const ApiTls& tls, ServerTlsProblem* problem) {
+  // "api.tls.<key>: <reason>", and the two parts for `validate`, which places the key's line.
+  auto fail = [&](const char* key, std::string reason) {
+    if (problem != nullptr) *problem = {key, reason};
+    return Error::invalid(std::string("api.tls") + (*key ? "." : "") + key + ": " + reason);
+  };
   ERR_clear_error();
   SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
-  if (raw == nullptr) return Error::invalid("api.tls: " + last_tls_error());
+  if (raw == nullptr) return fail("", last_tls_error());
   // The password lives as long as the context: ex_data would do too, but a deleter is simpler.
   auto password = std::make_shared<std::string>(tls.key_password);
   ServerTlsContext ctx(raw, [password](SSL_CTX* c) { SSL_CTX_free(c); });
@@ -46,20 +51,19 @@ Result<ServerTlsContext> make_server_tls(const ApiTls& tls) {
   SSL_CTX_set_default_passwd_cb(raw, give_password);
   SSL_CTX_set_default_passwd_cb_userdata(raw, password.get());
   if (SSL_CTX_use_certificate_chain_file(raw, tls.cert_file.c_str()) != 1)
-    return Error::invalid("api.tls.cert_file: cannot use '" + tls.cert_file + "': " + last_tls_error());
+    return fail("cert_file", "cannot use '" + tls.cert_file + "': " + last_tls_error());
   if (SSL_CTX_use_PrivateKey_file(raw, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
     if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
       ERR_clear_error();
-      return Error::invalid("api.tls.key_file: '" + tls.key_file + "' is not the key of '" + tls.cert_file + "'");
+      return fail("key_file", "'" + tls.key_file + "' is not the key of '" + tls.cert_file + "'");
     }
-    return Error::invalid("api.tls.key_file: cannot use '" + tls.key_file + "'" +
-                          (tls.key_password.empty() ? " (encrypted? give key_password)" : " (wrong key_password?)") + ": " + last_tls_error());
+    return fail("key_file", "cannot use '" + tls.key_file + "'" +
+                                (tls.key_password.empty() ? " (encrypted? give key_password)" : " (wrong key_password?)") + ": " + last_tls_error());
   }
-  if (SSL_CTX_check_private_key(raw) != 1)
-    return Error::invalid("api.tls.key_file: '" + tls.key_file + "' is not the key of '" + tls.cert_file + "'");
+  if (SSL_CTX_check_private_key(raw) != 1) return fail("key_file", "'" + tls.key_file + "' is not the key of '" + tls.cert_file + "'");
   if (!tls.ca_file.empty()) {
     if (SSL_CTX_load_verify_locations(raw, tls.ca_file.c_str(), nullptr) != 1)
-      return Error::invalid("api.tls.ca_file: cannot use '" + tls.ca_file + "': " + last_tls_error());
+      return fail("ca_file", "cannot use '" + tls.ca_file + "': " + last_tls_error());
     // Names the authority in the handshake, so clients holding several certificates pick its.
     if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(tls.ca_file.c_str())) SSL_CTX_set_client_CA_list(raw, names);
     SSL_CTX_set_verify(raw, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);

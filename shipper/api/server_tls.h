@@ -16,8 +16,15 @@ namespace logship {
 
 using ServerTlsContext = std::shared_ptr<ssl_ctx_st>;
 
-// TLS 1.2 or newer; with tls.ca_file, a client certificate signed by it is required.
-Result<ServerTlsContext> make_server_tls(const ApiTls& tls);
+// Which key of api.tls a failure is about ("" for none in particular), and why.
+struct ServerTlsProblem {
+  std::string key;
+  std::string reason;
+};
+
+// TLS 1.2 or newer; with tls.ca_file, a client certificate signed by it is required. On failure
+// the error reads "api.tls.<key>: <reason>", and `problem` (when given) holds the two parts.
+Result<ServerTlsContext> make_server_tls(const ApiTls& tls, ServerTlsProblem* problem = nullptr);
 
 // What deserves a warning at start: a certificate that has expired or is not yet valid.
 std::vector<std::string> server_tls_warnings(const ServerTlsContext& context);

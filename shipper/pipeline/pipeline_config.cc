@@ -289,15 +289,10 @@ std::optional<PipelineConfig> load_pipeline(const std::string& yaml_text, const 
       // The files can be read: load them as the API will, so a wrong password or a key that
       // is not the certificate's shows now.
       if (errors.size() == before && !tls->cert_file.empty() && !tls->key_file.empty()) {
-        auto made = make_server_tls(*tls);
-        if (!made) {
-          // "api.tls.key_file: why": the key names the line.
-          const std::string& m = made.error().message;
-          size_t colon = m.find(": ");
-          std::string where = colon == std::string::npos ? "api.tls" : m.substr(0, colon);
-          std::string key = where.size() > 8 ? where.substr(8) : "";
-          errors.add(key.empty() ? root["api"]["tls"] : root["api"]["tls"][key], where, colon == std::string::npos ? m : m.substr(colon + 2));
-        }
+        ServerTlsProblem problem;
+        if (!make_server_tls(*tls, &problem))
+          errors.add(problem.key.empty() ? root["api"]["tls"] : root["api"]["tls"][problem.key],
+                     problem.key.empty() ? "api.tls" : "api.tls." + problem.key, problem.reason);
       }
     }
   }

@@ -2,13 +2,16 @@
 
 namespace logship {
 
-void Batch::add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+void Batch::add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags, int64_t time_nanos,
+                          IoStream stream) {
   EventView e;
   e.raw_begin = static_cast<uint32_t>(raw.size());
   e.raw_len = static_cast<uint32_t>(text.size());
   e.offset = offset;
   e.end_offset = end_offset;
   e.flags = flags;
+  e.time_nanos = time_nanos;
+  e.stream = stream;
   raw.append(text);
   events.push_back(e);
 }
@@ -34,6 +37,7 @@ void append_flag_names(std::string& out, uint32_t flags) {
       {kFlagInvalidAttribute, "\"invalid_attribute\""},
       {kFlagTimestampParseError, "\"timestamp_parse_error\""},
       {kFlagNotAnEvent, "\"not_an_event\""},
+      {kFlagContainerFormatError, "\"container_format_error\""},
   };
   bool first = true;
   for (const auto& n : kNames) {

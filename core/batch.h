@@ -38,7 +38,11 @@ enum EventFlag : uint32_t {
   kFlagInvalidAttribute = 1u << 8,   // a value that is not of its field's type was kept apart
   kFlagTimestampParseError = 1u << 9,  // the configured timestamp field was missing or unreadable
   kFlagNotAnEvent = 1u << 10,  // a Kafka message carrying logship's event metadata but not one JSON object on one line
+  kFlagContainerFormatError = 1u << 11,  // `container:` source option: a line in neither the CRI nor Docker's json-file form; kept whole
 };
+
+// The output stream a container runtime recorded for a line (log.iostream).
+enum class IoStream : uint8_t { kNone = 0, kStdout = 1, kStderr = 2 };
 
 // Appends the names of the set flags as a JSON array body: "truncated","partial".
 void append_flag_names(std::string& out, uint32_t flags);
@@ -50,6 +54,12 @@ struct Origin {
   std::string path;      // log.file.path
   std::string host;      // host.name
   uint64_t id_seed = 0;  // hash of source name and file identity; see core/event_id.h
+  // Members every event of this origin carries at the top level, written after `host` as
+  // ready JSON: `,"kubernetes":{…},"container":{…}` (from a container log's path, or the
+  // source's add_fields); empty for most files. `field_heads` names their top-level keys, so
+  // that a parser gives a line's own member of that name another name instead of a second key.
+  std::string fields_json;
+  std::vector<std::string> field_heads;
 };
 
 inline constexpr size_t kEventIdChars = 32;  // 128 bits as lower-case hex
@@ -61,7 +71,11 @@ struct EventView {
   uint32_t enc_len = 0;
   uint64_t offset = 0;       // byte offset of the event's first byte in the source
   uint64_t end_offset = 0;   // offset just past the event (and its newline)
+  // The container runtime's time of the line (CRI, Docker json-file): @timestamp when the
+  // parser finds no time of its own; 0: none, the batch's read time is used.
+  int64_t time_nanos = 0;
   uint32_t flags = 0;
+  IoStream stream = IoStream::kNone;
 };
 
 struct Batch {
@@ -83,7 +97,10 @@ struct Batch {
   std::string_view encoded_text(const EventView& e) const {
     return {encoded.data() + e.enc_begin, e.enc_len};
   }
-  void add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  void add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags,
+                     int64_t time_nanos = 0, IoStream stream = IoStream::kNone);
+  // When the event happened as far as the source knows: the runtime's time, else the read time.
+  int64_t fallback_time(const EventView& e) const { return e.time_nanos != 0 ? e.time_nanos : read_time_nanos; }
   // Moves `encoded` back to its pool (or frees it); the batch is no longer encoded.
   void release_encoded();
   Batch() = default;

@@ -46,6 +46,7 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
     append_flag_names(out, e.flags);
     out.push_back(']');
   }
+  if (e.stream != IoStream::kNone) out.append(e.stream == IoStream::kStdout ? ",\"iostream\":\"stdout\""sv : ",\"iostream\":\"stderr\""sv);
   if (!extras.log.empty()) out.append(extras.log);
   static constexpr std::string_view kIdKey = "},\"event\":{\"id\":\""sv;
   char id[kIdKey.size() + kEventIdChars];
@@ -57,6 +58,7 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   out.append(cached.host_part);
   if (!extras.host.empty()) out.append(extras.host);
   out.push_back('}');
+  out.append(o.fields_json);
 }
 
 bool find_event_metadata(std::string_view encoded, std::string_view& id, std::string_view& dataset) {
@@ -79,9 +81,9 @@ bool find_event_metadata(std::string_view encoded, std::string_view& id, std::st
   return true;
 }
 
-void append_read_time(std::string& out, const Batch& batch) {
+void append_read_time(std::string& out, const Batch& batch, const EventView& e) {
   out.push_back('"');
-  append_rfc3339_micros(out, batch.read_time_nanos);
+  append_rfc3339_micros(out, batch.fallback_time(e));
   out.push_back('"');
 }
 
@@ -98,7 +100,8 @@ void encode_plain(Batch& batch) {
   for (EventView& e : batch.events) {
     e.enc_begin = static_cast<uint32_t>(out.size());
     out.append("{\"@timestamp\":\""sv);
-    out.append(timestamp);
+    if (e.time_nanos != 0) append_rfc3339_micros(out, e.time_nanos);
+    else out.append(timestamp);
     out.append("\",\"message\":"sv);
     if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
     out.push_back(',');

@@ -53,7 +53,8 @@ void encode_each(Batch& batch, const std::shared_ptr<StringPool>& pool, EncodeOn
   batch.is_encoded = true;
 }
 
-// @timestamp's value (quoted) when the event carries no time of its own: when it was read.
-void append_read_time(std::string& out, const Batch& batch);
+// @timestamp's value (quoted) when the event carries no time of its own: the container
+// runtime's time of the line when there is one, else when it was read.
+void append_read_time(std::string& out, const Batch& batch, const EventView& event);
 
 }  // namespace logship

@@ -1,6 +1,7 @@
 #include "parser/register_parsers.h"
 
 #include "parser/filter/filter_transform.h"
+#include "parser/geoip/geoip_transform.h"
 #include "parser/json/json_transform.h"
 #include "parser/mysql_slowlog/slowlog_transform.h"
 #include "parser/rules/rules_transform.h"
@@ -10,6 +11,9 @@ namespace logship {
 void register_parsers(ComponentRegistry& registry) {
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, FilterConfig, FilterTransform>>(
       "filter", "Keeps or drops events by RE2 patterns on their text.", FilterTransform::schema()));
+  registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, GeoipConfig, GeoipTransform>>(
+      "geoip", "Adds where an address is and whose network it is (source.geo.*, source.as.*) from MaxMind-format databases.",
+      GeoipTransform::schema()));
   registry.add(std::make_unique<TypedFactory<ComponentKind::kTransform, JsonTransformConfig, JsonTransform>>(
       "json", "Parses JSON lines with simdjson and splices logship's fields into the application's object.",
       JsonTransform::schema()));

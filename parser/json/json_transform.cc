@@ -287,10 +287,18 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
   } run;
   std::string_view key, raw;
   bool plain;
+  // Container logs carry kubernetes/container members of their own (Origin::fields_json).
+  const std::vector<std::string>& origin_heads = batch.origin->field_heads;
   while (members.next(key, plain, raw)) {
     const SpecialKey* special_key = special(key);
     if (special_key == nullptr) {  // most keys: copied through as they are
       if (!config_.target.empty()) continue;
+      if (!origin_heads.empty() && std::find(origin_heads.begin(), origin_heads.end(), key) != origin_heads.end()) {
+        run.flush(out);
+        append_member_key(out, key, plain, "_original");  // the line's own, next to the source's
+        out.append(raw);
+        continue;
+      }
       std::string_view text = members.compact_text();
       if (!text.empty() && run.begin != nullptr && text.data() == run.end + 1) {
         run.end = text.data() + text.size();  // right after the previous one: one copy for both
@@ -340,7 +348,7 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
     timestamp_.clear();
     if (!config_.timestamp_field.empty()) e.flags |= kFlagTimestampParseError;
     if (!own_timestamp.empty()) timestamp_.assign(own_timestamp);
-    else append_read_time(timestamp_, batch);
+    else append_read_time(timestamp_, batch, e);
   }
   if (timestamp_.size() == kSlot.size()) std::memcpy(out.data() + slot, timestamp_.data(), kSlot.size());
   else out.replace(slot, kSlot.size(), timestamp_);  // an application's own @timestamp
@@ -391,7 +399,7 @@ bool JsonTransform::append_event_time(std::string_view text, std::string& out) c
 void JsonTransform::encode_failure(const Batch& batch, EventView& e, std::string& out) {
   e.flags |= kFlagJsonParseError;
   out.append("{\"@timestamp\":"sv);
-  append_read_time(out, batch);
+  append_read_time(out, batch, e);
   out.append(",\"message\":"sv);
   if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;
   out.append(",\"error\":{\"message\":"sv);

@@ -155,7 +155,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   uint32_t flags = 0;
   if (e.kind == SlowlogEntry::Kind::kServerHeader) {
     out.append("{\"@timestamp\":"sv);
-    append_read_time(out, batch);
+    append_read_time(out, batch, ev);
     out.append(",\"message\":"sv);
     append_json_string(out, batch.raw_text(ev));
     out.append(",\"mysql\":{\"slowlog\":{\"server_header\":{\"program\":"sv);
@@ -276,7 +276,7 @@ uint32_t SlowlogEncoder::encode(const SlowlogEntry& e, const Batch& batch, const
   } else if (!e.time.empty() && slowlog_time_to_rfc3339(e.time, scratch_)) {
     out.append(scratch_);
   } else {
-    append_rfc3339_micros(out, batch.read_time_nanos);
+    append_rfc3339_micros(out, batch.fallback_time(ev));
   }
   out.append("\""sv);
   if (e.kind == SlowlogEntry::Kind::kFragment) {

@@ -1,5 +1,7 @@
 #include "parser/rules/rule_set.h"
 
+#include "core/ip_address.h"
+
 #include <arpa/inet.h>
 #include <yaml-cpp/yaml.h>
 
@@ -145,29 +147,6 @@ std::string_view unquote_go(std::string_view v, std::string& scratch) {
     }
   }
   return scratch;
-}
-
-// An IPv4 or IPv6 address (brackets around IPv6 allowed), its 16 bytes in `bytes` (IPv4 in the
-// first 4, `v4` set).
-bool parse_ip(std::string_view v, unsigned char bytes[16], bool& v4) {
-  if (v.size() > 2 && v.front() == '[' && v.back() == ']') v = v.substr(1, v.size() - 2);
-  char text[64];  // the longest IPv6 text is 45 bytes
-  if (v.empty() || v.size() >= sizeof(text) || std::memchr(v.data(), 0, v.size()) != nullptr) return false;
-  std::memcpy(text, v.data(), v.size());
-  text[v.size()] = '\0';
-  v4 = ::inet_pton(AF_INET, text, bytes) == 1;
-  return v4 || ::inet_pton(AF_INET6, text, bytes) == 1;
-}
-
-// Addresses that are not a client on the internet: private, loopback, link-local, carrier-grade
-// NAT (IPv4); loopback, unique local, link-local (IPv6). What Filebeat's nginx module skips when
-// it picks the client out of an X-Forwarded-For list.
-bool non_public_ip(const unsigned char b[16], bool v4) {
-  if (v4)
-    return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0) == 16) || (b[0] == 192 && b[1] == 168) ||
-           (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xC0) == 64);
-  static const unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-  return std::memcmp(b, kLoopback, 16) == 0 || (b[0] & 0xFE) == 0xFC || (b[0] == 0xFE && (b[1] & 0xC0) == 0x80);
 }
 
 // The entries of "10.0.0.2, 10.0.0.1, 85.181.35.98" (commas, blanks and stray quotes between).
@@ -713,7 +692,7 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
   if (invalid_utf8) flags |= kFlagInvalidUtf8;
   out.append("{\"@timestamp\":"sv);
   if (!timestamp_.empty()) out.append(timestamp_);
-  else append_read_time(out, batch);
+  else append_read_time(out, batch, e);
   out.append(top_);
   out.push_back(',');
   EventView flagged = e;

@@ -142,7 +142,7 @@ void RulesTransform::encode(Batch& batch) {
     e.flags |= kFlagUnparsed;
     ++unparsed;
     out.append("{\"@timestamp\":"sv);
-    append_read_time(out, batch);
+    append_read_time(out, batch, e);
     out.append(",\"message\":"sv);
     if (!append_json_string(out, line)) e.flags |= kFlagInvalidUtf8;
     out.push_back(',');

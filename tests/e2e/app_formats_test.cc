@@ -19,17 +19,7 @@ using testing::TempDir;
 
 const std::string kSamples = std::string(LOGSHIP_SOURCE_DIR) + "/tests/testdata/applogs/";
 
-// One shipped event: its fields by dotted path, as JSON text ("\"info\"", 4242).
-using Event = std::map<std::string, std::string>;
-
-void flatten(simdjson::dom::element e, const std::string& path, Event& out) {
-  if (e.type() == simdjson::dom::element_type::OBJECT) {
-    for (auto [key, value] : e.get_object()) flatten(value, path.empty() ? std::string(key) : path + "." + std::string(key), out);
-    return;
-  }
-  if (e.type() == simdjson::dom::element_type::STRING) out[path] = std::string(e.get_string().value());
-  else out[path] = simdjson::minify(e);
-}
+using Event = testing::FlatEvent;
 
 class AppFormatsTest : public ::testing::Test {
  protected:
@@ -44,18 +34,7 @@ class AppFormatsTest : public ::testing::Test {
     testing::write_file(dir_ / "p.yaml", pipeline);
     auto r = testing::run_logship({"run", "--once", "-c", dir_ / "p.yaml"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<Event> events;
-    simdjson::dom::parser parser;
-    std::string text = testing::read_file(out);
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      Event ev;
-      flatten(parser.parse(text.substr(start, end - start)), "", ev);
-      events.push_back(std::move(ev));
-      start = end + 1;
-    }
-    return events;
+    return testing::flat_events_of(out);
   }
   static std::map<std::string, int> count(const std::vector<Event>& events, const std::string& field) {
     std::map<std::string, int> n;

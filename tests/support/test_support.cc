@@ -115,6 +115,30 @@ std::vector<std::string> messages_of(const std::string& ndjson_path, int* not_js
   return out;
 }
 
+namespace {
+
+void flatten(simdjson::dom::element e, const std::string& path, FlatEvent& out) {
+  if (e.type() == simdjson::dom::element_type::OBJECT) {
+    for (auto [key, value] : e.get_object()) flatten(value, path.empty() ? std::string(key) : path + "." + std::string(key), out);
+    return;
+  }
+  if (e.type() == simdjson::dom::element_type::STRING) out[path] = std::string(e.get_string().value());
+  else out[path] = simdjson::minify(e);
+}
+
+}  // namespace
+
+std::vector<FlatEvent> flat_events_of(const std::string& ndjson_path) {
+  std::vector<FlatEvent> events;
+  simdjson::dom::parser parser;
+  for (const std::string& line : read_lines(ndjson_path)) {
+    FlatEvent ev;
+    flatten(parser.parse(line), "", ev);
+    events.push_back(std::move(ev));
+  }
+  return events;
+}
+
 Process::Process(const std::vector<std::string>& argv, const std::string& stderr_path, const std::string& stdout_path) {
   pid_ = ::fork();
   if (pid_ == 0) {

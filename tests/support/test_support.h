@@ -63,6 +63,12 @@ std::string api_url_in_log(const std::string& log);
 // object with a message throws, unless `not_json` is given: then it is counted there.
 std::vector<std::string> messages_of(const std::string& ndjson_path, int* not_json = nullptr);
 
+// One shipped event: its fields by dotted path, strings as their text, anything else as JSON
+// ("4242", "[\"truncated\"]").
+using FlatEvent = std::map<std::string, std::string>;
+// Every NDJSON line of a file as a FlatEvent (a line that is not JSON throws).
+std::vector<FlatEvent> flat_events_of(const std::string& ndjson_path);
+
 // A child process; killed with SIGKILL at destruction if still running.
 class Process {
  public:

@@ -1,5 +1,7 @@
 #include "shipper/sources/file/file_source_config.h"
 
+#include <algorithm>
+
 namespace logship {
 
 const Schema<FileSourceConfig>& FileSourceConfig::schema() {
@@ -22,7 +24,11 @@ const Schema<FileSourceConfig>& FileSourceConfig::schema() {
                  "Files held open at most. New and rotated files are opened as soon as they appear, also while a sink is blocked, and held until read and delivered; past this bound a file is not held (logged once per spell, counted, and /health says so) and can be lost if it is rotated away meanwhile.")
           .field("follow_symlinks", &FileSourceConfig::follow_symlinks,
                  "Read files that symbolic links in the globbed folders lead to (only regular files; never devices, FIFOs, /proc or /sys). Off by default: a link in a log folder must not ship a key file or another folder.")
-          .nested("multiline", &FileSourceConfig::multiline, MultilineConfig::schema(), "Join lines into one event (stack traces); absent = one event per line.");
+          .nested("multiline", &FileSourceConfig::multiline, MultilineConfig::schema(), "Join lines into one event (stack traces); absent = one event per line.")
+          .nested("container", &FileSourceConfig::container, ContainerLogConfig::schema(),
+                  "The files are container logs (CRI or Docker json-file): the application's lines are taken out of the runtime's framing, pieces of long lines joined, the stream kept as log.iostream and the runtime's time as @timestamp (unless a parser finds the line's own). Applied before multiline. Absent: lines are read as they are.")
+          .field("add_fields", &FileSourceConfig::add_fields,
+                 "Fields (dotted name: text) added to every event of the source, e.g. the pod's name from the Downward API: {kubernetes.pod.name: '${POD_NAME}'}. They replace fields of the same name taken from a container log's path.");
   return s;
 }
 
@@ -40,6 +46,21 @@ void FileSourceConfig::validate(const YAML::Node& node, const std::string& path,
   if (max_open_files < 1 || max_open_files > 1000000)
     errors.add(node["max_open_files"], join_path(path, "max_open_files"), "must be between 1 and 1000000");
   if (multiline) multiline->validate(node["multiline"], join_path(path, "multiline"), errors);
+  if (container && multiline && multiline->preset == "mysql_slowlog")
+    errors.add(node["container"], join_path(path, "container"), "cannot be combined with multiline preset mysql_slowlog");
+  for (const auto& [name, text] : add_fields) {
+    std::string where = join_path(path, "add_fields") + "." + name;
+    std::string_view head = std::string_view(name).substr(0, name.find('.'));
+    if (name.empty() || name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos)
+      errors.add(node["add_fields"][name], where, "a field name is words joined by single dots");
+    else if (head == "log" || head == "event" || head == "host" || head == "@timestamp" || head == "message")
+      errors.add(node["add_fields"][name], where, "log, event, host, @timestamp and message are logship's own; choose another name");
+    else if (std::count(name.begin(), name.end(), '.') >= 16)
+      errors.add(node["add_fields"][name], where, "nested more than 16 levels");
+    for (const auto& [other, unused] : add_fields)
+      if (other.size() > name.size() && other.compare(0, name.size(), name) == 0 && other[name.size()] == '.')
+        errors.add(node["add_fields"][name], where, "is also the object of " + other + ": a field cannot be both");
+  }
 }
 
 }  // namespace logship

@@ -6,6 +6,11 @@
 //       include: ['/var/log/app/**/*.log']
 //       exclude: ['**/*.gz']
 //       multiline: {preset: java}
+//     pods:
+//       type: file
+//       include: ['/var/log/pods/*/*/*.log']
+//       container: {format: auto}          # CRI / Docker framing off, kubernetes.* from the path
+//       add_fields: {orchestrator.cluster.name: '${CLUSTER}'}
 #pragma once
 
 #include <optional>
@@ -13,6 +18,7 @@
 #include <vector>
 
 #include "core/config/schema.h"
+#include "parser/container/container_log.h"
 #include "parser/multiline/multiline_config.h"
 
 namespace logship {
@@ -34,6 +40,8 @@ struct FileSourceConfig {
   int64_t max_open_files = 1024;
   bool follow_symlinks = false;
   std::optional<MultilineConfig> multiline;
+  std::optional<ContainerLogConfig> container;
+  StringMap add_fields;  // dotted name -> text, on every event of the source
 
   static const Schema<FileSourceConfig>& schema();
   std::string framing() const { return multiline && multiline->preset == "mysql_slowlog" ? "mysql_slowlog" : ""; }

@@ -8,6 +8,7 @@
 #include "core/event_id.h"
 #include "core/log.h"
 #include "core/time_format.h"
+#include "parser/container/container_path.h"
 
 namespace logship {
 
@@ -28,7 +29,14 @@ FileTailer::FileTailer(TailerContext& ctx, int fd, const struct stat& st, std::s
   origin->path = path_;
   origin->host = ctx.host;
   origin->id_seed = origin_id_seed(ctx.source_name, device_, inode_);
+  FieldValues fields;
+  if (ctx.config->container && ctx.config->container->kubernetes_metadata) fields = container_fields_from_path(path_);
+  fields.insert(fields.end(), ctx.config->add_fields.begin(), ctx.config->add_fields.end());
+  if (!fields.empty()) origin->fields_json = render_origin_fields(fields, origin->field_heads);
   origin_ = std::move(origin);
+  if (ctx.config->container)
+    container_.emplace(ctx.config->container->parsed_format(), ctx.config->container->only_stream(),
+                       ctx.config->max_line_bytes.value);
   if (ctx.config->multiline) joiner_.emplace(*ctx.config->multiline);
   fingerprint_len_ = progress_->snapshot().fingerprint_bytes;
 }
@@ -41,12 +49,22 @@ void FileTailer::set_path(const std::string& path) {
 }
 
 void FileTailer::add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags) {
+  int64_t time_nanos = 0;
+  IoStream stream = IoStream::kNone;
+  if (container_) {
+    while (!stamps_.empty() && stamps_.front().offset < offset) stamps_.pop_front();
+    if (!stamps_.empty() && stamps_.front().offset == offset) {
+      time_nanos = stamps_.front().time_nanos;
+      stream = stamps_.front().stream;
+      stamps_.pop_front();
+    }
+  }
   if (text.empty() && flags == 0) return;  // blank lines carry nothing
   if (!batch_) {
     batch_ = ctx_.batches.acquire();
     batch_->origin = origin_;
   }
-  batch_->add_raw_event(text, offset, end_offset, flags);
+  batch_->add_raw_event(text, offset, end_offset, flags, time_nanos, stream);
 }
 
 void FileTailer::add_joined(const JoinedEvent& e) {
@@ -58,10 +76,19 @@ void FileTailer::on_line(std::string_view line, uint64_t offset, uint64_t end_of
   // Counted per line, before joining: a joined event carries the flags of all its lines.
   if (flags & kFlagTruncated) ctx_.truncated_lines->add();
   if (flags & kFlagPartial) ctx_.partial_lines->add();
-  if (joiner_) {
-    joiner_->push(line, offset, end_offset, flags, [this](const JoinedEvent& e) { add_joined(e); });
+  if (container_) {
+    container_->push(line, offset, end_offset, flags, [this](const ContainerLine& m) { on_message(m); });
   } else {
-    add_event(line, offset, end_offset, flags);
+    on_message({line, offset, end_offset, flags, 0, IoStream::kNone});
+  }
+}
+
+void FileTailer::on_message(const ContainerLine& m) {
+  if (container_) stamps_.push_back({m.offset, m.time_nanos, m.stream});
+  if (joiner_) {
+    joiner_->push(m.text, m.offset, m.end_offset, m.flags, [this](const JoinedEvent& e) { add_joined(e); });
+  } else {
+    add_event(m.text, m.offset, m.end_offset, m.flags);
   }
 }
 
@@ -135,6 +162,7 @@ bool FileTailer::read_to_end() const {
 void FileTailer::flush_all(Emitter& out) {
   auto emit_line = [this](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) { on_line(line, off, end, flags); };
   framer_.flush_partial(emit_line);
+  if (container_) container_->flush([this](const ContainerLine& m) { on_message(m); });
   if (joiner_) joiner_->flush([this](const JoinedEvent& e) { add_joined(e); });
   send(out);
 }
@@ -188,6 +216,7 @@ void FileTailer::start_over(Emitter& out, const std::string& why) {
            {{"path", path_}, {"why", why}, {"read_offset", std::to_string(framer_.position())}});
   flush_all(out);
   framer_.reset(0);
+  stamps_.clear();
   progress_->restart_at(0);
   fingerprint_len_ = 0;
   at_eof_ = false;

@@ -21,6 +21,7 @@
 #include "core/batch_pool.h"
 #include "core/component.h"
 #include "core/metrics.h"
+#include "parser/container/container_log.h"
 #include "parser/multiline/multiline_joiner.h"
 #include "shipper/sources/file/file_progress.h"
 #include "shipper/sources/file/file_source_config.h"
@@ -59,7 +60,9 @@ class FileTailer {
   bool drain_pending(Emitter& out, std::chrono::milliseconds wait = std::chrono::milliseconds(0));
   bool has_pending() const { return !pending_.empty(); }
   // Bytes held by the multiline event being joined.
-  size_t joining_bytes() const { return joiner_ ? joiner_->pending_bytes() : 0; }
+  size_t joining_bytes() const {
+    return (joiner_ ? joiner_->pending_bytes() : 0) + (container_ ? container_->pending_bytes() : 0);
+  }
   // Emits the held partial line and the event being joined (file going away, --once).
   void flush_all(Emitter& out);
   // Emits a multiline event that waited longer than its timeout for more lines.
@@ -87,6 +90,8 @@ class FileTailer {
 
  private:
   void on_line(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags);
+  // A line as the application wrote it (out of the container runtime's framing, if any).
+  void on_message(const ContainerLine& m);
   void add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags);
   void add_joined(const JoinedEvent& e);
   // Whether the first fingerprint_len_ bytes differ from those recorded (another content).
@@ -105,7 +110,16 @@ class FileTailer {
   std::shared_ptr<const Origin> origin_;
   std::shared_ptr<FileProgress> progress_;
   LineFramer framer_;
+  std::optional<ContainerLogDecoder> container_;
   std::optional<MultilineJoiner> joiner_;
+  // The runtime's time and stream of the lines the joiner holds, by offset: a joined event
+  // takes those of its first line.
+  struct LineStamp {
+    uint64_t offset;
+    int64_t time_nanos;
+    IoStream stream;
+  };
+  std::deque<LineStamp> stamps_;
   BatchPtr batch_;
   std::deque<BatchPtr> pending_;  // complete, waiting for room downstream
   uint32_t fingerprint_len_ = 0;

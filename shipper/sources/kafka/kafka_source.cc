@@ -230,7 +230,7 @@ void KafkaSource::add_message(const rd_kafka_message_t* m, Emitter& out) {
   } else {
     append_event_id(b.event_ids, b.origin->id_seed, e.offset, value);
     b.encoded.append("{\"@timestamp\":"sv);
-    append_read_time(b.encoded, b);
+    append_read_time(b.encoded, b, e);
     b.encoded.append(",\"message\":"sv);
     if (!append_json_string(b.encoded, value)) e.flags |= kFlagInvalidUtf8;
     b.encoded.push_back(',');

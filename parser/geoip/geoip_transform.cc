@@ -1,10 +1,14 @@
 #include "parser/geoip/geoip_transform.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <cstring>
+#include <mutex>
 
 #include "core/ip_address.h"
 #include "core/json_writer.h"
@@ -56,34 +60,99 @@ void GeoipConfig::validate(const YAML::Node& node, const std::string& path, Conf
     errors.add(node["reload_interval"], join_path(path, "reload_interval"), "must be at least 10ms");
 }
 
-std::unique_ptr<GeoDatabase> GeoDatabase::open(const std::string& path, std::string& error) {
-  std::unique_ptr<GeoDatabase> db(new GeoDatabase());
-  db->path_ = path;
-  if (::stat(path.c_str(), &db->stat_) != 0) {
-    error = "cannot read " + path + ": " + std::strerror(errno);
-    return nullptr;
+namespace {
+
+// The file's bytes in a memory file (see GeoDatabase); -1 with `error` set on failure.
+int copy_to_memory(const std::string& path, struct stat& st, std::string& error) {
+  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0 || ::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = "cannot read " + path + ": " + (in < 0 ? std::strerror(errno) : "not a regular file");
+    if (in >= 0) ::close(in);
+    return -1;
   }
-  int status = MMDB_open(path.c_str(), MMDB_MODE_MMAP, &db->mmdb_);
+  int out = ::memfd_create("logship-geoip", MFD_CLOEXEC);
+  if (out < 0) {
+    error = std::string("memfd_create: ") + std::strerror(errno);
+    ::close(in);
+    return -1;
+  }
+  std::string buffer(1 << 20, '\0');
+  off_t copied = 0;
+  while (true) {
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0) error = "cannot read " + path + ": " + std::strerror(errno);
+      break;
+    }
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = ::write(out, buffer.data() + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) {
+        error = std::string("cannot copy the database to memory: ") + std::strerror(errno);
+        break;
+      }
+      done += w;
+    }
+    if (!error.empty()) break;
+    copied += n;
+  }
+  ::close(in);
+  if (error.empty() && copied != st.st_size) error = path + " changed while it was read; tried again at the next check";
+  if (!error.empty()) {
+    ::close(out);
+    return -1;
+  }
+  return out;
+}
+
+std::mutex open_mutex;
+std::vector<std::weak_ptr<GeoDatabase>> open_databases;  // guarded by open_mutex
+
+}  // namespace
+
+bool GeoDatabase::same_file(const struct stat& st) const {
+  return st.st_ino == stat_.st_ino && st.st_dev == stat_.st_dev && st.st_size == stat_.st_size &&
+         st.st_mtim.tv_sec == stat_.st_mtim.tv_sec && st.st_mtim.tv_nsec == stat_.st_mtim.tv_nsec;
+}
+
+std::shared_ptr<GeoDatabase> GeoDatabase::open(const std::string& path, std::string& error) {
+  std::lock_guard lock(open_mutex);
+  struct stat now;
+  if (::stat(path.c_str(), &now) == 0) {
+    for (const auto& weak : open_databases) {
+      auto db = weak.lock();
+      if (db && db->path_ == path && db->same_file(now)) return db;
+    }
+  }
+  std::shared_ptr<GeoDatabase> db(new GeoDatabase());
+  db->path_ = path;
+  int memory = copy_to_memory(path, db->stat_, error);
+  if (memory < 0) return nullptr;
+  std::string mapped = "/proc/self/fd/" + std::to_string(memory);
+  int status = MMDB_open(mapped.c_str(), MMDB_MODE_MMAP, &db->mmdb_);
+  ::close(memory);  // the mapping keeps the memory file
   if (status != MMDB_SUCCESS) {
     error = path + " is not a MaxMind database: " + MMDB_strerror(status);
-    db->mmdb_.file_size = 0;  // nothing to close
     return nullptr;
   }
+  db->opened_ = true;
+  std::erase_if(open_databases, [](const auto& weak) { return weak.expired(); });
+  open_databases.push_back(db);
   return db;
 }
 
 GeoDatabase::~GeoDatabase() {
-  if (mmdb_.file_size != 0) MMDB_close(&mmdb_);
+  if (opened_) MMDB_close(&mmdb_);
 }
 
 bool GeoDatabase::changed_on_disk() const {
   struct stat now;
   if (::stat(path_.c_str(), &now) != 0) return false;  // gone for a moment (being replaced): keep the open one
-  return now.st_ino != stat_.st_ino || now.st_dev != stat_.st_dev || now.st_size != stat_.st_size ||
-         now.st_mtim.tv_sec != stat_.st_mtim.tv_sec || now.st_mtim.tv_nsec != stat_.st_mtim.tv_nsec;
+  return !same_file(now);
 }
 
-GeoipTransform::GeoipTransform(GeoipConfig config, std::unique_ptr<GeoDatabase> city, std::unique_ptr<GeoDatabase> asn,
+GeoipTransform::GeoipTransform(GeoipConfig config, std::shared_ptr<GeoDatabase> city, std::shared_ptr<GeoDatabase> asn,
                                const std::string& name)
     : config_(std::move(config)),
       city_(std::move(city)),
@@ -112,12 +181,12 @@ Result<std::unique_ptr<GeoipTransform>> GeoipTransform::create(const GeoipConfig
   std::string error;
   auto city = GeoDatabase::open(config.database, error);
   if (!city) return Error::invalid("database: " + error);
-  std::unique_ptr<GeoDatabase> asn;
+  std::shared_ptr<GeoDatabase> asn;
   if (!config.asn_database.empty() && !(asn = GeoDatabase::open(config.asn_database, error))) return Error::invalid("asn_database: " + error);
   return std::unique_ptr<GeoipTransform>(new GeoipTransform(config, std::move(city), std::move(asn), ctx.name));
 }
 
-void GeoipTransform::reopen(std::unique_ptr<GeoDatabase>& db) {
+void GeoipTransform::reopen(std::shared_ptr<GeoDatabase>& db) {
   if (!db || !db->changed_on_disk()) return;
   std::string error;
   auto fresh = GeoDatabase::open(db->path(), error);

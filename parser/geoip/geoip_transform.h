@@ -50,10 +50,16 @@ struct GeoipConfig {
 };
 
 // One open database and what identifies its file, so a change at the path is seen.
+//
+// libmaxminddb maps its file: a database copied over in place (cp, not a rename) would change
+// under the lookups, and one cut shorter would kill the process (SIGBUS). So the file is read
+// into a memory file of logship's own (memfd) and that is mapped: what happens at the path
+// afterwards cannot reach it. One copy per file per process, shared by the transform's threads.
 class GeoDatabase {
  public:
-  // Null with `error` set when the file is not a readable MaxMind database.
-  static std::unique_ptr<GeoDatabase> open(const std::string& path, std::string& error);
+  // Null with `error` set when the file is not a readable MaxMind database. The same file
+  // (path, inode, size, time) opened before and still in use is shared.
+  static std::shared_ptr<GeoDatabase> open(const std::string& path, std::string& error);
   ~GeoDatabase();
   GeoDatabase(const GeoDatabase&) = delete;
   GeoDatabase& operator=(const GeoDatabase&) = delete;
@@ -64,7 +70,9 @@ class GeoDatabase {
 
  private:
   GeoDatabase() = default;
+  bool same_file(const struct stat& st) const;
   MMDB_s mmdb_{};
+  bool opened_ = false;
   std::string path_;
   struct stat stat_{};
 };
@@ -78,19 +86,19 @@ class GeoipTransform final : public Transform {
   void enrich(Batch& batch);
 
  private:
-  GeoipTransform(GeoipConfig config, std::unique_ptr<GeoDatabase> city, std::unique_ptr<GeoDatabase> asn, const std::string& name);
+  GeoipTransform(GeoipConfig config, std::shared_ptr<GeoDatabase> city, std::shared_ptr<GeoDatabase> asn, const std::string& name);
   // Copies one encoded line to `out`, with the members spliced in where they belong.
   void enrich_line(std::string_view line, std::string& out);
   // `,"geo":{…},"as":{…}` for an address ("" when nothing is known or it is not public).
   const std::string& members_for(std::string_view ip);
   void reload_if_changed();
-  void reopen(std::unique_ptr<GeoDatabase>& db);
+  void reopen(std::shared_ptr<GeoDatabase>& db);
 
   GeoipConfig config_;
   std::vector<std::string> parents_;  // the objects that hold `field`, outermost first
   std::string leaf_;                  // the key of the address in the innermost
-  std::unique_ptr<GeoDatabase> city_;
-  std::unique_ptr<GeoDatabase> asn_;  // may be null
+  std::shared_ptr<GeoDatabase> city_;
+  std::shared_ptr<GeoDatabase> asn_;  // may be null
   std::chrono::steady_clock::time_point next_reload_check_;
   std::unordered_map<std::string, std::string> cache_;
   simdjson::ondemand::parser parser_;

@@ -154,6 +154,45 @@ def app_objects():
     return [over_time, by_service, per_service, dash]
 
 
+def nginx_objects():
+    # A coordinate map (tile_map), which OpenSearch Dashboards and Kibana 7 draw; Kibana 8 makes
+    # maps in its Maps app instead, from the same geo_point field (README, "Kibana").
+    where = visualization(
+        "logship-nginx-clients-map", "Where requests come from", "nginx.access", "tile_map",
+        [agg(1, "count", "metric", customLabel="requests"),
+         agg(2, "geohash_grid", "segment", field="source.geo.location", autoPrecision=True, precision=2, useGeocentroid=True,
+             isFilteredByCollar=True)],
+        params={"mapType": "Scaled Circle Markers", "isDesaturated": True, "addTooltip": True, "heatClusterSize": 1.5,
+                "legendPosition": "bottomright", "mapZoom": 2, "mapCenter": [30, 0],
+                "wms": {"enabled": False, "options": {"format": "image/png", "transparent": True}}})
+    countries = visualization(
+        "logship-nginx-top-countries", "Requests by country", "nginx.access", "table",
+        [agg(1, "count", "metric", customLabel="requests"),
+         agg(2, "terms", "bucket", field="source.geo.country_name", orderBy="1", order="desc", size=15, missingBucket=True,
+             missingBucketLabel="(private or unknown)"),
+         agg(3, "cardinality", "metric", field="source.ip", customLabel="clients")],
+        params={"perPage": 15, "showPartialRows": False, "showMetricsAtAllLevels": False})
+    browsers = visualization(
+        "logship-nginx-browsers-and-os", "Browsers and OS", "nginx.access", "table",
+        [agg(1, "count", "metric", customLabel="requests"),
+         agg(2, "terms", "bucket", field="user_agent.name", orderBy="1", order="desc", size=10, missingBucket=True,
+             missingBucketLabel="(no user agent)", customLabel="browser"),
+         agg(3, "terms", "bucket", field="user_agent.os.name", orderBy="1", order="desc", size=5, missingBucket=True,
+             missingBucketLabel="(unknown)", customLabel="OS")],
+        params={"perPage": 20, "showPartialRows": False, "showMetricsAtAllLevels": False})
+    devices = visualization(
+        "logship-nginx-devices", "Requests by device", "nginx.access", "pie",
+        [agg(1, "count", "metric"),
+         agg(2, "terms", "segment", field="user_agent.device.name", orderBy="1", order="desc", size=8, missingBucket=True,
+             missingBucketLabel="(unknown)")],
+        params={"type": "pie", "addTooltip": True, "addLegend": True, "legendPosition": "right", "isDonut": True})
+    dash = dashboard("logship-nginx-visitors", "nginx visitors",
+                     "Who sends the requests: where they are (geoip transform), their browsers, systems and devices (rules: user_agent).",
+                     [(where["id"], 0, 0, 30, 18), (countries["id"], 30, 0, 18, 18), (browsers["id"], 0, 18, 30, 16),
+                      (devices["id"], 30, 18, 18, 16)])
+    return [where, countries, browsers, devices, dash]
+
+
 def write(name, objects):
     with open(os.path.join(HERE, name), "w") as f:
         for o in objects:
@@ -164,6 +203,7 @@ def main():
     write("data-views.ndjson", [data_view(d, n) for d, n in DATA_VIEWS])
     write("mysql-slow-queries.ndjson", mysql_objects())
     write("application-errors.ndjson", app_objects())
+    write("nginx-visitors.ndjson", nginx_objects())
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -25,12 +26,13 @@ class AppFormatsTest : public ::testing::Test {
  protected:
   // Ships `sample` through a file source (`source_extra` keys) and the transform written in
   // `transform`, returns the events in file order.
-  std::vector<Event> ship(const std::string& sample, const std::string& source_extra, const std::string& transform) {
+  std::vector<Event> ship(const std::string& sample, const std::string& source_extra, const std::string& transform,
+                          const std::string& sink_input = "parsed") {
     std::string run = std::to_string(++runs_);  // each run its own checkpoints and output
     std::string out = dir_ / ("out" + run + ".ndjson");
     std::string pipeline = "data_dir: " + dir_ / ("data" + run) + "\nsources:\n  app: {type: file, include: ['" + kSamples + sample + "']" +
                            (source_extra.empty() ? "" : ", " + source_extra) + "}\ntransforms:\n  parsed: " + transform +
-                           "\nsinks:\n  out: {type: file, inputs: [parsed], path: '" + out + "'}\n";
+                           "\nsinks:\n  out: {type: file, inputs: [" + sink_input + "], path: '" + out + "'}\n";
     testing::write_file(dir_ / "p.yaml", pipeline);
     auto r = testing::run_logship({"run", "--once", "-c", dir_ / "p.yaml"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -197,6 +199,28 @@ TEST_F(AppFormatsTest, NginxLinesGiveTheClientAsFilebeatPicksItTheOutcomeAndTheU
   EXPECT_EQ(events[3]["user_agent.device.name"], "Spider");
   EXPECT_EQ(events[4]["user_agent.name"], "curl");
   EXPECT_EQ(events[5]["user_agent.name"], "Chrome") << "the same agent again, from the cache";
+}
+
+TEST_F(AppFormatsTest, NginxLinesThroughGeoipGetWhereTheClientIsAndItsNetworkButPrivateOnesDoNot) {
+  std::string make = std::string(LOGSHIP_SOURCE_DIR) + "/tests/support/make_test_geoip.pl " + dir_.path();
+  ASSERT_EQ(std::system(make.c_str()), 0) << "scripts/install-deps installs libmaxmind-db-writer-perl";
+  auto events = ship("nginx-access.log", "",
+                     "{type: rules, inputs: [app], rules: [nginx]}\n  located: {type: geoip, inputs: [parsed], database: '" + dir_ / "City.mmdb" +
+                         "', asn_database: '" + dir_ / "ASN.mmdb" + "'}",
+                     "located");
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_EQ(events[0]["source.geo.city_name"], "Hamburg");
+  EXPECT_EQ(events[0]["source.geo.country_iso_code"], "DE");
+  EXPECT_EQ(events[0]["source.geo.region_iso_code"], "DE-HH");
+  EXPECT_EQ(events[0]["source.geo.location.lat"], "53.5511");
+  EXPECT_EQ(events[0]["source.geo.location.lon"], "9.9937");
+  EXPECT_EQ(events[0]["source.as.number"], "3320");
+  EXPECT_EQ(events[0]["source.as.organization.name"], "Deutsche Telekom AG");
+  EXPECT_EQ(events[5]["source.geo.city_name"], "Hamburg");
+  EXPECT_EQ(events[4]["source.ip"], "127.0.0.1");
+  EXPECT_EQ(events[4].count("source.geo.country_iso_code"), 0u) << "loopback is not looked up";
+  EXPECT_EQ(events[1].count("source.geo.country_iso_code"), 0u) << "203.0.113.50 is in no network of the test database";
+  EXPECT_EQ(count(events, "log.flags")["(none)"], 6);
 }
 
 TEST_F(AppFormatsTest, NginxErrorLinesGiveLevelPidThreadAndConnection) {

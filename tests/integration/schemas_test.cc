@@ -2,6 +2,8 @@
 // installed idempotently and shaping the data streams, and every saved view answering with the
 // numbers of known data.
 #include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <simdjson.h>
 
 #include <map>
@@ -63,12 +65,17 @@ TEST_F(SchemasTest, ApplyIsIdempotentAndTheTemplatesShapeTheDataStreams) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("index template logs-mysql.slowlog: applied"), std::string::npos) << again.out;
 
-  // An nginx line through the real pipeline: the data stream is created with the template.
+  // nginx lines through the real pipeline, located by the geoip transform (test databases):
+  // the data stream is created with the template.
+  std::string make = std::string(LOGSHIP_SOURCE_DIR) + "/tests/support/make_test_geoip.pl " + dir_.path();
+  ASSERT_EQ(std::system(make.c_str()), 0);
   testing::write_file(dir_ / "access.log",
-                      "10.0.0.7 - - [26/Nov/2026:09:00:00 +0000] \"GET /a HTTP/1.1\" 502 12 \"-\" \"curl/8\"\n");
+                      "10.0.0.7 - - [26/Nov/2026:09:00:00 +0000] \"GET /a HTTP/1.1\" 502 12 \"-\" \"curl/8\"\n"
+                      "85.181.35.98 - - [26/Nov/2026:09:00:01 +0000] \"GET /b HTTP/1.1\" 200 12 \"-\" \"curl/8\"\n");
   testing::write_file(dir_ / "p.yaml", "data_dir: " + dir_ / "data" + "\nsources:\n  web: {type: file, include: ['" + dir_ / "access.log" +
                                            "'], dataset: nginx.access}\ntransforms:\n  f: {type: rules, inputs: [web], rules: [nginx]}\n"
-                                           "sinks:\n  s: {type: elasticsearch, inputs: [f], endpoints: ['" + node_->url() + "']}\n");
+                                           "  g: {type: geoip, inputs: [f], database: '" + dir_ / "City.mmdb" + "', asn_database: '" + dir_ / "ASN.mmdb" +
+                                           "'}\nsinks:\n  s: {type: elasticsearch, inputs: [g], endpoints: ['" + node_->url() + "']}\n");
   testing::Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "p.err");
   ASSERT_EQ(p.wait(std::chrono::seconds(120)), 0) << testing::read_file(dir_ / "p.err");
 
@@ -80,6 +87,15 @@ TEST_F(SchemasTest, ApplyIsIdempotentAndTheTemplatesShapeTheDataStreams) {
   EXPECT_NE(mapping.body.find("\"type\":\"ip\""), std::string::npos) << mapping.body;
   EXPECT_NE(mapping.body.find("\"type\":\"long\""), std::string::npos) << mapping.body;
   EXPECT_NE(mapping.body.find("\"type\":\"keyword\""), std::string::npos) << mapping.body;
+  // The location is a geo_point (Kibana's maps need one): a box around Hamburg finds the request.
+  EsResponse geo = node_->request("GET", "/logs-nginx.access-default/_mapping/field/source.geo.location,source.as.number");
+  EXPECT_NE(geo.body.find("\"type\":\"geo_point\""), std::string::npos) << geo.body;
+  node_->request("POST", "/logs-nginx.access-default/_refresh");
+  EsResponse box = node_->request("POST", "/logs-nginx.access-default/_count",
+                                  R"({"query":{"geo_bounding_box":{"source.geo.location":{"top_left":{"lat":54,"lon":9},"bottom_right":{"lat":53,"lon":11}}}}})");
+  EXPECT_NE(box.body.find("\"count\":1,"), std::string::npos) << box.body;
+  EsResponse asn = node_->request("POST", "/logs-nginx.access-default/_count", R"({"query":{"term":{"source.as.number":3320}}})");
+  EXPECT_NE(asn.body.find("\"count\":1,"), std::string::npos) << asn.body;
   EsResponse settings = node_->request("GET", "/logs-nginx.access-default/_settings/index.number_of_replicas");
   EXPECT_NE(settings.body.find("\"number_of_replicas\":\"0\""), std::string::npos) << settings.body;
 }

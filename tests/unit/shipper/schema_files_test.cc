@@ -165,7 +165,7 @@ std::set<std::string> fields_used(simdjson::dom::element attributes) {
 
 TEST(KibanaObjectsTest, AreWellFormedReferenceEachOtherAndUseOnlyTemplateFields) {
   auto files = files_under("kibana/");
-  ASSERT_EQ(files.size(), 3u);
+  ASSERT_EQ(files.size(), 4u);
   simdjson::dom::parser parser;
   std::map<std::string, std::string> type_of;  // id -> type
   std::map<std::string, std::string> dataset_of_view;
@@ -205,7 +205,7 @@ TEST(KibanaObjectsTest, AreWellFormedReferenceEachOtherAndUseOnlyTemplateFields)
       EXPECT_EQ(list.size(), o["references"].get_array().size()) << id;
     }
   }
-  EXPECT_EQ(dashboards, (std::set<std::string>{"MySQL slow queries", "Application errors"}));
+  EXPECT_EQ(dashboards, (std::set<std::string>{"MySQL slow queries", "Application errors", "nginx visitors"}));
   for (const char* ds : {"app", "nginx.access", "mysql.slowlog", "syslog"}) EXPECT_TRUE(type_of.count(std::string("logship-logs-") + ds)) << ds;
 }
 

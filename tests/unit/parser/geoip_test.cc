@@ -1,0 +1,150 @@
+// The geoip transform on encoded events, with small City and ASN databases written at test time
+// by tests/support/make_test_geoip.pl (Debian's libmaxmind-db-writer-perl).
+#include "parser/geoip/geoip_transform.h"
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "core/config/config_errors.h"
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+using testing::TempDir;
+
+void make_databases(const std::string& dir, int variant = 1) {
+  std::string command = std::string(LOGSHIP_SOURCE_DIR) + "/tests/support/make_test_geoip.pl " + dir + " " + std::to_string(variant);
+  ASSERT_EQ(std::system(command.c_str()), 0) << command << " (scripts/install-deps installs libmaxmind-db-writer-perl)";
+}
+
+class GeoipTest : public ::testing::Test {
+ protected:
+  void SetUp() override { make_databases(dir_.path()); }
+  std::unique_ptr<GeoipTransform> transform(GeoipConfig config = {}) {
+    if (config.database.empty()) config.database = dir_ / "City.mmdb";
+    auto t = GeoipTransform::create(config, BuildContext{"geo", "", ""});
+    EXPECT_TRUE(static_cast<bool>(t));
+    return std::move(t.value());
+  }
+  // The events' encoded lines after the transform.
+  static std::vector<std::string> enrich(GeoipTransform& t, const std::vector<std::string>& lines) {
+    Batch b;
+    for (const std::string& line : lines) {
+      b.add_raw_event("x", 0, 1, 0);
+      b.events.back().enc_begin = static_cast<uint32_t>(b.encoded.size());
+      b.encoded += line + "\n";
+      b.events.back().enc_len = static_cast<uint32_t>(line.size() + 1);
+    }
+    b.is_encoded = true;
+    t.enrich(b);
+    std::vector<std::string> out;
+    for (const EventView& e : b.events) {
+      std::string_view text = b.encoded_text(e);
+      EXPECT_EQ(text.back(), '\n');
+      out.emplace_back(text.substr(0, text.size() - 1));
+    }
+    return out;
+  }
+  static std::string one(GeoipTransform& t, const std::string& line) { return enrich(t, {line}).front(); }
+  TempDir dir_;
+};
+
+TEST_F(GeoipTest, APublicAddressGetsGeoAndAsInsideTheObjectThatHoldsIt) {
+  GeoipConfig config;
+  config.asn_database = dir_ / "ASN.mmdb";
+  auto t = transform(config);
+  EXPECT_EQ(one(*t, R"({"message":"x","source":{"ip":"85.181.35.98","port":4242},"host":{"name":"h"}})"),
+            R"({"message":"x","source":{"ip":"85.181.35.98","port":4242,"geo":{"city_name":"Hamburg","continent_code":"EU",)"
+            R"("continent_name":"Europe","country_iso_code":"DE","country_name":"Germany","location":{"lat":53.5511,"lon":9.9937},)"
+            R"("postal_code":"20095","region_iso_code":"DE-HH","region_name":"Hamburg","timezone":"Europe/Berlin"},)"
+            R"("as":{"number":3320,"organization":{"name":"Deutsche Telekom AG"}}},"host":{"name":"h"}})");
+  // IPv6: the country alone, no network in the ASN database.
+  EXPECT_EQ(one(*t, R"({"source":{"ip":"2a02:cf40::17"}})"),
+            R"({"source":{"ip":"2a02:cf40::17","geo":{"continent_code":"EU","continent_name":"Europe","country_iso_code":"NO",)"
+            R"("country_name":"Norway","location":{"lat":59.95,"lon":10.75},"timezone":"Europe/Oslo"}}})");
+}
+
+TEST_F(GeoipTest, PrivateUnknownAndUnreadableAddressesAndEventsAreLeftAsTheyAre) {
+  auto t = transform();
+  std::vector<std::string> lines = {
+      R"({"source":{"ip":"10.1.2.3"}})",       R"({"source":{"ip":"127.0.0.1"}})",       R"({"source":{"ip":"::1"}})",
+      R"({"source":{"ip":"::ffff:192.168.1.1"}})", R"({"source":{"ip":"100.64.0.1"}})", R"({"source":{"ip":"fe80::1"}})",
+      R"({"source":{"ip":"8.8.8.8"}})",         R"({"source":{"ip":"-"}})",               R"({"source":{"ip":85181}})",
+      R"({"source":"85.181.35.98"})",            R"({"message":"no source"})",             R"(not json {"source":{"ip":"85.181.35.98"}})",
+      R"({"source":{"ip":"85.181.35.98")",       R"({"source":{"ip":"85.181.35.98\u0000"}})", R"([{"source":{"ip":"85.181.35.98"}}])",
+  };
+  EXPECT_EQ(enrich(*t, lines), lines);
+}
+
+TEST_F(GeoipTest, AGeoTheEventHasIsKeptAndBracesInsideStringsDoNotMislead) {
+  GeoipConfig config;
+  config.asn_database = dir_ / "ASN.mmdb";
+  auto t = transform(config);
+  EXPECT_EQ(one(*t, R"({"source":{"ip":"81.2.69.160","geo":{"name":"own"}}})"),
+            R"({"source":{"ip":"81.2.69.160","geo":{"name":"own"},"as":{"number":20712,"organization":{"name":"Andrews & Arnold Ltd"}}}})");
+  std::string tricky = R"({"m":"\"source\":{\"ip\":\"1\"}","source":{"n":"}{\"","ip":"81.2.69.160"},"z":"}"})";
+  std::string out = one(*t, tricky);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(out).get(doc), simdjson::SUCCESS) << out;
+  EXPECT_EQ(std::string_view(doc["source"]["geo"]["city_name"].get_string().value()), "London");
+  EXPECT_EQ(std::string_view(doc["source"]["n"].get_string().value()), "}{\"");
+  EXPECT_EQ(std::string_view(doc["z"].get_string().value()), "}");
+}
+
+TEST_F(GeoipTest, AnotherFieldAndLanguageAreHonoured) {
+  GeoipConfig config;
+  config.field = "client.address.ip";
+  config.language = "de";
+  auto t = transform(config);
+  std::string out = one(*t, R"({"client":{"address":{"ip":"85.181.35.98"}}})");
+  EXPECT_NE(out.find(R"("client":{"address":{"ip":"85.181.35.98","geo":{"city_name":"Hamburg")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("country_name":"Deutschland")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("continent_name":"Europe")"), std::string::npos) << out;  // no German name: English
+  config.field = "ip";
+  auto top = transform(config);
+  EXPECT_EQ(one(*top, R"({"ip":"2a02:cf40::1"})").find(R"({"ip":"2a02:cf40::1","geo":{"co)"), 0u);
+}
+
+TEST_F(GeoipTest, ANewDatabaseAtThePathIsOpenedAndOneThatDoesNotOpenLeavesTheOldInUse) {
+  GeoipConfig config;
+  config.reload_interval.value = std::chrono::milliseconds(10);
+  auto t = transform(config);
+  const std::string line = R"({"source":{"ip":"85.181.35.98"}})";
+  EXPECT_NE(one(*t, line).find("\"Hamburg\""), std::string::npos);
+  make_databases(dir_.path(), 2);  // written aside and renamed over, as updaters do
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_NE(one(*t, line).find("\"Altona\""), std::string::npos);  // cached results went with the old file
+  testing::write_file(dir_ / "City.mmdb", "not a database");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_NE(one(*t, line).find("\"Altona\""), std::string::npos);
+  EXPECT_NE(one(*t, R"({"source":{"ip":"81.2.69.1"}})").find("\"Leeds\""), std::string::npos);  // looked up in the old file
+}
+
+TEST_F(GeoipTest, ValidateNamesEachBadKeyWithItsPath) {
+  YAML::Node node = YAML::Load("{database: /nonexistent.mmdb, asn_database: x, field: 'source..ip', cache_size: -1}");
+  GeoipConfig config;
+  config.database = "/nonexistent.mmdb";
+  testing::write_file(dir_ / "x", "plain text");
+  config.asn_database = dir_ / "x";
+  config.field = "source..ip";
+  config.cache_size = -1;
+  ConfigErrors errors;
+  config.validate(node, "transforms.geo", errors);
+  std::string text;
+  for (const ConfigError& e : errors.list()) text += e.path + ": " + e.message + "\n";
+  EXPECT_NE(text.find("transforms.geo.database"), std::string::npos) << text;
+  EXPECT_NE(text.find("transforms.geo.asn_database"), std::string::npos) << text;
+  EXPECT_NE(text.find("is not a MaxMind database"), std::string::npos) << text;
+  EXPECT_NE(text.find("transforms.geo.field"), std::string::npos) << text;
+  EXPECT_NE(text.find("transforms.geo.cache_size"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace logship

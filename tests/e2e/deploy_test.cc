@@ -1,6 +1,8 @@
 // deploy/: the systemd unit, the Kubernetes sidecar example and the Prometheus files are
 // checked by the tools that will read them (systemd-analyze, promtool, logship validate).
 #include <gtest/gtest.h>
+
+#include <map>
 #include <yaml-cpp/yaml.h>
 
 #include <regex>
@@ -59,6 +61,7 @@ TEST(DeployTest, KubernetesSidecarHealthDrivesItsOwnLivenessNeverThePodsReadines
   testing::write_file(dir / "pipeline.yaml", pipeline);
   ::setenv("KAFKA_BOOTSTRAP", "kafka-0:9092", 1);
   ::setenv("POD_IP", "10.1.2.3", 1);
+  for (const char* name : {"POD_NAME", "POD_NAMESPACE", "POD_UID", "NODE_NAME"}) ::setenv(name, "from-the-downward-api", 1);
   testing::write_file(dir / "ca.crt", "a CA mounted from a Secret\n");
   ::setenv("KAFKA_CA_FILE", (dir / "ca.crt").c_str(), 1);
   ::setenv("KAFKA_PASSWORD", "from-a-secret", 1);
@@ -105,6 +108,50 @@ TEST(DeployTest, KubernetesSidecarHealthDrivesItsOwnLivenessNeverThePodsReadines
   EXPECT_TRUE(ca_from_secret);
   EXPECT_TRUE(password_from_secret);
   EXPECT_NE(pipeline.find("'${KAFKA_PASSWORD}'"), std::string::npos);
+  // The pod's identity reaches every event through add_fields and the downward API.
+  std::map<std::string, std::string> downward;
+  for (const auto& e : sidecar["env"])
+    if (e["valueFrom"] && e["valueFrom"]["fieldRef"]) downward[e["name"].as<std::string>()] = e["valueFrom"]["fieldRef"]["fieldPath"].as<std::string>();
+  EXPECT_EQ(downward["POD_NAME"], "metadata.name");
+  EXPECT_EQ(downward["POD_NAMESPACE"], "metadata.namespace");
+  EXPECT_EQ(downward["NODE_NAME"], "spec.nodeName");
+  YAML::Node fields = YAML::Load(pipeline)["sources"]["app"]["add_fields"];
+  EXPECT_EQ(fields["kubernetes.pod.name"].as<std::string>(), "${POD_NAME}");
+  EXPECT_EQ(fields["kubernetes.namespace"].as<std::string>(), "${POD_NAMESPACE}");
+}
+
+TEST(DeployTest, KubernetesDaemonSetReadsPodLogsReadOnlyAsContainerLogsKeepsCheckpointsOnTheNodeAndValidates) {
+  testing::TempDir dir;
+  auto docs = YAML::LoadAllFromFile(deploy("kubernetes/logship-daemonset.yaml"));
+  ASSERT_EQ(docs.size(), 2u);
+  std::string pipeline = docs[0]["data"]["pipeline.yaml"].as<std::string>();
+  testing::write_file(dir / "pipeline.yaml", pipeline);
+  ::setenv("KAFKA_BOOTSTRAP", "kafka-0:9092", 1);
+  ::setenv("POD_IP", "10.1.2.3", 1);
+  ::setenv("NODE_NAME", "node-1", 1);
+  testing::write_file(dir / "ca.crt", "a CA mounted from a Secret\n");
+  ::setenv("KAFKA_CA_FILE", (dir / "ca.crt").c_str(), 1);
+  ::setenv("KAFKA_PASSWORD", "from-a-secret", 1);
+  auto validated = testing::run_logship({"validate", "-c", dir / "pipeline.yaml"});
+  EXPECT_EQ(validated.exit_code, 0) << validated.err;
+  YAML::Node source = YAML::Load(pipeline)["sources"]["pods"];
+  EXPECT_EQ(source["include"][0].as<std::string>(), "/var/log/pods/*/*/*.log");
+  EXPECT_TRUE(source["container"]);
+  ASSERT_EQ(docs[1]["kind"].as<std::string>(), "DaemonSet");
+  YAML::Node pod = docs[1]["spec"]["template"]["spec"];
+  YAML::Node logship = pod["containers"][0];
+  std::map<std::string, YAML::Node> mounts;
+  for (const auto& m : logship["volumeMounts"]) mounts[m["mountPath"].as<std::string>()] = YAML::Node(m);
+  ASSERT_TRUE(mounts.count("/var/log/pods"));
+  EXPECT_TRUE(mounts["/var/log/pods"]["readOnly"].as<bool>());
+  ASSERT_TRUE(mounts.count("/var/lib/logship"));
+  for (const auto& v : pod["volumes"]) {
+    if (v["name"].as<std::string>() == mounts["/var/lib/logship"]["name"].as<std::string>()) {
+      EXPECT_TRUE(v["hostPath"]) << "checkpoints must outlive the pod";
+    }
+  }
+  EXPECT_FALSE(logship["readinessProbe"]);
+  EXPECT_EQ(logship["livenessProbe"]["httpGet"]["path"].as<std::string>(), "/health");
 }
 
 }  // namespace

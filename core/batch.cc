@@ -2,20 +2,6 @@
 
 namespace logship {
 
-void Batch::add_raw_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags, int64_t time_nanos,
-                          IoStream stream) {
-  EventView e;
-  e.raw_begin = static_cast<uint32_t>(raw.size());
-  e.raw_len = static_cast<uint32_t>(text.size());
-  e.offset = offset;
-  e.end_offset = end_offset;
-  e.flags = flags;
-  e.time_nanos = time_nanos;
-  e.stream = stream;
-  raw.append(text);
-  events.push_back(e);
-}
-
 void Batch::release_encoded() {
   if (encoded_pool) encoded_pool->give(std::move(encoded));
   encoded_pool.reset();

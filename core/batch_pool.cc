@@ -31,6 +31,7 @@ BatchPtr BatchPool::acquire() {
     // the raw size for nginx lines) made the real memory far larger than the queues count.
     b->release_encoded();
     b->event_ids.clear();
+    b->event_times.clear();
     b->read_time_nanos = 0;
     b->ack = AckToken();
     std::lock_guard lock(state->mu);

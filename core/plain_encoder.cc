@@ -58,7 +58,7 @@ void append_metadata_members(std::string& out, const Batch& batch, const EventVi
   out.append(cached.host_part);
   if (!extras.host.empty()) out.append(extras.host);
   out.push_back('}');
-  out.append(o.fields_json);
+  if (!o.fields_json.empty()) out.append(o.fields_json);
 }
 
 bool find_event_metadata(std::string_view encoded, std::string_view& id, std::string_view& dataset) {
@@ -100,7 +100,7 @@ void encode_plain(Batch& batch) {
   for (EventView& e : batch.events) {
     e.enc_begin = static_cast<uint32_t>(out.size());
     out.append("{\"@timestamp\":\""sv);
-    if (e.time_nanos != 0) append_rfc3339_micros(out, e.time_nanos);
+    if (!batch.event_times.empty()) append_rfc3339_micros(out, batch.fallback_time(e));
     else out.append(timestamp);
     out.append("\",\"message\":"sv);
     if (!append_json_string(out, batch.raw_text(e))) e.flags |= kFlagInvalidUtf8;

@@ -79,6 +79,7 @@ void FilterTransform::process(BatchPtr batch, Emitter& out) {
     e.raw_begin = static_cast<uint32_t>(raw_end);
     raw_end += e.raw_len;
     if (!b.event_ids.empty()) std::memmove(b.event_ids.data() + kept * kEventIdChars, b.event_ids.data() + i * kEventIdChars, kEventIdChars);
+    if (i < b.event_times.size()) b.event_times[kept] = b.event_times[i];
     if (b.is_encoded) {
       std::memmove(b.encoded.data() + enc_end, b.encoded.data() + e.enc_begin, e.enc_len);
       e.enc_begin = static_cast<uint32_t>(enc_end);
@@ -90,6 +91,7 @@ void FilterTransform::process(BatchPtr batch, Emitter& out) {
   b.events.resize(kept);
   b.raw.resize(raw_end);
   if (!b.event_ids.empty()) b.event_ids.resize(kept * kEventIdChars);
+  if (b.event_times.size() > kept) b.event_times.resize(kept);
   if (b.is_encoded) b.encoded.resize(enc_end);
   if (kept == 0) {
     b.ack.ack();

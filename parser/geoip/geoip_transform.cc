@@ -212,7 +212,7 @@ void GeoipTransform::reload_if_changed() {
 
 const std::string& GeoipTransform::members_for(std::string_view ip) {
   static const std::string kNone;
-  if (auto it = cache_.find(std::string(ip)); it != cache_.end()) {
+  if (auto it = cache_.find(ip); it != cache_.end()) {
     (it->second.empty() ? not_found_ : found_).add();
     return it->second;
   }

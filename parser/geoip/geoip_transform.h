@@ -100,7 +100,12 @@ class GeoipTransform final : public Transform {
   std::shared_ptr<GeoDatabase> city_;
   std::shared_ptr<GeoDatabase> asn_;  // may be null
   std::chrono::steady_clock::time_point next_reload_check_;
-  std::unordered_map<std::string, std::string> cache_;
+  // Looked up by the address's text as it is in the event (no string made per lookup).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> cache_;
   simdjson::ondemand::parser parser_;
   std::string padded_;
   std::string members_;  // the result being built

@@ -64,7 +64,8 @@ void FileTailer::add_event(std::string_view text, uint64_t offset, uint64_t end_
     batch_ = ctx_.batches.acquire();
     batch_->origin = origin_;
   }
-  batch_->add_raw_event(text, offset, end_offset, flags, time_nanos, stream);
+  if (container_) batch_->add_container_event(text, offset, end_offset, flags, time_nanos, stream);
+  else batch_->add_raw_event(text, offset, end_offset, flags);
 }
 
 void FileTailer::add_joined(const JoinedEvent& e) {

@@ -65,7 +65,9 @@ bool zone(std::string_view s, size_t& pos, int64_t& offset) {
   if (s[pos] != '+' && s[pos] != '-') return false;
   int sign = s[pos] == '-' ? -1 : 1;
   int h = 0, m = 0;
-  if (!digits(s, pos + 1, 2, h)) return false;
+  // Offsets in use run from -12:00 to +14:00; ±18:00 is where ISO 8601 readers (Java's
+  // ZoneOffset) stop. Anything past it is not a zone.
+  if (!digits(s, pos + 1, 2, h) || h > 18) return false;
   size_t p = pos + 3;
   if (p < s.size() && s[p] == ':') ++p;
   if (!digits(s, p, 2, m) || m > 59) return false;  // strptime's %z refuses "+0265" too
@@ -355,6 +357,14 @@ bool TimestampFormat::parse(std::string_view text, TimestampFormat& out) {
     out.pattern = "%b %e %H:%M:%S";
     compile_steps(out.pattern, out.steps, out.literals);
   } else if (text.find('%') != std::string_view::npos) {
+    // Every directive must be one strptime knows (or the scanner's %f): a typo such as %Q would
+    // otherwise pass validation and fail on every line.
+    static constexpr std::string_view kDirectives = "aAbBcCdDeFgGhHIjmMnprRsStTuUVwWxXyYzZ%f";
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] != '%') continue;
+      if (++i < text.size() && (text[i] == 'E' || text[i] == 'O')) ++i;  // locale modifiers
+      if (i >= text.size() || kDirectives.find(text[i]) == std::string_view::npos) return false;
+    }
     out.kind = Kind::kStrftime;
     out.pattern = std::string(text);
     for (const char* y : {"%Y", "%y", "%s", "%G", "%F", "%D"}) out.has_year |= out.pattern.find(y) != std::string::npos;

@@ -40,6 +40,7 @@ bool parse_type(const std::string& text, RuleField& f) {
   else if (text == "level") f.type = T::kLevel;
   else if (text == "quoted") f.type = T::kQuoted;
   else if (text == "chain") f.type = T::kChain;
+  else if (text == "bracketed") f.type = T::kBracketed;
   else if (text == "client_ip") f.type = T::kClientIp;
   else if (text == "maybe_ip") f.type = T::kMaybeIp;
   else if (text == "http_outcome") f.type = T::kHttpOutcome;
@@ -232,6 +233,20 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
         if (out.size() > 1) out.push_back(',');
         invalid_utf8 |= !append_json_string(out, item);
       });
+      out.push_back(']');
+      if (out.size() == 2) out.clear();
+      return true;
+    }
+    case T::kBracketed: {
+      // "[a] [b c] " (Rails' tags) -> ["a","b c"]; nothing when there is none.
+      out.push_back('[');
+      for (size_t i = 0; (i = v.find('[', i)) != std::string_view::npos;) {
+        size_t end = v.find(']', i + 1);
+        if (end == std::string_view::npos) break;
+        if (out.size() > 1) out.push_back(',');
+        invalid_utf8 |= !append_json_string(out, v.substr(i + 1, end - i - 1));
+        i = end + 1;
+      }
       out.push_back(']');
       if (out.size() == 2) out.clear();
       return true;

@@ -21,7 +21,8 @@
 // log.level), timestamp:<format> (see core/timestamp_parse.h), quoted (a Go-quoted "…" string, unescaped; bare text as it is), client_ip (of an address chain
 // "10.0.0.2, 10.0.0.1, 85.181.35.98", the first public address, else the first), chain (the
 // chain as a list, when it has two or more addresses), maybe_ip (an address, or no field for a
-// host name), http_outcome (a status code as event.outcome: success below 400, else failure).
+// host name), http_outcome (a status code as event.outcome: success below 400, else failure),
+// bracketed ("[a] [b] ", Rails' tags, as the list ["a","b"]).
 // A capture may fill several fields: `status: [{field: …, type: int}, {field: event.outcome, type: http_outcome}]`. A rule may instead (or as well)
 // split key=value pairs with `logfmt: <capture>` (or `logfmt: line`). Captures not listed in
 // `fields` become string fields of their own name. A captured "-" (how access logs write
@@ -48,7 +49,7 @@
 namespace logship {
 
 struct RuleField {
-  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kClientIp, kMaybeIp, kHttpOutcome, kUserAgent };
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kBracketed, kClientIp, kMaybeIp, kHttpOutcome, kUserAgent };
   // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
   // with what logship adds itself), decided once when the rule is loaded.
   enum class Group { kTop, kTimestamp, kLog, kEvent, kHost };

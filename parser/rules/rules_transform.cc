@@ -86,7 +86,14 @@ void RulesTransformConfig::validate(const YAML::Node& node, const std::string& p
   if (user_agent) {
     if (user_agent->cache_size < 1 || user_agent->cache_size > 1'000'000)
       errors.add(node["user_agent"]["cache_size"], join_path(path, "user_agent.cache_size"), "must be between 1 and 1000000");
-    if (!UserAgentParser::shared(user_agent->regexes, why)) errors.add(node["user_agent"]["regexes"] ? node["user_agent"]["regexes"] : node["user_agent"], join_path(path, "user_agent.regexes"), why);
+    auto parser = UserAgentParser::shared(user_agent->regexes, why);
+    if (!parser) {
+      errors.add(node["user_agent"]["regexes"] ? node["user_agent"]["regexes"] : node["user_agent"], join_path(path, "user_agent.regexes"), why);
+    } else if (parser->skipped() > 0) {
+      // Not an error: the other expressions still work. Said here too, so `validate` tells.
+      log_warn("user_agent: some expressions of the file are not RE2's and are skipped",
+               {{"path", join_path(path, "user_agent.regexes")}, {"file", user_agent->regexes}, {"skipped", std::to_string(parser->skipped())}});
+    }
   }
 }
 

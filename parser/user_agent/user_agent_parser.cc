@@ -1,5 +1,7 @@
 #include "parser/user_agent/user_agent_parser.h"
 
+#include <sys/stat.h>
+
 #include <yaml-cpp/yaml.h>
 
 #include "core/json_writer.h"
@@ -41,13 +43,25 @@ std::string substitute(const std::string& replacement, const re2::StringPiece* g
 }  // namespace
 
 std::shared_ptr<const UserAgentParser> UserAgentParser::shared(const std::string& regexes_file, std::string& why) {
+  // Kept for the process, not only while used: `run` validates the pipeline before it builds
+  // it, and a weak reference let the ~600 expressions be compiled twice at every start. A
+  // file that changed (a newer uap-core, then SIGHUP) is compiled again.
+  struct Loaded {
+    struct stat st{};
+    std::shared_ptr<const UserAgentParser> parser;
+  };
   static std::mutex mu;
-  static std::map<std::string, std::weak_ptr<const UserAgentParser>> loaded;
+  static std::map<std::string, Loaded> loaded;
   std::lock_guard lock(mu);
-  if (auto p = loaded[regexes_file].lock()) return p;
+  struct stat now{};
+  bool exists = ::stat(regexes_file.c_str(), &now) == 0;
+  Loaded& entry = loaded[regexes_file];
+  if (entry.parser && exists && now.st_ino == entry.st.st_ino && now.st_size == entry.st.st_size &&
+      now.st_mtim.tv_sec == entry.st.st_mtim.tv_sec && now.st_mtim.tv_nsec == entry.st.st_mtim.tv_nsec)
+    return entry.parser;
   auto parser = std::shared_ptr<UserAgentParser>(new UserAgentParser());
   if (!parser->load(regexes_file, why)) return nullptr;
-  loaded[regexes_file] = parser;
+  entry = {now, parser};
   return parser;
 }
 

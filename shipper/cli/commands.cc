@@ -42,11 +42,14 @@ constexpr CommandInfo kCommands[] = {
      "usage: logship config-docs\n"},
     {"parse", "Print what a parser makes of a log: one NDJSON event per line.",
      "usage: logship parse --format json|rules:<built-in or file>|mysql_slowlog|plain\n"
-     "                     [--multiline java|python|python_logging|go] [--timezone ZONE] [FILE...]\n\n"
+     "                     [--container auto|cri|docker] [--multiline java|python|python_logging|go]\n"
+     "                     [--timezone ZONE] [FILE...]\n\n"
      "Reads the files (or standard input) to their end and prints one JSON event per line, as the\n"
      "pipeline would ship them. json parses JSON lines (defaults of the json transform);\n"
      "rules:nginx (or rules:path/to/rules.yaml) applies a rule set;\n"
      "mysql_slowlog assembles and parses slow log entries; plain wraps each line in an event.\n"
+     "--container takes the lines out of a container runtime's framing (CRI, Docker json-file) first,\n"
+     "as the file source's container: option does;\n"
      "--multiline joins lines as the file source's preset does (a stack trace with its line);\n"
      "--timezone gives the zone of times written without one (Europe/Berlin, local, +05:30).\n"},
     {"fingerprint", "Print the pt-query-digest fingerprint and query id of SQL statements.",

@@ -7,6 +7,9 @@
 
 #include "core/event_id.h"
 #include "core/time_format.h"
+#include <deque>
+
+#include "parser/container/container_path.h"
 #include "parser/multiline/multiline_joiner.h"
 #include "shipper/sources/file/line_framer.h"
 
@@ -32,14 +35,31 @@ Status read_batches(int fd, const std::string& path, const OfflineReaderOptions&
   origin->host = host;
   origin->id_seed = origin_id_seed("parse", st.st_dev, st.st_ino);
 
+  std::optional<ContainerLogDecoder> container;
+  if (options.container) {
+    container.emplace(options.container->parsed_format(), options.container->only_stream(), options.max_line_bytes);
+    std::vector<std::pair<std::string, std::string>> fields;
+    if (options.container->kubernetes_metadata) fields = container_fields_from_path(path);
+    if (!fields.empty()) origin->fields_json = render_origin_fields(fields, origin->field_heads);
+  }
+  // The runtime's time and stream of the lines the joiner holds, by offset (see FileTailer).
+  std::deque<ContainerLine> stamps;
+
   BatchPtr batch;
   auto add = [&](std::string_view text, uint64_t offset, uint64_t end, uint32_t flags) {
+    ContainerLine stamp{};
+    while (!stamps.empty() && stamps.front().offset < offset) stamps.pop_front();
+    if (!stamps.empty() && stamps.front().offset == offset) {
+      stamp = stamps.front();
+      stamps.pop_front();
+    }
     if (text.empty() && flags == 0) return;
     if (!batch) {
       batch = std::make_shared<Batch>();
       batch->origin = origin;
     }
-    batch->add_raw_event(text, offset, end, flags);
+    if (container) batch->add_container_event(text, offset, end, flags, stamp.time_nanos, stamp.stream);
+    else batch->add_raw_event(text, offset, end, flags);
   };
   auto send = [&] {
     if (!batch) return;
@@ -49,9 +69,16 @@ Status read_batches(int fd, const std::string& path, const OfflineReaderOptions&
   };
   std::optional<MultilineJoiner> joiner;
   if (options.multiline) joiner.emplace(*options.multiline);
-  auto on_line = [&](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) {
+  auto on_message = [&](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) {
     if (joiner) joiner->push(line, off, end, flags, [&](const JoinedEvent& e) { add(e.text, e.offset, e.end_offset, e.flags); });
     else add(line, off, end, flags);
+  };
+  auto on_line = [&](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) {
+    if (!container) return on_message(line, off, end, flags);
+    container->push(line, off, end, flags, [&](const ContainerLine& m) {
+      stamps.push_back({{}, m.offset, 0, 0, m.time_nanos, m.stream});
+      on_message(m.text, m.offset, m.end_offset, m.flags);
+    });
   };
 
   LineFramer framer(options.max_line_bytes, 0);
@@ -68,6 +95,11 @@ Status read_batches(int fd, const std::string& path, const OfflineReaderOptions&
     if (options.progress) options.progress(total);
   }
   framer.flush_partial(on_line);
+  if (container)
+    container->flush([&](const ContainerLine& m) {
+      stamps.push_back({{}, m.offset, 0, 0, m.time_nanos, m.stream});
+      on_message(m.text, m.offset, m.end_offset, m.flags);
+    });
   if (joiner) joiner->flush([&](const JoinedEvent& e) { add(e.text, e.offset, e.end_offset, e.flags); });
   send();
   return {};

@@ -12,6 +12,7 @@
 
 #include "core/batch.h"
 #include "core/error.h"
+#include "parser/container/container_log.h"
 #include "parser/multiline/multiline_config.h"
 
 namespace logship {
@@ -21,6 +22,7 @@ struct OfflineReaderOptions {
   size_t max_line_bytes = 1 << 20;
   size_t batch_bytes = 1 << 20;
   std::optional<MultilineConfig> multiline;
+  std::optional<ContainerLogConfig> container;  // applied before multiline, as the file source does
   // Called with the bytes read so far, for progress bars.
   std::function<void(uint64_t)> progress;
 };

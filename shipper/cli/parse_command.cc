@@ -21,12 +21,14 @@ int command_parse(const std::vector<std::string>& args) {
   std::string format;
   std::string multiline;
   std::string timezone;
+  std::string container;
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--format" && i + 1 < args.size()) format = args[++i];
     else if (args[i].rfind("--format=", 0) == 0) format = args[i].substr(9);
     else if (args[i] == "--multiline" && i + 1 < args.size()) multiline = args[++i];
     else if (args[i] == "--timezone" && i + 1 < args.size()) timezone = args[++i];
+    else if (args[i] == "--container" && i + 1 < args.size()) container = args[++i];
     else files.push_back(args[i]);
   }
   if (files.empty()) files.push_back("-");
@@ -39,6 +41,15 @@ int command_parse(const std::vector<std::string>& args) {
     MultilineConfig m;
     m.preset = multiline;
     options.multiline = m;
+  }
+  if (!container.empty()) {
+    if (container != "auto" && container != "cri" && container != "docker") {
+      std::cerr << "logship parse: --container must be one of: auto, cri, docker\n";
+      return 2;
+    }
+    ContainerLogConfig c;
+    c.format = container;
+    options.container = c;
   }
   if (!timezone.empty()) {
     std::string why;

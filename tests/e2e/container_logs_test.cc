@@ -242,5 +242,20 @@ TEST_F(ContainerLogsTest, ContainersFolderLinksGiveTheIdAndSidecarFieldsComeFrom
   EXPECT_EQ(field(events[1], "log.flags"), "[\"container_format_error\"]");
 }
 
+TEST_F(ContainerLogsTest, ParseCommandTakesTheFramingOffAsTheSourceDoes) {
+  int64_t clock = kStart;
+  const std::string msg = "cut into pieces of ten bytes by the runtime";
+  testing::write_file(dir_ / "0.log", as_cri("{\"level\":\"warn\",\"msg\":\"" + msg + "\"}\n", "stderr", clock, 10));
+  auto r = testing::run_logship({"parse", "--container", "cri", "--format", "json", dir_ / "0.log"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  testing::write_file(dir_ / "parsed.ndjson", r.out);
+  auto events = testing::flat_events_of(dir_ / "parsed.ndjson");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(field(events[0], "msg"), msg);
+  EXPECT_EQ(field(events[0], "log.iostream"), "stderr");
+  EXPECT_EQ(field(events[0], "@timestamp"), rfc3339_nanos(kStart).substr(0, 26) + "Z");
+  EXPECT_EQ(testing::run_logship({"parse", "--container", "podman", dir_ / "0.log"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace logship

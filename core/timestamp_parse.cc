@@ -201,6 +201,7 @@ bool parse_with_strptime(std::string_view s, const TimestampFormat& f, int64_t& 
   t.minute = tm.tm_min;
   t.second = tm.tm_sec;
   t.offset = tm.tm_gmtoff;  // %z fills it; otherwise 0 (UTC)
+  if (t.offset > 18 * 3600 || t.offset < -18 * 3600) return false;  // as zone(): no such zone
   t.zoned = f.pattern.find("%z") != std::string::npos;
   return finish(text, static_cast<size_t>(end - text.c_str()), t, f, out);
 }
@@ -359,11 +360,18 @@ bool TimestampFormat::parse(std::string_view text, TimestampFormat& out) {
   } else if (text.find('%') != std::string_view::npos) {
     // Every directive must be one strptime knows (or the scanner's %f): a typo such as %Q would
     // otherwise pass validation and fail on every line.
-    static constexpr std::string_view kDirectives = "aAbBcCdDeFgGhHIjmMnprRsStTuUVwWxXyYzZ%f";
+    // %G, %g and %V are read by glibc and then ignored (the date would silently be wrong);
+    // %E and %O take only the letters glibc gives them a meaning with. %Z is read and ignored:
+    // the zone is then `timezone:`'s.
+    static constexpr std::string_view kDirectives = "aAbBcCdDeFhHIjklmMnprRsStTuUwWxXyYzZ%f";
     for (size_t i = 0; i < text.size(); ++i) {
       if (text[i] != '%') continue;
-      if (++i < text.size() && (text[i] == 'E' || text[i] == 'O')) ++i;  // locale modifiers
-      if (i >= text.size() || kDirectives.find(text[i]) == std::string_view::npos) return false;
+      if (++i >= text.size()) return false;
+      std::string_view allowed = kDirectives;
+      if (text[i] == 'E') allowed = "cCxXyY";
+      else if (text[i] == 'O') allowed = "deHImMSUwWy";
+      if (allowed != kDirectives && ++i >= text.size()) return false;
+      if (allowed.find(text[i]) == std::string_view::npos) return false;
     }
     out.kind = Kind::kStrftime;
     out.pattern = std::string(text);

@@ -96,6 +96,7 @@ void ContainerLogDecoder::append_piece(std::string_view text, uint32_t flags) {
 
 void ContainerLogDecoder::push(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags,
                                const Emit& emit) {
+  if (line.empty() && flags == 0) return;  // a blank line carries nothing, as in any file
   Piece piece;
   bool docker = format_ == ContainerFormat::kDocker ||
                 (format_ == ContainerFormat::kAuto && !line.empty() && line.front() == '{');
@@ -124,12 +125,21 @@ void ContainerLogDecoder::push(std::string_view line, uint64_t offset, uint64_t 
   if (piece.partial) return;
   joining_ = false;
   emit({joined_, offset_, end_offset_, flags_, time_nanos_, stream_});
+  release();
 }
 
 void ContainerLogDecoder::flush(const Emit& emit) {
   if (!joining_) return;
   joining_ = false;
   emit({joined_, offset_, end_offset_, flags_ | kFlagPartial, time_nanos_, stream_});
+  release();
+}
+
+void ContainerLogDecoder::release() {
+  // A long line joined once must not keep its memory for the life of the file (a node has
+  // hundreds of container logs, each up to max_line_bytes).
+  if (joined_.capacity() > (64u << 10)) std::string().swap(joined_);
+  else joined_.clear();
 }
 
 }  // namespace logship

@@ -61,7 +61,7 @@ class ContainerLogDecoder {
   void push(std::string_view line, uint64_t offset, uint64_t end_offset, uint32_t flags, const Emit& emit);
   // Hands on a message whose closing piece never came, flagged partial.
   void flush(const Emit& emit);
-  size_t pending_bytes() const { return joined_.size(); }
+  size_t pending_bytes() const { return joining_ ? joined_.size() : 0; }
   bool has_pending() const { return joining_; }
 
  private:
@@ -74,6 +74,7 @@ class ContainerLogDecoder {
   bool read_cri(std::string_view line, Piece& out) const;
   bool read_docker(std::string_view line, Piece& out);
   void append_piece(std::string_view text, uint32_t flags);
+  void release();
 
   ContainerFormat format_;
   IoStream only_;

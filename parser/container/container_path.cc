@@ -65,27 +65,27 @@ FieldValues container_fields_from_path(std::string_view path) {
 }
 
 std::string render_origin_fields(const FieldValues& fields, std::vector<std::string>& heads) {
-  // The last value of a name wins; the writer needs names sorted by their segments.
-  std::vector<std::pair<FieldPath, std::string>> sorted;
+  // A later name wins over an earlier equal one, and over an earlier one it would nest in or
+  // under (add_fields' `container: x` replaces the path's container.name): the source's
+  // add_fields come after the path's fields.
+  std::vector<std::pair<FieldPath, std::string>> kept;
   for (const auto& [name, text] : fields) {
     FieldPath path(name);
-    auto same = std::find_if(sorted.begin(), sorted.end(), [&](const auto& f) { return f.first.segments == path.segments; });
+    std::erase_if(kept, [&](const auto& f) {
+      const auto& a = f.first.segments;
+      const auto& b = path.segments;
+      size_t n = std::min(a.size(), b.size());
+      return std::equal(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(n), b.begin());
+    });
     std::string value;
     append_json_string(value, text);
-    if (same != sorted.end()) same->second = std::move(value);
-    else sorted.emplace_back(std::move(path), std::move(value));
+    kept.emplace_back(std::move(path), std::move(value));
   }
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first.segments < b.first.segments; });
+  // The writer needs names sorted by their segments (siblings together).
+  std::stable_sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first.segments < b.first.segments; });
   std::string out;
   NestedWriter writer(out);
-  for (size_t i = 0; i < sorted.size(); ++i) {
-    const auto& [path, value] = sorted[i];
-    // A name that another one extends (container: x, container.name: y) would be a value and
-    // an object at once: the longer one is kept. Sorted, the extension comes right after.
-    if (i + 1 < sorted.size()) {
-      const auto& next = sorted[i + 1].first.segments;
-      if (next.size() > path.segments.size() && std::equal(path.segments.begin(), path.segments.end(), next.begin())) continue;
-    }
+  for (const auto& [path, value] : kept) {
     writer.field(path, value);
     if (std::find(heads.begin(), heads.end(), path.segments.front()) == heads.end()) heads.push_back(path.segments.front());
   }

@@ -23,7 +23,8 @@ FieldValues container_fields_from_path(std::string_view path);
 
 // `fields` (dotted names, text values) as top-level JSON members with a leading comma each,
 // nested by their dots: {"kubernetes.pod.name": "web"} -> ,"kubernetes":{"pod":{"name":"web"}}.
-// A later name replaces an earlier equal one. `heads` gets the top-level keys written.
+// A later name replaces an earlier equal one, and one it nests in or under (`container` after
+// `container.name`). `heads` gets the top-level keys written.
 std::string render_origin_fields(const FieldValues& fields, std::vector<std::string>& heads);
 
 }  // namespace logship

@@ -64,7 +64,17 @@ namespace {
 
 // The file's bytes in a memory file (see GeoDatabase); -1 with `error` set on failure.
 int copy_to_memory(const std::string& path, struct stat& st, std::string& error) {
-  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Checked before it is opened, and opened without blocking: opening a FIFO would wait for a
+  // writer (validate, a reload, shutdown with it).
+  if (::stat(path.c_str(), &st) != 0) {
+    error = "cannot read " + path + ": " + std::strerror(errno);
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    error = "cannot read " + path + ": not a regular file";
+    return -1;
+  }
+  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (in < 0 || ::fstat(in, &st) != 0 || !S_ISREG(st.st_mode)) {
     error = "cannot read " + path + ": " + (in < 0 ? std::strerror(errno) : "not a regular file");
     if (in >= 0) ::close(in);
@@ -98,7 +108,7 @@ int copy_to_memory(const std::string& path, struct stat& st, std::string& error)
     copied += n;
   }
   ::close(in);
-  if (error.empty() && copied != st.st_size) error = path + " changed while it was read; tried again at the next check";
+  if (error.empty() && copied != st.st_size) error = path + " changed while it was read";
   if (!error.empty()) {
     ::close(out);
     return -1;
@@ -190,6 +200,11 @@ void GeoipTransform::reopen(std::shared_ptr<GeoDatabase>& db) {
   if (!db || !db->changed_on_disk()) return;
   std::string error;
   auto fresh = GeoDatabase::open(db->path(), error);
+  if (fresh && std::string_view(fresh->handle()->metadata.database_type) != std::string_view(db->handle()->metadata.database_type)) {
+    error = "the new file is a " + std::string(fresh->handle()->metadata.database_type) + " database, the one in use a " +
+            db->handle()->metadata.database_type;
+    fresh.reset();
+  }
   if (!fresh) {
     // Kept: the old file is still mapped. Tried again at the next check (a copy may be half done).
     reload_failures_.add();

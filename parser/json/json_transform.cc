@@ -344,6 +344,10 @@ void JsonTransform::encode_members(const Batch& batch, EventView& e, const char*
     }
     std::string_view name = renamed ? std::string_view(special_key->renamed_to) : key;
     if (renamed) renamed_now_.push_back(name);
+    if (renamed && !origin_heads.empty() && std::find(origin_heads.begin(), origin_heads.end(), name) != origin_heads.end()) {
+      append_clashing_member(out, name, false, raw);  // renamed onto a member of the origin's
+      continue;
+    }
     if (reserved) append_member_key(out, key, plain, "_original");
     else append_member_key(out, name, plain && !renamed);  // a configured name is escaped
     out.append(raw);

@@ -1,5 +1,7 @@
 #include "parser/rules/field_writer.h"
 
+#include <algorithm>
+
 #include "core/json_writer.h"
 
 namespace logship {
@@ -32,6 +34,17 @@ void NestedWriter::separate() {
   if (!(first_in_object_ && depth_ > 0)) out_.push_back(',');
 }
 
+void NestedWriter::append_key(const FieldPath& path, size_t depth) {
+  if (depth == 0 && renamed_heads_ != nullptr &&
+      std::find(renamed_heads_->begin(), renamed_heads_->end(), path.segments[0]) != renamed_heads_->end()) {
+    std::string key = path.segments[0] + "_original";
+    append_json_string(out_, key);
+    out_.push_back(':');
+    return;
+  }
+  out_.append(path.keys[depth]);
+}
+
 void NestedWriter::field(const FieldPath& path, std::string_view json_value) {
   size_t last = path.segments.size() - 1;  // the member itself; the segments before it are objects
   size_t depth = 0;
@@ -39,13 +52,13 @@ void NestedWriter::field(const FieldPath& path, std::string_view json_value) {
   close_to(depth);
   for (; depth < last; ++depth) {
     separate();
-    out_.append(path.keys[depth]);
+    append_key(path, depth);
     out_.push_back('{');
     open_[depth_++] = path.segments[depth];
     first_in_object_ = true;
   }
   separate();
-  out_.append(path.keys[last]);
+  append_key(path, last);
   out_.append(json_value);
   first_in_object_ = false;
 }

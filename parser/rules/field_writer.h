@@ -33,6 +33,9 @@ class NestedWriter {
   explicit NestedWriter(std::string& out) : out_(out) {}
   // `path` must outlive the writer.
   void field(const FieldPath& path, std::string_view json_value);
+  // Top-level names written as <name>_original instead (the event's origin has members of
+  // those names: a container log's kubernetes object, a source's add_fields). Null: none.
+  void rename_heads(const std::vector<std::string>* heads) { renamed_heads_ = heads; }
   void finish();
 
  private:
@@ -42,6 +45,8 @@ class NestedWriter {
   std::array<std::string_view, kMaxDepth> open_;  // object keys currently open, outermost first
   size_t depth_ = 0;
   bool first_in_object_ = false;  // no member written yet in the innermost open object
+  const std::vector<std::string>* renamed_heads_ = nullptr;
+  void append_key(const FieldPath& path, size_t depth);
 };
 
 }  // namespace logship

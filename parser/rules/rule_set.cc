@@ -624,6 +624,8 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
   uint32_t flags = 0;
   bool invalid_utf8 = false;
   NestedWriter top(top_), log(log_), event(event_), host(host_);
+  const std::vector<std::string>& origin_heads = batch.origin->field_heads;
+  if (!origin_heads.empty()) top.rename_heads(&origin_heads);
   for (const RuleField& f : r.fields) {
     // The field's JSON: value_ as converted, or text kept elsewhere (static, cached) as it is.
     std::string_view json;
@@ -682,7 +684,8 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
       top_.push_back(',');
       // A key that would clash with what logship or the rule writes (log, event, host, a
       // rule's field, an ECS object such as user or error) keeps its value under key_original.
-      if (logfmt_key_clashes(r, key)) {
+      if (logfmt_key_clashes(r, key) ||
+          std::find(origin_heads.begin(), origin_heads.end(), first_segment(key)) != origin_heads.end()) {
         std::string renamed(key);
         renamed += "_original";
         invalid_utf8 |= !append_json_string(top_, renamed);

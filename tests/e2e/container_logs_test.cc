@@ -242,6 +242,63 @@ TEST_F(ContainerLogsTest, ContainersFolderLinksGiveTheIdAndSidecarFieldsComeFrom
   EXPECT_EQ(field(events[1], "log.flags"), "[\"container_format_error\"]");
 }
 
+TEST_F(ContainerLogsTest, LongLinesJoinedInManyFilesDoNotHoldUpReadingAndLinesLeftOutStillMoveTheCheckpoint) {
+  // Three files, each with a 12 MiB line in 1 MiB pieces (36 MiB: past what the source lets
+  // files hold at once) and then lines of stderr that `stream: stdout` leaves out.
+  std::filesystem::create_directories(dir_ / "logs");
+  std::string big = std::string(12 << 20, 'x');
+  std::vector<std::string> expected;
+  for (int n = 0; n < 3; ++n) {
+    int64_t clock = kStart;
+    std::string file = as_cri(big + "\nshort " + std::to_string(n) + "\n", "stdout", clock, 1 << 20) + as_cri("left out\n", "stderr", clock);
+    testing::write_file(dir_ / ("logs/" + std::to_string(n) + ".log"), file);
+    expected.push_back(big);
+    expected.push_back("short " + std::to_string(n));
+  }
+  testing::write_file(dir_ / "p.yaml", pipeline(dir_ / "logs/*.log", "container: {stream: stdout}, max_line_bytes: 16MiB", ""));
+  Process p({testing::logship_binary(), "run", "--once", "-c", dir_ / "p.yaml"}, dir_ / "stderr");
+  ASSERT_EQ(p.wait(std::chrono::seconds(120)), 0) << testing::read_file(dir_ / "stderr");
+  auto got = testing::messages_of(dir_ / "out.ndjson");
+  std::sort(got.begin(), got.end());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(got, expected);
+  // Every file's checkpoint is at its end, past the stderr lines.
+  std::string checkpoints = testing::read_file(dir_ / "data/pods.checkpoints.json");
+  size_t size = std::filesystem::file_size(dir_ / "logs/0.log");
+  for (int n = 0; n < 3; ++n) EXPECT_EQ(std::filesystem::file_size(dir_ / ("logs/" + std::to_string(n) + ".log")), size);
+  size_t at = 0;
+  int at_end = 0;
+  while ((at = checkpoints.find("\"offset\":" + std::to_string(size), at)) != std::string::npos) ++at_end, ++at;
+  EXPECT_EQ(at_end, 3) << checkpoints;
+}
+
+TEST_F(ContainerLogsTest, ParsersGiveALinesOwnMembersNamedLikeThePodsFieldsAnotherName) {
+  // The pod's fields (path, add_fields) and a logfmt line's kubernetes= and service= keys, or
+  // a rule's service.name: one key each, the line's as <name>_original.
+  std::string pod = dir_ / "var/log/pods/shop_web-3_0f1e2d3c-0000-0000-0000-000000000004/web";
+  std::filesystem::create_directories(pod);
+  int64_t clock = kStart;
+  testing::write_file(pod + "/0.log", as_cri("level=info kubernetes=yes service=mine msg=hello\n"
+                                             "2026-12-05T00:08:11.674Z  INFO 4242 --- [billing] [main] c.e.b.A : spring\n",
+                                             "stdout", clock));
+  auto events = run_once(pipeline(dir_ / "var/log/pods/*/*/*.log", "container: {}, add_fields: {service.name: checkout}",
+                                  "{type: rules, inputs: [pods], rules: [logfmt, java]}"));
+  ASSERT_EQ(events.size(), 2u);
+  std::vector<std::string> lines = testing::read_lines(dir_ / "out.ndjson");
+  for (const std::string& line : lines) {
+    for (const char* key : {"\"kubernetes\":", "\"service\":", "\"container\":"}) {
+      size_t first = line.find(key);
+      EXPECT_NE(first, std::string::npos) << key << " in " << line;
+      EXPECT_EQ(line.find(key, first + 1), std::string::npos) << key << " twice in " << line;
+    }
+  }
+  EXPECT_EQ(field(events[0], "kubernetes_original"), "yes");
+  EXPECT_EQ(field(events[0], "service_original"), "mine");
+  EXPECT_EQ(field(events[0], "kubernetes.namespace"), "shop");
+  EXPECT_EQ(field(events[1], "service_original.name"), "billing");
+  EXPECT_EQ(field(events[1], "service.name"), "checkout");
+}
+
 TEST_F(ContainerLogsTest, ParseCommandTakesTheFramingOffAsTheSourceDoes) {
   int64_t clock = kStart;
   const std::string msg = "cut into pieces of ten bytes by the runtime";

@@ -22,6 +22,7 @@ FileTailer::FileTailer(TailerContext& ctx, int fd, const struct stat& st, std::s
       lineage_(path_),
       progress_(std::move(progress)),
       framer_(ctx.config->max_line_bytes.value, offset),
+      tracked_to_(offset),
       last_growth_(std::chrono::steady_clock::now()) {
   auto origin = std::make_shared<Origin>();
   origin->source = ctx.source_name;
@@ -94,9 +95,21 @@ void FileTailer::on_message(const ContainerLine& m) {
 }
 
 void FileTailer::send(Emitter& out) {
-  if (!batch_ || batch_->events.empty()) return;
+  // Lines left out after the last event (blank, or of a container stream not wanted) are done
+  // once nothing before them is held (a multiline event, a container line's pieces): without
+  // this a file that ends in them would be read again after every restart.
+  bool holding = (joiner_ && joiner_->has_pending()) || (container_ && container_->has_pending());
+  uint64_t done = holding ? 0 : framer_.completed();
+  if (!batch_ || batch_->events.empty()) {
+    if (done > tracked_to_) {
+      progress_->track(done).ack();  // nothing to deliver: acknowledged at once, in order
+      tracked_to_ = done;
+    }
+    return;
+  }
   batch_->read_time_nanos = now_unix_nanos();
-  batch_->ack = progress_->track(batch_->events.back().end_offset);
+  tracked_to_ = std::max(batch_->events.back().end_offset, done);
+  batch_->ack = progress_->track(tracked_to_);
   pending_.push_back(std::move(batch_));
   batch_.reset();
   drain_pending(out);
@@ -218,6 +231,7 @@ void FileTailer::start_over(Emitter& out, const std::string& why) {
   flush_all(out);
   framer_.reset(0);
   stamps_.clear();
+  tracked_to_ = 0;
   progress_->restart_at(0);
   fingerprint_len_ = 0;
   at_eof_ = false;

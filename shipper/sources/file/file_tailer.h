@@ -120,6 +120,9 @@ class FileTailer {
     IoStream stream;
   };
   std::deque<LineStamp> stamps_;
+  // Highest offset handed to progress_->track: lines read and left out (blank lines, another
+  // container stream) after the last event are acknowledged up to where nothing is held.
+  uint64_t tracked_to_ = 0;
   BatchPtr batch_;
   std::deque<BatchPtr> pending_;  // complete, waiting for room downstream
   uint32_t fingerprint_len_ = 0;

@@ -45,6 +45,8 @@ class LineFramer {
 
   // Offset of the next byte to feed.
   uint64_t position() const { return pos_; }
+  // Offset just past the last complete line handed out.
+  uint64_t completed() const { return line_start_; }
   // True when bytes of an unfinished line are held.
   bool holds_partial() const { return pos_ != line_start_; }
 

@@ -180,3 +180,30 @@ TEST(TimestampParseTest, UtcShortcutWritesWhatTheConversionWrites) {
 
 }  // namespace
 }  // namespace logship
+
+namespace logship {
+namespace {
+
+TEST(TimestampParseTest, ZoneOffsetsPastEighteenHoursAreNoZoneEitherWay) {
+  int64_t ns = 0;
+  TimestampFormat scanned, strptime_only;
+  ASSERT_TRUE(TimestampFormat::parse("%d/%b/%Y:%H:%M:%S %z", scanned));
+  EXPECT_FALSE(parse_timestamp("04/Dec/2026:10:00:00 +2500", scanned, ns));
+  EXPECT_TRUE(parse_timestamp("04/Dec/2026:10:00:00 +1400", scanned, ns));
+  EXPECT_FALSE(parse_timestamp("2026-12-04T10:00:00+25:00", TimestampFormat{}, ns));
+  // %j makes the pattern strptime's alone: the same bound applies there.
+  ASSERT_TRUE(TimestampFormat::parse("%Y %j %H:%M:%S %z", strptime_only));
+  EXPECT_TRUE(strptime_only.steps.empty());
+  EXPECT_FALSE(parse_timestamp("2026 338 10:00:00 +9959", strptime_only, ns));
+  EXPECT_TRUE(parse_timestamp("2026 338 10:00:00 -0500", strptime_only, ns));
+}
+
+TEST(TimestampParseTest, PatternsWithDirectivesStrptimeIgnoresOrLacksAreRefused) {
+  TimestampFormat f;
+  for (const char* bad : {"%Y-%m-%d %Q", "%G-W%V-%u", "%g %V", "%Ez", "%Ey %Oz", "%Y-%m-%d %", "%E"}) EXPECT_FALSE(TimestampFormat::parse(bad, f)) << bad;
+  for (const char* good : {"%Y-%m-%d %k:%M:%S", "%d %b %Y %l:%M %p", "%Ey %OH", "%Y%%%m", "%Y-%m-%d %H:%M:%S %Z", "%s"})
+    EXPECT_TRUE(TimestampFormat::parse(good, f)) << good;
+}
+
+}  // namespace
+}  // namespace logship

@@ -86,6 +86,21 @@ TEST(ContainerLogTest, JoinedPiecesStopAtTheLimitFlaggedTruncatedAndStillSpanEve
   EXPECT_EQ(m[0].end_offset, file.size());
 }
 
+TEST(ContainerLogTest, NothingCountsAsHeldOnceAJoinedLineIsOutAndBlankLinesAreSkipped) {
+  ContainerLogDecoder decoder(ContainerFormat::kCri, IoStream::kNone, 1 << 20);
+  std::vector<std::string> out;
+  auto emit = [&](const ContainerLine& m) { out.emplace_back(m.text); };
+  std::string piece = "2025-12-04T05:06:07Z stdout P " + std::string(100000, 'x');
+  decoder.push(piece, 0, piece.size() + 1, 0, emit);
+  EXPECT_EQ(decoder.pending_bytes(), 100000u);
+  decoder.push("2025-12-04T05:06:07Z stdout F end", 1, 2, 0, emit);
+  EXPECT_EQ(decoder.pending_bytes(), 0u) << "a file's budget share is what it holds, not what it held";
+  EXPECT_FALSE(decoder.has_pending());
+  decoder.push("", 2, 3, 0, emit);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].size(), 100003u);
+}
+
 TEST(ContainerLogTest, APieceWithoutItsEndGoesOutFlaggedPartialWhenTheFileEnds) {
   auto m = decode("2025-12-04T05:06:07Z stdout P unfinished\n");
   ASSERT_EQ(m.size(), 1u);
@@ -187,7 +202,7 @@ TEST(ContainerPathTest, DockerFolderGivesTheIdAndOtherPathsNothing) {
   EXPECT_TRUE(container_fields_from_path("").empty());
 }
 
-TEST(ContainerPathTest, FieldsRenderNestedTheLastValueWinningAndAnObjectBeatingAValue) {
+TEST(ContainerPathTest, FieldsRenderNestedTheLastNameWinningOverEqualAndNestingOnes) {
   std::vector<std::string> heads;
   std::string json = render_origin_fields({{"kubernetes.pod.name", "from-path"},
                                            {"container.name", "app"},
@@ -195,7 +210,7 @@ TEST(ContainerPathTest, FieldsRenderNestedTheLastValueWinningAndAnObjectBeatingA
                                            {"container", "flat"},
                                            {"kubernetes.namespace", "shop"}},
                                           heads);
-  EXPECT_EQ(json, ",\"container\":{\"name\":\"app\"},\"kubernetes\":{\"namespace\":\"shop\",\"pod\":{\"name\":\"from \\\"env\\\"\"}}");
+  EXPECT_EQ(json, ",\"container\":\"flat\",\"kubernetes\":{\"namespace\":\"shop\",\"pod\":{\"name\":\"from \\\"env\\\"\"}}");
   EXPECT_EQ(heads, (std::vector<std::string>{"container", "kubernetes"}));
 }
 

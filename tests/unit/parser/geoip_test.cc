@@ -6,6 +6,8 @@
 #include <simdjson.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -125,6 +127,28 @@ TEST_F(GeoipTest, ANewDatabaseAtThePathIsOpenedAndOneThatDoesNotOpenLeavesTheOld
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_NE(one(*t, line).find("\"Altona\""), std::string::npos);
   EXPECT_NE(one(*t, R"({"source":{"ip":"81.2.69.1"}})").find("\"Leeds\""), std::string::npos);  // looked up in the old file
+}
+
+TEST_F(GeoipTest, AFifoOrAFolderAsDatabaseIsRefusedWithoutWaitingForAWriter) {
+  ASSERT_EQ(::mkfifo((dir_ / "fifo.mmdb").c_str(), 0600), 0);
+  std::string error;
+  EXPECT_FALSE(GeoDatabase::open(dir_ / "fifo.mmdb", error));  // returns: open() would block
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+  EXPECT_FALSE(GeoDatabase::open(dir_.path(), error));
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+  EXPECT_FALSE(GeoDatabase::open(dir_ / "missing.mmdb", error));
+  EXPECT_NE(error.find("No such file"), std::string::npos) << error;
+}
+
+TEST_F(GeoipTest, AReloadThatWouldSwapACityDatabaseForAnAsnOneKeepsTheCity) {
+  GeoipConfig config;
+  config.reload_interval.value = std::chrono::milliseconds(10);
+  auto t = transform(config);
+  const std::string line = R"({"source":{"ip":"85.181.35.98"}})";
+  std::filesystem::copy_file(dir_ / "ASN.mmdb", dir_ / "City.tmp");
+  std::filesystem::rename(dir_ / "City.tmp", dir_ / "City.mmdb");
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_NE(one(*t, line).find("\"Hamburg\""), std::string::npos);
 }
 
 TEST_F(GeoipTest, ValidateNamesEachBadKeyWithItsPath) {

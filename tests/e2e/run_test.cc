@@ -129,6 +129,31 @@ TEST(RunTest, KillNineAtAnyMomentNeverLosesALine) {
             << " duplicates (re-sent after crashes), " << out.not_json << " torn lines\n";
 }
 
+TEST(RunTest, AFileKilledBeforeItsFirstPeriodicCheckpointAndRotatedWhileStoppedIsStillFinished) {
+  // No periodic save would come for an hour: the entry a file gets when it is opened is what
+  // lets the restart find it under its rotated name.
+  TempDir dir;
+  std::filesystem::create_directories(dir / "logs");
+  write_file(dir / "p.yaml", "data_dir: " + dir / "data" + "\nsources:\n  app: {type: file, include: ['" + dir / "logs/*.log" +
+                                 "'], checkpoint_interval: 1h, scan_interval: 100ms}\nsinks:\n  out: {type: file, inputs: [app], path: " +
+                                 dir / "out.ndjson" + "}\n");
+  {
+    Process p(logship_run(dir, false), dir / "stderr");
+    ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir / "stderr").find("pipeline started") != std::string::npos; }));
+    append_file(dir / "logs/app.log", lines("head", 0, 100));
+    ASSERT_TRUE(testing::eventually([&] { return testing::read_lines(dir / "out.ndjson").size() == 100; })) << testing::read_file(dir / "stderr");
+    p.signal(SIGKILL);
+    p.wait();
+  }
+  std::filesystem::rename(dir / "logs/app.log", dir / "logs/app.log.1");  // rotated while stopped
+  append_file(dir / "logs/app.log.1", lines("tail", 0, 50));
+  Process again(logship_run(dir, true), dir / "stderr");
+  ASSERT_EQ(again.wait(), 0) << testing::read_file(dir / "stderr");
+  auto out = count_output(dir / "out.ndjson");
+  for (const auto& line : testing::split_lines(lines("head", 0, 100) + lines("tail", 0, 50)))
+    EXPECT_GE(out.count[line], 1) << "lost: " << line;
+}
+
 TEST(RunTest, FolderAppendedAndRotatedWhileRunningArrivesExactlyOnce) {
   TempDir dir;
   std::filesystem::create_directories(dir / "logs");

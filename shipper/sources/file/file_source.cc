@@ -159,6 +159,10 @@ bool FileSource::open_file(const std::string& path, const struct stat& st, OpenM
   } else {
     why = "new file";
   }
+  // A file opened without a checkpoint gets one before its first line is shipped (see scan):
+  // else a kill -9 before the next periodic save, then a rotation while stopped, would leave
+  // its delivered head with no record of the file, and its tail unread.
+  if (why != "checkpoint") unsaved_new_files_ = true;
   auto progress = std::make_shared<FileProgress>(cp);
   tailers_.push_back(std::make_unique<FileTailer>(tctx_, fd, fst, path, cp.offset, std::move(progress)));
   open_files_->set(static_cast<int64_t>(tailers_.size()));
@@ -213,6 +217,10 @@ void FileSource::scan(Emitter& out, bool first_scan) {
   }
   if (first_scan || !awaiting_room_.empty()) recover_renamed_while_down(first_scan, skipped);
   note_skipped(skipped);
+  if (unsaved_new_files_) {
+    save_checkpoints(/*force=*/true);  // before any of their lines is read
+    unsaved_new_files_ = false;
+  }
   watch_folders();
 }
 

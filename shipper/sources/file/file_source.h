@@ -109,6 +109,7 @@ class FileSource final : public Source {
   std::vector<FileStats> stats_;
   int64_t checkpoints_current_at_ = 0;  // wall-clock ns when the stored checkpoints last matched the acknowledged offsets
   int collector_id_ = 0;
+  bool unsaved_new_files_ = false;  // opened without a checkpoint since the last save
 };
 
 }  // namespace logship

@@ -218,7 +218,7 @@ void FileSource::scan(Emitter& out, bool first_scan) {
   if (first_scan || !awaiting_room_.empty()) recover_renamed_while_down(first_scan, skipped);
   note_skipped(skipped);
   if (unsaved_new_files_) {
-    save_checkpoints(/*force=*/true);  // before any of their lines is read
+    save_checkpoints(/*force=*/true, /*stats=*/false);  // before any of their lines is read
     unsaved_new_files_ = false;
   }
   watch_folders();
@@ -354,9 +354,9 @@ bool FileSource::wait_for_change(std::chrono::milliseconds timeout) {
   return structural;
 }
 
-void FileSource::save_checkpoints(bool force) {
+void FileSource::save_checkpoints(bool force, bool stats) {
   auto now = std::chrono::steady_clock::now();
-  if (force || now - last_stats_ >= std::chrono::milliseconds(250)) {
+  if (stats && (force || now - last_stats_ >= std::chrono::milliseconds(250))) {
     last_stats_ = now;
     publish_stats();
   }

@@ -68,7 +68,10 @@ class FileSource final : public Source {
   // woke_on_write_ says whether a watched file changed.
   bool wait_for_change(std::chrono::milliseconds timeout);
   bool woke_on_write_ = false;
-  void save_checkpoints(bool force);
+  // `force`: now, whatever checkpoint_interval says. `stats`: also publish the per-file
+  // figures (lag, held files) when due; a save right after a scan comes before any reading,
+  // and figures published then would stand for 250 ms with nothing read yet.
+  void save_checkpoints(bool force, bool stats = true);
   std::optional<FileCheckpoint> take_checkpoint(uint64_t device, uint64_t inode, int fd, uint64_t size);
 
   FileSourceConfig config_;

@@ -21,6 +21,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -89,6 +90,33 @@ class ContainerLogDecoder {
   uint32_t flags_ = 0;
   int64_t time_nanos_ = 0;
   IoStream stream_ = IoStream::kNone;
+};
+
+// The runtime's time and stream of the lines a multiline joiner holds, by offset: an event
+// coming out of the joiner takes those of its first line. Used by the file source and by
+// `logship parse` alike. Bounded by what the joiner holds.
+class LineStamps {
+ public:
+  void note(const ContainerLine& m) { stamps_.push_back({m.offset, m.time_nanos, m.stream}); }
+  // The stamp of the line at `offset`, forgetting it and every earlier one (lines the joiner
+  // folded into an event, or skipped). False, with nothing set, when there is none.
+  bool take(uint64_t offset, int64_t& time_nanos, IoStream& stream) {
+    while (!stamps_.empty() && stamps_.front().offset < offset) stamps_.pop_front();
+    if (stamps_.empty() || stamps_.front().offset != offset) return false;
+    time_nanos = stamps_.front().time_nanos;
+    stream = stamps_.front().stream;
+    stamps_.pop_front();
+    return true;
+  }
+  void clear() { stamps_.clear(); }
+
+ private:
+  struct Stamp {
+    uint64_t offset;
+    int64_t time_nanos;
+    IoStream stream;
+  };
+  std::deque<Stamp> stamps_;
 };
 
 }  // namespace logship

@@ -7,8 +7,6 @@
 
 #include "core/event_id.h"
 #include "core/time_format.h"
-#include <deque>
-
 #include "parser/container/container_path.h"
 #include "parser/multiline/multiline_joiner.h"
 #include "shipper/sources/file/line_framer.h"
@@ -42,23 +40,19 @@ Status read_batches(int fd, const std::string& path, const OfflineReaderOptions&
     if (options.container->kubernetes_metadata) fields = container_fields_from_path(path);
     if (!fields.empty()) origin->fields_json = render_origin_fields(fields, origin->field_heads);
   }
-  // The runtime's time and stream of the lines the joiner holds, by offset (see FileTailer).
-  std::deque<ContainerLine> stamps;
+  LineStamps stamps;
 
   BatchPtr batch;
   auto add = [&](std::string_view text, uint64_t offset, uint64_t end, uint32_t flags) {
-    ContainerLine stamp{};
-    while (!stamps.empty() && stamps.front().offset < offset) stamps.pop_front();
-    if (!stamps.empty() && stamps.front().offset == offset) {
-      stamp = stamps.front();
-      stamps.pop_front();
-    }
+    int64_t time_nanos = 0;
+    IoStream stream = IoStream::kNone;
+    if (container) stamps.take(offset, time_nanos, stream);
     if (text.empty() && flags == 0) return;
     if (!batch) {
       batch = std::make_shared<Batch>();
       batch->origin = origin;
     }
-    if (container) batch->add_container_event(text, offset, end, flags, stamp.time_nanos, stamp.stream);
+    if (container) batch->add_container_event(text, offset, end, flags, time_nanos, stream);
     else batch->add_raw_event(text, offset, end, flags);
   };
   auto send = [&] {
@@ -76,7 +70,7 @@ Status read_batches(int fd, const std::string& path, const OfflineReaderOptions&
   auto on_line = [&](std::string_view line, uint64_t off, uint64_t end, uint32_t flags) {
     if (!container) return on_message(line, off, end, flags);
     container->push(line, off, end, flags, [&](const ContainerLine& m) {
-      stamps.push_back({{}, m.offset, 0, 0, m.time_nanos, m.stream});
+      stamps.note(m);
       on_message(m.text, m.offset, m.end_offset, m.flags);
     });
   };
@@ -97,7 +91,7 @@ Status read_batches(int fd, const std::string& path, const OfflineReaderOptions&
   framer.flush_partial(on_line);
   if (container)
     container->flush([&](const ContainerLine& m) {
-      stamps.push_back({{}, m.offset, 0, 0, m.time_nanos, m.stream});
+      stamps.note(m);
       on_message(m.text, m.offset, m.end_offset, m.flags);
     });
   if (joiner) joiner->flush([&](const JoinedEvent& e) { add(e.text, e.offset, e.end_offset, e.flags); });

@@ -52,14 +52,7 @@ void FileTailer::set_path(const std::string& path) {
 void FileTailer::add_event(std::string_view text, uint64_t offset, uint64_t end_offset, uint32_t flags) {
   int64_t time_nanos = 0;
   IoStream stream = IoStream::kNone;
-  if (container_) {
-    while (!stamps_.empty() && stamps_.front().offset < offset) stamps_.pop_front();
-    if (!stamps_.empty() && stamps_.front().offset == offset) {
-      time_nanos = stamps_.front().time_nanos;
-      stream = stamps_.front().stream;
-      stamps_.pop_front();
-    }
-  }
+  if (container_) stamps_.take(offset, time_nanos, stream);
   if (text.empty() && flags == 0) return;  // blank lines carry nothing
   if (!batch_) {
     batch_ = ctx_.batches.acquire();
@@ -86,7 +79,7 @@ void FileTailer::on_line(std::string_view line, uint64_t offset, uint64_t end_of
 }
 
 void FileTailer::on_message(const ContainerLine& m) {
-  if (container_) stamps_.push_back({m.offset, m.time_nanos, m.stream});
+  if (container_) stamps_.note(m);
   if (joiner_) {
     joiner_->push(m.text, m.offset, m.end_offset, m.flags, [this](const JoinedEvent& e) { add_joined(e); });
   } else {

@@ -112,14 +112,7 @@ class FileTailer {
   LineFramer framer_;
   std::optional<ContainerLogDecoder> container_;
   std::optional<MultilineJoiner> joiner_;
-  // The runtime's time and stream of the lines the joiner holds, by offset: a joined event
-  // takes those of its first line.
-  struct LineStamp {
-    uint64_t offset;
-    int64_t time_nanos;
-    IoStream stream;
-  };
-  std::deque<LineStamp> stamps_;
+  LineStamps stamps_;  // the runtime's time and stream of the lines the joiner holds
   // Highest offset handed to progress_->track: lines read and left out (blank lines, another
   // container stream) after the last event are acknowledged up to where nothing is held.
   uint64_t tracked_to_ = 0;

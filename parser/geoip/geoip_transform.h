@@ -17,64 +17,25 @@
 // The address is read from `field` (source.ip by default) of the event as a parser encoded it,
 // and the new members go inside the same object (source). Private, loopback, link-local and other
 // non-public addresses are not looked up; an object that already has `geo` or `as` keeps it.
-// Results are cached by address. Each database is checked for a change (a new file at its path,
+// Results are cached by address (geo_lookup.h). Each database is checked for a change (a new file at its path,
 // or the file rewritten) every `reload_interval` and reopened; a file that does not open keeps
 // the one in use, with a warning.
 #pragma once
 
-#include <maxminddb.h>
 #include <simdjson.h>
-#include <sys/stat.h>
 
-#include <chrono>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/component.h"
-#include "core/metrics.h"
 #include "core/string_pool.h"
+#include "parser/geoip/geo_lookup.h"
 
 namespace logship {
 
-struct GeoipConfig {
-  std::string database;
-  std::string asn_database;
-  std::string field = "source.ip";
-  std::string language = "en";
-  int64_t cache_size = 10000;
-  Duration reload_interval{std::chrono::seconds(60)};
+struct GeoipConfig : GeoLookupConfig {
   int64_t threads = 0;
-  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
-};
-
-// One open database and what identifies its file, so a change at the path is seen.
-//
-// libmaxminddb maps its file: a database copied over in place (cp, not a rename) would change
-// under the lookups, and one cut shorter would kill the process (SIGBUS). So the file is read
-// into a memory file of logship's own (memfd) and that is mapped: what happens at the path
-// afterwards cannot reach it. One copy per file per process, shared by the transform's threads.
-class GeoDatabase {
- public:
-  // Null with `error` set when the file is not a readable MaxMind database. The same file
-  // (path, inode, size, time) opened before and still in use is shared.
-  static std::shared_ptr<GeoDatabase> open(const std::string& path, std::string& error);
-  ~GeoDatabase();
-  GeoDatabase(const GeoDatabase&) = delete;
-  GeoDatabase& operator=(const GeoDatabase&) = delete;
-  MMDB_s* handle() { return &mmdb_; }
-  // Whether the file at the path is another than the one opened (replaced, rewritten).
-  bool changed_on_disk() const;
-  const std::string& path() const { return path_; }
-
- private:
-  GeoDatabase() = default;
-  bool same_file(const struct stat& st) const;
-  MMDB_s mmdb_{};
-  bool opened_ = false;
-  std::string path_;
-  struct stat stat_{};
 };
 
 class GeoipTransform final : public Transform {
@@ -86,35 +47,16 @@ class GeoipTransform final : public Transform {
   void enrich(Batch& batch);
 
  private:
-  GeoipTransform(GeoipConfig config, std::shared_ptr<GeoDatabase> city, std::shared_ptr<GeoDatabase> asn, const std::string& name);
+  GeoipTransform(const GeoipConfig& config, std::unique_ptr<GeoLookup> lookup);
   // Copies one encoded line to `out`, with the members spliced in where they belong.
   void enrich_line(std::string_view line, std::string& out);
-  // `,"geo":{…},"as":{…}` for an address ("" when nothing is known or it is not public).
-  const std::string& members_for(std::string_view ip);
-  void reload_if_changed();
-  void reopen(std::shared_ptr<GeoDatabase>& db);
 
-  GeoipConfig config_;
   std::vector<std::string> parents_;  // the objects that hold `field`, outermost first
   std::string leaf_;                  // the key of the address in the innermost
-  std::shared_ptr<GeoDatabase> city_;
-  std::shared_ptr<GeoDatabase> asn_;  // may be null
-  std::chrono::steady_clock::time_point next_reload_check_;
-  // Looked up by the address's text as it is in the event (no string made per lookup).
-  struct TextHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, std::string, TextHash, std::equal_to<>> cache_;
+  std::unique_ptr<GeoLookup> lookup_;
   simdjson::ondemand::parser parser_;
   std::string padded_;
-  std::string members_;  // the result being built
   std::shared_ptr<StringPool> encoded_ = std::make_shared<StringPool>();
-  Counter& found_;
-  Counter& not_found_;
-  Counter& not_public_;
-  Counter& reloads_;
-  Counter& reload_failures_;
 };
 
 }  // namespace logship

@@ -179,10 +179,10 @@ void append_quoted_ip(std::string& out, std::string_view v) {
 }
 
 // Converts a captured value to the field's JSON; false when it does not fit the type.
-bool convert(const RuleField& f, std::string_view v, std::string& out, bool& invalid_utf8) {
+bool convert(const RuleField& f, RuleField::Type type, std::string_view v, std::string& out, bool& invalid_utf8) {
   out.clear();
   using T = RuleField::Type;
-  switch (f.type) {
+  switch (type) {
     case T::kString:
       invalid_utf8 |= !append_json_string(out, v);
       return true;
@@ -274,7 +274,9 @@ bool convert(const RuleField& f, std::string_view v, std::string& out, bool& inv
       if (is_ip(v)) append_quoted_ip(out, v);  // a host name: no field, and nothing wrong
       return true;
     case T::kUserAgent:
-      return false;  // filled by RuleSet::encode from the user agent cache
+    case T::kGeo:
+    case T::kAs:
+      return false;  // filled by RuleSet::encode from their caches
     case T::kHttpOutcome: {
       int status = 0;
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), status);
@@ -435,6 +437,73 @@ void RuleSet::set_user_agent(std::shared_ptr<const UserAgentParser> parser, size
   last_time_field_ = nullptr;  // fields moved
 }
 
+namespace {
+
+// The field of a rule that set_geoip reads the address from, when the rule has one and no geo
+// or as member of its own beside it.
+const RuleField* geoip_source(const Rule& r, const std::string& field) {
+  using T = RuleField::Type;
+  std::string_view object = std::string_view(field).substr(0, field.rfind('.') == std::string::npos ? 0 : field.rfind('.'));
+  std::string geo = object.empty() ? "geo" : std::string(object) + ".geo";
+  std::string as = object.empty() ? "as" : std::string(object) + ".as";
+  const RuleField* source = nullptr;
+  for (const RuleField& f : r.fields) {
+    if (f.path == field && f.capture >= 0 && (f.type == T::kIp || f.type == T::kClientIp || f.type == T::kMaybeIp || f.type == T::kString))
+      source = &f;
+    if (f.path == geo || f.path == as || starts_with(f.path, geo + ".") || starts_with(f.path, as + ".")) return nullptr;
+  }
+  return source;
+}
+
+}  // namespace
+
+size_t RuleSet::geoip_candidates(const std::string& field) const {
+  size_t n = 0;
+  for (const Rule& r : rules_) n += geoip_source(r, field) != nullptr;
+  return n;
+}
+
+size_t RuleSet::set_geoip(std::unique_ptr<GeoLookup> lookup, const std::string& field) {
+  geo_ = std::move(lookup);
+  last_facts_ = nullptr;
+  size_t enriched = 0;
+  size_t dot = field.rfind('.');
+  std::string object = dot == std::string::npos ? "" : field.substr(0, dot + 1);
+  for (Rule& r : rules_) {
+    const RuleField* source = geoip_source(r, field);
+    if (source == nullptr) continue;
+    RuleField::Type address_type = source->type;
+    int capture = source->capture;
+    for (auto [member, type] : {std::pair{"geo", RuleField::Type::kGeo}, std::pair{"as", RuleField::Type::kAs}}) {
+      RuleField added;
+      added.path = object + member;
+      added.type = type;
+      added.address_type = address_type;
+      added.capture = capture;
+      r.fields.push_back(std::move(added));
+    }
+    order_fields(r);
+    ++enriched;
+  }
+  last_time_field_ = nullptr;  // fields moved
+  return enriched;
+}
+
+void RuleSet::reload_geoip_if_changed() {
+  if (geo_ && geo_->reload_if_changed()) last_facts_ = nullptr;
+}
+
+const GeoFacts* RuleSet::geo_facts(const RuleField& f, std::string_view capture) {
+  // The geo and as fields of a line read the same capture: the second finds it still there,
+  // and so does a line from the same client as the line before.
+  if (last_facts_ != nullptr && capture == last_address_text_) return last_facts_;
+  bool ignored = false;
+  if (!convert(f, f.address_type, capture, value_, ignored) || value_.size() < 2) return nullptr;
+  last_facts_ = &geo_->find(std::string_view(value_).substr(1, value_.size() - 2));  // the address, unquoted
+  last_address_text_.assign(capture);
+  return last_facts_;
+}
+
 bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
   size_t before = errors.size();
   std::optional<YAML::Node> loaded = load_yaml(yaml_text, errors, "a rule file");  // duplicate keys, depth, one document
@@ -472,8 +541,10 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
     if (rule.anchor == RE2::ANCHOR_BOTH) rule.quick = QuickMatcher::compile(rule.pattern, rule.re->NumberOfCapturingGroups());
     const auto& groups = rule.re->NamedCapturingGroups();
     std::vector<std::string> listed;
-    if (YAML::Node fields = n["fields"]; fields) {
-      if (!fields.IsMap()) errors.add(fields, path + ".fields", "expected a map of capture name to field");
+    YAML::Node fields = n["fields"];
+    // (yaml-cpp throws when a list is walked as a map: a list here is only reported.)
+    if (fields && !fields.IsMap()) errors.add(fields, path + ".fields", "expected a map of capture name to field");
+    if (fields && fields.IsMap()) {
       for (const auto& kv : fields) {
         std::string capture = text_of(kv.first, path + ".fields", errors);
         std::string fpath = path + ".fields." + capture;
@@ -494,7 +565,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
             f.path = spec["field"] ? text_of(spec["field"], spec_path + ".field", errors) : capture;
             if (spec["type"] && !parse_type(text_of(spec["type"], spec_path + ".type", errors), f))
               errors.add(spec["type"], spec_path + ".type",
-                         "unknown type (string, int, float, bool, ip, maybe_ip, client_ip, chain, level, quoted, http_outcome, timestamp:<format>)");
+                         "unknown type (string, int, float, bool, ip, maybe_ip, client_ip, chain, bracketed, level, quoted, http_outcome, timestamp:<format>)");
           } else {
             errors.add(spec, spec_path, "expected a field name or {field, type}");
             return;
@@ -526,8 +597,9 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       f.path = name;
       rule.fields.push_back(std::move(f));
     }
-    if (YAML::Node statics = n["static"]; statics) {
-      if (!statics.IsMap()) errors.add(statics, path + ".static", "expected a map of field to value");
+    YAML::Node statics = n["static"];
+    if (statics && !statics.IsMap()) errors.add(statics, path + ".static", "expected a map of field to value");
+    if (statics && statics.IsMap()) {
       for (const auto& kv : statics) {
         RuleField f;
         f.path = text_of(kv.first, path + ".static", errors);
@@ -646,7 +718,12 @@ uint32_t RuleSet::encode(int index, std::string_view line, const Batch& batch, c
         invalid_utf8 |= last_agent_->invalid_utf8;
       } else if (same_time) {
         json = last_time_json_;
-      } else if (!convert(f, v, value_, invalid_utf8)) {
+      } else if (f.type == RuleField::Type::kGeo || f.type == RuleField::Type::kAs) {
+        const GeoFacts* facts = geo_facts(f, v);
+        if (facts == nullptr) continue;
+        json = f.type == RuleField::Type::kGeo ? facts->geo : facts->as;
+        if (json.empty()) continue;
+      } else if (!convert(f, f.type, v, value_, invalid_utf8)) {
         flags |= kFlagInvalidAttribute;
         continue;
       } else if (value_.empty()) {

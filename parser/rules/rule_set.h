@@ -42,6 +42,7 @@
 #include "core/batch.h"
 #include "core/config/config_errors.h"
 #include "core/timestamp_parse.h"
+#include "parser/geoip/geo_lookup.h"
 #include "parser/rules/field_writer.h"
 #include "parser/rules/quick_matcher.h"
 #include "parser/user_agent/user_agent_parser.h"
@@ -49,7 +50,8 @@
 namespace logship {
 
 struct RuleField {
-  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kBracketed, kClientIp, kMaybeIp, kHttpOutcome, kUserAgent };
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kBracketed, kClientIp, kMaybeIp, kHttpOutcome, kUserAgent,
+                    kGeo, kAs };  // the last two: set_geoip's, from an address field's capture
   // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
   // with what logship adds itself), decided once when the rule is loaded.
   enum class Group { kTop, kTimestamp, kLog, kEvent, kHost };
@@ -59,6 +61,7 @@ struct RuleField {
   FieldPath key{""};                      // inner_path(), split and quoted once
   Type type = Type::kString;
   TimestampFormat timestamp_format;
+  Type address_type = Type::kIp;  // kGeo and kAs: how the address is read from the capture
   int capture = -1;         // capture group number; -1 for a static field
   std::string static_json;  // the static value, as JSON
 };
@@ -103,6 +106,14 @@ class RuleSet {
   // whole user_agent object instead: name, version, os.name, os.version, os.full, device.name
   // and original, read by `parser` and kept for `cache_size` agents.
   void set_user_agent(std::shared_ptr<const UserAgentParser> parser, size_t cache_size);
+  // Every rule that captures `field` (source.ip) as an address, and writes no geo or as member
+  // beside it, also writes <object>.geo and <object>.as from `lookup` (one lookup per line, none
+  // while the address repeats). Returns how many rules will.
+  size_t set_geoip(std::unique_ptr<GeoLookup> lookup, const std::string& field);
+  // How many rules set_geoip would enrich for `field`.
+  size_t geoip_candidates(const std::string& field) const;
+  // Called once per batch: opens a changed geoip database (see GeoLookup).
+  void reload_geoip_if_changed();
   const std::vector<RuleTest>& tests() const { return tests_; }
 
  private:
@@ -128,6 +139,11 @@ class RuleSet {
   std::unique_ptr<UserAgentCache> user_agents_;
   std::string last_agent_text_;          // the agent of the line before, and what it is
   const UserAgent* last_agent_ = nullptr;  // (cleared with the cache)
+  // What is known of the address a kGeo or kAs field reads; null when there is none.
+  const GeoFacts* geo_facts(const RuleField& f, std::string_view capture);
+  std::unique_ptr<GeoLookup> geo_;
+  std::string last_address_text_;          // the address capture of the line before, and what
+  const GeoFacts* last_facts_ = nullptr;   // is known of it (cleared with the lookup's cache)
   // What match() last found with a quick matcher, so encode() need not match again.
   int quick_rule_ = -1;
   std::string_view quick_line_;

@@ -73,14 +73,23 @@ const Schema<RulesTransformConfig>& RulesTransform::schema() {
                             .shown_default("UTC")
                             .nested("user_agent", &RulesTransformConfig::user_agent, UserAgentConfig::schema(),
                                     "Read user_agent.original into user_agent.name, version, os.name, os.version, os.full and device.name (`user_agent: {}` for the defaults).")
+                            .nested("geoip", &RulesTransformConfig::geoip, GeoLookupConfig::schema(),
+                                    "Look the address a rule captures (field, source.ip by default) up in MaxMind-format databases: <object>.geo.* and <object>.as.*, as the geoip transform adds them.")
                             .field("threads", &RulesTransformConfig::threads, "Threads parsing batches in parallel (output order is kept); 0: one per core, at most 4.");
   return s;
 }
 
 void RulesTransformConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
   if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
+  std::unique_ptr<RuleSet> set;
   if (rules.empty()) errors.add(node["rules"], join_path(path, "rules"), "must name at least one rule set");
-  else load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
+  else set = load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
+  if (geoip) {
+    geoip->validate(node["geoip"], join_path(path, "geoip"), errors);
+    if (set && set->geoip_candidates(geoip->field) == 0)
+      errors.add(node["geoip"], join_path(path, "geoip"),
+                 "no rule of these rule sets captures " + geoip->field + " as an address (set geoip.field, or use a geoip transform)");
+  }
   std::string why;
   if (!timezone.empty() && !TimeZone::load(timezone, why)) errors.add(node["timezone"], join_path(path, "timezone"), why);
   if (user_agent) {
@@ -124,12 +133,18 @@ Result<std::unique_ptr<RulesTransform>> RulesTransform::create(const RulesTransf
                {{"component", ctx.name}, {"file", config.user_agent->regexes}, {"skipped", std::to_string(parser->skipped())}});
     set->set_user_agent(std::move(parser), static_cast<size_t>(config.user_agent->cache_size));
   }
+  if (config.geoip) {
+    auto lookup = GeoLookup::open(*config.geoip, ctx.name);
+    if (!lookup) return Error::invalid("geoip: " + lookup.error().message);
+    set->set_geoip(std::move(*lookup), config.geoip->field);
+  }
   return std::unique_ptr<RulesTransform>(new RulesTransform(std::move(set), config.keep_original, ctx.name));
 }
 
 void RulesTransform::encode(Batch& batch) {
   // Counted per batch: the counters are shared by the transform's threads (see JsonTransform).
   uint64_t unparsed = 0;
+  rules_->reload_geoip_if_changed();
   encode_each(batch, encoded_, [&](EventView& e, std::string& out) {
     std::string_view line = batch.raw_text(e);
     int rule = rules_->match(line);

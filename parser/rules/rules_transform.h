@@ -8,6 +8,11 @@
 //       rules: [nginx]                 # built-in names or paths to rule files, tried in order
 //       keep_original: false           # true: the line also goes to event.original
 //       threads: 0                     # parsing threads, output order kept; 0: one per core (≤ 4)
+//       user_agent: {}                 # user_agent.original read into name, os, device
+//       geoip: {database: /var/lib/GeoIP/GeoLite2-City.mmdb, asn_database: …}  # source.geo, source.as
+//
+// `geoip:` does what a geoip transform after this one would (same options and fields), on the
+// address as the rule captured it: no second parse of the encoded event.
 //
 // A line no rule matches is kept as `message`, flagged `unparsed`, and counted.
 #pragma once
@@ -36,6 +41,7 @@ struct RulesTransformConfig {
   bool keep_original = false;
   std::string timezone;  // of times without a zone; empty: UTC
   std::optional<UserAgentConfig> user_agent;
+  std::optional<GeoLookupConfig> geoip;
   int64_t threads = 0;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };

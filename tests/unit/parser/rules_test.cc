@@ -112,6 +112,16 @@ TEST(RulesTransformTest, RuleFileValuesOfTheWrongShapeAreReportedNotThrown) {
     ASSERT_GE(errors.size(), 1u) << bad;
     EXPECT_NE(errors.list()[0].message.find("expected a string"), std::string::npos) << errors.list()[0].message;
   }
+  // A list where a map belongs was walked as a map: yaml-cpp threw, and `logship parse` ended
+  // with "internal error" instead of the line of the mistake.
+  for (const char* bad : {"    fields: [{field: a}, b]\n", "    static: [event.kind]\n", "    fields: plain\n"}) {
+    ConfigErrors errors;
+    RuleSet set;
+    EXPECT_FALSE(set.add_file(std::string("rules:\n  - name: r\n    pattern: '(?P<a>z)'\n") + bad, errors)) << bad;
+    ASSERT_EQ(errors.size(), 1u) << bad;
+    EXPECT_NE(errors.list()[0].message.find("expected a map"), std::string::npos) << errors.list()[0].message;
+    EXPECT_EQ(errors.list()[0].line, 4) << bad;
+  }
 }
 
 // Every built-in rule file's own tests: what `logship test-rules` runs in CI.

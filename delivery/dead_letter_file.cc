@@ -49,24 +49,41 @@ Status DeadLetterFile::open() {
 }
 
 Status DeadLetterFile::append(const std::vector<BatchPtr>& batches) {
+  for (const BatchPtr& b : batches) {
+    if (Status s = write_all(b->encoded); !s) return s;
+  }
+  return sync();
+}
+
+Status DeadLetterFile::append_text(std::string_view records) {
+  if (Status s = write_all(records); !s) return s;
+  return sync();
+}
+
+Status DeadLetterFile::write_all(std::string_view text) {
   if (fd_ < 0) {
     if (Status s = open(); !s) return s;
   }
-  for (const BatchPtr& b : batches) {
-    size_t done = 0;
-    while (done < b->encoded.size()) {
-      ssize_t n = ::write(fd_, b->encoded.data() + done, b->encoded.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int err = errno;
-        // A torn record would glue onto the next attempt's first one: end the line.
-        if (done > 0) (void)!::write(fd_, "\n", 1);
-        ::close(fd_);
-        fd_ = -1;  // reopened at the next attempt (the folder may have been fixed meanwhile)
-        return Error::io("cannot write dead-letter file " + path_, err);
-      }
-      done += static_cast<size_t>(n);
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      // A torn record would glue onto the next attempt's first one: end the line.
+      if (done > 0) (void)!::write(fd_, "\n", 1);
+      ::close(fd_);
+      fd_ = -1;  // reopened at the next attempt (the folder may have been fixed meanwhile)
+      return Error::io("cannot write dead-letter file " + path_, err);
     }
+    done += static_cast<size_t>(n);
+  }
+  return {};
+}
+
+Status DeadLetterFile::sync() {
+  if (fd_ < 0) {
+    if (Status s = open(); !s) return s;
   }
   if (::fdatasync(fd_) != 0) {
     int err = errno;

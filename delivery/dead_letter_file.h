@@ -24,10 +24,14 @@ class DeadLetterFile {
 
   // Appends every batch's encoded records and fsyncs.
   Status append(const std::vector<BatchPtr>& batches);
+  // Appends NDJSON records (each ending in a line break) and fsyncs.
+  Status append_text(std::string_view records);
   const std::string& path() const { return path_; }
 
  private:
   Status open();
+  Status write_all(std::string_view text);
+  Status sync();
   std::string path_;
   int fd_ = -1;
 };

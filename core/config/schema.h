@@ -138,6 +138,41 @@ class Schema {
     return *this;
   }
 
+  // A map of names to nested maps, each parsed with `sub` (alert rules, notifiers), in the
+  // order written. Docs list the sub keys as `name.<name>.key`.
+  template <class S>
+  Schema& named_map(std::string name, std::vector<std::pair<std::string, S>> T::*member, const Schema<S>& sub,
+                    std::string description) {
+    Field f;
+    f.doc.name = name;
+    f.doc.type = "map of maps";
+    f.doc.description = std::move(description);
+    for (FieldDoc d : sub.docs()) {
+      d.name = name + ".<name>." + d.name;
+      f.children.push_back(std::move(d));
+    }
+    f.parse = [member, sub](const YAML::Node& n, const std::string& path, T& out, ConfigErrors& errors) {
+      if (!n.IsMap()) {
+        errors.add(n, path, "expected a map of names to maps, got " + node_kind(n));
+        return;
+      }
+      (out.*member).clear();
+      for (const auto& kv : n) {
+        std::string key;
+        std::string why;
+        if (!parse_value(kv.first, key, why) || key.empty()) {
+          errors.add(kv.first, path, "expected a name");
+          continue;
+        }
+        S value{};
+        sub.parse(kv.second, join_path(path, key), value, errors);
+        (out.*member).emplace_back(key, std::move(value));
+      }
+    };
+    fields_.push_back(std::move(f));
+    return *this;
+  }
+
   // Replaces the default shown in the docs of the field added last (one that depends on others).
   Schema& shown_default(std::string text) {
     fields_.back().doc.default_value = std::move(text);

@@ -29,9 +29,24 @@ const Schema<GeoLookupConfig>& GeoLookupConfig::schema() {
 
 namespace {
 
-void check_database(const std::string& file, const YAML::Node& node, const std::string& path, ConfigErrors& errors) {
+// "" when the database's type suits the key (`database`: City or Country; `asn_database`:
+// ASN), else why not. MaxMind and DB-IP name their types GeoLite2-City, GeoIP2-Country,
+// DBIP-City-Lite, GeoLite2-ASN, DBIP-ASN-Lite (compat=GeoLite2-ASN)…
+std::string wrong_type(GeoDatabase& db, bool asn) {
+  std::string_view type = db.handle()->metadata.database_type ? db.handle()->metadata.database_type : "";
+  bool is_asn = type.find("ASN") != std::string_view::npos || type.find("ISP") != std::string_view::npos;
+  bool is_place = type.find("City") != std::string_view::npos || type.find("Country") != std::string_view::npos ||
+                  type.find("Location") != std::string_view::npos;
+  if (asn && is_place && !is_asn) return db.path() + " is a " + std::string(type) + " database; asn_database takes an ASN one (GeoLite2-ASN)";
+  if (!asn && is_asn && !is_place) return db.path() + " is a " + std::string(type) + " database; database takes a City or Country one (asn_database is for ASN)";
+  return "";
+}
+
+void check_database(const std::string& file, bool asn, const YAML::Node& node, const std::string& path, ConfigErrors& errors) {
   std::string error;
-  if (!GeoDatabase::open(file, error)) errors.add(node, path, error);
+  auto db = GeoDatabase::open(file, error);
+  if (!db) errors.add(node, path, error);
+  else if (std::string why = wrong_type(*db, asn); !why.empty()) errors.add(node, path, why);
 }
 
 // The value at `path` (NULL-terminated) of a lookup result, as a string; empty when absent.
@@ -44,8 +59,8 @@ std::string_view string_at(MMDB_entry_s& entry, const char* const* path) {
 }  // namespace
 
 void GeoLookupConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
-  if (!database.empty()) check_database(database, node["database"], join_path(path, "database"), errors);
-  if (!asn_database.empty()) check_database(asn_database, node["asn_database"], join_path(path, "asn_database"), errors);
+  if (!database.empty()) check_database(database, false, node["database"], join_path(path, "database"), errors);
+  if (!asn_database.empty()) check_database(asn_database, true, node["asn_database"], join_path(path, "asn_database"), errors);
   if (field.empty() || field.front() == '.' || field.back() == '.' || field.find("..") != std::string::npos)
     errors.add(node["field"], join_path(path, "field"), "a dotted path such as source.ip or client.ip");
   if (language.empty()) errors.add(node["language"], join_path(path, "language"), "must name a language, such as en");
@@ -181,13 +196,25 @@ Result<std::unique_ptr<GeoLookup>> GeoLookup::open(const GeoLookupConfig& config
   std::string error;
   auto city = GeoDatabase::open(config.database, error);
   if (!city) return Error::invalid("database: " + error);
+  if (std::string why = wrong_type(*city, false); !why.empty()) return Error::invalid("database: " + why);
   std::shared_ptr<GeoDatabase> asn;
   if (!config.asn_database.empty() && !(asn = GeoDatabase::open(config.asn_database, error))) return Error::invalid("asn_database: " + error);
+  if (asn) {
+    if (std::string why = wrong_type(*asn, true); !why.empty()) return Error::invalid("asn_database: " + why);
+  }
   return std::unique_ptr<GeoLookup>(new GeoLookup(config, std::move(city), std::move(asn), component));
 }
 
 bool GeoLookup::reopen(std::shared_ptr<GeoDatabase>& db) {
   if (!db || !db->changed_on_disk()) return false;
+  // A file that did not open is read again only once it changes (a copy still going on), not
+  // at every check with a warning each time.
+  struct stat now;
+  std::string signature;
+  if (::stat(db->path().c_str(), &now) == 0)
+    signature = std::to_string(now.st_ino) + ":" + std::to_string(now.st_size) + ":" + std::to_string(now.st_mtim.tv_sec) + "." + std::to_string(now.st_mtim.tv_nsec);
+  std::string& failed = &db == &city_ ? failed_city_ : failed_asn_;
+  if (!signature.empty() && signature == failed) return false;
   std::string error;
   auto fresh = GeoDatabase::open(db->path(), error);
   if (fresh && std::string_view(fresh->handle()->metadata.database_type) != std::string_view(db->handle()->metadata.database_type)) {
@@ -198,9 +225,11 @@ bool GeoLookup::reopen(std::shared_ptr<GeoDatabase>& db) {
   if (!fresh) {
     // Kept: the old file is still mapped. Tried again at the next check (a copy may be half done).
     reload_failures_.add();
+    failed = signature;
     log_warn("geoip database changed but does not open; the one in use stays", {{"path", db->path()}, {"error", error}});
     return false;
   }
+  failed.clear();
   db = std::move(fresh);
   reloads_.add();
   log_info("geoip database reloaded", {{"path", db->path()}});

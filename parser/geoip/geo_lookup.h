@@ -98,6 +98,7 @@ class GeoLookup {
   std::chrono::steady_clock::time_point next_reload_check_;
   std::shared_ptr<GeoDatabase> city_;
   std::shared_ptr<GeoDatabase> asn_;  // may be null
+  std::string failed_city_, failed_asn_;  // the file (inode:size:mtime) that last failed to open
   struct TextHash {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

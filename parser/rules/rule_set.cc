@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/config/schema.h"
 #include "core/config/yaml_load.h"
 #include "core/json_writer.h"
 #include "core/log_level.h"
@@ -496,11 +497,17 @@ void RuleSet::reload_geoip_if_changed() {
 const GeoFacts* RuleSet::geo_facts(const RuleField& f, std::string_view capture) {
   // The geo and as fields of a line read the same capture: the second finds it still there,
   // and so does a line from the same client as the line before.
-  if (last_facts_ != nullptr && capture == last_address_text_) return last_facts_;
+  // (The same text read as another type is another address: "10.0.0.1,85.181.35.98" is none as
+  // an ip, and a client as client_ip.)
+  if (last_facts_ != nullptr && f.address_type == last_address_type_ && capture == last_address_text_) return last_facts_;
   bool ignored = false;
-  if (!convert(f, f.address_type, capture, value_, ignored) || value_.size() < 2) return nullptr;
+  if (!convert(f, f.address_type, capture, value_, ignored) || value_.size() < 2) {
+    last_facts_ = nullptr;
+    return nullptr;
+  }
   last_facts_ = &geo_->find(std::string_view(value_).substr(1, value_.size() - 2));  // the address, unquoted
   last_address_text_.assign(capture);
+  last_address_type_ = f.address_type;
   return last_facts_;
 }
 
@@ -514,6 +521,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
     return false;
   }
   check_keys(root, "", {"description", "rules", "tests"}, errors);
+  if (YAML::Node d = root["description"]; d) text_of(d, "description", errors);
   YAML::Node rules = root["rules"];
   if (!rules || !rules.IsSequence() || rules.size() == 0) errors.add(rules ? rules : root, "rules", "expected a non-empty list of rules");
   for (size_t i = 0; rules && rules.IsSequence() && i < rules.size(); ++i) {
@@ -604,6 +612,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
         RuleField f;
         f.path = text_of(kv.first, path + ".static", errors);
         if (reserved_path(f.path)) errors.add(kv.first, path + ".static." + f.path, "'" + f.path + "' is set by logship itself");
+        if (!kv.second.IsScalar()) errors.add(kv.second, path + ".static." + f.path, "expected a value (text or number), got " + node_kind(kv.second));
         append_json_string(f.static_json, kv.second.IsScalar() ? kv.second.Scalar() : "");
         rule.fields.push_back(std::move(f));
       }
@@ -622,6 +631,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
     rules_.push_back(std::move(rule));
   }
   if (YAML::Node tests = root["tests"]; tests) {
+    if (!tests.IsSequence()) errors.add(tests, "tests", "expected a list of {input, expect}");
     for (size_t i = 0; tests.IsSequence() && i < tests.size(); ++i) {
       YAML::Node t = tests[i];
       std::string path = "tests[" + std::to_string(i) + "]";
@@ -634,8 +644,13 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
       test.input = text_of(t["input"], path + ".input", errors);
       if (t["rule"]) test.rule = text_of(t["rule"], path + ".rule", errors);
       test.line = t.Mark().line + 1;
-      if (YAML::Node expect = t["expect"]; expect && expect.IsMap()) {
-        for (const auto& kv : expect) test.expect.emplace_back(text_of(kv.first, path + ".expect", errors), kv.second.IsScalar() ? kv.second.Scalar() : "");
+      YAML::Node expect = t["expect"];
+      if (expect && !expect.IsMap()) errors.add(expect, path + ".expect", "expected a map of field to value");
+      if (expect && expect.IsMap()) {
+        for (const auto& kv : expect) {
+          if (!kv.second.IsScalar()) errors.add(kv.second, path + ".expect", "expected a value (text or number), got " + node_kind(kv.second));
+          test.expect.emplace_back(text_of(kv.first, path + ".expect", errors), kv.second.IsScalar() ? kv.second.Scalar() : "");
+        }
       }
       tests_.push_back(std::move(test));
     }

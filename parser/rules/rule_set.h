@@ -142,7 +142,8 @@ class RuleSet {
   // What is known of the address a kGeo or kAs field reads; null when there is none.
   const GeoFacts* geo_facts(const RuleField& f, std::string_view capture);
   std::unique_ptr<GeoLookup> geo_;
-  std::string last_address_text_;          // the address capture of the line before, and what
+  std::string last_address_text_;          // the address capture of the line before, its type, and what
+  RuleField::Type last_address_type_ = RuleField::Type::kIp;
   const GeoFacts* last_facts_ = nullptr;   // is known of it (cleared with the lookup's cache)
   // What match() last found with a quick matcher, so encode() need not match again.
   int quick_rule_ = -1;

@@ -81,16 +81,21 @@ const Schema<RulesTransformConfig>& RulesTransform::schema() {
 
 void RulesTransformConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
   if (threads < 0 || threads > 64) errors.add(node["threads"], join_path(path, "threads"), "must be between 0 (one per core) and 64");
+  std::string why;
   std::unique_ptr<RuleSet> set;
   if (rules.empty()) errors.add(node["rules"], join_path(path, "rules"), "must name at least one rule set");
   else set = load_rule_set(rules, errors, node["rules"], join_path(path, "rules"));
   if (geoip) {
+    size_t before = errors.size();
     geoip->validate(node["geoip"], join_path(path, "geoip"), errors);
-    if (set && set->geoip_candidates(geoip->field) == 0)
+    if (set && user_agent) {
+      // As create() does: the fields user_agent takes over are no address to look up.
+      if (auto parser = UserAgentParser::shared(user_agent->regexes, why)) set->set_user_agent(std::move(parser), 1);
+    }
+    if (set && errors.size() == before && set->geoip_candidates(geoip->field) == 0)
       errors.add(node["geoip"], join_path(path, "geoip"),
                  "no rule of these rule sets captures " + geoip->field + " as an address (set geoip.field, or use a geoip transform)");
   }
-  std::string why;
   if (!timezone.empty() && !TimeZone::load(timezone, why)) errors.add(node["timezone"], join_path(path, "timezone"), why);
   if (user_agent) {
     if (user_agent->cache_size < 1 || user_agent->cache_size > 1'000'000)

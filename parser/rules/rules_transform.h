@@ -12,7 +12,10 @@
 //       geoip: {database: /var/lib/GeoIP/GeoLite2-City.mmdb, asn_database: …}  # source.geo, source.as
 //
 // `geoip:` does what a geoip transform after this one would (same options and fields), on the
-// address as the rule captured it: no second parse of the encoded event.
+// address as the rule captured it: no second parse of the encoded event. It reads captures of
+// type ip, client_ip, maybe_ip and string; a rule that writes any <object>.geo.* or
+// <object>.as.* field itself gets neither from the database, and a static or quoted address is
+// not looked up (a geoip transform after the rules covers those).
 //
 // A line no rule matches is kept as `message`, flagged `unparsed`, and counted.
 #pragma once

@@ -1,5 +1,6 @@
 #include "shipper/sources/register_sources.h"
 
+#include "alerts/alerts_sink.h"
 #include "parser/register_parsers.h"
 #include "shipper/sources/file/file_source.h"
 #include "shipper/sources/kafka/kafka_source.h"
@@ -19,6 +20,10 @@ void register_all_components(ComponentRegistry& registry) {
   register_sources(registry);
   register_parsers(registry);
   register_sinks(registry);
+  // A sink of its own folder: it builds on delivery/ (dead letters), which sinks/ does not.
+  registry.add(std::make_unique<TypedFactory<ComponentKind::kSink, AlertsSinkConfig, AlertsSink>>(
+      "alerts", "Alert rules on the events it reads (thresholds over windows, first-seen values); posts what changes to Slack or webhooks.",
+      AlertsSink::schema()));
 }
 
 }  // namespace logship

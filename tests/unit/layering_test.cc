@@ -20,6 +20,7 @@ const std::map<std::string, std::set<std::string>>& allowed() {
       {"clients", {"core", "clients"}},
       {"delivery", {"core", "delivery"}},
       {"sinks", {"core", "clients", "sinks"}},
+      {"alerts", {"core", "delivery", "alerts"}},
   };
   return rules;
 }

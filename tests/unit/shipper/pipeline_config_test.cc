@@ -98,7 +98,7 @@ TEST_F(PipelineConfigTest, RejectsACycleBetweenTransforms) {
 TEST_F(PipelineConfigTest, RejectsUnknownComponentTypeListingTheKnownOnes) {
   EXPECT_FALSE(load("sources:\n  app: {type: journald}\nsinks:\n  s: {type: nowhere, inputs: [app]}\n"));
   EXPECT_NE(error_at("sources.app.type").message.find("unknown source type 'journald' (known: file, kafka)"), std::string::npos);
-  EXPECT_NE(error_at("sinks.s.type").message.find("known: elasticsearch, file, kafka, null, stdout"), std::string::npos);
+  EXPECT_NE(error_at("sinks.s.type").message.find("known: alerts, elasticsearch, file, kafka, null, stdout"), std::string::npos);
 }
 
 TEST_F(PipelineConfigTest, RejectsMissingRequiredKeysAndInvalidPatterns) {

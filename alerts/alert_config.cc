@@ -1,0 +1,154 @@
+#include "alerts/alert_config.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace logship {
+
+const Schema<NotifierConfig>& NotifierConfig::schema() {
+  static const auto s =
+      Schema<NotifierConfig>()
+          .choice("type", &NotifierConfig::type, {"slack", "webhook"}, "slack: a Slack incoming webhook (Block Kit messages); webhook: logship's JSON body (docs/alerts.md) to any URL.")
+          .field("url", &NotifierConfig::url, "Where to post; write '${SLACK_WEBHOOK_URL}' to take it from the environment (it is never logged).")
+          .required()
+          .field("link", &NotifierConfig::link, "A link shown under each message (Kibana, OpenSearch Dashboards); {rule} and {status} in it are replaced.")
+          .field("headers", &NotifierConfig::headers, "Extra HTTP headers (webhook), such as an Authorization from '${ALERT_TOKEN}'.")
+          .field("timeout", &NotifierConfig::timeout, "Time one post may take.")
+          .field("give_up_after", &NotifierConfig::give_up_after, "How long a message that cannot be posted is tried again (backoff, Retry-After honoured) before it is dead-lettered.")
+          .field("max_rows", &NotifierConfig::max_rows, "Groups shown in one message; the rest are counted (\"… and 12 more\").");
+  return s;
+}
+
+const Schema<AlertRuleConfig>& AlertRuleConfig::schema() {
+  static const auto s =
+      Schema<AlertRuleConfig>()
+          .choice("measure", &AlertRuleConfig::measure, {"count", "rate", "sum", "avg", "min", "max", "p50", "p95", "p99", "share"},
+                  "What is compared with the bound over the window: events (count), events per second (rate), of `field`'s numbers (sum, avg, min, max, p50, p95, p99), or the part of the events that are `matching` (share, 0 to 1).")
+          .field("field", &AlertRuleConfig::field, "The numeric field sum, avg, min, max and the percentiles read (dotted: event.duration).")
+          .field("first_seen", &AlertRuleConfig::first_seen, "Instead of a measure: fire when this field has a value not seen within `remember` (a new mysql.slowlog.id, a new error.type).")
+          .field("where", &AlertRuleConfig::where, "Only events whose fields match all of these: `field: value`, `a|b` (any), `!value`, `>=500`, `<0.5`.")
+          .field("matching", &AlertRuleConfig::matching, "share: the events counted against all the rule sees (same forms as where).")
+          .field("group_by", &AlertRuleConfig::group_by, "Fields whose values make separate alerts (service.name, url.path).")
+          .field("show", &AlertRuleConfig::show, "first_seen: fields of the event that brought the new value, shown with it (mysql.slowlog.query, error.message).")
+          .field("window", &AlertRuleConfig::window, "The sliding window the measure is taken over, in event time.")
+          .field("above", &AlertRuleConfig::above, "Fires when the measure is above this.")
+          .shown_default("")
+          .field("below", &AlertRuleConfig::below, "Fires when the measure is below this.")
+          .shown_default("")
+          .field("min_events", &AlertRuleConfig::min_events, "Events a group needs in the window before it is judged.")
+          .field("remember", &AlertRuleConfig::remember, "first_seen: how long a value is remembered (kept in data_dir across restarts).")
+          .field("notify", &AlertRuleConfig::notify, "Notifiers of this rule (default: the sink's `notify`).")
+          .field("repeat_interval", &AlertRuleConfig::repeat_interval, "How often a firing alert is sent again (default: the sink's).")
+          .shown_default("the sink's")
+          .field("severity", &AlertRuleConfig::severity, "A word shown with the alert (info, warning, critical).")
+          .field("description", &AlertRuleConfig::description, "A sentence shown under the title: what it means, what to do.");
+  return s;
+}
+
+const Schema<AlertsSinkConfig>& AlertsSinkConfig::schema() {
+  static const auto s =
+      Schema<AlertsSinkConfig>()
+          .named_map("notifiers", &AlertsSinkConfig::notifiers, NotifierConfig::schema(), "Where messages go, by name.")
+          .required()
+          .named_map("rules", &AlertsSinkConfig::rules, AlertRuleConfig::schema(), "Alert rules, by name.")
+          .required()
+          .field("notify", &AlertsSinkConfig::notify, "Notifiers of every rule that names none (default: all).")
+          .field("repeat_interval", &AlertsSinkConfig::repeat_interval, "How often a firing alert is sent again.")
+          .field("group_wait", &AlertsSinkConfig::group_wait, "Alerts of one rule that start within this time go out as one message.")
+          .field("evaluate_interval", &AlertsSinkConfig::evaluate_interval, "How often the rules' windows are judged (also when the input ends).")
+          .field("max_groups", &AlertsSinkConfig::max_groups, "Groups (group_by values) kept per rule; past it new groups are not tracked, and counted.")
+          .field("max_samples", &AlertsSinkConfig::max_samples, "Values a percentile rule keeps per group (the latest ones in the window).")
+          .field("max_remembered", &AlertsSinkConfig::max_remembered, "Values a first_seen rule remembers (the oldest are forgotten first).");
+  return s;
+}
+
+std::optional<FieldCondition> FieldCondition::parse(const std::string& field, const std::string& text, std::string& why) {
+  FieldCondition c;
+  c.field = field;
+  std::string_view t = text;
+  auto number = [&](std::string_view rest) -> bool {
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    auto [p, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), c.number);
+    if (ec != std::errc() || p != rest.data() + rest.size() || rest.empty()) {
+      why = "'" + text + "': a comparison needs a number after it";
+      return false;
+    }
+    return true;
+  };
+  for (auto [prefix, op] : {std::pair{">=", Op::kGreaterEqual}, std::pair{"<=", Op::kLessEqual}, std::pair{">", Op::kGreater}, std::pair{"<", Op::kLess}}) {
+    std::string_view pre = prefix;
+    if (!t.starts_with(pre)) continue;
+    c.op = op;
+    if (!number(t.substr(pre.size()))) return std::nullopt;
+    return c;
+  }
+  if (t.starts_with("!")) {
+    c.op = Op::kNotEquals;
+    t.remove_prefix(1);
+  }
+  size_t start = 0;
+  while (true) {
+    size_t bar = t.find('|', start);
+    c.values.emplace_back(t.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+    if (bar == std::string_view::npos) break;
+    start = bar + 1;
+  }
+  return c;
+}
+
+void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
+  std::string rpath = join_path(path, "rules");
+  auto known_notifier = [&](const std::string& name) {
+    return std::any_of(notifiers.begin(), notifiers.end(), [&](const auto& n) { return n.first == name; });
+  };
+  for (const auto& [name, n] : notifiers) {
+    YAML::Node at = node["notifiers"][name];
+    std::string npath = join_path(join_path(path, "notifiers"), name);
+    if (!n.url.starts_with("http://") && !n.url.starts_with("https://"))
+      errors.add(at["url"] ? at["url"] : at, join_path(npath, "url"), "expected an http:// or https:// URL (is the environment variable set?)");
+    if (n.max_rows < 1 || n.max_rows > 40) errors.add(at["max_rows"], join_path(npath, "max_rows"), "must be between 1 and 40 (Slack allows 50 blocks a message)");
+    if (n.type == "slack" && !n.headers.empty()) errors.add(at["headers"], join_path(npath, "headers"), "only a webhook notifier takes headers");
+    if (n.timeout.value < std::chrono::milliseconds(100)) errors.add(at["timeout"], join_path(npath, "timeout"), "must be at least 100ms");
+  }
+  for (const std::string& name : notify)
+    if (!known_notifier(name)) errors.add(node["notify"], join_path(path, "notify"), "no notifier named '" + name + "'");
+  if (rules.empty()) errors.add(node["rules"], rpath, "must hold at least one rule");
+  for (const auto& [name, r] : rules) {
+    YAML::Node at = node["rules"][name];
+    std::string p = join_path(rpath, name);
+    auto bad = [&](const char* key, const std::string& why) { errors.add(at[key] ? at[key] : at, join_path(p, key), why); };
+    bool has_bound = !std::isnan(r.above) || !std::isnan(r.below);
+    if (r.is_first_seen()) {
+      for (const char* key : {"measure", "field", "above", "below", "window", "min_events", "matching"})
+        if (at[key]) bad(key, "a first_seen rule fires on a new value; it takes no " + std::string(key));
+    } else {
+      if (!has_bound) errors.add(at, p, "needs `above` or `below` (or `first_seen: <field>`)");
+      bool numeric = r.measure != "count" && r.measure != "rate" && r.measure != "share";
+      if (numeric && r.field.empty()) bad("field", "measure " + r.measure + " needs the numeric field it reads");
+      if (!numeric && !r.field.empty()) bad("field", "measure " + r.measure + " reads no field");
+      if (r.measure == "share" && r.matching.empty()) bad("matching", "measure share needs `matching:` (the events counted)");
+      if (r.measure != "share" && !r.matching.empty()) bad("matching", "only measure share takes `matching:`");
+      if (r.measure == "share" && ((!std::isnan(r.above) && (r.above < 0 || r.above > 1)) || (!std::isnan(r.below) && (r.below < 0 || r.below > 1))))
+        bad(std::isnan(r.above) ? "below" : "above", "a share is between 0 and 1 (0.02 for 2 %)");
+      if (r.window.value < std::chrono::seconds(1) || r.window.value > std::chrono::hours(24 * 7))
+        bad("window", "must be between 1s and 7 days");
+      if (r.min_events < 1) bad("min_events", "must be at least 1");
+    }
+    if (r.remember.value < std::chrono::minutes(1)) bad("remember", "must be at least 1m");
+    for (const auto* conditions : {&r.where, &r.matching}) {
+      const char* key = conditions == &r.where ? "where" : "matching";
+      for (const auto& [field, text] : *conditions) {
+        std::string why;
+        if (!FieldCondition::parse(field, text, why)) errors.add(at[key][field], join_path(join_path(p, key), field), why);
+      }
+    }
+    for (const std::string& n : r.notify)
+      if (!known_notifier(n)) bad("notify", "no notifier named '" + n + "'");
+  }
+  if (evaluate_interval.value < std::chrono::milliseconds(100)) errors.add(node["evaluate_interval"], join_path(path, "evaluate_interval"), "must be at least 100ms");
+  if (max_groups < 1) errors.add(node["max_groups"], join_path(path, "max_groups"), "must be at least 1");
+  if (max_samples < 1) errors.add(node["max_samples"], join_path(path, "max_samples"), "must be at least 1");
+  if (max_remembered < 1) errors.add(node["max_remembered"], join_path(path, "max_remembered"), "must be at least 1");
+}
+
+}  // namespace logship

@@ -1,0 +1,100 @@
+// The `type: alerts` sink's configuration: stream rules evaluated on the events of its inputs,
+// and the notifiers (Slack, any webhook) their messages go to.
+//
+//   sinks:
+//     alerts:
+//       type: alerts
+//       inputs: [parsed]
+//       notifiers:
+//         team: {type: slack, url: '${SLACK_WEBHOOK_URL}', link: 'https://kibana.example.com/app/discover'}
+//       notify: [team]
+//       rules:
+//         errors_per_service:        # error-level events per service above 50 in 5 minutes
+//           where: {log.level: error|critical}
+//           group_by: [service.name]
+//           window: 5m
+//           above: 50
+//         server_errors:             # 5xx responses above 2 % of requests, per path
+//           measure: share
+//           matching: {http.response.status_code: '>=500'}
+//           group_by: [url.path]
+//           above: 0.02
+//           min_events: 100
+//         slow_fingerprints:         # p95 of the query time per fingerprint above 1 s
+//           measure: p95
+//           field: event.duration     # nanoseconds, as ECS writes it
+//           group_by: [mysql.slowlog.fingerprint]
+//           above: 1000000000
+//         new_query_shape:           # a slow query shape not seen in the last 30 days
+//           first_seen: mysql.slowlog.id
+//           remember: 30d
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/config/schema.h"
+
+namespace logship {
+
+struct NotifierConfig {
+  std::string type = "slack";
+  std::string url;
+  std::string link;  // the context line's link; {rule} and {status} are replaced
+  StringMap headers;
+  Duration timeout{std::chrono::seconds(10)};
+  Duration give_up_after{std::chrono::minutes(10)};
+  int64_t max_rows = 10;
+  static const Schema<NotifierConfig>& schema();
+};
+
+// One condition of `where:` or `matching:`: `error`, `error|critical`, `!debug`, `>=500`,
+// `<0.5`. Comparisons read numbers; the others compare text.
+struct FieldCondition {
+  std::string field;
+  enum class Op { kEquals, kNotEquals, kLess, kLessEqual, kGreater, kGreaterEqual } op = Op::kEquals;
+  std::vector<std::string> values;  // kEquals, kNotEquals: any of them
+  double number = 0;                // the comparisons
+  // Null with `why` set when the text is not one of the forms above.
+  static std::optional<FieldCondition> parse(const std::string& field, const std::string& text, std::string& why);
+};
+
+struct AlertRuleConfig {
+  std::string measure = "count";
+  std::string field;
+  std::string first_seen;
+  StringMap where;
+  StringMap matching;
+  std::vector<std::string> group_by;
+  std::vector<std::string> show;
+  Duration window{std::chrono::minutes(5)};
+  double above = std::nan("");
+  double below = std::nan("");
+  int64_t min_events = 1;
+  Duration remember{std::chrono::hours(24 * 30)};
+  std::vector<std::string> notify;
+  Duration repeat_interval{std::chrono::seconds(0)};
+  std::string severity = "warning";
+  std::string description;
+  static const Schema<AlertRuleConfig>& schema();
+  bool is_first_seen() const { return !first_seen.empty(); }
+};
+
+struct AlertsSinkConfig {
+  std::vector<std::pair<std::string, NotifierConfig>> notifiers;
+  std::vector<std::pair<std::string, AlertRuleConfig>> rules;
+  std::vector<std::string> notify;
+  Duration repeat_interval{std::chrono::hours(4)};
+  Duration group_wait{std::chrono::seconds(30)};
+  Duration evaluate_interval{std::chrono::seconds(10)};
+  int64_t max_groups = 10000;
+  int64_t max_samples = 100000;
+  int64_t max_remembered = 100000;
+  static const Schema<AlertsSinkConfig>& schema();
+  void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
+};
+
+}  // namespace logship

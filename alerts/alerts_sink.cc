@@ -1,0 +1,368 @@
+#include "alerts/alerts_sink.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/json_writer.h"
+#include "core/log.h"
+#include "core/private_files.h"
+#include "core/time_format.h"
+
+namespace logship {
+
+using namespace std::string_view_literals;
+
+int64_t wall_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+void append_group(std::string& out, const Group& g) { out.append(group_key(g)); }
+
+Group group_of(simdjson::dom::element e) {
+  Group g;
+  simdjson::dom::array pairs;
+  if (e.get_array().get(pairs) != simdjson::SUCCESS) return g;
+  for (simdjson::dom::element p : pairs) {
+    std::string_view k, v;
+    if (p.at(0).get_string().get(k) == simdjson::SUCCESS && p.at(1).get_string().get(v) == simdjson::SUCCESS) g.emplace_back(k, v);
+  }
+  return g;
+}
+
+void append_change(std::string& out, const AlertChange& c) {
+  out.append("{\"rule\":"sv);
+  append_json_string(out, c.rule);
+  out.append(",\"status\":"sv).append(std::to_string(static_cast<int>(c.status)));
+  out.append(",\"group\":"sv);
+  append_group(out, c.group);
+  out.append(",\"shown\":"sv);
+  append_group(out, c.shown);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.value) ? c.value : 0.0);
+  out.append(",\"value\":"sv).append(buf);
+  out.append(",\"events\":"sv).append(std::to_string(c.events));
+  out.append(",\"since_ns\":"sv).append(std::to_string(c.since_ns));
+  out.append(",\"queued_unix_ms\":"sv).append(std::to_string(c.queued_unix_ms)).push_back('}');
+}
+
+}  // namespace
+
+std::string AlertsSink::state_path(const std::string& data_dir, const std::string& sink) { return data_dir + "/alerts/" + sink + ".json"; }
+
+AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
+    : config_(config),
+      name_(ctx.name),
+      host_(ctx.host_name),
+      state_path_(state_path(ctx.data_dir, ctx.name)),
+      dead_letters_(ctx.data_dir + "/dead-letter/" + ctx.name + ".notifications.ndjson"),
+      engine_(config, ctx.name),
+      state_errors_(metrics().counter("logship_alert_state_errors_total", "Times the alerts state file could not be written.", {{"component", ctx.name}})) {
+  const std::string help = "Alert messages by notifier and outcome (sent, retried, dead_lettered).";
+  for (const auto& [n, cfg] : config_.notifiers) {
+    notifier_metrics_[n] = {&metrics().counter("logship_alert_notifications_total", help, {{"component", name_}, {"notifier", n}, {"outcome", "sent"}}),
+                            &metrics().counter("logship_alert_notifications_total", help, {{"component", name_}, {"notifier", n}, {"outcome", "retried"}}),
+                            &metrics().counter("logship_alert_notifications_total", help, {{"component", name_}, {"notifier", n}, {"outcome", "dead_lettered"}})};
+  }
+}
+
+Result<std::unique_ptr<AlertsSink>> AlertsSink::create(const AlertsSinkConfig& config, const BuildContext& ctx) {
+  if (Status s = make_dirs(ctx.data_dir + "/alerts", 0700); !s) return s.error();
+  std::unique_ptr<AlertsSink> sink(new AlertsSink(config, ctx));
+  sink->load_state();
+  sink->next_evaluation_ms_ = wall_unix_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluate_interval.value).count();
+  sink->worker_ = std::thread([s = sink.get()] { s->run(); });
+  return sink;
+}
+
+AlertsSink::~AlertsSink() { abort(); }
+
+const NotifierConfig* AlertsSink::notifier(const std::string& name) const {
+  for (const auto& [n, cfg] : config_.notifiers)
+    if (n == name) return &cfg;
+  return nullptr;
+}
+
+void AlertsSink::load_state() {
+  std::ifstream in(state_path_);
+  if (!in) return;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  simdjson::dom::parser parser;
+  simdjson::dom::element state;
+  if (parser.parse(text).get(state) != simdjson::SUCCESS || !state.is_object()) {
+    // Kept aside for a person to look at; the alerts start over.
+    std::string aside = state_path_ + ".unreadable";
+    std::rename(state_path_.c_str(), aside.c_str());
+    log_warn("alerts state file does not read; moved aside, starting without it", {{"component", name_}, {"path", aside}});
+    return;
+  }
+  engine_.load(state);
+  simdjson::dom::array list;
+  if (state["pending"].get_array().get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element e : list) {
+      AlertChange c;
+      std::string_view rule;
+      int64_t status = 0;
+      if (e["rule"].get_string().get(rule) != simdjson::SUCCESS || e["status"].get_int64().get(status) != simdjson::SUCCESS) continue;
+      c.rule = rule;
+      c.status = static_cast<AlertStatus>(std::clamp<int64_t>(status, 0, 3));
+      simdjson::dom::element g;
+      if (e["group"].get(g) == simdjson::SUCCESS) c.group = group_of(g);
+      if (e["shown"].get(g) == simdjson::SUCCESS) c.shown = group_of(g);
+      if (e["value"].get_double().get(c.value)) {}
+      if (e["events"].get_int64().get(c.events)) {}
+      if (e["since_ns"].get_int64().get(c.since_ns)) {}
+      if (e["queued_unix_ms"].get_int64().get(c.queued_unix_ms)) {}
+      pending_.push_back(std::move(c));
+    }
+  }
+  if (state["outbox"].get_array().get(list) == simdjson::SUCCESS) {
+    for (simdjson::dom::element e : list) {
+      Outgoing m;
+      std::string_view n, rule, title, body;
+      if (e["notifier"].get_string().get(n) != simdjson::SUCCESS || e["body"].get_string().get(body) != simdjson::SUCCESS) continue;
+      if (notifier(std::string(n)) == nullptr) continue;  // removed from the config since
+      m.notifier = n;
+      m.body = body;
+      if (e["rule"].get_string().get(rule) == simdjson::SUCCESS) m.rule = rule;
+      if (e["title"].get_string().get(title) == simdjson::SUCCESS) m.title = title;
+      if (e["first_try_unix_ms"].get_int64().get(m.first_try_unix_ms)) {}
+      int64_t attempts = 0;
+      if (e["attempts"].get_int64().get(attempts)) {}
+      m.attempts = static_cast<int>(attempts);
+      outbox_.push_back(std::move(m));
+    }
+  }
+}
+
+void AlertsSink::save_state_locked() {
+  std::string text = "{\"version\":1,";
+  engine_.save_members(text);
+  text.append(",\"pending\":["sv);
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    if (i) text.push_back(',');
+    append_change(text, pending_[i]);
+  }
+  text.append("],\"outbox\":["sv);
+  for (size_t i = 0; i < outbox_.size(); ++i) {
+    const Outgoing& m = outbox_[i];
+    if (i) text.push_back(',');
+    text.append("{\"notifier\":"sv);
+    append_json_string(text, m.notifier);
+    text.append(",\"rule\":"sv);
+    append_json_string(text, m.rule);
+    text.append(",\"title\":"sv);
+    append_json_string(text, m.title);
+    text.append(",\"body\":"sv);
+    append_json_string(text, m.body);
+    text.append(",\"first_try_unix_ms\":"sv).append(std::to_string(m.first_try_unix_ms));
+    text.append(",\"attempts\":"sv).append(std::to_string(m.attempts)).push_back('}');
+  }
+  text.append("]}\n"sv);
+  std::string tmp = state_path_ + ".tmp";
+  Result<int> fd = open_created(tmp, O_WRONLY | O_TRUNC, 0600, /*force_mode=*/true);
+  bool ok = static_cast<bool>(fd);
+  if (ok) {
+    for (size_t done = 0; ok && done < text.size();) {
+      ssize_t n = ::write(*fd, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) done += static_cast<size_t>(n);
+    }
+    ok = ok && ::fsync(*fd) == 0;
+    ::close(*fd);
+    ok = ok && std::rename(tmp.c_str(), state_path_.c_str()) == 0;
+  }
+  if (!ok) {
+    // The alerts go on from memory; a restart before the next good write may repeat or miss one.
+    state_errors_.add();
+    log_error("cannot write the alerts state file", {{"component", name_}, {"path", state_path_}, {"error", std::strerror(errno)}});
+    return;
+  }
+  dirty_ = false;
+}
+
+void AlertsSink::send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    int64_t now = wall_unix_ms();
+    size_t before = pending_.size();
+    delivery->for_each([&](const Batch& batch, uint32_t index) {
+      engine_.add_event(batch.encoded_text(batch.events[index]), now, pending_);
+    });
+    // A new first_seen value is on disk (with its message waiting) before its event is
+    // acknowledged: a crash now neither loses the message nor announces the value twice.
+    if (pending_.size() != before) save_state_locked();
+  }
+  wake_.notify_one();
+  done(DeliveryReport::delivered(delivery->events()));
+}
+
+void AlertsSink::dispatch_locked(int64_t now_ms, bool everything) {
+  int64_t wait = std::chrono::duration_cast<std::chrono::milliseconds>(config_.group_wait.value).count();
+  // Changes of one rule and one status whose first has waited group_wait go out as one message.
+  std::map<std::pair<std::string, std::string>, std::vector<AlertChange>> due;
+  std::map<std::pair<std::string, std::string>, int64_t> oldest;
+  for (const AlertChange& c : pending_) {
+    auto key = std::pair{c.rule, std::string(status_name(c.status))};
+    auto [it, fresh] = oldest.emplace(key, c.queued_unix_ms);
+    if (!fresh) it->second = std::min(it->second, c.queued_unix_ms);
+  }
+  std::vector<AlertChange> waiting;
+  for (AlertChange& c : pending_) {
+    auto key = std::pair{c.rule, std::string(status_name(c.status))};
+    if (everything || oldest[key] + wait <= now_ms) due[key].push_back(std::move(c));
+    else waiting.push_back(std::move(c));
+  }
+  pending_ = std::move(waiting);
+  if (due.empty()) return;
+  for (auto& [key, changes] : due) {
+    const CompiledRule* rule = nullptr;
+    for (const CompiledRule& r : engine_.rules())
+      if (r.name == key.first) rule = &r;
+    if (rule == nullptr) continue;  // a rule removed from the config since
+    const std::vector<std::string>& names = !rule->config.notify.empty() ? rule->config.notify : config_.notify;
+    std::vector<std::string> targets = names;
+    if (targets.empty())
+      for (const auto& [n, cfg] : config_.notifiers) targets.push_back(n);
+    for (const std::string& n : targets) {
+      const NotifierConfig* cfg = notifier(n);
+      if (cfg == nullptr) continue;
+      Outgoing m;
+      m.notifier = n;
+      m.rule = rule->name;
+      m.title = message_title(*rule, changes);
+      m.body = render_message(*cfg, *rule, changes, MessageContext{host_, name_});
+      m.first_try_unix_ms = now_ms;
+      outbox_.push_back(std::move(m));
+    }
+  }
+  dirty_ = true;
+}
+
+void AlertsSink::dead_letter(const Outgoing& m, const std::string& reason) {
+  std::string record = "{\"@timestamp\":\"";
+  append_rfc3339_micros(record, wall_unix_ms() * 1'000'000);
+  record.append("\",\"sink\":"sv);
+  append_json_string(record, name_);
+  record.append(",\"notifier\":"sv);
+  append_json_string(record, m.notifier);
+  record.append(",\"rule\":"sv);
+  append_json_string(record, m.rule);
+  record.append(",\"title\":"sv);
+  append_json_string(record, m.title);
+  record.append(",\"reason\":"sv);
+  append_json_string(record, reason);
+  record.append(",\"attempts\":"sv).append(std::to_string(m.attempts));
+  record.append(",\"message\":"sv);
+  append_json_string(record, m.body);
+  record.append("}\n"sv);
+  if (Status s = dead_letters_.append_text(record); !s)
+    log_error("cannot write an alert message to its dead-letter file; it is dropped", {{"component", name_}, {"notifier", m.notifier}, {"error", s.error().message}});
+  notifier_metrics_[m.notifier].dead_lettered->add();
+  log_error("alert message dead-lettered", {{"component", name_}, {"notifier", m.notifier}, {"rule", m.rule}, {"reason", reason}, {"file", dead_letters_.path()}});
+}
+
+void AlertsSink::post_due(std::unique_lock<std::mutex>& lock, bool everything) {
+  // One message at a time, in order: a receiver that asks for a pause gets it for all.
+  size_t left = outbox_.size();  // flushing: each message gets one try
+  while (!outbox_.empty() && !stopping_) {
+    int64_t now = wall_unix_ms();
+    Outgoing m = outbox_.front();
+    if (!everything && m.next_try_unix_ms > now) return;
+    if (everything && left-- == 0) return;
+    const NotifierConfig* cfg = notifier(m.notifier);
+    lock.unlock();
+    PostOutcome outcome = post_message(*cfg, m.body);
+    lock.lock();
+    if (outbox_.empty() || outbox_.front().body != m.body || outbox_.front().notifier != m.notifier) return;  // (cannot happen: one poster)
+    Outgoing& front = outbox_.front();
+    ++front.attempts;
+    now = wall_unix_ms();
+    if (outcome.kind == PostOutcome::Kind::kSent) {
+      notifier_metrics_[m.notifier].sent->add();
+      log_info("alert message sent", {{"component", name_}, {"notifier", m.notifier}, {"title", m.title}});
+      outbox_.pop_front();
+      dirty_ = true;
+      save_state_locked();
+      continue;
+    }
+    int64_t give_up = std::chrono::duration_cast<std::chrono::milliseconds>(cfg->give_up_after.value).count();
+    if (outcome.kind == PostOutcome::Kind::kFailed || now - front.first_try_unix_ms >= give_up) {
+      Outgoing failed = std::move(front);
+      outbox_.pop_front();
+      dead_letter(failed, outcome.reason);
+      dirty_ = true;
+      save_state_locked();
+      continue;
+    }
+    notifier_metrics_[m.notifier].retried->add();
+    // Backoff doubling from 1 s to 1 min, never sooner than the receiver asked.
+    int64_t backoff = std::min<int64_t>(60'000, 1000LL << std::min(front.attempts - 1, 6));
+    front.next_try_unix_ms = now + std::max<int64_t>(backoff, outcome.retry_after.count());
+    log_warn("alert message not accepted; tried again later",
+             {{"component", name_}, {"notifier", m.notifier}, {"reason", outcome.reason}, {"attempts", std::to_string(front.attempts)}});
+    dirty_ = true;
+    save_state_locked();
+    if (!everything) return;
+    // Flushing: the others get their one try too, behind it.
+    outbox_.push_back(std::move(front));
+    outbox_.pop_front();
+  }
+}
+
+void AlertsSink::run() {
+  std::unique_lock lock(mutex_);
+  int64_t interval = std::chrono::duration_cast<std::chrono::milliseconds>(config_.evaluate_interval.value).count();
+  while (!stopping_) {
+    int64_t now = wall_unix_ms();
+    bool flushing = flush_requested_;
+    if (flushing || now >= next_evaluation_ms_) {
+      size_t before = pending_.size();
+      engine_.evaluate(now, pending_);
+      next_evaluation_ms_ = now + interval;
+      if (pending_.size() != before) dirty_ = true;
+    }
+    dispatch_locked(now, flushing);
+    if (dirty_) save_state_locked();
+    post_due(lock, flushing);
+    if (flushing) {
+      flush_requested_ = false;
+      flush_done_ = true;
+      flushed_.notify_all();
+    }
+    wake_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+}
+
+void AlertsSink::flush() {
+  std::unique_lock lock(mutex_);
+  if (stopping_) return;
+  flush_done_ = false;
+  flush_requested_ = true;
+  wake_.notify_one();
+  flushed_.wait(lock, [&] { return flush_done_ || stopping_; });
+}
+
+void AlertsSink::abort() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !worker_.joinable()) return;
+    stopping_ = true;
+    if (dirty_) save_state_locked();
+  }
+  wake_.notify_all();
+  flushed_.notify_all();
+  if (worker_.joinable()) worker_.join();
+  std::lock_guard lock(mutex_);
+  save_state_locked();
+}
+
+}  // namespace logship

@@ -1,0 +1,90 @@
+// `type: alerts` sink: the events of its inputs go through the alert rules (rule_engine.h), and
+// what changes is posted to the notifiers (notifier.h). See alert_config.h for the YAML.
+//
+// An event is acknowledged once the rules have read it; a new first_seen value is written to
+// the state file before that. The state file (<data_dir>/alerts/<sink>.json: firing alerts,
+// remembered values, messages waiting for group_wait or for a receiver) is rewritten whole
+// (temporary file, fsync, rename) whenever it changes, so a restart neither repeats an alert
+// nor loses a message. A message the receiver keeps refusing (or refuses with a 4xx other
+// than 408/429) goes to <data_dir>/dead-letter/<sink>.notifications.ndjson with the reason.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "alerts/alert_config.h"
+#include "alerts/notifier.h"
+#include "alerts/rule_engine.h"
+#include "core/component.h"
+#include "delivery/dead_letter_file.h"
+
+namespace logship {
+
+class AlertsSink final : public Sink {
+ public:
+  static const Schema<AlertsSinkConfig>& schema() { return AlertsSinkConfig::schema(); }
+  static Result<std::unique_ptr<AlertsSink>> create(const AlertsSinkConfig& config, const BuildContext& ctx);
+  ~AlertsSink() override;
+
+  void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) override;
+  // The input ended: judge the rules now, send what waits (group_wait is not waited out) and
+  // try each message once before returning.
+  void flush() override;
+  void abort() override;
+
+  static std::string state_path(const std::string& data_dir, const std::string& sink);
+
+ private:
+  struct Outgoing {
+    std::string notifier;
+    std::string rule;
+    std::string title;
+    std::string body;
+    int64_t first_try_unix_ms = 0;
+    int64_t next_try_unix_ms = 0;
+    int attempts = 0;
+  };
+  struct NotifierMetrics {
+    Counter* sent;
+    Counter* retried;
+    Counter* dead_lettered;
+  };
+
+  AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx);
+  void load_state();
+  void save_state_locked();
+  void run();
+  // Moves the changes whose group_wait is over (all, when `everything`) into the outbox.
+  void dispatch_locked(int64_t now_ms, bool everything);
+  // Posts what is due (everything once, when `everything`); the lock is let go while posting.
+  void post_due(std::unique_lock<std::mutex>& lock, bool everything);
+  void dead_letter(const Outgoing& message, const std::string& reason);
+  const NotifierConfig* notifier(const std::string& name) const;
+
+  AlertsSinkConfig config_;
+  std::string name_;
+  std::string host_;
+  std::string state_path_;
+  DeadLetterFile dead_letters_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable flushed_;
+  RuleEngine engine_;                 // guarded by mutex_
+  std::vector<AlertChange> pending_;  // guarded by mutex_: waiting out group_wait
+  std::deque<Outgoing> outbox_;       // guarded by mutex_
+  bool dirty_ = false;                // guarded by mutex_: the state file is behind
+  bool flush_requested_ = false;      // guarded by mutex_
+  bool flush_done_ = false;           // guarded by mutex_
+  bool stopping_ = false;             // guarded by mutex_
+  int64_t next_evaluation_ms_ = 0;    // guarded by mutex_
+  std::map<std::string, NotifierMetrics> notifier_metrics_;
+  Counter& state_errors_;
+  std::thread worker_;
+};
+
+// Wall time in Unix milliseconds.
+int64_t wall_unix_ms();
+
+}  // namespace logship

@@ -1,0 +1,35 @@
+// Messages for people: alert changes rendered for Slack (Block Kit) or as logship's webhook
+// JSON (docs/alerts.md), and posted with libcurl.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "alerts/alert_config.h"
+#include "alerts/rule_engine.h"
+
+namespace logship {
+
+struct MessageContext {
+  std::string host;   // the machine logship runs on
+  std::string sink;   // the alerts sink's name
+};
+
+// The body of one message about `changes` (all of one rule and one status) for `notifier`.
+std::string render_message(const NotifierConfig& notifier, const CompiledRule& rule, const std::vector<AlertChange>& changes,
+                           const MessageContext& context);
+
+// A short text for logs and `logship alerts test`: "errors_per_service firing: 3 groups".
+std::string message_title(const CompiledRule& rule, const std::vector<AlertChange>& changes);
+
+struct PostOutcome {
+  enum class Kind { kSent, kRetry, kFailed } kind = Kind::kSent;
+  std::string reason;                     // what the receiver or the connection said
+  std::chrono::milliseconds retry_after{0};  // 429's Retry-After
+};
+
+// One POST of `body`; the URL never appears in `reason`.
+PostOutcome post_message(const NotifierConfig& notifier, const std::string& body);
+
+}  // namespace logship

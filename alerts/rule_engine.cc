@@ -1,0 +1,387 @@
+#include "alerts/rule_engine.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "core/json_writer.h"
+
+namespace logship {
+
+using namespace std::string_view_literals;
+
+const char* status_name(AlertStatus s) {
+  switch (s) {
+    case AlertStatus::kFiring:
+    case AlertStatus::kRepeat: return "firing";
+    case AlertStatus::kResolved: return "resolved";
+    case AlertStatus::kFirstSeen: return "first_seen";
+  }
+  return "firing";
+}
+
+std::string group_key(const Group& group) {
+  std::string out = "[";
+  for (const auto& [field, value] : group) {
+    if (out.size() > 1) out.push_back(',');
+    out.push_back('[');
+    append_json_string(out, field);
+    out.push_back(',');
+    append_json_string(out, value);
+    out.push_back(']');
+  }
+  out.push_back(']');
+  return out;
+}
+
+namespace {
+
+constexpr int64_t kNsPerMs = 1'000'000;
+
+void append_double(std::string& out, double v) {
+  if (!std::isfinite(v)) v = 0;
+  char buf[32];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+         });
+}
+
+Group read_group(const simdjson::dom::element& e) {
+  Group g;
+  simdjson::dom::array pairs;
+  if (e.get_array().get(pairs) != simdjson::SUCCESS) return g;
+  for (simdjson::dom::element p : pairs) {
+    std::string_view k, v;
+    if (p.at(0).get_string().get(k) == simdjson::SUCCESS && p.at(1).get_string().get(v) == simdjson::SUCCESS) g.emplace_back(k, v);
+  }
+  return g;
+}
+
+}  // namespace
+
+RuleEngine::RuleEngine(const AlertsSinkConfig& config, const std::string& component)
+    : max_groups_(static_cast<size_t>(config.max_groups)),
+      max_samples_(static_cast<size_t>(config.max_samples)),
+      max_remembered_(static_cast<size_t>(config.max_remembered)) {
+  for (const auto& [name, r] : config.rules) {
+    CompiledRule c;
+    c.name = name;
+    c.config = r;
+    std::string why;
+    for (const auto& [field, text] : r.where)
+      if (auto cond = FieldCondition::parse(field, text, why)) c.where.push_back(*cond);
+    for (const auto& [field, text] : r.matching)
+      if (auto cond = FieldCondition::parse(field, text, why)) c.matching.push_back(*cond);
+    c.window_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(r.window.value).count();
+    c.remember_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(r.remember.value).count();
+    c.repeat = std::chrono::duration_cast<std::chrono::milliseconds>(r.repeat_interval.value.count() > 0 ? r.repeat_interval.value : config.repeat_interval.value);
+    if (r.measure.size() == 3 && r.measure[0] == 'p') c.percentile = std::stod(r.measure.substr(1));
+    c.firing_gauge = &metrics().gauge("logship_alerts_firing", "Alerts firing now (groups of a rule over its bound).", {{"component", component}, {"rule", name}});
+    c.evaluation_errors = &metrics().counter("logship_alert_evaluation_errors_total",
+                                             "Events a rule could not read (no number in its field) or groups it could not track (max_groups).",
+                                             {{"component", component}, {"rule", name}});
+    rules_.push_back(std::move(c));
+  }
+  states_.resize(rules_.size());
+}
+
+int64_t RuleEngine::clock_ns(int64_t wall_unix_ms) const {
+  if (watermark_wall_ms_ == 0) return wall_unix_ms * kNsPerMs;
+  return watermark_ns_ + std::max<int64_t>(0, wall_unix_ms - watermark_wall_ms_) * kNsPerMs;
+}
+
+bool RuleEngine::passes(const std::vector<FieldCondition>& conditions) {
+  using Op = FieldCondition::Op;
+  for (const FieldCondition& c : conditions) {
+    if (c.op == Op::kEquals || c.op == Op::kNotEquals) {
+      auto v = fields_.text(c.field);
+      bool any = v && std::any_of(c.values.begin(), c.values.end(), [&](const std::string& w) { return equal_ignoring_case(*v, w); });
+      if (any != (c.op == Op::kEquals)) return false;
+      continue;
+    }
+    auto n = fields_.number(c.field);
+    if (!n) return false;
+    bool ok = c.op == Op::kLess ? *n < c.number : c.op == Op::kLessEqual ? *n <= c.number : c.op == Op::kGreater ? *n > c.number : *n >= c.number;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vector<AlertChange>& changes) {
+  if (!fields_.load(json)) return false;
+  int64_t clock = clock_ns(wall_unix_ms);
+  int64_t t = fields_.time().value_or(clock);
+  // A time far ahead of both the clock and this machine's (a bad clock, a typo) is taken as
+  // now: it would otherwise move every window past all other events.
+  if (t > std::max(clock, wall_unix_ms * kNsPerMs) + 3600 * 1'000'000'000LL) t = clock;
+  if (watermark_wall_ms_ == 0 || t > watermark_ns_) {
+    watermark_ns_ = t;
+    watermark_wall_ms_ = wall_unix_ms;
+  }
+  if (observed_since_ns_ < 0) observed_since_ns_ = clock_ns(wall_unix_ms);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    CompiledRule& rule = rules_[i];
+    RuleState& state = states_[i];
+    if (!passes(rule.where)) continue;
+    const AlertRuleConfig& rc = rule.config;
+    if (rc.is_first_seen()) {
+      auto v = fields_.text(rc.first_seen);
+      if (!v || v->empty()) continue;
+      auto it = state.seen.find(std::string(*v));
+      if (it == state.seen.end() || it->second < t - rule.remember_ns) {
+        AlertChange change;
+        change.rule = rule.name;
+        change.status = AlertStatus::kFirstSeen;
+        change.group = {{rc.first_seen, std::string(*v)}};
+        change.since_ns = t;
+        change.queued_unix_ms = wall_unix_ms;
+        for (const std::string& f : rc.show)
+          if (auto shown = fields_.text(f)) change.shown.emplace_back(f, std::string(*shown));
+        changes.push_back(std::move(change));
+        if (it == state.seen.end()) it = state.seen.emplace(std::string(*v), t).first;
+      }
+      it->second = std::max(it->second, t);
+      if (state.seen.size() > max_remembered_) forget_oldest(state, clock, rule);
+      continue;
+    }
+    Group group;
+    for (const std::string& f : rc.group_by) {
+      auto v = fields_.text(f);
+      group.emplace_back(f, v ? std::string(*v) : std::string());
+    }
+    std::string key = group_key(group);
+    auto it = state.groups.find(key);
+    if (it == state.groups.end()) {
+      if (state.groups.size() >= max_groups_) {
+        ++state.overflowed;
+        rule.evaluation_errors->add();
+        continue;
+      }
+      it = state.groups.emplace(key, GroupState{}).first;
+      it->second.group = std::move(group);
+    }
+    GroupState& g = it->second;
+    if (!g.window) g.window = std::make_unique<GroupWindow>(rule.window_ns, max_samples_, rule.percentile > 0);
+    std::optional<double> number;
+    if (!rc.field.empty()) {
+      number = fields_.number(rc.field);
+      if (!number || !std::isfinite(*number)) {
+        number.reset();
+        rule.evaluation_errors->add();
+      }
+    }
+    g.window->add(t, !rule.matching.empty() && passes(rule.matching), number);
+  }
+  return true;
+}
+
+std::optional<double> RuleEngine::measure(const CompiledRule& rule, const GroupWindow& window, const WindowFigures& f) const {
+  const std::string& m = rule.config.measure;
+  if (m == "count") return static_cast<double>(f.events);
+  if (m == "rate") return static_cast<double>(f.events) / (static_cast<double>(rule.window_ns) / 1e9);
+  if (m == "share") return f.events == 0 ? std::nullopt : std::optional(static_cast<double>(f.matched) / static_cast<double>(f.events));
+  if (f.numbers == 0) return std::nullopt;
+  if (m == "sum") return f.sum;
+  if (m == "avg") return f.sum / static_cast<double>(f.numbers);
+  if (m == "min") return f.min;
+  if (m == "max") return f.max;
+  return window.percentile(rule.percentile);
+}
+
+void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& changes) {
+  int64_t now = clock_ns(wall_unix_ms);
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const CompiledRule& rule = rules_[i];
+    RuleState& state = states_[i];
+    const AlertRuleConfig& rc = rule.config;
+    if (rc.is_first_seen()) {
+      std::erase_if(state.seen, [&](const auto& kv) { return kv.second < now - rule.remember_ns; });
+      continue;
+    }
+    int64_t firing = 0;
+    for (auto it = state.groups.begin(); it != state.groups.end();) {
+      GroupState& g = it->second;
+      bool empty = !g.window || g.window->expire(now);
+      std::optional<double> value;
+      int64_t events = 0;
+      if (!empty) {
+        WindowFigures f = g.window->figures();
+        events = rc.field.empty() ? f.events : f.numbers;
+        value = measure(rule, *g.window, f);
+      }
+      bool over = value && events >= rc.min_events &&
+                  ((!std::isnan(rc.above) && *value > rc.above) || (!std::isnan(rc.below) && *value < rc.below));
+      AlertChange change;
+      change.rule = rule.name;
+      change.group = g.group;
+      change.value = value.value_or(0);
+      change.events = events;
+      change.queued_unix_ms = wall_unix_ms;
+      if (over && !g.firing) {
+        g.firing = true;
+        g.since_ns = now;
+        g.last_sent_unix_ms = wall_unix_ms;
+        change.status = AlertStatus::kFiring;
+      } else if (over && wall_unix_ms - g.last_sent_unix_ms >= rule.repeat.count()) {
+        g.last_sent_unix_ms = wall_unix_ms;
+        change.status = AlertStatus::kRepeat;
+      } else if (!over && g.firing && (!g.restored || now - observed_since_ns_ >= rule.window_ns)) {
+        // A restored alert is judged on a whole window seen since the start: the windows
+        // themselves are not kept across restarts.
+        g.firing = false;
+        change.status = AlertStatus::kResolved;
+        change.value = g.value;  // what it was when it last fired
+        change.events = g.events;
+      } else {
+        if (over) g.value = *value, g.events = events;
+        firing += g.firing;
+        if (empty && !g.firing) it = state.groups.erase(it);
+        else ++it;
+        continue;
+      }
+      if (over) g.value = *value, g.events = events;
+      change.since_ns = g.since_ns;
+      changes.push_back(std::move(change));
+      firing += g.firing;
+      if (empty && !g.firing) it = state.groups.erase(it);
+      else ++it;
+    }
+    rule.firing_gauge->set(firing);
+  }
+}
+
+void RuleEngine::forget_oldest(RuleState& state, int64_t now_ns, const CompiledRule& rule) {
+  std::erase_if(state.seen, [&](const auto& kv) { return kv.second < now_ns - rule.remember_ns; });
+  if (state.seen.size() <= max_remembered_) return;
+  // The oldest tenth goes at once, so this runs once per many new values.
+  std::vector<int64_t> times;
+  times.reserve(state.seen.size());
+  for (const auto& kv : state.seen) times.push_back(kv.second);
+  size_t drop = state.seen.size() - max_remembered_ + max_remembered_ / 10;
+  drop = std::min(drop, times.size() - 1);
+  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(drop), times.end());
+  int64_t cut = times[drop];
+  std::erase_if(state.seen, [&](const auto& kv) { return kv.second < cut; });
+}
+
+void RuleEngine::save_members(std::string& out) const {
+  out.append("\"watermark_ns\":"sv).append(std::to_string(watermark_ns_));
+  out.append(",\"firing\":["sv);
+  bool first = true;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    for (const auto& [key, g] : states_[i].groups) {
+      if (!g.firing) continue;
+      if (!first) out.push_back(',');
+      first = false;
+      out.append("{\"rule\":"sv);
+      append_json_string(out, rules_[i].name);
+      out.append(",\"group\":"sv).append(key);
+      out.append(",\"since_ns\":"sv).append(std::to_string(g.since_ns));
+      out.append(",\"last_sent_unix_ms\":"sv).append(std::to_string(g.last_sent_unix_ms));
+      out.append(",\"value\":"sv);
+      append_double(out, g.value);
+      out.append(",\"events\":"sv).append(std::to_string(g.events)).push_back('}');
+    }
+  }
+  out.append("],\"seen\":{"sv);
+  first = true;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (!rules_[i].config.is_first_seen()) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, rules_[i].name);
+    out.append(":["sv);
+    bool first_value = true;
+    for (const auto& [value, t] : states_[i].seen) {
+      if (!first_value) out.push_back(',');
+      first_value = false;
+      out.push_back('[');
+      append_json_string(out, value);
+      out.push_back(',');
+      out.append(std::to_string(t)).push_back(']');
+    }
+    out.push_back(']');
+  }
+  out.push_back('}');
+}
+
+void RuleEngine::load(const simdjson::dom::element& state) {
+  auto index_of = [&](std::string_view name) -> int {
+    for (size_t i = 0; i < rules_.size(); ++i)
+      if (rules_[i].name == name) return static_cast<int>(i);
+    return -1;
+  };
+  int64_t watermark = 0;
+  if (state["watermark_ns"].get_int64().get(watermark) == simdjson::SUCCESS && watermark > 0) {
+    // The clock goes on from the last event time seen before the stop, at the wall time of
+    // the start (the time between is not known to have passed in event time).
+    watermark_ns_ = watermark;
+  }
+  simdjson::dom::array firing;
+  if (state["firing"].get_array().get(firing) == simdjson::SUCCESS) {
+    for (simdjson::dom::element a : firing) {
+      std::string_view rule;
+      if (a["rule"].get_string().get(rule) != simdjson::SUCCESS) continue;
+      int i = index_of(rule);
+      if (i < 0 || rules_[static_cast<size_t>(i)].config.is_first_seen()) continue;
+      GroupState g;
+      g.firing = true;
+      g.restored = true;
+      if (a["since_ns"].get_int64().get(g.since_ns)) {}
+      if (a["last_sent_unix_ms"].get_int64().get(g.last_sent_unix_ms)) {}
+      if (a["value"].get_double().get(g.value)) {}
+      if (a["events"].get_int64().get(g.events)) {}
+      simdjson::dom::element group;
+      if (a["group"].get(group) != simdjson::SUCCESS) continue;
+      g.group = read_group(group);
+      std::string key = group_key(g.group);
+      states_[static_cast<size_t>(i)].groups[key] = std::move(g);
+    }
+  }
+  simdjson::dom::object seen;
+  if (state["seen"].get_object().get(seen) == simdjson::SUCCESS) {
+    for (auto kv : seen) {
+      std::string_view rule = kv.key;
+      simdjson::dom::element values = kv.value;
+      int i = index_of(rule);
+      if (i < 0 || !rules_[static_cast<size_t>(i)].config.is_first_seen()) continue;
+      simdjson::dom::array list;
+      if (values.get_array().get(list) != simdjson::SUCCESS) continue;
+      for (simdjson::dom::element p : list) {
+        std::string_view v;
+        int64_t t;
+        if (p.at(0).get_string().get(v) == simdjson::SUCCESS && p.at(1).get_int64().get(t) == simdjson::SUCCESS)
+          states_[static_cast<size_t>(i)].seen[std::string(v)] = t;
+      }
+    }
+  }
+}
+
+std::vector<AlertChange> RuleEngine::firing() const {
+  std::vector<AlertChange> out;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    for (const auto& [key, g] : states_[i].groups) {
+      if (!g.firing) continue;
+      AlertChange c;
+      c.rule = rules_[i].name;
+      c.group = g.group;
+      c.value = g.value;
+      c.events = g.events;
+      c.since_ns = g.since_ns;
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+size_t RuleEngine::remembered(const std::string& rule) const {
+  for (size_t i = 0; i < rules_.size(); ++i)
+    if (rules_[i].name == rule) return states_[i].seen.size();
+  return 0;
+}
+
+}  // namespace logship

@@ -1,0 +1,112 @@
+// The alert rules' state: each rule's windows per group, which alerts fire, which values a
+// first_seen rule has met, and the changes to tell (fired, repeated, resolved, first seen).
+//
+// Windows run on event time: the engine's clock is the latest @timestamp seen, moved on by the
+// wall time since it was seen (so an alert resolves when its events stop coming, and old logs
+// replayed in a burst are judged in their own time). Repeats go by the wall clock.
+//
+// Not thread-safe: the alerts sink holds its lock around every call.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "alerts/alert_config.h"
+#include "alerts/event_fields.h"
+#include "alerts/group_window.h"
+#include "core/metrics.h"
+
+namespace logship {
+
+using Group = std::vector<std::pair<std::string, std::string>>;  // group_by field -> value
+
+enum class AlertStatus { kFiring, kRepeat, kResolved, kFirstSeen };
+const char* status_name(AlertStatus s);  // "firing", "firing" (repeat), "resolved", "first_seen"
+
+// One thing to tell about one group of one rule.
+struct AlertChange {
+  std::string rule;
+  AlertStatus status = AlertStatus::kFiring;
+  Group group;
+  double value = 0;          // the measure (threshold rules)
+  int64_t events = 0;        // events of the group in the window
+  int64_t since_ns = 0;      // event time the alert started (or the value was first seen)
+  Group shown;               // first_seen: the `show` fields of the event that brought it
+  int64_t queued_unix_ms = 0;  // wall time it was made (group_wait counts from it)
+};
+
+struct CompiledRule {
+  std::string name;
+  AlertRuleConfig config;
+  std::vector<FieldCondition> where;
+  std::vector<FieldCondition> matching;
+  int64_t window_ns = 0;
+  int64_t remember_ns = 0;
+  std::chrono::milliseconds repeat{0};
+  double percentile = 0;  // p50/p95/p99
+  Gauge* firing_gauge = nullptr;
+  Counter* evaluation_errors = nullptr;
+};
+
+class RuleEngine {
+ public:
+  RuleEngine(const AlertsSinkConfig& config, const std::string& component);
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+
+  // One encoded event; first_seen changes are added to `changes` at once. Returns false when
+  // the text is not a JSON object.
+  bool add_event(std::string_view json, int64_t wall_unix_ms, std::vector<AlertChange>& changes);
+  // Judges every threshold rule at the clock; what changed goes to `changes`.
+  void evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& changes);
+  // The engine's clock (event time), in Unix nanoseconds.
+  int64_t clock_ns(int64_t wall_unix_ms) const;
+
+  // What survives a restart: firing alerts (with when they were last sent) and remembered
+  // first_seen values, as one JSON object's members (no braces).
+  void save_members(std::string& out) const;
+  // Reads them back from a saved state object; unknown rules are dropped.
+  void load(const simdjson::dom::element& state);
+
+  // For `logship alerts list`: each firing alert as a change (status kFiring).
+  std::vector<AlertChange> firing() const;
+  size_t remembered(const std::string& rule) const;
+
+ private:
+  struct GroupState {
+    Group group;
+    std::unique_ptr<GroupWindow> window;
+    bool firing = false;
+    bool restored = false;  // firing when the state was loaded
+    int64_t since_ns = 0;
+    int64_t last_sent_unix_ms = 0;
+    double value = 0;
+    int64_t events = 0;
+  };
+  struct RuleState {
+    std::map<std::string, GroupState> groups;  // by the group's JSON
+    std::unordered_map<std::string, int64_t> seen;  // first_seen: value -> last seen (event ns)
+    int64_t overflowed = 0;
+  };
+  bool passes(const std::vector<FieldCondition>& conditions);
+  std::optional<double> measure(const CompiledRule& rule, const GroupWindow& window, const WindowFigures& f) const;
+  void forget_oldest(RuleState& state, int64_t now_ns, const CompiledRule& rule);
+
+  std::vector<CompiledRule> rules_;
+  std::vector<RuleState> states_;
+  size_t max_groups_;
+  size_t max_samples_;
+  size_t max_remembered_;
+  EventFields fields_;
+  int64_t watermark_ns_ = 0;           // latest event time seen
+  int64_t watermark_wall_ms_ = 0;      // wall time it was seen
+  int64_t observed_since_ns_ = -1;     // the clock when the first event after start came
+};
+
+// The group as JSON ([["service.name","billing"]]), the key of its state.
+std::string group_key(const Group& group);
+
+}  // namespace logship

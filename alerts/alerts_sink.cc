@@ -208,7 +208,7 @@ void AlertsSink::send(std::shared_ptr<const Delivery> delivery, DeliveryDone don
 void AlertsSink::dispatch_locked(int64_t now_ms, bool everything) {
   int64_t wait = std::chrono::duration_cast<std::chrono::milliseconds>(config_.group_wait.value).count();
   // Changes of one rule and one status whose first has waited group_wait go out as one message.
-  std::map<std::pair<std::string, std::string>, std::vector<AlertChange>> due;
+  std::vector<AlertChange> due;
   std::map<std::pair<std::string, std::string>, int64_t> oldest;
   for (const AlertChange& c : pending_) {
     auto key = std::pair{c.rule, std::string(status_name(c.status))};
@@ -218,30 +218,26 @@ void AlertsSink::dispatch_locked(int64_t now_ms, bool everything) {
   std::vector<AlertChange> waiting;
   for (AlertChange& c : pending_) {
     auto key = std::pair{c.rule, std::string(status_name(c.status))};
-    if (everything || oldest[key] + wait <= now_ms) due[key].push_back(std::move(c));
+    if (everything || oldest[key] + wait <= now_ms) due.push_back(std::move(c));
     else waiting.push_back(std::move(c));
   }
   pending_ = std::move(waiting);
   if (due.empty()) return;
-  for (auto& [key, changes] : due) {
-    const CompiledRule* rule = nullptr;
-    for (const CompiledRule& r : engine_.rules())
-      if (r.name == key.first) rule = &r;
-    if (rule == nullptr) continue;  // a rule removed from the config since
-    const std::vector<std::string>& names = !rule->config.notify.empty() ? rule->config.notify : config_.notify;
-    std::vector<std::string> targets = names;
+  for (MessageChanges& m : into_messages(engine_, std::move(due))) {
+    const CompiledRule& rule = *m.rule;
+    std::vector<std::string> targets = !rule.config.notify.empty() ? rule.config.notify : config_.notify;
     if (targets.empty())
       for (const auto& [n, cfg] : config_.notifiers) targets.push_back(n);
     for (const std::string& n : targets) {
       const NotifierConfig* cfg = notifier(n);
       if (cfg == nullptr) continue;
-      Outgoing m;
-      m.notifier = n;
-      m.rule = rule->name;
-      m.title = message_title(*rule, changes);
-      m.body = render_message(*cfg, *rule, changes, MessageContext{host_, name_});
-      m.first_try_unix_ms = now_ms;
-      outbox_.push_back(std::move(m));
+      Outgoing out;
+      out.notifier = n;
+      out.rule = rule.name;
+      out.title = message_title(rule, m.changes);
+      out.body = render_message(*cfg, rule, m.changes, MessageContext{host_, name_});
+      out.first_try_unix_ms = now_ms;
+      outbox_.push_back(std::move(out));
     }
   }
   dirty_ = true;

@@ -241,6 +241,38 @@ std::string message_title(const CompiledRule& rule, const std::vector<AlertChang
   return title;
 }
 
+std::string render_text(const NotifierConfig* n, const CompiledRule& rule, const std::vector<AlertChange>& changes,
+                        const MessageContext& ctx) {
+  const AlertRuleConfig& r = rule.config;
+  AlertStatus status = changes.front().status;
+  const char* icon = status == AlertStatus::kResolved ? "✅" : status == AlertStatus::kFirstSeen ? "🆕" : "🔥";
+  std::string out = std::string(icon) + " " + message_title(rule, changes) + "\n";
+  if (!r.description.empty()) out += "   " + r.description + "\n";
+  if (r.is_first_seen()) out += "   new value of " + r.first_seen + ", not seen in " + format_duration(r.remember);
+  else out += "   " + bound_text(r);
+  out += " · severity " + r.severity + "\n";
+  size_t rows = n ? static_cast<size_t>(n->max_rows) : changes.size();
+  bool share = r.measure == "share";
+  for (size_t i = 0; i < changes.size() && i < rows; ++i) {
+    const AlertChange& c = changes[i];
+    std::string line = "   •";
+    for (const auto& [field, value] : c.group) line += " " + field + "=" + (value.empty() ? "(none)" : value);
+    if (r.is_first_seen()) {
+      line += "  first seen " + time_text(c.since_ns);
+      for (const auto& [field, value] : c.shown) line += "\n     " + field + ": " + cut(value, 300);
+    } else {
+      line += "  " + std::string(status == AlertStatus::kResolved ? "was " : "") + r.measure + " " + number_text(c.value, share);
+      if (r.measure != "count") line += " (" + std::to_string(c.events) + " events)";
+      line += "  since " + time_text(c.since_ns);
+    }
+    out += line + "\n";
+  }
+  if (changes.size() > rows) out += "   … and " + std::to_string(changes.size() - rows) + " more\n";
+  out += "   logship on " + ctx.host + " · sink " + ctx.sink;
+  if (n && !n->link.empty()) out += " · " + replaced(replaced(n->link, "{rule}", rule.name), "{status}", status_name(status));
+  return out + "\n";
+}
+
 std::string render_message(const NotifierConfig& notifier, const CompiledRule& rule, const std::vector<AlertChange>& changes,
                            const MessageContext& context) {
   return notifier.type == "slack" ? render_slack(notifier, rule, changes, context) : render_webhook(notifier, rule, changes, context);

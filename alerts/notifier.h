@@ -20,6 +20,11 @@ struct MessageContext {
 std::string render_message(const NotifierConfig& notifier, const CompiledRule& rule, const std::vector<AlertChange>& changes,
                            const MessageContext& context);
 
+// The message as plain text, as a person would read it in Slack (for `logship alerts test`
+// and the demo): the title, the bound, one line per group, the link.
+std::string render_text(const NotifierConfig* notifier, const CompiledRule& rule, const std::vector<AlertChange>& changes,
+                        const MessageContext& context);
+
 // A short text for logs and `logship alerts test`: "errors_per_service firing: 3 groups".
 std::string message_title(const CompiledRule& rule, const std::vector<AlertChange>& changes);
 

@@ -384,4 +384,17 @@ size_t RuleEngine::remembered(const std::string& rule) const {
   return 0;
 }
 
+std::vector<MessageChanges> into_messages(const RuleEngine& engine, std::vector<AlertChange> changes) {
+  std::vector<MessageChanges> out;
+  for (const CompiledRule& rule : engine.rules()) {
+    for (const char* status : {"firing", "resolved", "first_seen"}) {
+      MessageChanges m{&rule, {}};
+      for (AlertChange& c : changes)
+        if (c.rule == rule.name && std::string_view(status_name(c.status)) == status) m.changes.push_back(std::move(c));
+      if (!m.changes.empty()) out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
 }  // namespace logship

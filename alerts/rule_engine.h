@@ -106,6 +106,14 @@ class RuleEngine {
   int64_t observed_since_ns_ = -1;     // the clock when the first event after start came
 };
 
+// Changes cut into messages: one per rule and status (firing and its repeats together), in the
+// order of the rules. Changes of rules the engine does not know are dropped.
+struct MessageChanges {
+  const CompiledRule* rule;
+  std::vector<AlertChange> changes;
+};
+std::vector<MessageChanges> into_messages(const RuleEngine& engine, std::vector<AlertChange> changes);
+
 // The group as JSON ([["service.name","billing"]]), the key of its state.
 std::string group_key(const Group& group);
 

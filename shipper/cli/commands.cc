@@ -85,6 +85,14 @@ constexpr CommandInfo kCommands[] = {
      "Reads the pipeline's /metrics (its api: section must be on) every --interval (1 s) and shows\n"
      "one row per component. On a terminal it redraws until Ctrl-C; piped, it prints two frames\n"
      "(the second with rates) unless --iterations says otherwise.\n"},
+    {"alerts", "Show what an alerts sink would send for some events, or what it holds now.",
+     "usage: logship alerts test -c PIPELINE.yaml [--sink NAME] [--rule NAME] [--events FILE]... [--json]\n"
+     "       logship alerts list -c PIPELINE.yaml [--sink NAME]\n\n"
+     "test runs the sink's rules over NDJSON events (--events, or standard input: the output of\n"
+     "`logship parse`, or of a file sink) and prints each message as it would read, to each of its\n"
+     "notifiers, without sending anything (--json: the body that would be posted).\n"
+     "list reads the sink's state in data_dir: each rule, the groups firing and since when, the\n"
+     "values a first_seen rule remembers, and messages still waiting for their receiver.\n"},
     {"help", "Show help for logship or one of its commands.", "usage: logship help [COMMAND]\n"},
 };
 

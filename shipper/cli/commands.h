@@ -18,6 +18,7 @@ int command_test_rules(const std::vector<std::string>& args);
 int command_schemas(const std::vector<std::string>& args);
 int command_views(const std::vector<std::string>& args);
 int command_top(const std::vector<std::string>& args);
+int command_alerts(const std::vector<std::string>& args);
 
 // Prints a command's help; false when there is no such command.
 bool print_command_help(const std::string& command);

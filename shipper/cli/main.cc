@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
     if (command == "schemas") return logship::command_schemas(rest);
     if (command == "views") return logship::command_views(rest);
     if (command == "top") return logship::command_top(rest);
+    if (command == "alerts") return logship::command_alerts(rest);
     if (command == "test-rules") return logship::command_test_rules(rest);
   } catch (const std::exception& e) {
     std::cerr << "logship: internal error: " << e.what() << "\n";

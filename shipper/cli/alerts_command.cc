@@ -1,0 +1,210 @@
+// `logship alerts test` and `logship alerts list`: what an alerts sink would send for given
+// events, without sending it; and what a pipeline's alerts sink holds (firing alerts, values
+// remembered, messages waiting) from its state file.
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "alerts/alerts_sink.h"
+#include "alerts/notifier.h"
+#include "alerts/rule_engine.h"
+#include "core/component_registry.h"
+#include "core/time_format.h"
+#include "shipper/cli/commands.h"
+#include "shipper/pipeline/pipeline_config.h"
+#include "shipper/sources/register_sources.h"
+
+namespace logship {
+
+namespace {
+
+struct AlertsArgs {
+  std::string config;
+  std::string sink;
+  std::string rule;
+  std::vector<std::string> events;
+  bool json = false;
+  std::string error;
+};
+
+AlertsArgs parse_alerts_args(const std::vector<std::string>& args, size_t from) {
+  AlertsArgs a;
+  for (size_t i = from; i < args.size() && a.error.empty(); ++i) {
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) {
+        a.error = args[i] + " needs a value";
+        return "";
+      }
+      return args[++i];
+    };
+    if (args[i] == "-c" || args[i] == "--config") a.config = value();
+    else if (args[i] == "--sink") a.sink = value();
+    else if (args[i] == "--rule") a.rule = value();
+    else if (args[i] == "--events") a.events.push_back(value());
+    else if (args[i] == "--json") a.json = true;
+    else a.error = "unknown argument '" + args[i] + "'";
+  }
+  if (a.error.empty() && a.config.empty()) a.error = "missing -c PIPELINE.yaml";
+  return a;
+}
+
+struct FoundSink {
+  std::string name;
+  AlertsSinkConfig config;
+  std::string data_dir;
+  std::string host;
+};
+
+// The pipeline's alerts sink (the one named, or the only one).
+std::optional<FoundSink> find_alerts_sink(const AlertsArgs& a) {
+  ComponentRegistry registry;
+  register_all_components(registry);
+  ConfigErrors errors;
+  auto pipeline = load_pipeline_file(a.config, registry, errors);
+  for (const auto& e : errors.list()) std::cerr << e.to_string(a.config) << "\n";
+  if (!pipeline) return std::nullopt;
+  std::vector<const ComponentEntry*> sinks;
+  for (const ComponentEntry& c : pipeline->components)
+    if (c.kind == ComponentKind::kSink && c.type == "alerts" && (a.sink.empty() || c.name == a.sink)) sinks.push_back(&c);
+  if (sinks.size() != 1) {
+    std::cerr << "logship alerts: " << (sinks.empty() ? "no alerts sink" : "several alerts sinks: name one with --sink") << " in " << a.config << "\n";
+    return std::nullopt;
+  }
+  FoundSink found;
+  found.name = sinks[0]->name;
+  found.data_dir = pipeline->global.data_dir;
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  found.host = pipeline->global.host_name.empty() ? host : pipeline->global.host_name;
+  ConfigErrors again;  // the same text validated above: no problem expected
+  AlertsSinkConfig::schema().parse(YAML::Load(sinks[0]->signature), "sinks." + found.name, found.config, again, common_component_keys());
+  if (!a.rule.empty()) {
+    std::erase_if(found.config.rules, [&](const auto& r) { return r.first != a.rule; });
+    if (found.config.rules.empty()) {
+      std::cerr << "logship alerts: no rule named '" << a.rule << "' in sink " << found.name << "\n";
+      return std::nullopt;
+    }
+  }
+  return found;
+}
+
+int alerts_test(const AlertsArgs& a) {
+  auto sink = find_alerts_sink(a);
+  if (!sink) return 2;
+  RuleEngine engine(sink->config, sink->name);
+  std::vector<AlertChange> changes;
+  int64_t now = wall_unix_ms();
+  size_t events = 0, not_json = 0;
+  auto read = [&](std::istream& in) {
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      ++events;
+      if (!engine.add_event(line, now, changes)) ++not_json;
+    }
+  };
+  for (const std::string& file : a.events) {
+    std::ifstream in(file);
+    if (!in) {
+      std::cerr << "logship alerts test: cannot read " << file << "\n";
+      return 2;
+    }
+    read(in);
+  }
+  if (a.events.empty() && !::isatty(0)) read(std::cin);
+  engine.evaluate(now, changes);
+  std::cerr << events << " events read" << (not_json ? " (" + std::to_string(not_json) + " not JSON objects, skipped)" : "") << "; "
+            << changes.size() << " changes\n";
+  MessageContext ctx{sink->host, sink->name};
+  auto messages = into_messages(engine, std::move(changes));
+  if (messages.empty()) {
+    std::cout << "Nothing would be sent: no rule fires on these events.\n";
+    if (events == 0) std::cout << "Give events as NDJSON (--events FILE, or on standard input: logship parse --format json app.log | logship alerts test -c " << a.config << ").\n";
+    return 0;
+  }
+  for (const MessageChanges& m : messages) {
+    std::vector<std::string> targets = !m.rule->config.notify.empty() ? m.rule->config.notify : sink->config.notify;
+    if (targets.empty())
+      for (const auto& [n, cfg] : sink->config.notifiers) targets.push_back(n);
+    for (const std::string& n : targets) {
+      const NotifierConfig* cfg = nullptr;
+      for (const auto& [name, c] : sink->config.notifiers)
+        if (name == n) cfg = &c;
+      if (cfg == nullptr) continue;
+      std::cout << "── to " << n << " (" << cfg->type << ")\n";
+      std::cout << (a.json ? render_message(*cfg, *m.rule, m.changes, ctx) + "\n" : render_text(cfg, *m.rule, m.changes, ctx)) << "\n";
+    }
+  }
+  return 0;
+}
+
+int alerts_list(const AlertsArgs& a) {
+  auto sink = find_alerts_sink(a);
+  if (!sink) return 2;
+  std::string path = AlertsSink::state_path(sink->data_dir, sink->name);
+  std::ifstream in(path);
+  if (!in) {
+    std::cout << "No state yet at " << path << " (the sink has not run, or nothing happened).\n";
+    for (const auto& [name, r] : sink->config.rules) std::cout << name << ": ok\n";
+    return 0;
+  }
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  simdjson::dom::parser parser;
+  simdjson::dom::element state;
+  if (parser.parse(text).get(state) != simdjson::SUCCESS) {
+    std::cerr << "logship alerts list: " << path << " does not read as JSON\n";
+    return 1;
+  }
+  RuleEngine engine(sink->config, sink->name);
+  engine.load(state);
+  std::vector<AlertChange> firing = engine.firing();
+  for (const CompiledRule& rule : engine.rules()) {
+    if (rule.config.is_first_seen()) {
+      std::cout << rule.name << ": first_seen " << rule.config.first_seen << ", " << engine.remembered(rule.name) << " values remembered\n";
+      continue;
+    }
+    size_t n = 0;
+    for (const AlertChange& c : firing) n += c.rule == rule.name;
+    std::cout << rule.name << ": " << (n == 0 ? "ok" : "FIRING (" + std::to_string(n) + (n == 1 ? " group)" : " groups)")) << "\n";
+    for (const AlertChange& c : firing) {
+      if (c.rule != rule.name) continue;
+      std::string since;
+      append_rfc3339_micros(since, c.since_ns);
+      std::cout << "   •";
+      for (const auto& [field, value] : c.group) std::cout << " " << field << "=" << value;
+      std::cout << "  " << rule.config.measure << " " << c.value << "  since " << since << "\n";
+    }
+  }
+  simdjson::dom::array pending, outbox;
+  size_t waiting = state["pending"].get_array().get(pending) == simdjson::SUCCESS ? pending.size() : 0;
+  size_t unsent = state["outbox"].get_array().get(outbox) == simdjson::SUCCESS ? outbox.size() : 0;
+  std::cout << waiting << " changes waiting for group_wait, " << unsent << " messages not yet accepted by their receiver\n";
+  for (simdjson::dom::element m : outbox) {
+    std::string_view notifier, title;
+    int64_t attempts = 0;
+    if (m["notifier"].get_string().get(notifier) || m["title"].get_string().get(title) || m["attempts"].get_int64().get(attempts)) continue;
+    std::cout << "   → " << notifier << ": " << title << " (" << attempts << " attempts)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int command_alerts(const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] != "test" && args[0] != "list")) {
+    print_command_help("alerts");
+    return 2;
+  }
+  AlertsArgs a = parse_alerts_args(args, 1);
+  if (!a.error.empty()) {
+    std::cerr << "logship alerts " << args[0] << ": " << a.error << "\n";
+    return 2;
+  }
+  return args[0] == "test" ? alerts_test(a) : alerts_list(a);
+}
+
+}  // namespace logship

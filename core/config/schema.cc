@@ -94,7 +94,7 @@ bool parse_value(const YAML::Node& n, double& out, std::string& why) {
 
 bool parse_value(const YAML::Node& n, Duration& out, std::string& why) {
   if (n.IsScalar() && parse_duration(n.Scalar(), out)) return true;
-  why = "expected a duration such as 250ms, 5s, 2m or 1h, got " + node_kind(n);
+  why = "expected a duration such as 250ms, 5s, 2m, 1h or 7d, got " + node_kind(n);
   return false;
 }
 

@@ -29,7 +29,9 @@ bool parse_duration(std::string_view text, Duration& out) {
   else if (unit == "ms") ms = n;
   else if (unit == "m") ms = n * 60'000;
   else if (unit == "h") ms = n * 3'600'000;
+  else if (unit == "d") ms = n * 86'400'000;
   else return false;
+  if (!(ms <= 1e15)) return false;  // ~31 000 years: past it the milliseconds would not fit
   out.value = std::chrono::milliseconds(static_cast<int64_t>(ms));
   return true;
 }
@@ -53,6 +55,7 @@ bool parse_byte_size(std::string_view text, ByteSize& out) {
 
 std::string format_duration(Duration d) {
   auto ms = d.value.count();
+  if (ms != 0 && ms % 86'400'000 == 0) return std::to_string(ms / 86'400'000) + "d";
   if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";
   if (ms != 0 && ms % 60'000 == 0) return std::to_string(ms / 60'000) + "m";
   if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";

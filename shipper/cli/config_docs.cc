@@ -32,7 +32,7 @@ std::string render_config_docs(const ComponentRegistry& registry) {
       "`path: \"/var/log/app.log\"`): it cannot add a key or end a string, and a value holding a\n"
       "line break is an error. In a comment a reference is left as written, never read. `$$` is a\n"
       "literal `$`.\n\n"
-      "Durations are written `250ms`, `5s`, `2m`, `1h`; sizes `4096`, `64KiB`, `1MiB`, `1GiB`\n"
+      "Durations are written `250ms`, `5s`, `2m`, `1h`, `7d`; sizes `4096`, `64KiB`, `1MiB`, `1GiB`\n"
       "(`KB`, `MB`, `GB` are powers of 1000).\n\n"
       "## Global keys\n\n";
   render_table(out, GlobalConfig::schema().docs());

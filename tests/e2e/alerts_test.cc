@@ -1,5 +1,5 @@
 // The alerts sink through `logship run`: a real app log with fixed timestamps, the json
-// transform, and a real HTTP receiver (tests/support/alert_receiver.py) that checks Slack's
+// transform, and a real HTTP receiver (scripts/alert-receiver) that checks Slack's
 // message shape and answers 429, 500 or 404 on demand.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -30,7 +30,7 @@ struct Post {
 class AlertsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    receiver_ = std::make_unique<Process>(std::vector<std::string>{std::string(LOGSHIP_SOURCE_DIR) + "/tests/support/alert_receiver.py", dir_.path()},
+    receiver_ = std::make_unique<Process>(std::vector<std::string>{std::string(LOGSHIP_SOURCE_DIR) + "/scripts/alert-receiver", dir_.path()},
                                           dir_ / "receiver.err", dir_ / "receiver.out");
     ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "receiver.out").find('\n') != std::string::npos; }));
     std::string out = testing::read_file(dir_ / "receiver.out");

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 
 namespace logship {
 
@@ -80,6 +81,10 @@ std::optional<FieldCondition> FieldCondition::parse(const std::string& field, co
     if (!t.starts_with(pre)) continue;
     c.op = op;
     if (!number(t.substr(pre.size()))) return std::nullopt;
+    if (!std::isfinite(c.number)) {
+      why = "'" + text + "': compare with a finite number";
+      return std::nullopt;
+    }
     return c;
   }
   if (t.starts_with("!")) {
@@ -92,6 +97,12 @@ std::optional<FieldCondition> FieldCondition::parse(const std::string& field, co
     c.values.emplace_back(t.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
     if (bar == std::string_view::npos) break;
     start = bar + 1;
+  }
+  for (const std::string& v : c.values) {
+    if (v.empty()) {
+      why = "'" + text + "': an empty value (write a value, or several as a|b)";
+      return std::nullopt;
+    }
   }
   return c;
 }
@@ -135,6 +146,8 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (r.min_events < 1) bad("min_events", "must be at least 1");
     }
     if (r.remember.value < std::chrono::minutes(1)) bad("remember", "must be at least 1m");
+    if (r.repeat_interval.value.count() != 0 && r.repeat_interval.value < std::chrono::minutes(1))
+      bad("repeat_interval", "must be at least 1m (0: the sink's)");
     for (const auto* conditions : {&r.where, &r.matching}) {
       const char* key = conditions == &r.where ? "where" : "matching";
       for (const auto& [field, text] : *conditions) {
@@ -145,6 +158,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
     for (const std::string& n : r.notify)
       if (!known_notifier(n)) bad("notify", "no notifier named '" + n + "'");
   }
+  if (repeat_interval.value < std::chrono::minutes(1)) errors.add(node["repeat_interval"], join_path(path, "repeat_interval"), "must be at least 1m");
   if (evaluate_interval.value < std::chrono::milliseconds(100)) errors.add(node["evaluate_interval"], join_path(path, "evaluate_interval"), "must be at least 100ms");
   if (max_groups < 1) errors.add(node["max_groups"], join_path(path, "max_groups"), "must be at least 1");
   if (max_samples < 1) errors.add(node["max_samples"], join_path(path, "max_samples"), "must be at least 1");

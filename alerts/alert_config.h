@@ -91,7 +91,7 @@ struct AlertsSinkConfig {
   Duration group_wait{std::chrono::seconds(30)};
   Duration evaluate_interval{std::chrono::seconds(10)};
   int64_t max_groups = 10000;
-  int64_t max_samples = 100000;
+  int64_t max_samples = 10000;
   int64_t max_remembered = 100000;
   static const Schema<AlertsSinkConfig>& schema();
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -74,7 +75,7 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
 Result<std::unique_ptr<AlertsSink>> AlertsSink::create(const AlertsSinkConfig& config, const BuildContext& ctx) {
   if (Status s = make_dirs(ctx.data_dir + "/alerts", 0700); !s) return s.error();
   std::unique_ptr<AlertsSink> sink(new AlertsSink(config, ctx));
-  sink->load_state();
+  if (Status s = sink->load_state(); !s) return s.error();
   sink->next_evaluation_ms_ = wall_unix_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluate_interval.value).count();
   sink->worker_ = std::thread([s = sink.get()] { s->run(); });
   return sink;
@@ -88,9 +89,16 @@ const NotifierConfig* AlertsSink::notifier(const std::string& name) const {
   return nullptr;
 }
 
-void AlertsSink::load_state() {
+Status AlertsSink::load_state() {
+  std::error_code ec;
+  if (std::filesystem::exists(state_path_, ec) && !std::filesystem::is_regular_file(state_path_, ec)) {
+    std::string aside = state_path_ + ".unreadable-" + std::to_string(wall_unix_ms());
+    if (std::rename(state_path_.c_str(), aside.c_str()) != 0) return Error::io("alerts state file " + state_path_ + " is not a file and cannot be moved aside", errno);
+    log_warn("alerts state file is not a file; moved aside, starting without it", {{"component", name_}, {"path", aside}});
+    return {};
+  }
   std::ifstream in(state_path_);
-  if (!in) return;
+  if (!in) return {};
   std::stringstream ss;
   ss << in.rdbuf();
   std::string text = ss.str();
@@ -98,12 +106,12 @@ void AlertsSink::load_state() {
   simdjson::dom::element state;
   if (parser.parse(text).get(state) != simdjson::SUCCESS || !state.is_object()) {
     // Kept aside for a person to look at; the alerts start over.
-    std::string aside = state_path_ + ".unreadable";
-    std::rename(state_path_.c_str(), aside.c_str());
+    std::string aside = state_path_ + ".unreadable-" + std::to_string(wall_unix_ms());
+    if (std::rename(state_path_.c_str(), aside.c_str()) != 0) return Error::io("alerts state file " + state_path_ + " does not read and cannot be moved aside", errno);
     log_warn("alerts state file does not read; moved aside, starting without it", {{"component", name_}, {"path", aside}});
-    return;
+    return {};
   }
-  engine_.load(state);
+  engine_.load(state, wall_unix_ms());
   simdjson::dom::array list;
   if (state["pending"].get_array().get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element e : list) {
@@ -134,12 +142,14 @@ void AlertsSink::load_state() {
       if (e["rule"].get_string().get(rule) == simdjson::SUCCESS) m.rule = rule;
       if (e["title"].get_string().get(title) == simdjson::SUCCESS) m.title = title;
       if (e["first_try_unix_ms"].get_int64().get(m.first_try_unix_ms)) {}
+      if (e["next_try_unix_ms"].get_int64().get(m.next_try_unix_ms)) {}
       int64_t attempts = 0;
       if (e["attempts"].get_int64().get(attempts)) {}
       m.attempts = static_cast<int>(attempts);
       outbox_.push_back(std::move(m));
     }
   }
+  return {};
 }
 
 void AlertsSink::save_state_locked() {
@@ -163,6 +173,7 @@ void AlertsSink::save_state_locked() {
     text.append(",\"body\":"sv);
     append_json_string(text, m.body);
     text.append(",\"first_try_unix_ms\":"sv).append(std::to_string(m.first_try_unix_ms));
+    text.append(",\"next_try_unix_ms\":"sv).append(std::to_string(m.next_try_unix_ms));
     text.append(",\"attempts\":"sv).append(std::to_string(m.attempts)).push_back('}');
   }
   text.append("]}\n"sv);
@@ -243,7 +254,7 @@ void AlertsSink::dispatch_locked(int64_t now_ms, bool everything) {
   dirty_ = true;
 }
 
-void AlertsSink::dead_letter(const Outgoing& m, const std::string& reason) {
+bool AlertsSink::dead_letter(const Outgoing& m, const std::string& reason) {
   std::string record = "{\"@timestamp\":\"";
   append_rfc3339_micros(record, wall_unix_ms() * 1'000'000);
   record.append("\",\"sink\":"sv);
@@ -260,42 +271,59 @@ void AlertsSink::dead_letter(const Outgoing& m, const std::string& reason) {
   record.append(",\"message\":"sv);
   append_json_string(record, m.body);
   record.append("}\n"sv);
-  if (Status s = dead_letters_.append_text(record); !s)
-    log_error("cannot write an alert message to its dead-letter file; it is dropped", {{"component", name_}, {"notifier", m.notifier}, {"error", s.error().message}});
+  if (Status s = dead_letters_.append_text(record); !s) {
+    // Kept in the outbox and tried again: never dropped without a trace.
+    log_error("cannot write an alert message to its dead-letter file; it stays queued", {{"component", name_}, {"notifier", m.notifier}, {"error", s.error().message}});
+    return false;
+  }
   notifier_metrics_[m.notifier].dead_lettered->add();
   log_error("alert message dead-lettered", {{"component", name_}, {"notifier", m.notifier}, {"rule", m.rule}, {"reason", reason}, {"file", dead_letters_.path()}});
+  return true;
 }
 
-void AlertsSink::post_due(std::unique_lock<std::mutex>& lock, bool everything) {
-  // One message at a time, in order: a receiver that asks for a pause gets it for all.
-  size_t left = outbox_.size();  // flushing: each message gets one try
-  while (!outbox_.empty() && !stopping_) {
+void AlertsSink::post_due(std::unique_lock<std::mutex>& lock, bool flushing) {
+  // Each notifier's messages go in order, one at a time (a receiver that asks for a pause gets
+  // it for all of them), and a notifier that is away holds up only its own. Flushing (the input
+  // ended, or shutdown) gives each message that is due one try, within kFlushBudget.
+  constexpr int64_t kFlushBudgetMs = 10'000;
+  int64_t started = wall_unix_ms();
+  std::set<std::string> tried;  // flushing: messages (by notifier and position) tried once
+  while (!stopping_) {
     int64_t now = wall_unix_ms();
-    Outgoing m = outbox_.front();
-    if (!everything && m.next_try_unix_ms > now) return;
-    if (everything && left-- == 0) return;
+    if (flushing && now - started > kFlushBudgetMs) return;
+    // The first message of a notifier whose turn it is.
+    std::set<std::string> blocked;
+    size_t pick = outbox_.size();
+    for (size_t i = 0; i < outbox_.size(); ++i) {
+      const Outgoing& m = outbox_[i];
+      if (blocked.count(m.notifier)) continue;
+      blocked.insert(m.notifier);  // its later messages wait for this one
+      if (m.next_try_unix_ms > now) continue;
+      if (flushing && tried.count(m.notifier + "\n" + std::to_string(m.first_try_unix_ms) + "\n" + m.title)) continue;
+      pick = i;
+      break;
+    }
+    if (pick == outbox_.size()) return;
+    Outgoing m = outbox_[pick];
+    if (flushing) tried.insert(m.notifier + "\n" + std::to_string(m.first_try_unix_ms) + "\n" + m.title);
     const NotifierConfig* cfg = notifier(m.notifier);
     lock.unlock();
     PostOutcome outcome = post_message(*cfg, m.body);
     lock.lock();
-    if (outbox_.empty() || outbox_.front().body != m.body || outbox_.front().notifier != m.notifier) return;  // (cannot happen: one poster)
-    Outgoing& front = outbox_.front();
+    // Only this thread adds messages to the outbox or takes them out: `pick` still names it.
+    Outgoing& front = outbox_[pick];
     ++front.attempts;
     now = wall_unix_ms();
     if (outcome.kind == PostOutcome::Kind::kSent) {
       notifier_metrics_[m.notifier].sent->add();
       log_info("alert message sent", {{"component", name_}, {"notifier", m.notifier}, {"title", m.title}});
-      outbox_.pop_front();
-      dirty_ = true;
+      outbox_.erase(outbox_.begin() + static_cast<std::ptrdiff_t>(pick));
       save_state_locked();
       continue;
     }
     int64_t give_up = std::chrono::duration_cast<std::chrono::milliseconds>(cfg->give_up_after.value).count();
-    if (outcome.kind == PostOutcome::Kind::kFailed || now - front.first_try_unix_ms >= give_up) {
-      Outgoing failed = std::move(front);
-      outbox_.pop_front();
-      dead_letter(failed, outcome.reason);
-      dirty_ = true;
+    if ((outcome.kind == PostOutcome::Kind::kFailed || now - front.first_try_unix_ms >= give_up) && dead_letter(front, outcome.reason)) {
+      outbox_.erase(outbox_.begin() + static_cast<std::ptrdiff_t>(pick));
       save_state_locked();
       continue;
     }
@@ -305,12 +333,7 @@ void AlertsSink::post_due(std::unique_lock<std::mutex>& lock, bool everything) {
     front.next_try_unix_ms = now + std::max<int64_t>(backoff, outcome.retry_after.count());
     log_warn("alert message not accepted; tried again later",
              {{"component", name_}, {"notifier", m.notifier}, {"reason", outcome.reason}, {"attempts", std::to_string(front.attempts)}});
-    dirty_ = true;
     save_state_locked();
-    if (!everything) return;
-    // Flushing: the others get their one try too, behind it.
-    outbox_.push_back(std::move(front));
-    outbox_.pop_front();
   }
 }
 

@@ -53,14 +53,15 @@ class AlertsSink final : public Sink {
   };
 
   AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx);
-  void load_state();
+  Status load_state();
   void save_state_locked();
   void run();
   // Moves the changes whose group_wait is over (all, when `everything`) into the outbox.
   void dispatch_locked(int64_t now_ms, bool everything);
   // Posts what is due (everything once, when `everything`); the lock is let go while posting.
-  void post_due(std::unique_lock<std::mutex>& lock, bool everything);
-  void dead_letter(const Outgoing& message, const std::string& reason);
+  void post_due(std::unique_lock<std::mutex>& lock, bool flushing);
+  // False (and the message kept) when the dead-letter file cannot be written.
+  bool dead_letter(const Outgoing& message, const std::string& reason);
   const NotifierConfig* notifier(const std::string& name) const;
 
   AlertsSinkConfig config_;

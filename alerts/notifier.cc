@@ -20,6 +20,7 @@ constexpr size_t kHeaderChars = 150;
 constexpr size_t kFieldChars = 2000;
 constexpr size_t kSectionChars = 3000;
 constexpr size_t kFieldsPerSection = 10;
+constexpr size_t kMaxBlocks = 50;
 
 // Cut to at most `max` bytes without splitting a UTF-8 character, with "…" when cut.
 std::string cut(std::string_view text, size_t max) {
@@ -45,7 +46,7 @@ std::string number_text(double v, bool share) {
   char buf[48];
   if (share) std::snprintf(buf, sizeof(buf), "%.2f %%", v * 100);
   else if (std::fabs(v) < 1e15 && v == std::floor(v)) std::snprintf(buf, sizeof(buf), "%.0f", v);
-  else std::snprintf(buf, sizeof(buf), "%.4g", v);
+  else std::snprintf(buf, sizeof(buf), "%.10g", v);
   return buf;
 }
 
@@ -96,10 +97,14 @@ std::string render_slack(const NotifierConfig& n, const CompiledRule& rule, cons
   else lead += "*" + mrkdwn_escaped(bound_text(r)) + "*";
   lead += " · severity " + mrkdwn_escaped(r.severity);
   section_text(blocks, lead);
-  size_t shown = std::min(changes.size(), static_cast<size_t>(n.max_rows));
+  size_t rows = std::min(changes.size(), static_cast<size_t>(n.max_rows));
   bool share = r.measure == "share";
-  for (size_t i = 0; i < shown; ++i) {
-    const AlertChange& c = changes[i];
+  size_t blocks_used = 2;  // the header and the lead; the "more" line and the context come last
+  size_t shown = 0;
+  for (; shown < rows; ++shown) {
+    const AlertChange& c = changes[shown];
+    if (blocks_used + 1 + c.shown.size() + 2 > kMaxBlocks) break;
+    blocks_used += 1 + c.shown.size();
     std::vector<std::pair<std::string, std::string>> fields;
     for (const auto& [field, value] : c.group) fields.emplace_back(field, value.empty() ? "(none)" : value);
     if (r.is_first_seen()) {
@@ -129,7 +134,8 @@ std::string render_slack(const NotifierConfig& n, const CompiledRule& rule, cons
   text_object(blocks, "mrkdwn", cut(context, kFieldChars));
   blocks.append("]}]"sv);
   std::string out = "{\"text\":";
-  append_json_string(out, cut(std::string(icon) + " " + message_title(rule, changes), kSectionChars));  // notifications and old clients
+  // Shown in notifications: escaped too, or a value "<!channel>" would call the whole channel.
+  append_json_string(out, cut(mrkdwn_escaped(std::string(icon) + " " + message_title(rule, changes)), kSectionChars));
   out.append(",\"blocks\":"sv).append(blocks).push_back('}');
   return out;
 }
@@ -166,8 +172,13 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
     if (!std::isnan(r.above)) out.append(",\"above\":"sv).append(number_text(r.above, false));
     if (!std::isnan(r.below)) out.append(",\"below\":"sv).append(number_text(r.below, false));
   }
+  // Bounded: a receiver should not get megabytes because a first_seen rule met 40 000 values.
+  constexpr size_t kMaxAlerts = 100;
+  constexpr size_t kMaxValueBytes = 2000;
+  size_t listed = std::min(changes.size(), kMaxAlerts);
+  out.append(",\"more\":"sv).append(std::to_string(changes.size() - listed));
   out.append(",\"alerts\":["sv);
-  for (size_t i = 0; i < changes.size(); ++i) {
+  for (size_t i = 0; i < listed; ++i) {
     const AlertChange& c = changes[i];
     if (i) out.push_back(',');
     out.append("{\"group\":{"sv);
@@ -175,7 +186,7 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
       if (k) out.push_back(',');
       append_json_string(out, c.group[k].first);
       out.push_back(':');
-      append_json_string(out, c.group[k].second);
+      append_json_string(out, cut(c.group[k].second, kMaxValueBytes));
     }
     out.append("},\"since\":\""sv).append(time_text(c.since_ns)).push_back('"');
     if (!r.is_first_seen()) {
@@ -190,7 +201,7 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
         if (k) out.push_back(',');
         append_json_string(out, c.shown[k].first);
         out.push_back(':');
-        append_json_string(out, c.shown[k].second);
+        append_json_string(out, cut(c.shown[k].second, kMaxValueBytes));
       }
       out.push_back('}');
     }

@@ -115,9 +115,10 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
   if (!fields_.load(json)) return false;
   int64_t clock = clock_ns(wall_unix_ms);
   int64_t t = fields_.time().value_or(clock);
-  // A time far ahead of both the clock and this machine's (a bad clock, a typo) is taken as
-  // now: it would otherwise move every window past all other events.
-  if (t > std::max(clock, wall_unix_ms * kNsPerMs) + 3600 * 1'000'000'000LL) t = clock;
+  // A time over an hour ahead of this machine's (a bad clock, a typo, a hostile line) is taken
+  // as the clock's: it would otherwise move every window past all other events. (Against the
+  // wall clock, not the engine's: many such lines must not walk it forward an hour at a time.)
+  if (t > wall_unix_ms * kNsPerMs + 3600 * 1'000'000'000LL) t = clock;
   if (watermark_wall_ms_ == 0 || t > watermark_ns_) {
     watermark_ns_ = t;
     watermark_wall_ms_ = wall_unix_ms;
@@ -129,20 +130,21 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
     if (!passes(rule.where)) continue;
     const AlertRuleConfig& rc = rule.config;
     if (rc.is_first_seen()) {
-      auto v = fields_.text(rc.first_seen);
-      if (!v || v->empty()) continue;
-      auto it = state.seen.find(std::string(*v));
+      auto text = fields_.text(rc.first_seen);
+      if (!text || text->empty()) continue;
+      std::string value(*text);  // (a number's text lives in a buffer the next lookup reuses)
+      auto it = state.seen.find(value);
       if (it == state.seen.end() || it->second < t - rule.remember_ns) {
         AlertChange change;
         change.rule = rule.name;
         change.status = AlertStatus::kFirstSeen;
-        change.group = {{rc.first_seen, std::string(*v)}};
+        change.group = {{rc.first_seen, value}};
         change.since_ns = t;
         change.queued_unix_ms = wall_unix_ms;
         for (const std::string& f : rc.show)
           if (auto shown = fields_.text(f)) change.shown.emplace_back(f, std::string(*shown));
         changes.push_back(std::move(change));
-        if (it == state.seen.end()) it = state.seen.emplace(std::string(*v), t).first;
+        if (it == state.seen.end()) it = state.seen.emplace(value, t).first;
       }
       it->second = std::max(it->second, t);
       if (state.seen.size() > max_remembered_) forget_oldest(state, clock, rule);
@@ -194,6 +196,7 @@ std::optional<double> RuleEngine::measure(const CompiledRule& rule, const GroupW
 
 void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& changes) {
   int64_t now = clock_ns(wall_unix_ms);
+  if (observed_since_ns_ < 0) observed_since_ns_ = now;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const CompiledRule& rule = rules_[i];
     RuleState& state = states_[i];
@@ -257,15 +260,19 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
 void RuleEngine::forget_oldest(RuleState& state, int64_t now_ns, const CompiledRule& rule) {
   std::erase_if(state.seen, [&](const auto& kv) { return kv.second < now_ns - rule.remember_ns; });
   if (state.seen.size() <= max_remembered_) return;
-  // The oldest tenth goes at once, so this runs once per many new values.
-  std::vector<int64_t> times;
-  times.reserve(state.seen.size());
-  for (const auto& kv : state.seen) times.push_back(kv.second);
-  size_t drop = state.seen.size() - max_remembered_ + max_remembered_ / 10;
-  drop = std::min(drop, times.size() - 1);
-  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(drop), times.end());
-  int64_t cut = times[drop];
-  std::erase_if(state.seen, [&](const auto& kv) { return kv.second < cut; });
+  // The oldest go until a tenth of the room is free again, so this runs once per many new
+  // values; values seen at the same time are told apart by the order they are listed in.
+  std::vector<std::pair<int64_t, const std::string*>> by_time;
+  by_time.reserve(state.seen.size());
+  for (const auto& kv : state.seen) by_time.emplace_back(kv.second, &kv.first);
+  size_t keep = max_remembered_ - max_remembered_ / 10;
+  size_t drop = by_time.size() - keep;
+  std::nth_element(by_time.begin(), by_time.begin() + static_cast<std::ptrdiff_t>(drop), by_time.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> gone;
+  gone.reserve(drop);
+  for (size_t i = 0; i < drop; ++i) gone.push_back(*by_time[i].second);
+  for (const std::string& key : gone) state.seen.erase(key);
 }
 
 void RuleEngine::save_members(std::string& out) const {
@@ -309,7 +316,7 @@ void RuleEngine::save_members(std::string& out) const {
   out.push_back('}');
 }
 
-void RuleEngine::load(const simdjson::dom::element& state) {
+void RuleEngine::load(const simdjson::dom::element& state, int64_t wall_unix_ms) {
   auto index_of = [&](std::string_view name) -> int {
     for (size_t i = 0; i < rules_.size(); ++i)
       if (rules_[i].name == name) return static_cast<int>(i);
@@ -320,6 +327,7 @@ void RuleEngine::load(const simdjson::dom::element& state) {
     // The clock goes on from the last event time seen before the stop, at the wall time of
     // the start (the time between is not known to have passed in event time).
     watermark_ns_ = watermark;
+    watermark_wall_ms_ = wall_unix_ms;
   }
   simdjson::dom::array firing;
   if (state["firing"].get_array().get(firing) == simdjson::SUCCESS) {
@@ -389,8 +397,13 @@ std::vector<MessageChanges> into_messages(const RuleEngine& engine, std::vector<
   for (const CompiledRule& rule : engine.rules()) {
     for (const char* status : {"firing", "resolved", "first_seen"}) {
       MessageChanges m{&rule, {}};
-      for (AlertChange& c : changes)
-        if (c.rule == rule.name && std::string_view(status_name(c.status)) == status) m.changes.push_back(std::move(c));
+      std::map<std::string, size_t> at;  // a group told twice (a repeat while waiting): its latest
+      for (AlertChange& c : changes) {
+        if (c.rule != rule.name || std::string_view(status_name(c.status)) != status) continue;
+        auto [it, fresh] = at.emplace(group_key(c.group), m.changes.size());
+        if (fresh) m.changes.push_back(std::move(c));
+        else m.changes[it->second] = std::move(c);
+      }
       if (!m.changes.empty()) out.push_back(std::move(m));
     }
   }

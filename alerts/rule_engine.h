@@ -68,8 +68,9 @@ class RuleEngine {
   // What survives a restart: firing alerts (with when they were last sent) and remembered
   // first_seen values, as one JSON object's members (no braces).
   void save_members(std::string& out) const;
-  // Reads them back from a saved state object; unknown rules are dropped.
-  void load(const simdjson::dom::element& state);
+  // Reads them back from a saved state object; unknown rules are dropped. The clock goes on
+  // from the saved event time as of `wall_unix_ms`.
+  void load(const simdjson::dom::element& state, int64_t wall_unix_ms);
 
   // For `logship alerts list`: each firing alert as a change (status kFiring).
   std::vector<AlertChange> firing() const;

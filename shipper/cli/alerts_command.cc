@@ -160,7 +160,7 @@ int alerts_list(const AlertsArgs& a) {
     return 1;
   }
   RuleEngine engine(sink->config, sink->name);
-  engine.load(state);
+  engine.load(state, wall_unix_ms());
   std::vector<AlertChange> firing = engine.firing();
   for (const CompiledRule& rule : engine.rules()) {
     if (rule.config.is_first_seen()) {

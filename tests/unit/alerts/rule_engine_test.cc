@@ -147,8 +147,10 @@ TEST(RuleEngineTest, ARestartKeepsFiringAlertsAndRememberedValuesAndDoesNotResol
   }
   RuleEngine engine(c, "test");
   simdjson::dom::parser parser;
-  engine.load(parser.parse(saved));
+  engine.load(parser.parse(saved), kWall0 + 5'000);
   std::vector<AlertChange> changes;
+  engine.evaluate(kWall0 + 6'000, changes);  // no event yet since the start: nothing is judged resolved
+  EXPECT_TRUE(changes.empty());
   engine.add_event(event(kT0 + 10 * kSecond, R"("error":{"type":"Timeout"})"), kWall0 + 10'000, changes);
   engine.evaluate(kWall0 + 10'000, changes);
   EXPECT_TRUE(changes.empty());  // no "new" Timeout, no second "firing", no early "resolved"
@@ -156,6 +158,48 @@ TEST(RuleEngineTest, ARestartKeepsFiringAlertsAndRememberedValuesAndDoesNotResol
   engine.evaluate(kWall0 + 10'000 + 301'000, changes);  // a whole window later, below the bound
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].status, AlertStatus::kResolved);
+}
+
+// From the review: a number's text lived in a buffer the `show` lookup reused, so the value
+// remembered was the shown field's ("7\0345"), and 12345 was announced on every run.
+TEST(RuleEngineTest, ANumericFirstSeenValueIsRememberedAsItselfWhenAnotherFieldIsShown) {
+  AlertRuleConfig r;
+  r.first_seen = "query_id";
+  r.show = {"duration_ms"};
+  RuleEngine engine(config_with("new_query", r), "test");
+  std::vector<AlertChange> changes;
+  for (int i = 0; i < 3; ++i) engine.add_event(event(kT0 + i * kSecond, R"("query_id":12345,"duration_ms":7)"), kWall0, changes);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].group, (Group{{"query_id", "12345"}}));
+  EXPECT_EQ(changes[0].shown, (Group{{"duration_ms", "7"}}));
+}
+
+// From the review: each event an hour ahead of the clock moved it an hour, so a few hundred
+// lines made every window and `remember` see a month pass.
+TEST(RuleEngineTest, EventsFromTheFutureDoNotMoveTheClockPastTheWallClock) {
+  AlertRuleConfig count;
+  count.window.value = std::chrono::minutes(5);
+  count.above = 5;
+  RuleEngine engine(config_with("errors", count), "test");
+  std::vector<AlertChange> changes;
+  int64_t wall_ns = kWall0 * 1'000'000;
+  for (int i = 0; i < 10; ++i) engine.add_event(event(wall_ns - 60 * kSecond + i * kSecond, R"("x":1)"), kWall0, changes);
+  for (int i = 1; i <= 500; ++i) engine.add_event(event(wall_ns + i * 3540 * kSecond, R"("y":1)"), kWall0, changes);
+  EXPECT_LE(engine.clock_ns(kWall0), wall_ns + 3600 * kSecond);
+  engine.evaluate(kWall0, changes);
+  ASSERT_EQ(changes.size(), 1u);  // the ten real events and the 500 taken as now: still in the window
+}
+
+TEST(RuleEngineTest, RememberedValuesStayWithinTheLimitWhenTheyShareOneTime) {
+  AlertRuleConfig r;
+  r.first_seen = "id";
+  AlertsSinkConfig c = config_with("ids", r);
+  c.max_remembered = 100;
+  RuleEngine engine(c, "test");
+  std::vector<AlertChange> changes;
+  for (int i = 0; i < 1000; ++i) engine.add_event(event(kT0, R"("id":"v)" + std::to_string(i) + "\""), kWall0, changes);
+  EXPECT_LE(engine.remembered("ids"), 100u);
+  EXPECT_GE(engine.remembered("ids"), 90u);
 }
 
 TEST(RuleEngineTest, GroupsPastTheLimitAreCountedNotTracked) {
@@ -204,6 +248,27 @@ TEST(NotifierTest, ASlackMessageStaysWithinSlacksLimitsAndSaysHowManyMoreThereAr
     }
   }
   EXPECT_EQ(body.find("<&>"), std::string::npos);  // escaped for mrkdwn
+
+  // Values shown under each row take blocks too: still at most 50.
+  AlertRuleConfig seen;
+  seen.first_seen = "id";
+  seen.show = {"a", "b", "c", "d", "e"};
+  RuleEngine first_seen(config_with("ids", seen), "test");
+  std::vector<AlertChange> values;
+  for (int i = 0; i < 45; ++i) {
+    AlertChange c;
+    c.rule = "ids";
+    c.status = AlertStatus::kFirstSeen;
+    c.group = {{"id", "<!channel> " + std::to_string(i)}};
+    c.shown = {{"a", "1"}, {"b", "2"}, {"c", "3"}, {"d", "4"}, {"e", "5"}};
+    values.push_back(c);
+  }
+  n.max_rows = 40;
+  body = render_message(n, first_seen.rules()[0], values, MessageContext{"h", "s"});
+  simdjson::dom::element many = parser.parse(body);
+  EXPECT_LE(simdjson::dom::array(many["blocks"]).size(), 50u);
+  EXPECT_NE(body.find("more"), std::string::npos);
+  EXPECT_EQ(body.find("<!channel>"), std::string::npos) << "a mention in a value must not reach the channel";
 }
 
 }  // namespace

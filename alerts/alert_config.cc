@@ -42,7 +42,25 @@ const Schema<AlertRuleConfig>& AlertRuleConfig::schema() {
           .field("repeat_interval", &AlertRuleConfig::repeat_interval, "How often a firing alert is sent again (default: the sink's).")
           .shown_default("the sink's")
           .field("severity", &AlertRuleConfig::severity, "A word shown with the alert (info, warning, critical).")
-          .field("description", &AlertRuleConfig::description, "A sentence shown under the title: what it means, what to do.");
+          .field("description", &AlertRuleConfig::description, "A sentence shown under the title: what it means, what to do.")
+          .field("view", &AlertRuleConfig::view, "Instead of events: a saved view (logship views list) run on the `cluster` every `every`; each row is a group, `value` the column compared with the bound.")
+          .field("params", &AlertRuleConfig::params, "The view's parameters (since: now-15m).")
+          .field("every", &AlertRuleConfig::every, "How often a query rule runs its view.")
+          .field("value", &AlertRuleConfig::value, "The view's column a query rule compares with `above`/`below` (logship views run NAME shows them).");
+  return s;
+}
+
+const Schema<SummaryConfig>& SummaryConfig::schema() {
+  static const auto s =
+      Schema<SummaryConfig>()
+          .field("every", &SummaryConfig::every, "How often the summary is made and posted (its first when the sink first starts, or when its input ends).")
+          .field("period", &SummaryConfig::period, "The time it covers, ending now (default: `every`); the period before it is the comparison.")
+          .shown_default("every")
+          .field("views", &SummaryConfig::views, "Saved views shown, in order (logship views list).")
+          .field("rows", &SummaryConfig::rows, "Rows shown per view; the rest are counted.")
+          .field("notify", &SummaryConfig::notify, "Notifiers (default: the sink's `notify`).")
+          .field("index", &SummaryConfig::index, "Also index the summary as a document of logs-logship.summary-<namespace>, to chart over time.")
+          .field("description", &SummaryConfig::description, "A line shown under the title.");
   return s;
 }
 
@@ -52,7 +70,8 @@ const Schema<AlertsSinkConfig>& AlertsSinkConfig::schema() {
           .named_map("notifiers", &AlertsSinkConfig::notifiers, NotifierConfig::schema(), "Where messages go, by name.")
           .required()
           .named_map("rules", &AlertsSinkConfig::rules, AlertRuleConfig::schema(), "Alert rules, by name.")
-          .required()
+          .named_map("summaries", &AlertsSinkConfig::summaries, SummaryConfig::schema(), "Performance summaries, by name.")
+          .nested("cluster", &AlertsSinkConfig::cluster, ClusterConfig::schema(), "The Elasticsearch or OpenSearch cluster query rules and summaries ask (and summaries are indexed into).")
           .field("notify", &AlertsSinkConfig::notify, "Notifiers of every rule that names none (default: all).")
           .field("repeat_interval", &AlertsSinkConfig::repeat_interval, "How often a firing alert is sent again.")
           .field("group_wait", &AlertsSinkConfig::group_wait, "Alerts of one rule that start within this time go out as one message.")
@@ -123,13 +142,42 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
   }
   for (const std::string& name : notify)
     if (!known_notifier(name)) errors.add(node["notify"], join_path(path, "notify"), "no notifier named '" + name + "'");
-  if (rules.empty()) errors.add(node["rules"], rpath, "must hold at least one rule");
+  if (rules.empty() && summaries.empty()) errors.add(node, path, "needs `rules:`, `summaries:` or both");
+  auto known_view = [&](const std::string& name) {
+    auto names = saved_view_names();
+    return std::find(names.begin(), names.end(), name) != names.end();
+  };
+  auto views_list = [&] {
+    std::string list;
+    for (const std::string& n : saved_view_names()) list += (list.empty() ? "" : ", ") + n;
+    return list;
+  };
+  for (const auto& [name, sm] : summaries) {
+    YAML::Node at = node["summaries"][name];
+    std::string p = join_path(join_path(path, "summaries"), name);
+    if (!cluster) errors.add(at, p, "a summary needs the sink's `cluster:` to run its views on");
+    if (sm.every.value < std::chrono::seconds(1)) errors.add(at["every"], join_path(p, "every"), "must be at least 1s");
+    if (sm.views.empty()) errors.add(at["views"], join_path(p, "views"), "must name at least one saved view");
+    for (const std::string& v : sm.views)
+      if (!known_view(v)) errors.add(at["views"], join_path(p, "views"), "no saved view named '" + v + "' (" + views_list() + ")");
+    if (sm.rows < 1 || sm.rows > 20) errors.add(at["rows"], join_path(p, "rows"), "must be between 1 and 20");
+    for (const std::string& n : sm.notify)
+      if (!known_notifier(n)) errors.add(at["notify"], join_path(p, "notify"), "no notifier named '" + n + "'");
+  }
   for (const auto& [name, r] : rules) {
     YAML::Node at = node["rules"][name];
     std::string p = join_path(rpath, name);
     auto bad = [&](const char* key, const std::string& why) { errors.add(at[key] ? at[key] : at, join_path(p, key), why); };
     bool has_bound = !std::isnan(r.above) || !std::isnan(r.below);
-    if (r.is_first_seen()) {
+    if (r.is_query()) {
+      if (!cluster) errors.add(at, p, "a query rule needs the sink's `cluster:` to run its view on");
+      if (!known_view(r.view)) bad("view", "no saved view named '" + r.view + "' (" + views_list() + ")");
+      if (r.value.empty()) bad("value", "a query rule needs the column it compares (logship views run " + r.view + " shows them)");
+      if (!has_bound) errors.add(at, p, "needs `above` or `below`");
+      if (r.every.value < std::chrono::seconds(1)) bad("every", "must be at least 1s");
+      for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events"})
+        if (at[key]) bad(key, "a query rule reads its view's rows; it takes no " + std::string(key));
+    } else if (r.is_first_seen()) {
       for (const char* key : {"measure", "field", "above", "below", "window", "min_events", "matching"})
         if (at[key]) bad(key, "a first_seen rule fires on a new value; it takes no " + std::string(key));
     } else {

@@ -28,6 +28,17 @@
 //         new_query_shape:           # a slow query shape not seen in the last 30 days
 //           first_seen: mysql.slowlog.id
 //           remember: 30d
+//         endpoint_errors:           # a saved view run on the cluster every 5 minutes
+//           view: http_errors_by_endpoint
+//           params: {since: now-15m}
+//           every: 5m
+//           value: doc_count          # the column compared; each row is a group
+//           above: 100
+//       cluster: {endpoints: ['${ES_URL}']}
+//       summaries:
+//         hourly:                     # posted (and indexed) every hour
+//           every: 1h
+//           views: [top_slow_queries, errors_by_service_and_level, slowest_endpoints]
 #pragma once
 
 #include <cmath>
@@ -36,6 +47,7 @@
 #include <utility>
 #include <vector>
 
+#include "alerts/cluster_views.h"
 #include "core/config/schema.h"
 
 namespace logship {
@@ -79,13 +91,35 @@ struct AlertRuleConfig {
   Duration repeat_interval{std::chrono::seconds(0)};
   std::string severity = "warning";
   std::string description;
+  // Query rules: a saved view run on the cluster every `every`; each row is a group (its
+  // `group_by` columns, else its first), `value` the column compared.
+  std::string view;
+  StringMap params;
+  Duration every{std::chrono::minutes(5)};
+  std::string value;
   static const Schema<AlertRuleConfig>& schema();
   bool is_first_seen() const { return !first_seen.empty(); }
+  bool is_query() const { return !view.empty(); }
+};
+
+// A performance summary: saved views run on the cluster every `every` over the period just
+// ended, each compared with the period before, posted to the notifiers and indexed.
+struct SummaryConfig {
+  Duration every{std::chrono::hours(1)};
+  Duration period{std::chrono::seconds(0)};  // 0: `every`
+  std::vector<std::string> views = {"top_slow_queries", "errors_by_service_and_level", "slowest_endpoints"};
+  int64_t rows = 5;
+  std::vector<std::string> notify;
+  bool index = true;
+  std::string description;
+  static const Schema<SummaryConfig>& schema();
 };
 
 struct AlertsSinkConfig {
   std::vector<std::pair<std::string, NotifierConfig>> notifiers;
   std::vector<std::pair<std::string, AlertRuleConfig>> rules;
+  std::vector<std::pair<std::string, SummaryConfig>> summaries;
+  std::optional<ClusterConfig> cluster;
   std::vector<std::string> notify;
   Duration repeat_interval{std::chrono::hours(4)};
   Duration group_wait{std::chrono::seconds(30)};

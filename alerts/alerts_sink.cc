@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <set>
 #include <fstream>
@@ -63,7 +64,10 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
       state_path_(state_path(ctx.data_dir, ctx.name)),
       dead_letters_(ctx.data_dir + "/dead-letter/" + ctx.name + ".notifications.ndjson"),
       engine_(config, ctx.name),
-      state_errors_(metrics().counter("logship_alert_state_errors_total", "Times the alerts state file could not be written.", {{"component", ctx.name}})) {
+      state_errors_(metrics().counter("logship_alert_state_errors_total", "Times the alerts state file could not be written.", {{"component", ctx.name}})),
+      query_errors_(metrics().counter("logship_alert_query_errors_total", "Views of query rules and summaries the cluster did not answer.", {{"component", ctx.name}})) {
+  if (config_.cluster) cluster_ = std::make_unique<ClusterViews>(*config_.cluster);
+  started_unix_ms_ = wall_unix_ms();
   const std::string help = "Alert messages by notifier and outcome (sent, retried, dead_lettered).";
   for (const auto& [n, cfg] : config_.notifiers) {
     notifier_metrics_[n] = {&metrics().counter("logship_alert_notifications_total", help, {{"component", name_}, {"notifier", n}, {"outcome", "sent"}}),
@@ -82,6 +86,14 @@ Result<std::unique_ptr<AlertsSink>> AlertsSink::create(const AlertsSinkConfig& c
 }
 
 AlertsSink::~AlertsSink() { abort(); }
+
+std::vector<std::pair<std::string, const NotifierConfig*>> AlertsSink::targets(const std::vector<std::string>& named) const {
+  const std::vector<std::string>& names = !named.empty() ? named : config_.notify;
+  std::vector<std::pair<std::string, const NotifierConfig*>> out;
+  for (const auto& [n, cfg] : config_.notifiers)
+    if (names.empty() || std::find(names.begin(), names.end(), n) != names.end()) out.emplace_back(n, &cfg);
+  return out;
+}
 
 const NotifierConfig* AlertsSink::notifier(const std::string& name) const {
   for (const auto& [n, cfg] : config_.notifiers)
@@ -131,6 +143,13 @@ Status AlertsSink::load_state() {
       pending_.push_back(std::move(c));
     }
   }
+  simdjson::dom::object runs;
+  if (state["last_run"].get_object().get(runs) == simdjson::SUCCESS) {
+    for (auto kv : runs) {
+      int64_t ms = 0;
+      if (kv.value.get_int64().get(ms) == simdjson::SUCCESS) last_run_[std::string(kv.key)] = ms;
+    }
+  }
   if (state["outbox"].get_array().get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element e : list) {
       Outgoing m;
@@ -160,7 +179,16 @@ void AlertsSink::save_state_locked() {
     if (i) text.push_back(',');
     append_change(text, pending_[i]);
   }
-  text.append("],\"outbox\":["sv);
+  text.append("],\"last_run\":{"sv);
+  bool first_run = true;
+  for (const auto& [key, ms] : last_run_) {
+    if (!first_run) text.push_back(',');
+    first_run = false;
+    append_json_string(text, key);
+    text.push_back(':');
+    text.append(std::to_string(ms));
+  }
+  text.append("},\"outbox\":["sv);
   for (size_t i = 0; i < outbox_.size(); ++i) {
     const Outgoing& m = outbox_[i];
     if (i) text.push_back(',');
@@ -236,12 +264,7 @@ void AlertsSink::dispatch_locked(int64_t now_ms, bool everything) {
   if (due.empty()) return;
   for (MessageChanges& m : into_messages(engine_, std::move(due))) {
     const CompiledRule& rule = *m.rule;
-    std::vector<std::string> targets = !rule.config.notify.empty() ? rule.config.notify : config_.notify;
-    if (targets.empty())
-      for (const auto& [n, cfg] : config_.notifiers) targets.push_back(n);
-    for (const std::string& n : targets) {
-      const NotifierConfig* cfg = notifier(n);
-      if (cfg == nullptr) continue;
+    for (const auto& [n, cfg] : targets(rule.config.notify)) {
       Outgoing out;
       out.notifier = n;
       out.rule = rule.name;
@@ -337,6 +360,107 @@ void AlertsSink::post_due(std::unique_lock<std::mutex>& lock, bool flushing) {
   }
 }
 
+void AlertsSink::queue_summary(const SummaryReport& report, const SummaryConfig& config, int64_t now_ms) {
+  for (const auto& [n, cfg] : targets(config.notify)) {
+    Outgoing out;
+    out.notifier = n;
+    out.rule = "summary:" + report.name;
+    out.title = report.name + " summary";
+    out.body = render_summary(*cfg, report, MessageContext{host_, name_});
+    out.first_try_unix_ms = now_ms;
+    outbox_.push_back(std::move(out));
+  }
+  dirty_ = true;
+}
+
+void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing) {
+  if (!cluster_) return;
+  for (size_t i = 0; i < engine_.rules().size() && !stopping_; ++i) {
+    const CompiledRule& rule = engine_.rules()[i];
+    const AlertRuleConfig& rc = rule.config;
+    if (!rc.is_query()) continue;
+    std::string key = "rule:" + rule.name;
+    int64_t now = wall_unix_ms();
+    int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(rc.every.value).count();
+    auto last = last_run_.find(key);
+    if (last != last_run_.end() && now < last->second + every) continue;
+    last_run_[key] = now;
+    dirty_ = true;
+    std::map<std::string, std::string> params(rc.params.begin(), rc.params.end());
+    lock.unlock();
+    auto table = cluster_->run(rc.view, params);
+    lock.lock();
+    if (!table) {
+      query_errors_.add();
+      log_warn("query rule: the view did not run; tried again at its next time", {{"component", name_}, {"rule", rule.name}, {"error", table.error().message}});
+      continue;
+    }
+    const ResultTable& t = table.value();
+    auto column = [&](const std::string& name) -> int {
+      for (size_t c = 0; c < t.columns.size(); ++c)
+        if (t.columns[c] == name) return static_cast<int>(c);
+      return -1;
+    };
+    int value_at = column(rc.value);
+    std::vector<int> group_at;
+    for (const std::string& g : rc.group_by) group_at.push_back(column(g));
+    if (rc.group_by.empty() && !t.columns.empty()) group_at.push_back(0);
+    if (value_at < 0 || std::find(group_at.begin(), group_at.end(), -1) != group_at.end()) {
+      query_errors_.add();
+      std::string columns;
+      for (const std::string& c : t.columns) columns += (columns.empty() ? "" : ", ") + c;
+      log_warn("query rule: the view has no such column", {{"component", name_}, {"rule", rule.name}, {"columns", columns}});
+      continue;
+    }
+    std::vector<std::pair<Group, std::optional<double>>> rows;
+    for (const auto& row : t.rows) {
+      Group g;
+      for (size_t k = 0; k < group_at.size(); ++k) {
+        size_t c = static_cast<size_t>(group_at[k]);
+        g.emplace_back(rc.group_by.empty() ? t.columns[c] : rc.group_by[k], c < row.size() ? row[c] : "");
+      }
+      std::optional<double> v;
+      if (static_cast<size_t>(value_at) < row.size()) {
+        double d;
+        const std::string& text = row[static_cast<size_t>(value_at)];
+        auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+        if (ec == std::errc() && p == text.data() + text.size() && !text.empty()) v = d;
+      }
+      rows.emplace_back(std::move(g), v);
+    }
+    size_t before = pending_.size();
+    engine_.judge_rows(i, rows, wall_unix_ms(), pending_);
+    if (pending_.size() != before) dirty_ = true;
+  }
+  for (const auto& [sname, sc] : config_.summaries) {
+    if (stopping_) return;
+    std::string key = "summary:" + sname;
+    int64_t now = wall_unix_ms();
+    int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(sc.every.value).count();
+    auto last = last_run_.find(key);
+    int64_t since = last != last_run_.end() ? last->second : started_unix_ms_;
+    bool due = now >= since + every || (flushing && !made_this_run_.count(sname));
+    if (!due) continue;
+    last_run_[key] = now;
+    made_this_run_.insert(sname);
+    dirty_ = true;
+    SummaryConfig config = sc;
+    std::string summary_name = sname;
+    lock.unlock();
+    SummaryReport report = build_summary(*cluster_, summary_name, config, now);
+    Status indexed;
+    if (config.index) indexed = cluster_->index("logship.summary", summary_document(report, MessageContext{host_, name_}));
+    lock.lock();
+    for (const SummarySection& section : report.sections)
+      if (!section.error.empty()) query_errors_.add();
+    if (!indexed) {
+      query_errors_.add();
+      log_warn("summary not indexed (it is still posted)", {{"component", name_}, {"summary", summary_name}, {"error", indexed.error().message}});
+    }
+    queue_summary(report, config, now);
+  }
+}
+
 void AlertsSink::run() {
   std::unique_lock lock(mutex_);
   int64_t interval = std::chrono::duration_cast<std::chrono::milliseconds>(config_.evaluate_interval.value).count();
@@ -349,7 +473,8 @@ void AlertsSink::run() {
       next_evaluation_ms_ = now + interval;
       if (pending_.size() != before) dirty_ = true;
     }
-    dispatch_locked(now, flushing);
+    run_scheduled(lock, flushing);
+    dispatch_locked(wall_unix_ms(), flushing);
     if (dirty_) save_state_locked();
     post_due(lock, flushing);
     if (flushing) {

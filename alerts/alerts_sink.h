@@ -11,12 +11,14 @@
 
 #include <condition_variable>
 #include <deque>
+#include <set>
 #include <mutex>
 #include <thread>
 
 #include "alerts/alert_config.h"
 #include "alerts/notifier.h"
 #include "alerts/rule_engine.h"
+#include "alerts/summary.h"
 #include "core/component.h"
 #include "delivery/dead_letter_file.h"
 
@@ -63,6 +65,12 @@ class AlertsSink final : public Sink {
   // False (and the message kept) when the dead-letter file cannot be written.
   bool dead_letter(const Outgoing& message, const std::string& reason);
   const NotifierConfig* notifier(const std::string& name) const;
+  // The notifiers a rule or summary names (none: the sink's `notify`, else every notifier).
+  std::vector<std::pair<std::string, const NotifierConfig*>> targets(const std::vector<std::string>& named) const;
+  // Query rules and summaries whose time has come (at flush: every summary not yet made in this
+  // run); the lock is let go while the cluster answers.
+  void run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing);
+  void queue_summary(const SummaryReport& report, const SummaryConfig& config, int64_t now_ms);
 
   AlertsSinkConfig config_;
   std::string name_;
@@ -81,7 +89,12 @@ class AlertsSink final : public Sink {
   bool stopping_ = false;             // guarded by mutex_
   int64_t next_evaluation_ms_ = 0;    // guarded by mutex_
   std::map<std::string, NotifierMetrics> notifier_metrics_;
+  std::unique_ptr<ClusterViews> cluster_;        // used by the worker only
+  std::map<std::string, int64_t> last_run_;      // guarded by mutex_: "rule:x", "summary:y" -> wall ms
+  std::set<std::string> made_this_run_;          // guarded by mutex_: summaries made since start
+  int64_t started_unix_ms_ = 0;
   Counter& state_errors_;
+  Counter& query_errors_;
   std::thread worker_;
 };
 

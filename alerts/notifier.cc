@@ -30,18 +30,6 @@ std::string cut(std::string_view text, size_t max) {
   return std::string(text.substr(0, end)) + "…";
 }
 
-// Slack's mrkdwn reads &, < and > as markup.
-std::string mrkdwn_escaped(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out.push_back(c);
-  }
-  return out;
-}
-
 std::string number_text(double v, bool share) {
   char buf[48];
   if (share) std::snprintf(buf, sizeof(buf), "%.2f %%", v * 100);
@@ -58,6 +46,12 @@ std::string time_text(int64_t ns) {
 
 std::string bound_text(const AlertRuleConfig& r) {
   bool share = r.measure == "share";
+  if (r.is_query()) {
+    std::string out = r.value + " of view " + r.view;
+    if (!std::isnan(r.above)) out += " above " + number_text(r.above, false);
+    if (!std::isnan(r.below)) out += std::string(std::isnan(r.above) ? "" : " or") + " below " + number_text(r.below, false);
+    return out + ", every " + format_duration(r.every);
+  }
   std::string what = r.measure == "count" ? "events" : r.measure == "rate" ? "events per second" : r.measure == "share" ? "share matching" : r.measure + " of " + r.field;
   std::string out = what;
   if (!std::isnan(r.above)) out += " above " + number_text(r.above, share);
@@ -110,8 +104,8 @@ std::string render_slack(const NotifierConfig& n, const CompiledRule& rule, cons
     if (r.is_first_seen()) {
       fields.emplace_back("first seen", time_text(c.since_ns));
     } else {
-      fields.emplace_back(status == AlertStatus::kResolved ? "was" : r.measure, number_text(c.value, share));
-      if (r.measure != "count") fields.emplace_back("events", std::to_string(c.events));
+      fields.emplace_back(status == AlertStatus::kResolved ? "was" : r.is_query() ? r.value : r.measure, number_text(c.value, share));
+      if (r.measure != "count" && !r.is_query()) fields.emplace_back("events", std::to_string(c.events));
       fields.emplace_back("since", time_text(c.since_ns));
     }
     blocks.append(",{\"type\":\"section\",\"fields\":["sv);
@@ -161,6 +155,14 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
   if (r.is_first_seen()) {
     out.append(",\"first_seen\":"sv);
     append_json_string(out, r.first_seen);
+  } else if (r.is_query()) {
+    out.append(",\"view\":"sv);
+    append_json_string(out, r.view);
+    out.append(",\"value_column\":"sv);
+    append_json_string(out, r.value);
+    out.append(",\"every_seconds\":"sv).append(std::to_string(std::chrono::duration_cast<std::chrono::seconds>(r.every.value).count()));
+    if (!std::isnan(r.above)) out.append(",\"above\":"sv).append(number_text(r.above, false));
+    if (!std::isnan(r.below)) out.append(",\"below\":"sv).append(number_text(r.below, false));
   } else {
     out.append(",\"measure\":"sv);
     append_json_string(out, r.measure);
@@ -193,7 +195,7 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.value) ? c.value : 0.0);
       out.append(",\"value\":"sv).append(buf);
-      out.append(",\"events\":"sv).append(std::to_string(c.events));
+      if (!r.is_query()) out.append(",\"events\":"sv).append(std::to_string(c.events));
     }
     if (!c.shown.empty()) {
       out.append(",\"shown\":{"sv);
@@ -238,6 +240,17 @@ size_t read_retry_after(char* data, size_t size, size_t n, void* out) {
 
 }  // namespace
 
+std::string mrkdwn_escaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out.push_back(c);
+  }
+  return out;
+}
+
 std::string message_title(const CompiledRule& rule, const std::vector<AlertChange>& changes) {
   AlertStatus status = changes.front().status;
   std::string what = status == AlertStatus::kFirstSeen ? "new " + rule.config.first_seen : status_name(status);
@@ -272,8 +285,8 @@ std::string render_text(const NotifierConfig* n, const CompiledRule& rule, const
       line += "  first seen " + time_text(c.since_ns);
       for (const auto& [field, value] : c.shown) line += "\n     " + field + ": " + cut(value, 300);
     } else {
-      line += "  " + std::string(status == AlertStatus::kResolved ? "was " : "") + r.measure + " " + number_text(c.value, share);
-      if (r.measure != "count") line += " (" + std::to_string(c.events) + " events)";
+      line += "  " + std::string(status == AlertStatus::kResolved ? "was " : "") + (r.is_query() ? r.value : r.measure) + " " + number_text(c.value, share);
+      if (r.measure != "count" && !r.is_query()) line += " (" + std::to_string(c.events) + " events)";
       line += "  since " + time_text(c.since_ns);
     }
     out += line + "\n";

@@ -25,6 +25,9 @@ std::string render_message(const NotifierConfig& notifier, const CompiledRule& r
 std::string render_text(const NotifierConfig* notifier, const CompiledRule& rule, const std::vector<AlertChange>& changes,
                         const MessageContext& context);
 
+// Text for Slack's mrkdwn: &, < and > as entities (Slack reads them as markup, <!channel> too).
+std::string mrkdwn_escaped(std::string_view text);
+
 // A short text for logs and `logship alerts test`: "errors_per_service firing: 3 groups".
 std::string message_title(const CompiledRule& rule, const std::vector<AlertChange>& changes);
 

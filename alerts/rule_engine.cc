@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <set>
 
 #include "core/json_writer.h"
 
@@ -127,8 +128,9 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
   for (size_t i = 0; i < rules_.size(); ++i) {
     CompiledRule& rule = rules_[i];
     RuleState& state = states_[i];
-    if (!passes(rule.where)) continue;
     const AlertRuleConfig& rc = rule.config;
+    if (rc.is_query()) continue;  // reads its view's answer, not events
+    if (!passes(rule.where)) continue;
     if (rc.is_first_seen()) {
       auto text = fields_.text(rc.first_seen);
       if (!text || text->empty()) continue;
@@ -194,6 +196,40 @@ std::optional<double> RuleEngine::measure(const CompiledRule& rule, const GroupW
   return window.percentile(rule.percentile);
 }
 
+bool RuleEngine::judge(const CompiledRule& rule, GroupState& g, bool over, std::optional<double> value, int64_t events, int64_t now,
+                       int64_t wall_unix_ms, AlertChange& change) {
+  change.rule = rule.name;
+  change.group = g.group;
+  change.value = value.value_or(0);
+  change.events = events;
+  change.queued_unix_ms = wall_unix_ms;
+  bool said = true;
+  if (over && !g.firing) {
+    g.firing = true;
+    g.since_ns = now;
+    g.last_sent_unix_ms = wall_unix_ms;
+    change.status = AlertStatus::kFiring;
+  } else if (over && wall_unix_ms - g.last_sent_unix_ms >= rule.repeat.count()) {
+    g.last_sent_unix_ms = wall_unix_ms;
+    change.status = AlertStatus::kRepeat;
+  } else if (!over && g.firing && (!g.restored || now - observed_since_ns_ >= rule.window_ns)) {
+    // A restored alert is judged on a whole window seen since the start: the windows
+    // themselves are not kept across restarts.
+    g.firing = false;
+    change.status = AlertStatus::kResolved;
+    change.value = g.value;  // what it was when it last fired
+    change.events = g.events;
+  } else {
+    said = false;
+  }
+  if (over) {
+    g.value = *value;
+    g.events = events;
+  }
+  change.since_ns = g.since_ns;
+  return said;
+}
+
 void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& changes) {
   int64_t now = clock_ns(wall_unix_ms);
   if (observed_since_ns_ < 0) observed_since_ns_ = now;
@@ -201,6 +237,7 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
     const CompiledRule& rule = rules_[i];
     RuleState& state = states_[i];
     const AlertRuleConfig& rc = rule.config;
+    if (rc.is_query()) continue;  // judged when its view runs (judge_rows)
     if (rc.is_first_seen()) {
       std::erase_if(state.seen, [&](const auto& kv) { return kv.second < now - rule.remember_ns; });
       continue;
@@ -219,42 +256,54 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
       bool over = value && events >= rc.min_events &&
                   ((!std::isnan(rc.above) && *value > rc.above) || (!std::isnan(rc.below) && *value < rc.below));
       AlertChange change;
-      change.rule = rule.name;
-      change.group = g.group;
-      change.value = value.value_or(0);
-      change.events = events;
-      change.queued_unix_ms = wall_unix_ms;
-      if (over && !g.firing) {
-        g.firing = true;
-        g.since_ns = now;
-        g.last_sent_unix_ms = wall_unix_ms;
-        change.status = AlertStatus::kFiring;
-      } else if (over && wall_unix_ms - g.last_sent_unix_ms >= rule.repeat.count()) {
-        g.last_sent_unix_ms = wall_unix_ms;
-        change.status = AlertStatus::kRepeat;
-      } else if (!over && g.firing && (!g.restored || now - observed_since_ns_ >= rule.window_ns)) {
-        // A restored alert is judged on a whole window seen since the start: the windows
-        // themselves are not kept across restarts.
-        g.firing = false;
-        change.status = AlertStatus::kResolved;
-        change.value = g.value;  // what it was when it last fired
-        change.events = g.events;
-      } else {
-        if (over) g.value = *value, g.events = events;
-        firing += g.firing;
-        if (empty && !g.firing) it = state.groups.erase(it);
-        else ++it;
-        continue;
-      }
-      if (over) g.value = *value, g.events = events;
-      change.since_ns = g.since_ns;
-      changes.push_back(std::move(change));
+      if (judge(rule, g, over, value, events, now, wall_unix_ms, change)) changes.push_back(std::move(change));
       firing += g.firing;
       if (empty && !g.firing) it = state.groups.erase(it);
       else ++it;
     }
     rule.firing_gauge->set(firing);
   }
+}
+
+void RuleEngine::judge_rows(size_t index, const std::vector<std::pair<Group, std::optional<double>>>& rows, int64_t wall_unix_ms,
+                            std::vector<AlertChange>& changes) {
+  const CompiledRule& rule = rules_[index];
+  RuleState& state = states_[index];
+  const AlertRuleConfig& rc = rule.config;
+  // A query rule's "now" is the wall clock: its view searched up to now.
+  int64_t now = wall_unix_ms * kNsPerMs;
+  std::set<std::string> present;
+  for (const auto& [group, value] : rows) {
+    std::string key = group_key(group);
+    if (!present.insert(key).second) continue;  // one row per group: the first
+    auto it = state.groups.find(key);
+    if (it == state.groups.end()) {
+      if (state.groups.size() >= max_groups_) {
+        rule.evaluation_errors->add();
+        continue;
+      }
+      it = state.groups.emplace(key, GroupState{}).first;
+      it->second.group = group;
+    }
+    it->second.restored = false;  // the view's answer is whole: no window to wait for
+    bool over = value && ((!std::isnan(rc.above) && *value > rc.above) || (!std::isnan(rc.below) && *value < rc.below));
+    if (!value) rule.evaluation_errors->add();
+    AlertChange change;
+    if (judge(rule, it->second, over, value, 1, now, wall_unix_ms, change)) changes.push_back(std::move(change));
+  }
+  int64_t firing = 0;
+  for (auto it = state.groups.begin(); it != state.groups.end();) {
+    if (!present.count(it->first)) {
+      // Gone from the answer: not over the bound any more.
+      it->second.restored = false;
+      AlertChange change;
+      if (judge(rule, it->second, false, std::nullopt, 0, now, wall_unix_ms, change)) changes.push_back(std::move(change));
+    }
+    firing += it->second.firing;
+    if (!it->second.firing && !present.count(it->first)) it = state.groups.erase(it);
+    else ++it;
+  }
+  rule.firing_gauge->set(firing);
 }
 
 void RuleEngine::forget_oldest(RuleState& state, int64_t now_ns, const CompiledRule& rule) {

@@ -62,6 +62,10 @@ class RuleEngine {
   bool add_event(std::string_view json, int64_t wall_unix_ms, std::vector<AlertChange>& changes);
   // Judges every threshold rule at the clock; what changed goes to `changes`.
   void evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& changes);
+  // A query rule's answer: each row's group and value (none: not a number). Groups over the
+  // bound fire (or repeat), firing groups no longer over it (or gone) resolve.
+  void judge_rows(size_t rule, const std::vector<std::pair<Group, std::optional<double>>>& rows, int64_t wall_unix_ms,
+                  std::vector<AlertChange>& changes);
   // The engine's clock (event time), in Unix nanoseconds.
   int64_t clock_ns(int64_t wall_unix_ms) const;
 
@@ -93,6 +97,9 @@ class RuleEngine {
     int64_t overflowed = 0;
   };
   bool passes(const std::vector<FieldCondition>& conditions);
+  // Fires, repeats or resolves one group; true when something was said.
+  bool judge(const CompiledRule& rule, GroupState& g, bool over, std::optional<double> value, int64_t events, int64_t now_ns,
+             int64_t wall_unix_ms, AlertChange& change);
   std::optional<double> measure(const CompiledRule& rule, const GroupWindow& window, const WindowFigures& f) const;
   void forget_oldest(RuleState& state, int64_t now_ns, const CompiledRule& rule);
 

@@ -7,7 +7,7 @@
 
 #include "shipper/cli/commands.h"
 #include "shipper/schemas/builtin_schemas.h"
-#include "shipper/schemas/saved_view.h"
+#include "shipper/schemas/builtin_views.h"
 #include "shipper/schemas/schema_installer.h"
 
 namespace logship {

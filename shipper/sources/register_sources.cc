@@ -2,6 +2,7 @@
 
 #include "alerts/alerts_sink.h"
 #include "parser/register_parsers.h"
+#include "shipper/schemas/builtin_views.h"
 #include "shipper/sources/file/file_source.h"
 #include "shipper/sources/kafka/kafka_source.h"
 #include "sinks/register_sinks.h"
@@ -21,6 +22,8 @@ void register_all_components(ComponentRegistry& registry) {
   register_parsers(registry);
   register_sinks(registry);
   // A sink of its own folder: it builds on delivery/ (dead letters), which sinks/ does not.
+  // Its query rules and summaries name the saved views compiled in here.
+  set_saved_views(builtin_views);
   registry.add(std::make_unique<TypedFactory<ComponentKind::kSink, AlertsSinkConfig, AlertsSink>>(
       "alerts", "Alert rules on the events it reads (thresholds over windows, first-seen values); posts what changes to Slack or webhooks.",
       AlertsSink::schema()));

@@ -20,7 +20,7 @@ const std::map<std::string, std::set<std::string>>& allowed() {
       {"clients", {"core", "clients"}},
       {"delivery", {"core", "delivery"}},
       {"sinks", {"core", "clients", "sinks"}},
-      {"alerts", {"core", "delivery", "alerts"}},
+      {"alerts", {"core", "clients", "delivery", "alerts"}},
   };
   return rules;
 }

@@ -9,7 +9,7 @@
 #include <set>
 
 #include "shipper/schemas/builtin_schemas.h"
-#include "shipper/schemas/saved_view.h"
+#include "shipper/schemas/builtin_views.h"
 #include "tests/support/test_support.h"
 
 namespace logship {

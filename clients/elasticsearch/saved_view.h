@@ -7,6 +7,7 @@
 //   parameters:
 //     since: {default: now-1h, description: Start of the range (date math).}
 //   formats: {total_time: nanoseconds}        # how `views run` prints a column
+//   summary: {keys: [fingerprint], compare: total_time}   # a summary's row identity and main figure
 //   query: |
 //     {"index": "logs-mysql.slowlog-*", "size": 0,
 //      "query": {"range": {"@timestamp": {"gte": "{{ since }}"}}}, "aggs": {…}}
@@ -35,12 +36,15 @@ struct SavedView {
   std::string description;
   std::vector<ViewParameter> parameters;
   std::map<std::string, std::string> formats;  // column -> nanoseconds | percent | bytes
+  // For summaries: the columns that name a row (matched against the period before) and the
+  // figure whose change is shown. Default: the first column, and the last.
+  std::vector<std::string> summary_keys;
+  std::string summary_compare;
   std::string query;                            // with {{ parameters }}
 };
 
 Result<SavedView> parse_saved_view(std::string_view yaml_text, const std::string& file);
-// Every view of schemas/views, sorted by name.
-std::vector<SavedView> builtin_views();
+// (Every view of schemas/views: builtin_views(), shipper/schemas/builtin_views.h.)
 
 struct RenderedQuery {
   std::string index;  // the "index" member, removed from the body

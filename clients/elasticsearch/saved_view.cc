@@ -1,4 +1,4 @@
-#include "shipper/schemas/saved_view.h"
+#include "clients/elasticsearch/saved_view.h"
 
 #include <simdjson.h>
 #include <yaml-cpp/yaml.h>
@@ -8,7 +8,6 @@
 #include <cstdio>
 
 #include "core/json_writer.h"
-#include "shipper/schemas/builtin_schemas.h"
 
 namespace logship {
 
@@ -32,21 +31,15 @@ Result<SavedView> parse_saved_view(std::string_view yaml_text, const std::string
     }
     if (YAML::Node formats = root["formats"])
       for (const auto& f : formats) v.formats[f.first.as<std::string>()] = f.second.as<std::string>();
+    if (YAML::Node summary = root["summary"]) {
+      if (YAML::Node keys = summary["keys"])
+        for (const auto& k : keys) v.summary_keys.push_back(k.as<std::string>());
+      if (summary["compare"]) v.summary_compare = summary["compare"].as<std::string>();
+    }
   } catch (const YAML::Exception& e) {
     return Error::invalid(file + ": " + e.what());
   }
   return v;
-}
-
-std::vector<SavedView> builtin_views() {
-  std::vector<SavedView> views;
-  for (const auto& [path, text] : builtin_schema_files()) {
-    if (path.rfind("views/", 0) != 0) continue;
-    auto v = parse_saved_view(text, std::string(path));
-    if (v) views.push_back(std::move(v.value()));  // unit tests make sure every one parses
-  }
-  std::sort(views.begin(), views.end(), [](const SavedView& a, const SavedView& b) { return a.name < b.name; });
-  return views;
 }
 
 Result<RenderedQuery> render_view(const SavedView& view, const std::map<std::string, std::string>& values) {

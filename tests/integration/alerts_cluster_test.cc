@@ -1,0 +1,191 @@
+// The alerts sink's query rules and performance summaries against a real OpenSearch node, on
+// data indexed by the real pipeline (file -> json / rules -> elasticsearch sink), posted to a
+// real HTTP receiver (scripts/alert-receiver): the numbers in the messages are the data's.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/time_format.h"
+#include "tests/integration/opensearch_node.h"
+#include "tests/support/test_support.h"
+
+namespace logship {
+namespace {
+
+using testing::Process;
+
+class AlertsClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node_ = std::make_unique<testing::OpenSearchNode>(dir_ / "os");
+    ASSERT_TRUE(node_->start()) << testing::read_file(dir_ / "os.start.err");
+    auto r = testing::run_logship({"schemas", "apply", "--endpoint", node_->url(), "--replicas", "0"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    receiver_ = std::make_unique<Process>(std::vector<std::string>{std::string(LOGSHIP_SOURCE_DIR) + "/scripts/alert-receiver", dir_.path()},
+                                          dir_ / "receiver.err", dir_ / "receiver.out");
+    ASSERT_TRUE(testing::eventually([&] { return testing::read_file(dir_ / "receiver.out").find('\n') != std::string::npos; }));
+    std::string out = testing::read_file(dir_ / "receiver.out");
+    port_ = out.substr(out.find('=') + 1, out.find('\n') - out.find('=') - 1);
+  }
+
+  static std::string ago(int64_t seconds) {
+    std::string t;
+    append_rfc3339_micros(t, now_unix_nanos() - seconds * 1'000'000'000LL);
+    return t;
+  }
+
+  // Ships the app log and the nginx log through logship into the node, as the indexer would.
+  void index_through_logship() {
+    std::string app;
+    auto line = [&](int64_t seconds_ago, const char* service, const char* level) {
+      app += R"({"ts":")" + ago(seconds_ago) + R"(","service":{"name":")" + service + R"("},"log":{"level":")" + level + "\"}}\n";
+    };
+    // This hour: billing 4 errors, accounts 1 error. The hour before: billing 2 errors.
+    for (int i = 0; i < 4; ++i) line(600 + i, "billing", "error");
+    line(700, "accounts", "error");
+    line(800, "accounts", "info");
+    for (int i = 0; i < 2; ++i) line(5400 + i, "billing", "error");
+    testing::write_file(dir_ / "app.log", app);
+    std::string web;
+    for (int i = 0; i < 3; ++i) web += "10.0.0.1 - - [" + clf(300 + i) + "] \"GET /checkout HTTP/1.1\" 502 10 \"-\" \"curl\"\n";
+    web += "10.0.0.1 - - [" + clf(320) + "] \"GET /home HTTP/1.1\" 500 10 \"-\" \"curl\"\n";
+    web += "10.0.0.1 - - [" + clf(330) + "] \"GET /home HTTP/1.1\" 200 10 \"-\" \"curl\"\n";
+    testing::write_file(dir_ / "access.log", web);
+    testing::write_file(dir_ / "index.yaml", "data_dir: " + dir_ / "index-data" + R"(
+sources:
+  app: {type: file, include: [')" + dir_ / "app.log" + R"('], read_from: beginning, dataset: app}
+  web: {type: file, include: [')" + dir_ / "access.log" + R"('], read_from: beginning, dataset: nginx.access}
+transforms:
+  parsed: {type: json, inputs: [app], timestamp_field: ts}
+  access: {type: rules, inputs: [web], rules: [nginx]}
+sinks:
+  search: {type: elasticsearch, inputs: [parsed, access], endpoints: [')" + node_->url() + R"('], namespace: test}
+)");
+    auto r = testing::run_logship({"run", "--once", "-c", dir_ / "index.yaml"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(node_->request("POST", "/logs-*/_refresh").ok());
+    ASSERT_EQ(node_->count("logs-app-test"), 8);
+    ASSERT_EQ(node_->count("logs-nginx.access-test"), 5);
+  }
+
+  static std::string clf(int64_t seconds_ago) {
+    time_t t = static_cast<time_t>(now_unix_nanos() / 1'000'000'000LL - seconds_ago);
+    char buf[64];
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof(buf), "%d/%b/%Y:%H:%M:%S +0000", &tm);
+    return buf;
+  }
+
+  std::vector<std::pair<std::string, std::string>> posts() {  // path, body
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!std::filesystem::exists(dir_ / "posts.ndjson")) return out;
+    simdjson::dom::parser p;
+    for (const std::string& line : testing::read_lines(dir_ / "posts.ndjson")) {
+      simdjson::dom::element e = p.parse(line);
+      EXPECT_EQ(int64_t(e["status"]), 200) << line;  // Slack's shape held
+      out.emplace_back(std::string(std::string_view(e["path"])), std::string(std::string_view(e["body"])));
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::OpenSearchNode> node_;
+  std::unique_ptr<Process> receiver_;
+  std::string port_;
+};
+
+TEST_F(AlertsClusterTest, AQueryRuleAndAnHourlySummaryCarryTheNumbersOfTheIndexedData) {
+  index_through_logship();
+  testing::write_file(dir_ / "nothing.log", "");
+  testing::write_file(dir_ / "alerts.yaml", "data_dir: " + dir_ / "alerts-data" + R"(
+sources:
+  idle: {type: file, include: [')" + dir_ / "nothing.log" + R"(']}
+sinks:
+  alerts:
+    type: alerts
+    inputs: [idle]
+    group_wait: 100ms
+    cluster: {endpoints: [')" + node_->url() + R"('], namespace: test}
+    notifiers:
+      team: {type: slack, url: 'http://127.0.0.1:)" + port_ + R"(/slack'}
+      hook: {type: webhook, url: 'http://127.0.0.1:)" + port_ + R"(/hook'}
+    rules:
+      endpoint_5xx:
+        view: http_errors_by_endpoint
+        params: {since: now-1h}
+        group_by: [url]
+        value: status.count
+        above: 2
+    summaries:
+      hourly:
+        every: 1h
+        views: [errors_by_service_and_level, http_errors_by_endpoint]
+)");
+  auto r = testing::run_logship({"run", "--once", "-c", dir_ / "alerts.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> hook;
+  for (auto& [path, body] : posts())
+    if (path == "/hook") hook.push_back(body);
+  ASSERT_EQ(hook.size(), 2u) << r.err;  // the alert and the summary
+  // The alert: /checkout had three 502s in the hour (over 2); /home one 500 (not).
+  simdjson::dom::element alert, summary;
+  simdjson::dom::parser alert_parser, summary_parser;
+  for (const std::string& body : hook) {
+    if (body.find("\"kind\":\"summary\"") != std::string::npos) summary = summary_parser.parse(body);
+    else alert = alert_parser.parse(body);
+  }
+  EXPECT_EQ(std::string_view(alert["rule"]), "endpoint_5xx");
+  EXPECT_EQ(std::string_view(alert["status"]), "firing");
+  ASSERT_EQ(simdjson::dom::array(alert["alerts"]).size(), 1u);
+  EXPECT_EQ(std::string_view(alert["alerts"].at(0)["group"]["url"]), "/checkout");
+  EXPECT_EQ(int64_t(alert["alerts"].at(0)["value"]), 3);
+
+  // The summary: errors per service and level this hour, with the change from the hour before.
+  simdjson::dom::element errors = summary["views"].at(0);
+  EXPECT_EQ(std::string_view(errors["view"]), "errors_by_service_and_level");
+  std::map<std::string, std::pair<double, std::string>> by;  // service -> count, change
+  simdjson::dom::array rows = errors["rows"];
+  simdjson::dom::array changes = errors["change"];
+  ASSERT_EQ(rows.size(), changes.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    simdjson::dom::element row = rows.at(i);
+    std::string service = std::string(std::string_view(row["service"]));
+    double count = 0;
+    simdjson::dom::element cell = row["level.count"];
+    std::string_view text;
+    if (cell.get_double().get(count) != simdjson::SUCCESS && cell.get_string().get(text) == simdjson::SUCCESS) count = std::stod(std::string(text));
+    by[service] = {count, simdjson::minify(changes.at(i))};
+  }
+  EXPECT_EQ(by["billing"].first, 4);
+  EXPECT_EQ(by["billing"].second, "1");  // 4 against 2: +100 %
+  EXPECT_EQ(by["accounts"].first, 1);
+  EXPECT_EQ(by["accounts"].second, "null");  // none the hour before
+  simdjson::dom::element http = summary["views"].at(1);
+  EXPECT_EQ(std::string_view(http["rows"].at(0)["url"]), "/checkout");
+
+  // The same summary in Slack, and indexed for Kibana.
+  bool slack_summary = false;
+  for (auto& [path, body] : posts()) slack_summary |= path == "/slack" && body.find("hourly summary") != std::string::npos;
+  EXPECT_TRUE(slack_summary);
+  ASSERT_TRUE(node_->request("POST", "/logs-logship.summary-test/_refresh").ok());
+  EXPECT_EQ(node_->count("logs-logship.summary-test"), 1);
+  EsResponse doc = node_->request("POST", "/logs-logship.summary-test/_search", R"({"query":{"match_all":{}}})");
+  EXPECT_NE(doc.body.find("\"level_count\":4"), std::string::npos) << doc.body.substr(0, 2000);
+
+  // A second pass within the hour: the alert does not repeat, and `alerts list` says it fires.
+  r = testing::run_logship({"run", "--once", "-c", dir_ / "alerts.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t alerts_after = 0;
+  for (auto& [path, body] : posts()) alerts_after += path == "/hook" && body.find("\"rule\":\"endpoint_5xx\"") != std::string::npos;
+  EXPECT_EQ(alerts_after, 1u);
+  auto list = testing::run_logship({"alerts", "list", "-c", dir_ / "alerts.yaml"});
+  EXPECT_NE(list.out.find("endpoint_5xx: FIRING (1 group)"), std::string::npos) << list.out << list.err;
+}
+
+}  // namespace
+}  // namespace logship

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
+
+#include <simdjson.h>
 
 namespace logship {
 
@@ -53,7 +56,7 @@ const Schema<AlertRuleConfig>& AlertRuleConfig::schema() {
 const Schema<SummaryConfig>& SummaryConfig::schema() {
   static const auto s =
       Schema<SummaryConfig>()
-          .field("every", &SummaryConfig::every, "How often the summary is made and posted (its first when the sink first starts, or when its input ends).")
+          .field("every", &SummaryConfig::every, "How often the summary is made and posted: the first one `every` after the first start (with `run --once`, when the input ends), then on that schedule across restarts.")
           .field("period", &SummaryConfig::period, "The time it covers, ending now (default: `every`); the period before it is the comparison.")
           .shown_default("every")
           .field("views", &SummaryConfig::views, "Saved views shown, in order (logship views list).")
@@ -161,6 +164,14 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
     for (const std::string& v : sm.views)
       if (!known_view(v)) errors.add(at["views"], join_path(p, "views"), "no saved view named '" + v + "' (" + views_list() + ")");
     if (sm.rows < 1 || sm.rows > 20) errors.add(at["rows"], join_path(p, "rows"), "must be between 1 and 20");
+    if (sm.views.size() > 20) errors.add(at["views"], join_path(p, "views"), "at most 20 views (a Slack message holds 50 blocks)");
+    for (size_t k = 0; k < sm.views.size(); ++k)
+      if (std::find(sm.views.begin(), sm.views.begin() + static_cast<std::ptrdiff_t>(k), sm.views[k]) != sm.views.begin() + static_cast<std::ptrdiff_t>(k))
+        errors.add(at["views"], join_path(p, "views"), "'" + sm.views[k] + "' is listed twice");
+    constexpr auto kTenYears = std::chrono::hours(24 * 3650);
+    if (sm.every.value > kTenYears) errors.add(at["every"], join_path(p, "every"), "must be at most 3650d");
+    if (sm.period.value.count() != 0 && (sm.period.value < std::chrono::seconds(1) || sm.period.value > kTenYears))
+      errors.add(at["period"], join_path(p, "period"), "must be between 1s and 3650d");
     for (const std::string& n : sm.notify)
       if (!known_notifier(n)) errors.add(at["notify"], join_path(p, "notify"), "no notifier named '" + n + "'");
   }
@@ -169,14 +180,28 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
     std::string p = join_path(rpath, name);
     auto bad = [&](const char* key, const std::string& why) { errors.add(at[key] ? at[key] : at, join_path(p, key), why); };
     bool has_bound = !std::isnan(r.above) || !std::isnan(r.below);
+    if (!r.is_query())
+      for (const char* key : {"params", "every", "value"})
+        if (at[key]) bad(key, std::string(key) + " belongs to a query rule, which names its `view:`");
     if (r.is_query()) {
       if (!cluster) errors.add(at, p, "a query rule needs the sink's `cluster:` to run its view on");
       if (!known_view(r.view)) bad("view", "no saved view named '" + r.view + "' (" + views_list() + ")");
       if (r.value.empty()) bad("value", "a query rule needs the column it compares (logship views run " + r.view + " shows them)");
       if (!has_bound) errors.add(at, p, "needs `above` or `below`");
       if (r.every.value < std::chrono::seconds(1)) bad("every", "must be at least 1s");
-      for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events"})
+      for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events", "show", "remember"})
         if (at[key]) bad(key, "a query rule reads its view's rows; it takes no " + std::string(key));
+      if (auto view = find_saved_view(r.view)) {
+        // The parameters as the view will get them: unknown ones and a query that would not be
+        // JSON are found now, not at the first run.
+        std::map<std::string, std::string> params(r.params.begin(), r.params.end());
+        auto rendered = render_view(*view, params);
+        simdjson::dom::parser parser;
+        simdjson::dom::element parsed;
+        if (!rendered) bad("params", rendered.error().message);
+        else if (parser.parse(rendered->body).get(parsed) != simdjson::SUCCESS)
+          bad("params", "the view's query with these values is not JSON (a number parameter given text?)");
+      }
     } else if (r.is_first_seen()) {
       for (const char* key : {"measure", "field", "above", "below", "window", "min_events", "matching"})
         if (at[key]) bad(key, "a first_seen rule fires on a new value; it takes no " + std::string(key));
@@ -207,6 +232,14 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (!known_notifier(n)) bad("notify", "no notifier named '" + n + "'");
   }
   if (repeat_interval.value < std::chrono::minutes(1)) errors.add(node["repeat_interval"], join_path(path, "repeat_interval"), "must be at least 1m");
+  if (cluster) {
+    const std::string& ns = cluster->data_stream_namespace;
+    bool ok = !ns.empty() && ns.size() <= 100 && ns.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_.") == std::string::npos;
+    if (!ok)
+      errors.add(node["cluster"]["namespace"], join_path(path, "cluster.namespace"),
+                 "a data stream namespace: lowercase letters, digits, _ and . (no -), at most 100");
+    if (cluster->endpoints.empty()) errors.add(node["cluster"]["endpoints"], join_path(path, "cluster.endpoints"), "must name at least one URL");
+  }
   if (evaluate_interval.value < std::chrono::milliseconds(100)) errors.add(node["evaluate_interval"], join_path(path, "evaluate_interval"), "must be at least 100ms");
   if (max_groups < 1) errors.add(node["max_groups"], join_path(path, "max_groups"), "must be at least 1");
   if (max_samples < 1) errors.add(node["max_samples"], join_path(path, "max_samples"), "must be at least 1");

@@ -32,7 +32,8 @@
 //           view: http_errors_by_endpoint
 //           params: {since: now-15m}
 //           every: 5m
-//           value: doc_count          # the column compared; each row is a group
+//           group_by: [url]           # each row is a group: its url
+//           value: url.count          # the column compared (logship views run NAME shows them)
 //           above: 100
 //       cluster: {endpoints: ['${ES_URL}']}
 //       summaries:

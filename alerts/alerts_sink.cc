@@ -68,6 +68,7 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
       query_errors_(metrics().counter("logship_alert_query_errors_total", "Views of query rules and summaries the cluster did not answer.", {{"component", ctx.name}})) {
   if (config_.cluster) cluster_ = std::make_unique<ClusterViews>(*config_.cluster);
   started_unix_ms_ = wall_unix_ms();
+  once_ = ctx.once;
   const std::string help = "Alert messages by notifier and outcome (sent, retried, dead_lettered).";
   for (const auto& [n, cfg] : config_.notifiers) {
     notifier_metrics_[n] = {&metrics().counter("logship_alert_notifications_total", help, {{"component", name_}, {"notifier", n}, {"outcome", "sent"}}),
@@ -403,13 +404,18 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     };
     int value_at = column(rc.value);
     std::vector<int> group_at;
-    for (const std::string& g : rc.group_by) group_at.push_back(column(g));
-    if (rc.group_by.empty() && !t.columns.empty()) group_at.push_back(0);
+    std::vector<std::string> group_names = rc.group_by;
+    if (group_names.empty()) {
+      // The view's own row names (its summary keys), else its first column.
+      if (auto view = find_saved_view(rc.view); view && !view->summary_keys.empty()) group_names = view->summary_keys;
+      else if (!t.columns.empty()) group_names = {t.columns[0]};
+    }
+    for (const std::string& g : group_names) group_at.push_back(column(g));
     if (value_at < 0 || std::find(group_at.begin(), group_at.end(), -1) != group_at.end()) {
       query_errors_.add();
       std::string columns;
       for (const std::string& c : t.columns) columns += (columns.empty() ? "" : ", ") + c;
-      log_warn("query rule: the view has no such column", {{"component", name_}, {"rule", rule.name}, {"columns", columns}});
+      log_error("query rule: the view has no such column; fix value or group_by", {{"component", name_}, {"rule", rule.name}, {"value", rc.value}, {"columns", columns}});
       continue;
     }
     std::vector<std::pair<Group, std::optional<double>>> rows;
@@ -417,14 +423,14 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
       Group g;
       for (size_t k = 0; k < group_at.size(); ++k) {
         size_t c = static_cast<size_t>(group_at[k]);
-        g.emplace_back(rc.group_by.empty() ? t.columns[c] : rc.group_by[k], c < row.size() ? row[c] : "");
+        g.emplace_back(group_names[k], c < row.size() ? row[c] : "");
       }
       std::optional<double> v;
       if (static_cast<size_t>(value_at) < row.size()) {
         double d;
         const std::string& text = row[static_cast<size_t>(value_at)];
         auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-        if (ec == std::errc() && p == text.data() + text.size() && !text.empty()) v = d;
+        if (ec == std::errc() && p == text.data() + text.size() && !text.empty() && std::isfinite(d)) v = d;
       }
       rows.emplace_back(std::move(g), v);
     }
@@ -439,25 +445,37 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(sc.every.value).count();
     auto last = last_run_.find(key);
     int64_t since = last != last_run_.end() ? last->second : started_unix_ms_;
-    bool due = now >= since + every || (flushing && !made_this_run_.count(sname));
+    // With --once the end of the input is the end of the run: the summary is made then. A
+    // graceful stop of a long-running pipeline (a deploy, a reload) makes none.
+    bool due = now >= since + every || (flushing && once_ && !made_this_run_.count(sname));
     if (!due) continue;
-    last_run_[key] = now;
-    made_this_run_.insert(sname);
-    dirty_ = true;
     SummaryConfig config = sc;
     std::string summary_name = sname;
     lock.unlock();
-    SummaryReport report = build_summary(*cluster_, summary_name, config, now);
+    SummaryReport report = build_summary(*cluster_, summary_name, config, now, [this] { return stopping_.load(); });
+    bool all_failed = !report.sections.empty();
+    for (const SummarySection& section : report.sections) all_failed &= !section.error.empty();
     Status indexed;
-    if (config.index) indexed = cluster_->index("logship.summary", summary_document(report, MessageContext{host_, name_}));
+    if (config.index && !all_failed && !stopping_) indexed = cluster_->index("logship.summary", summary_document(report, MessageContext{host_, name_}));
     lock.lock();
+    made_this_run_.insert(summary_name);
     for (const SummarySection& section : report.sections)
       if (!section.error.empty()) query_errors_.add();
+    if (stopping_) return;  // not made: made again at the next start
+    if (all_failed) {
+      // The cluster is away: tried again in a few minutes, not posted as a page of errors.
+      log_warn("summary not made: no view answered; tried again later", {{"component", name_}, {"summary", summary_name}, {"error", report.sections.front().error}});
+      last_run_[key] = now - every + std::min<int64_t>(every, 300'000);
+      dirty_ = true;
+      continue;
+    }
     if (!indexed) {
       query_errors_.add();
       log_warn("summary not indexed (it is still posted)", {{"component", name_}, {"summary", summary_name}, {"error", indexed.error().message}});
     }
-    queue_summary(report, config, now);
+    // The next one an `every` after this one's time (not after its lateness), unless far behind.
+    last_run_[key] = last != last_run_.end() && now - last->second < 2 * every ? last->second + every : now;
+    queue_summary(report, config, now);  // in the same save as last_run_: posted once, or made again
   }
 }
 

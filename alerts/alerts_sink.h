@@ -9,6 +9,7 @@
 // than 408/429) goes to <data_dir>/dead-letter/<sink>.notifications.ndjson with the reason.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <set>
@@ -86,13 +87,14 @@ class AlertsSink final : public Sink {
   bool dirty_ = false;                // guarded by mutex_: the state file is behind
   bool flush_requested_ = false;      // guarded by mutex_
   bool flush_done_ = false;           // guarded by mutex_
-  bool stopping_ = false;             // guarded by mutex_
+  std::atomic<bool> stopping_{false};  // set under mutex_; read without it by long cluster work
   int64_t next_evaluation_ms_ = 0;    // guarded by mutex_
   std::map<std::string, NotifierMetrics> notifier_metrics_;
   std::unique_ptr<ClusterViews> cluster_;        // used by the worker only
   std::map<std::string, int64_t> last_run_;      // guarded by mutex_: "rule:x", "summary:y" -> wall ms
   std::set<std::string> made_this_run_;          // guarded by mutex_: summaries made since start
   int64_t started_unix_ms_ = 0;
+  bool once_ = false;
   Counter& state_errors_;
   Counter& query_errors_;
   std::thread worker_;

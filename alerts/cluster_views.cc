@@ -1,5 +1,7 @@
 #include "alerts/cluster_views.h"
 
+#include <simdjson.h>
+
 #include <mutex>
 
 namespace logship {
@@ -69,6 +71,18 @@ Result<ResultTable> ClusterViews::run(const std::string& name, const std::map<st
   path += "/_search?ignore_unavailable=true&allow_no_indices=true";
   EsResponse r = client_.request("POST", path, query->body);
   if (!r.ok()) return Error{ErrorCode::kIo, "view " + name + ": " + r.describe()};
+  // A partial answer (shards failed, the search timed out) would read as low numbers: an
+  // alert resolved, a summary too rosy. It is an error instead.
+  simdjson::dom::parser parser;
+  simdjson::dom::element answer;
+  if (parser.parse(r.body).get(answer) == simdjson::SUCCESS) {
+    bool timed_out = false;
+    int64_t failed = 0;
+    if (answer["timed_out"].get_bool().get(timed_out) == simdjson::SUCCESS && timed_out)
+      return Error{ErrorCode::kIo, "view " + name + ": the search timed out (a partial answer)"};
+    if (answer["_shards"]["failed"].get_int64().get(failed) == simdjson::SUCCESS && failed > 0)
+      return Error{ErrorCode::kIo, "view " + name + ": " + std::to_string(failed) + " shards failed (a partial answer)"};
+  }
   auto table = flatten_search_response(r.body);
   if (!table) return table.error();
   return std::move(table.value());

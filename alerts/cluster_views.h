@@ -25,7 +25,7 @@ struct ClusterConfig {
   std::optional<EsAuth> auth;
   std::optional<EsTls> tls;
   std::string data_stream_namespace = "default";
-  Duration request_timeout{std::chrono::seconds(30)};
+  Duration request_timeout{std::chrono::seconds(10)};
   static const Schema<ClusterConfig>& schema();
 };
 

@@ -294,13 +294,16 @@ void RuleEngine::judge_rows(size_t index, const std::vector<std::pair<Group, std
   int64_t firing = 0;
   for (auto it = state.groups.begin(); it != state.groups.end();) {
     if (!present.count(it->first)) {
-      // Gone from the answer: not over the bound any more.
+      // Gone from the answer: a count that fell to nothing (an aggregation leaves out empty
+      // groups). Over an `above` bound no more; under a `below` bound all the more.
       it->second.restored = false;
+      bool over = !std::isnan(rc.below) && 0 < rc.below;
       AlertChange change;
-      if (judge(rule, it->second, false, std::nullopt, 0, now, wall_unix_ms, change)) changes.push_back(std::move(change));
+      if (judge(rule, it->second, over, over ? std::optional<double>(0) : std::nullopt, 0, now, wall_unix_ms, change))
+        changes.push_back(std::move(change));
     }
     firing += it->second.firing;
-    if (!it->second.firing && !present.count(it->first)) it = state.groups.erase(it);
+    if (!it->second.firing && !present.count(it->first)) it = state.groups.erase(it);  // (a firing one is kept: it can resolve)
     else ++it;
   }
   rule.firing_gauge->set(firing);

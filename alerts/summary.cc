@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "core/json_writer.h"
 #include "core/time_format.h"
@@ -39,11 +40,19 @@ std::string first_sentence(const std::string& text) {
   return dot == std::string::npos ? text : text.substr(0, dot + 1);
 }
 
-std::string change_text(const std::optional<double>& change) {
-  if (!change) return "new";
+std::string change_text(const std::optional<double>& change, const std::string& note) {
+  if (!change) return note.empty() ? "?" : note;
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%+.0f %%", *change * 100);
   return buf;
+}
+
+// At most `max` bytes, not splitting a UTF-8 character.
+std::string utf8_prefix(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
 }
 
 // Column names as document keys: a dot would make "fingerprint.count" an object under the
@@ -60,19 +69,27 @@ std::string table_text(const SummarySection& s, size_t max) {
   ResultTable t = s.shown;
   if (s.change_column >= 0) {
     t.columns.push_back("change");
-    for (size_t i = 0; i < t.rows.size(); ++i) t.rows[i].push_back(change_text(i < s.change.size() ? s.change[i] : std::nullopt));
+    for (size_t i = 0; i < t.rows.size(); ++i)
+      t.rows[i].push_back(change_text(i < s.change.size() ? s.change[i] : std::nullopt, i < s.change_note.size() ? s.change_note[i] : ""));
   }
-  // Long keys (a query fingerprint) make a table no phone shows: cut them.
-  for (auto& row : t.rows)
-    if (!row.empty() && row[0].size() > 60) row[0] = row[0].substr(0, 57) + "...";
+  // Long keys (a query fingerprint) make a table no phone shows: cut them. Three backticks
+  // inside a cell would end the code block the table is shown in.
+  for (auto& row : t.rows) {
+    for (std::string& cell : row)
+      for (size_t at; (at = cell.find("```")) != std::string::npos;) cell.replace(at, 3, "` ` `");
+    if (!row.empty() && row[0].size() > 60) row[0] = utf8_prefix(row[0], 57) + "...";
+  }
   std::string text = table_to_text(t);
-  if (text.size() > max) text = text.substr(0, max) + "\n…";
-  return text;
+  if (text.size() <= max) return text;
+  // Whole lines only, so the table stays a table.
+  size_t cut_at = text.rfind('\n', max);
+  return text.substr(0, cut_at == std::string::npos ? 0 : cut_at) + "\n…";
 }
 
 }  // namespace
 
-SummaryReport build_summary(ClusterViews& cluster, const std::string& name, const SummaryConfig& config, int64_t now_unix_ms) {
+SummaryReport build_summary(ClusterViews& cluster, const std::string& name, const SummaryConfig& config, int64_t now_unix_ms,
+                            const std::function<bool()>& cancelled) {
   SummaryReport report;
   report.name = name;
   report.description = config.description;
@@ -83,6 +100,7 @@ SummaryReport build_summary(ClusterViews& cluster, const std::string& name, cons
   std::string start = time_text(report.start_ns), end = time_text(report.end_ns);
   std::string before = time_text(report.start_ns - period_s * 1'000'000'000);
   for (const std::string& view_name : config.views) {
+    if (cancelled()) break;
     SummarySection s;
     s.view = view_name;
     auto view = find_saved_view(view_name);
@@ -129,6 +147,8 @@ SummaryReport build_summary(ClusterViews& cluster, const std::string& name, cons
     if (keys.empty()) keys.push_back(0);
     bool usable = s.change_column > 0 && ranged && std::find(keys.begin(), keys.end(), -1) == keys.end();
     if (usable) {
+      // The period before with a longer list: a row that climbed into the top is not "new".
+      if (limited) before_params["limit"] = "100";
       auto previous = cluster.run(view_name, before_params);
       auto same_row = [&](const std::vector<std::string>& a, const std::vector<std::string>& b) {
         for (int k : keys)
@@ -138,15 +158,19 @@ SummaryReport build_summary(ClusterViews& cluster, const std::string& name, cons
       size_t at = static_cast<size_t>(s.change_column);
       for (const auto& row : s.shown.rows) {
         std::optional<double> change;
+        std::string note = previous ? "new" : "?";  // "?": the period before did not answer
         if (previous) {
           for (const auto& old : previous->rows) {
             if (!same_row(row, old) || old.size() <= at || row.size() <= at) continue;
             auto was = number_of(old[at]);
             auto is = number_of(row[at]);
-            if (was && is && *was != 0) change = (*is - *was) / *was;
+            note = "?";
+            if (was && *was == 0) note = "was 0";
+            if (was && is && *was != 0 && std::isfinite((*is - *was) / *was)) change = (*is - *was) / *was;
           }
         }
         s.change.push_back(change);
+        s.change_note.push_back(change ? "" : note);
       }
     } else {
       s.change_column = -1;
@@ -214,7 +238,7 @@ std::string render_summary(const NotifierConfig& n, const SummaryReport& r, cons
         out.append(",\"change\":["sv);
         for (size_t k = 0; k < s.change.size(); ++k) {
           if (k) out.push_back(',');
-          if (s.change[k]) {
+          if (s.change[k] && std::isfinite(*s.change[k])) {
             char buf[32];
             std::snprintf(buf, sizeof(buf), "%.6g", *s.change[k]);
             out.append(buf);
@@ -232,11 +256,11 @@ std::string render_summary(const NotifierConfig& n, const SummaryReport& r, cons
   // Slack: a header, a section per view holding its table as code (aligned on a phone too),
   // within a section's 3000 characters.
   std::string blocks = "[{\"type\":\"header\",\"text\":{\"type\":\"plain_text\",\"text\":";
-  append_json_string(blocks, title.substr(0, 140));
+  append_json_string(blocks, utf8_prefix(title, 140));
   blocks.append("}}"sv);
   auto section = [&](const std::string& mrkdwn) {
     blocks.append(",{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":"sv);
-    append_json_string(blocks, mrkdwn.size() > 2990 ? mrkdwn.substr(0, 2990) : mrkdwn);
+    append_json_string(blocks, utf8_prefix(mrkdwn, 2990));
     blocks.append("}}"sv);
   };
   auto escaped = [](std::string_view text) { return mrkdwn_escaped(text); };
@@ -245,7 +269,17 @@ std::string render_summary(const NotifierConfig& n, const SummaryReport& r, cons
     std::string head = "*" + escaped(s.view) + "*" + (s.description.empty() ? "" : " — " + escaped(s.description)) + "\n";
     if (!s.error.empty()) section(head + "_could not run: " + escaped(s.error) + "_");
     else if (s.shown.rows.empty()) section(head + "_nothing in this period_");
-    else section(head + "```" + escaped(table_text(s, 2600 - head.size())) + "```" + (s.more ? "\n… and " + std::to_string(s.more) + " more" : ""));
+    else {
+      // Escaped before it is measured (an & is five bytes then), cut on whole lines to fit.
+      std::string more = s.more ? "\n… and " + std::to_string(s.more) + " more" : "";
+      size_t room = 2900 > head.size() + more.size() + 6 ? 2900 - head.size() - more.size() - 6 : 0;
+      std::string table = escaped(table_text(s, 1 << 20));
+      if (table.size() > room) {
+        size_t cut_at = table.rfind('\n', room);
+        table = table.substr(0, cut_at == std::string::npos ? 0 : cut_at) + "\n…";
+      }
+      section(head + "```" + table + "```" + more);
+    }
   }
   std::string context = "logship on " + escaped(ctx.host) + " · sink " + escaped(ctx.sink);
   if (!n.link.empty()) context += " · <" + n.link + "|Open>";
@@ -268,8 +302,13 @@ std::string summary_document(const SummaryReport& r, const MessageContext& ctx) 
   out.append(",\"period_start\":\""sv).append(time_text(r.start_ns)).append("\",\"period_end\":\""sv).append(time_text(r.end_ns)).append("\"");
   out.append(",\"views\":{"sv);
   bool first = true;
+  std::set<std::string> written;
   for (const SummarySection& s : r.sections) {
-    if (!s.error.empty()) continue;
+    if (!s.error.empty() || !written.insert(key_of(s.view)).second) continue;
+    auto view = find_saved_view(s.view);
+    std::set<std::string> text_columns;  // the row names stay text, whatever they look like
+    if (view)
+      for (const std::string& k : view->summary_keys) text_columns.insert(k);
     if (!first) out.push_back(',');
     first = false;
     append_json_string(out, key_of(s.view));
@@ -278,11 +317,14 @@ std::string summary_document(const SummaryReport& r, const MessageContext& ctx) 
       if (i) out.push_back(',');
       out.push_back('{');
       const auto& row = s.raw.rows[i];
+      std::set<std::string> keys;
       for (size_t c = 0; c < row.size() && c < s.raw.columns.size(); ++c) {
-        if (c) out.push_back(',');
-        append_json_string(out, key_of(s.raw.columns[c]));
+        std::string key = key_of(s.raw.columns[c]);
+        if (key == "logship_change" || !keys.insert(key).second) continue;  // (two columns that read the same)
+        if (keys.size() > 1) out.push_back(',');
+        append_json_string(out, key);
         out.push_back(':');
-        if (auto n = number_of(row[c]); n && c > 0) {
+        if (auto n = number_of(row[c]); n && c > 0 && !text_columns.count(s.raw.columns[c])) {
           char buf[32];
           std::snprintf(buf, sizeof(buf), "%.17g", *n);
           out.append(buf);
@@ -290,10 +332,10 @@ std::string summary_document(const SummaryReport& r, const MessageContext& ctx) 
           append_json_string(out, row[c]);
         }
       }
-      if (s.change_column >= 0 && i < s.change.size() && s.change[i]) {
+      if (s.change_column >= 0 && i < s.change.size() && s.change[i] && std::isfinite(*s.change[i])) {
         char buf[32];
         std::snprintf(buf, sizeof(buf), "%.6g", *s.change[i]);
-        out.append(",\"change\":"sv).append(buf);
+        out.append(",\"logship_change\":"sv).append(buf);
       }
       out.push_back('}');
     }

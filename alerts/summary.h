@@ -3,6 +3,7 @@
 // for Kibana (a document of logs-logship.summary-<namespace>).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,7 +21,8 @@ struct SummarySection {
   ResultTable shown;                  // the first `rows` rows, formatted as `views run` prints them
   size_t more = 0;                    // rows left out
   int change_column = -1;             // the column compared with the period before
-  std::vector<std::optional<double>> change;  // per shown row: (now - before) / before; none when new
+  std::vector<std::optional<double>> change;  // per shown row: (now - before) / before
+  std::vector<std::string> change_note;       // per shown row, when there is no ratio: "new", "was 0", "?"
   std::string error;                  // the view could not run: said in its place
 };
 
@@ -32,8 +34,10 @@ struct SummaryReport {
   std::vector<SummarySection> sections;
 };
 
-// Runs the summary's views (with since/until for the period, when a view takes them).
-SummaryReport build_summary(ClusterViews& cluster, const std::string& name, const SummaryConfig& config, int64_t now_unix_ms);
+// Runs the summary's views (with since/until for the period, when a view takes them);
+// `cancelled` is asked between searches (a shutdown does not wait for every view).
+SummaryReport build_summary(ClusterViews& cluster, const std::string& name, const SummaryConfig& config, int64_t now_unix_ms,
+                            const std::function<bool()>& cancelled = [] { return false; });
 
 std::string render_summary(const NotifierConfig& notifier, const SummaryReport& report, const MessageContext& context);
 std::string render_summary_text(const SummaryReport& report, const MessageContext& context);

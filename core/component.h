@@ -108,6 +108,7 @@ struct BuildContext {
   std::string name;      // component name in the pipeline
   std::string data_dir;  // where checkpoints live
   std::string host_name;
+  bool once = false;     // `logship run --once`: the input's end is the run's end
 };
 
 // A parsed, validated component config, ready to build.

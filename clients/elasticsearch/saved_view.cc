@@ -292,6 +292,34 @@ std::string table_to_text(const ResultTable& table) {
   return out;
 }
 
+namespace {
+
+// JSON's number grammar exactly: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ("007", "+5",
+// ".5", "5." and "1.e3" read as numbers elsewhere but not in JSON).
+bool json_number(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
 std::string table_to_json(const ResultTable& table) {
   std::string out = "[";
   for (size_t r = 0; r < table.rows.size(); ++r) {
@@ -300,11 +328,8 @@ std::string table_to_json(const ResultTable& table) {
       if (c) out += ',';
       append_json_string(out, table.columns[c]);
       out += ':';
-      const std::string& cell = table.rows[r][c];
-      char* end = nullptr;
-      std::strtod(cell.c_str(), &end);
-      bool number = !cell.empty() && *end == '\0' && cell.find_first_not_of("0123456789.-e+") == std::string::npos;
-      if (number) out += cell;
+      const std::string& cell = c < table.rows[r].size() ? table.rows[r][c] : std::string();
+      if (json_number(cell)) out += cell;
       else append_json_string(out, cell);
     }
     out += '}';

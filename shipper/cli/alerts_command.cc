@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <sstream>
 
@@ -115,6 +116,9 @@ int alerts_test(const AlertsArgs& a) {
   }
   if (a.events.empty() && !::isatty(0)) read(std::cin);
   engine.evaluate(now, changes);
+  for (const CompiledRule& rule : engine.rules())
+    if (rule.config.is_query())
+      std::cerr << rule.name << ": a query rule reads its view on the cluster, not these events (logship views run " << rule.config.view << ")\n";
   std::cerr << events << " events read" << (not_json ? " (" + std::to_string(not_json) + " not JSON objects, skipped)" : "") << "; "
             << changes.size() << " changes\n";
   MessageContext ctx{sink->host, sink->name};
@@ -167,6 +171,7 @@ int alerts_list(const AlertsArgs& a) {
       std::cout << rule.name << ": first_seen " << rule.config.first_seen << ", " << engine.remembered(rule.name) << " values remembered\n";
       continue;
     }
+    std::string what = rule.config.is_query() ? rule.config.value : rule.config.measure;
     size_t n = 0;
     for (const AlertChange& c : firing) n += c.rule == rule.name;
     std::cout << rule.name << ": " << (n == 0 ? "ok" : "FIRING (" + std::to_string(n) + (n == 1 ? " group)" : " groups)")) << "\n";
@@ -176,8 +181,33 @@ int alerts_list(const AlertsArgs& a) {
       append_rfc3339_micros(since, c.since_ns);
       std::cout << "   •";
       for (const auto& [field, value] : c.group) std::cout << " " << field << "=" << value;
-      std::cout << "  " << rule.config.measure << " " << c.value << "  since " << since << "\n";
+      std::cout << "  " << what << " " << c.value << "  since " << since << "\n";
     }
+  }
+  // When query rules and summaries last ran (and so when they run next).
+  simdjson::dom::object runs;
+  std::map<std::string, int64_t> last_run;
+  if (state["last_run"].get_object().get(runs) == simdjson::SUCCESS)
+    for (auto kv : runs) {
+      int64_t ms = 0;
+      if (kv.value.get_int64().get(ms) == simdjson::SUCCESS) last_run[std::string(kv.key)] = ms;
+    }
+  auto when = [](int64_t ms) {
+    std::string t;
+    append_rfc3339_micros(t, ms * 1'000'000);
+    return t;
+  };
+  for (const CompiledRule& rule : engine.rules()) {
+    if (!rule.config.is_query()) continue;
+    auto it = last_run.find("rule:" + rule.name);
+    std::cout << rule.name << ": query rule on view " << rule.config.view << ", "
+              << (it == last_run.end() ? "not run yet" : "last run " + when(it->second)) << "\n";
+  }
+  for (const auto& [name, sc] : sink->config.summaries) {
+    auto it = last_run.find("summary:" + name);
+    int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(sc.every.value).count();
+    std::cout << "summary " << name << ": "
+              << (it == last_run.end() ? "not made yet" : "last " + when(it->second) + ", next " + when(it->second + every)) << "\n";
   }
   simdjson::dom::array pending, outbox;
   size_t waiting = state["pending"].get_array().get(pending) == simdjson::SUCCESS ? pending.size() : 0;

@@ -131,7 +131,7 @@ std::shared_ptr<Topology::Node> Topology::make_node(const ComponentEntry& c) con
 }
 
 Status Topology::build_component(Node& node, const ComponentEntry& c) const {
-  BuildContext ctx{c.name, data_dir_, host_};
+  BuildContext ctx{c.name, data_dir_, host_, once_};
   std::string where = std::string(kind_section(c.kind)) + "." + c.name + ": ";
   switch (c.kind) {
     case ComponentKind::kSource: {

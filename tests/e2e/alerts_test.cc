@@ -191,13 +191,21 @@ sinks:
       share: {measure: share, above: 2}
       seen: {first_seen: a, above: 3}
       cond: {where: {code: '>=x'}, above: 1, notify: [pager]}
+      stray: {value: url.count, above: 1}
+      query: {view: http_errors_by_endpoint, params: {sincee: now-1h}, value: url.count, above: 1, where: {a: b}}
+    summaries:
+      daily: {views: [top_slow_queries, top_slow_queries, no_such_view], period: 0.5s}
 )");
   auto r = testing::run_logship({"validate", "-c", dir_ / "p.yaml"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   std::string all = r.out + r.err;
   for (const char* want : {"sinks.alerts.notifiers.team.url", "sinks.alerts.rules.no_bound: needs `above` or `below`",
                            "sinks.alerts.rules.p95_without_field.field", "sinks.alerts.rules.share.matching", "sinks.alerts.rules.share.above",
-                           "sinks.alerts.rules.seen.above", "sinks.alerts.rules.cond.where.code", "sinks.alerts.rules.cond.notify"})
+                           "sinks.alerts.rules.seen.above", "sinks.alerts.rules.cond.where.code", "sinks.alerts.rules.cond.notify",
+                           "sinks.alerts.rules.stray.value: value belongs to a query rule", "sinks.alerts.rules.query: a query rule needs the sink's `cluster:`",
+                           "sinks.alerts.rules.query.params: view http_errors_by_endpoint has no parameter 'sincee'", "sinks.alerts.rules.query.where",
+                           "sinks.alerts.summaries.daily: a summary needs the sink's `cluster:`", "'top_slow_queries' is listed twice",
+                           "no saved view named 'no_such_view'", "sinks.alerts.summaries.daily.period"})
     EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
 }
 

@@ -119,7 +119,7 @@ sinks:
         view: http_errors_by_endpoint
         params: {since: now-1h}
         group_by: [url]
-        value: status.count
+        value: url.count
         above: 2
     summaries:
       hourly:

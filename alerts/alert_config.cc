@@ -129,6 +129,14 @@ std::optional<FieldCondition> FieldCondition::parse(const std::string& field, co
   return c;
 }
 
+std::vector<std::pair<std::string, const NotifierConfig*>> AlertsSinkConfig::targets(const std::vector<std::string>& named) const {
+  const std::vector<std::string>& names = !named.empty() ? named : notify;
+  std::vector<std::pair<std::string, const NotifierConfig*>> out;
+  for (const auto& [n, cfg] : notifiers)
+    if (names.empty() || std::find(names.begin(), names.end(), n) != names.end()) out.emplace_back(n, &cfg);
+  return out;
+}
+
 void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
   std::string rpath = join_path(path, "rules");
   auto known_notifier = [&](const std::string& name) {

@@ -129,6 +129,9 @@ struct AlertsSinkConfig {
   int64_t max_samples = 10000;
   int64_t max_remembered = 100000;
   static const Schema<AlertsSinkConfig>& schema();
+  // The notifiers a rule or summary names (none: the sink's `notify`, else every notifier),
+  // in the order they are configured.
+  std::vector<std::pair<std::string, const NotifierConfig*>> targets(const std::vector<std::string>& named) const;
   void validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const;
 };
 

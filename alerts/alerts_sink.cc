@@ -24,27 +24,14 @@ int64_t wall_unix_ms() {
 
 namespace {
 
-void append_group(std::string& out, const Group& g) { out.append(group_key(g)); }
-
-Group group_of(simdjson::dom::element e) {
-  Group g;
-  simdjson::dom::array pairs;
-  if (e.get_array().get(pairs) != simdjson::SUCCESS) return g;
-  for (simdjson::dom::element p : pairs) {
-    std::string_view k, v;
-    if (p.at(0).get_string().get(k) == simdjson::SUCCESS && p.at(1).get_string().get(v) == simdjson::SUCCESS) g.emplace_back(k, v);
-  }
-  return g;
-}
-
 void append_change(std::string& out, const AlertChange& c) {
   out.append("{\"rule\":"sv);
   append_json_string(out, c.rule);
   out.append(",\"status\":"sv).append(std::to_string(static_cast<int>(c.status)));
   out.append(",\"group\":"sv);
-  append_group(out, c.group);
+  out.append(group_key(c.group));
   out.append(",\"shown\":"sv);
-  append_group(out, c.shown);
+  out.append(group_key(c.shown));
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.value) ? c.value : 0.0);
   out.append(",\"value\":"sv).append(buf);
@@ -88,14 +75,6 @@ Result<std::unique_ptr<AlertsSink>> AlertsSink::create(const AlertsSinkConfig& c
 
 AlertsSink::~AlertsSink() { abort(); }
 
-std::vector<std::pair<std::string, const NotifierConfig*>> AlertsSink::targets(const std::vector<std::string>& named) const {
-  const std::vector<std::string>& names = !named.empty() ? named : config_.notify;
-  std::vector<std::pair<std::string, const NotifierConfig*>> out;
-  for (const auto& [n, cfg] : config_.notifiers)
-    if (names.empty() || std::find(names.begin(), names.end(), n) != names.end()) out.emplace_back(n, &cfg);
-  return out;
-}
-
 const NotifierConfig* AlertsSink::notifier(const std::string& name) const {
   for (const auto& [n, cfg] : config_.notifiers)
     if (n == name) return &cfg;
@@ -135,8 +114,8 @@ Status AlertsSink::load_state() {
       c.rule = rule;
       c.status = static_cast<AlertStatus>(std::clamp<int64_t>(status, 0, 3));
       simdjson::dom::element g;
-      if (e["group"].get(g) == simdjson::SUCCESS) c.group = group_of(g);
-      if (e["shown"].get(g) == simdjson::SUCCESS) c.shown = group_of(g);
+      if (e["group"].get(g) == simdjson::SUCCESS) c.group = read_group(g);
+      if (e["shown"].get(g) == simdjson::SUCCESS) c.shown = read_group(g);
       if (e["value"].get_double().get(c.value)) {}
       if (e["events"].get_int64().get(c.events)) {}
       if (e["since_ns"].get_int64().get(c.since_ns)) {}
@@ -265,7 +244,7 @@ void AlertsSink::dispatch_locked(int64_t now_ms, bool everything) {
   if (due.empty()) return;
   for (MessageChanges& m : into_messages(engine_, std::move(due))) {
     const CompiledRule& rule = *m.rule;
-    for (const auto& [n, cfg] : targets(rule.config.notify)) {
+    for (const auto& [n, cfg] : config_.targets(rule.config.notify)) {
       Outgoing out;
       out.notifier = n;
       out.rule = rule.name;
@@ -362,7 +341,7 @@ void AlertsSink::post_due(std::unique_lock<std::mutex>& lock, bool flushing) {
 }
 
 void AlertsSink::queue_summary(const SummaryReport& report, const SummaryConfig& config, int64_t now_ms) {
-  for (const auto& [n, cfg] : targets(config.notify)) {
+  for (const auto& [n, cfg] : config_.targets(config.notify)) {
     Outgoing out;
     out.notifier = n;
     out.rule = "summary:" + report.name;

@@ -66,8 +66,6 @@ class AlertsSink final : public Sink {
   // False (and the message kept) when the dead-letter file cannot be written.
   bool dead_letter(const Outgoing& message, const std::string& reason);
   const NotifierConfig* notifier(const std::string& name) const;
-  // The notifiers a rule or summary names (none: the sink's `notify`, else every notifier).
-  std::vector<std::pair<std::string, const NotifierConfig*>> targets(const std::vector<std::string>& named) const;
   // Query rules and summaries whose time has come (at flush: every summary not yet made in this
   // run); the lock is let go while the cluster answers.
   void run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing);

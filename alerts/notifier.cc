@@ -25,9 +25,7 @@ constexpr size_t kMaxBlocks = 50;
 // Cut to at most `max` bytes without splitting a UTF-8 character, with "…" when cut.
 std::string cut(std::string_view text, size_t max) {
   if (text.size() <= max) return std::string(text);
-  size_t end = max - 3;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return std::string(text.substr(0, end)) + "…";
+  return utf8_prefix(text, max - 3) + "…";
 }
 
 std::string number_text(double v, bool share) {
@@ -38,11 +36,6 @@ std::string number_text(double v, bool share) {
   return buf;
 }
 
-std::string time_text(int64_t ns) {
-  std::string out;
-  append_rfc3339_micros(out, ns);
-  return out;
-}
 
 std::string bound_text(const AlertRuleConfig& r) {
   bool share = r.measure == "share";
@@ -134,6 +127,18 @@ std::string render_slack(const NotifierConfig& n, const CompiledRule& rule, cons
   return out;
 }
 
+// {"field":"value",…}, each value cut at `max_value` bytes.
+void append_text_object(std::string& out, const Group& fields, size_t max_value) {
+  out.push_back('{');
+  for (size_t k = 0; k < fields.size(); ++k) {
+    if (k) out.push_back(',');
+    append_json_string(out, fields[k].first);
+    out.push_back(':');
+    append_json_string(out, cut(fields[k].second, max_value));
+  }
+  out.push_back('}');
+}
+
 std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, const std::vector<AlertChange>& changes, const MessageContext& ctx) {
   const AlertRuleConfig& r = rule.config;
   AlertStatus status = changes.front().status;
@@ -183,14 +188,9 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
   for (size_t i = 0; i < listed; ++i) {
     const AlertChange& c = changes[i];
     if (i) out.push_back(',');
-    out.append("{\"group\":{"sv);
-    for (size_t k = 0; k < c.group.size(); ++k) {
-      if (k) out.push_back(',');
-      append_json_string(out, c.group[k].first);
-      out.push_back(':');
-      append_json_string(out, cut(c.group[k].second, kMaxValueBytes));
-    }
-    out.append("},\"since\":\""sv).append(time_text(c.since_ns)).push_back('"');
+    out.append("{\"group\":"sv);
+    append_text_object(out, c.group, kMaxValueBytes);
+    out.append(",\"since\":\""sv).append(time_text(c.since_ns)).push_back('"');
     if (!r.is_first_seen()) {
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.value) ? c.value : 0.0);
@@ -198,14 +198,8 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
       if (!r.is_query()) out.append(",\"events\":"sv).append(std::to_string(c.events));
     }
     if (!c.shown.empty()) {
-      out.append(",\"shown\":{"sv);
-      for (size_t k = 0; k < c.shown.size(); ++k) {
-        if (k) out.push_back(',');
-        append_json_string(out, c.shown[k].first);
-        out.push_back(':');
-        append_json_string(out, cut(c.shown[k].second, kMaxValueBytes));
-      }
-      out.push_back('}');
+      out.append(",\"shown\":"sv);
+      append_text_object(out, c.shown, kMaxValueBytes);
     }
     out.push_back('}');
   }
@@ -239,6 +233,19 @@ size_t read_retry_after(char* data, size_t size, size_t n, void* out) {
 }
 
 }  // namespace
+
+std::string utf8_prefix(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end));
+}
+
+std::string time_text(int64_t unix_nanos) {
+  std::string out;
+  append_rfc3339_micros(out, unix_nanos);
+  return out;
+}
 
 std::string mrkdwn_escaped(std::string_view text) {
   std::string out;

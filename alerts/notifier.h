@@ -25,6 +25,11 @@ std::string render_message(const NotifierConfig& notifier, const CompiledRule& r
 std::string render_text(const NotifierConfig* notifier, const CompiledRule& rule, const std::vector<AlertChange>& changes,
                         const MessageContext& context);
 
+// At most `max` bytes of `text`, not splitting a UTF-8 character.
+std::string utf8_prefix(std::string_view text, size_t max);
+// A time in Unix nanoseconds as RFC 3339 with microseconds.
+std::string time_text(int64_t unix_nanos);
+
 // Text for Slack's mrkdwn: &, < and > as entities (Slack reads them as markup, <!channel> too).
 std::string mrkdwn_escaped(std::string_view text);
 

@@ -51,6 +51,8 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
+}  // namespace
+
 Group read_group(const simdjson::dom::element& e) {
   Group g;
   simdjson::dom::array pairs;
@@ -61,8 +63,6 @@ Group read_group(const simdjson::dom::element& e) {
   }
   return g;
 }
-
-}  // namespace
 
 RuleEngine::RuleEngine(const AlertsSinkConfig& config, const std::string& component)
     : max_groups_(static_cast<size_t>(config.max_groups)),

@@ -122,7 +122,8 @@ struct MessageChanges {
 };
 std::vector<MessageChanges> into_messages(const RuleEngine& engine, std::vector<AlertChange> changes);
 
-// The group as JSON ([["service.name","billing"]]), the key of its state.
+// The group as JSON ([["service.name","billing"]]), the key of its state, and read back.
+Group read_group(const simdjson::dom::element& pairs);
 std::string group_key(const Group& group);
 
 }  // namespace logship

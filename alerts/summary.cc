@@ -21,11 +21,6 @@ std::optional<double> number_of(std::string_view text) {
   return d;
 }
 
-std::string time_text(int64_t ns) {
-  std::string out;
-  append_rfc3339_micros(out, ns);
-  return out;
-}
 
 // "2026-12-05 07:00–08:00 UTC" (the day once when both ends are on it).
 std::string period_text(int64_t start_ns, int64_t end_ns) {
@@ -45,14 +40,6 @@ std::string change_text(const std::optional<double>& change, const std::string& 
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%+.0f %%", *change * 100);
   return buf;
-}
-
-// At most `max` bytes, not splitting a UTF-8 character.
-std::string utf8_prefix(std::string_view text, size_t max) {
-  if (text.size() <= max) return std::string(text);
-  size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return std::string(text.substr(0, end));
 }
 
 // Column names as document keys: a dot would make "fingerprint.count" an object under the

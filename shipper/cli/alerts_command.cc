@@ -129,14 +129,7 @@ int alerts_test(const AlertsArgs& a) {
     return 0;
   }
   for (const MessageChanges& m : messages) {
-    std::vector<std::string> targets = !m.rule->config.notify.empty() ? m.rule->config.notify : sink->config.notify;
-    if (targets.empty())
-      for (const auto& [n, cfg] : sink->config.notifiers) targets.push_back(n);
-    for (const std::string& n : targets) {
-      const NotifierConfig* cfg = nullptr;
-      for (const auto& [name, c] : sink->config.notifiers)
-        if (name == n) cfg = &c;
-      if (cfg == nullptr) continue;
+    for (const auto& [n, cfg] : sink->config.targets(m.rule->config.notify)) {
       std::cout << "── to " << n << " (" << cfg->type << ")\n";
       std::cout << (a.json ? render_message(*cfg, *m.rule, m.changes, ctx) + "\n" : render_text(cfg, *m.rule, m.changes, ctx)) << "\n";
     }

@@ -40,6 +40,10 @@ const Schema<AlertRuleConfig>& AlertRuleConfig::schema() {
           .field("below", &AlertRuleConfig::below, "Fires when the measure is below this.")
           .shown_default("")
           .field("min_events", &AlertRuleConfig::min_events, "Events a group needs in the window before it is judged.")
+          .field("baseline", &AlertRuleConfig::baseline, "Makes it a regression rule: the measure over the window is compared with the same measure over this span before the window (7d), and `above`/`below` bound their ratio (above: 2 fires at twice the baseline's). Counts and sums are scaled to the window's length. Kept in data_dir across restarts.")
+          .shown_default("")
+          .field("baseline_min_events", &AlertRuleConfig::baseline_min_events, "Regression rules: events a group needs in the baseline before it is judged (default: min_events).")
+          .shown_default("min_events")
           .field("remember", &AlertRuleConfig::remember, "first_seen: how long a value is remembered (kept in data_dir across restarts).")
           .field("notify", &AlertRuleConfig::notify, "Notifiers of this rule (default: the sink's `notify`).")
           .field("repeat_interval", &AlertRuleConfig::repeat_interval, "How often a firing alert is sent again (default: the sink's).")
@@ -197,7 +201,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (r.value.empty()) bad("value", "a query rule needs the column it compares (logship views run " + r.view + " shows them)");
       if (!has_bound) errors.add(at, p, "needs `above` or `below`");
       if (r.every.value < std::chrono::seconds(1)) bad("every", "must be at least 1s");
-      for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events", "show", "remember"})
+      for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events", "show", "remember", "baseline", "baseline_min_events"})
         if (at[key]) bad(key, "a query rule reads its view's rows; it takes no " + std::string(key));
       if (auto view = find_saved_view(r.view)) {
         // The parameters as the view will get them: unknown ones and a query that would not be
@@ -211,7 +215,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
           bad("params", "the view's query with these values is not JSON (a number parameter given text?)");
       }
     } else if (r.is_first_seen()) {
-      for (const char* key : {"measure", "field", "above", "below", "window", "min_events", "matching"})
+      for (const char* key : {"measure", "field", "above", "below", "window", "min_events", "matching", "baseline", "baseline_min_events"})
         if (at[key]) bad(key, "a first_seen rule fires on a new value; it takes no " + std::string(key));
     } else {
       if (!has_bound) errors.add(at, p, "needs `above` or `below` (or `first_seen: <field>`)");
@@ -220,11 +224,22 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (!numeric && !r.field.empty()) bad("field", "measure " + r.measure + " reads no field");
       if (r.measure == "share" && r.matching.empty()) bad("matching", "measure share needs `matching:` (the events counted)");
       if (r.measure != "share" && !r.matching.empty()) bad("matching", "only measure share takes `matching:`");
-      if (r.measure == "share" && ((!std::isnan(r.above) && (r.above < 0 || r.above > 1)) || (!std::isnan(r.below) && (r.below < 0 || r.below > 1))))
+      if (r.measure == "share" && !r.is_regression() && ((!std::isnan(r.above) && (r.above < 0 || r.above > 1)) || (!std::isnan(r.below) && (r.below < 0 || r.below > 1))))
         bad(std::isnan(r.above) ? "below" : "above", "a share is between 0 and 1 (0.02 for 2 %)");
       if (r.window.value < std::chrono::seconds(1) || r.window.value > std::chrono::hours(24 * 7))
         bad("window", "must be between 1s and 7 days");
       if (r.min_events < 1) bad("min_events", "must be at least 1");
+      if (r.is_regression()) {
+        if (r.baseline.value < r.window.value || r.baseline.value > std::chrono::hours(24 * 90))
+          bad("baseline", "must be at least the window and at most 90d");
+        for (const char* key : {"above", "below"}) {
+          double bound = key[0] == 'a' ? r.above : r.below;
+          if (!std::isnan(bound) && !(bound > 0)) bad(key, "a regression rule bounds the ratio to the baseline: a number above 0 (2 for twice)");
+        }
+        if (r.baseline_min_events < 0) bad("baseline_min_events", "must be at least 0 (0: min_events)");
+      } else if (at["baseline_min_events"]) {
+        bad("baseline_min_events", "belongs to a regression rule, which has a `baseline:`");
+      }
     }
     if (r.remember.value < std::chrono::minutes(1)) bad("remember", "must be at least 1m");
     if (r.repeat_interval.value.count() != 0 && r.repeat_interval.value < std::chrono::minutes(1))

@@ -25,6 +25,14 @@
 //           field: event.duration     # nanoseconds, as ECS writes it
 //           group_by: [mysql.slowlog.fingerprint]
 //           above: 1000000000
+//         fingerprint_regressed:     # p95 this hour at least twice its p95 over the 7 days before
+//           measure: p95
+//           field: event.duration
+//           group_by: [mysql.slowlog.fingerprint]
+//           window: 1h
+//           baseline: 7d              # makes above/below bound the ratio to the baseline
+//           above: 2
+//           min_events: 20
 //         new_query_shape:           # a slow query shape not seen in the last 30 days
 //           first_seen: mysql.slowlog.id
 //           remember: 30d
@@ -87,6 +95,10 @@ struct AlertRuleConfig {
   double above = std::nan("");
   double below = std::nan("");
   int64_t min_events = 1;
+  // Regression rules: the measure over the window against the same measure over `baseline`
+  // before the window; `above`/`below` bound their ratio.
+  Duration baseline{std::chrono::seconds(0)};
+  int64_t baseline_min_events = 0;  // 0: min_events
   Duration remember{std::chrono::hours(24 * 30)};
   std::vector<std::string> notify;
   Duration repeat_interval{std::chrono::seconds(0)};
@@ -101,6 +113,7 @@ struct AlertRuleConfig {
   static const Schema<AlertRuleConfig>& schema();
   bool is_first_seen() const { return !first_seen.empty(); }
   bool is_query() const { return !view.empty(); }
+  bool is_regression() const { return baseline.value.count() > 0; }
 };
 
 // A performance summary: saved views run on the cluster every `every` over the period just

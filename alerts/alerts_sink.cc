@@ -35,12 +35,59 @@ void append_change(std::string& out, const AlertChange& c) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.value) ? c.value : 0.0);
   out.append(",\"value\":"sv).append(buf);
+  if (!std::isnan(c.baseline)) {
+    std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.baseline) ? c.baseline : 0.0);
+    out.append(",\"baseline\":"sv).append(buf);
+  }
   out.append(",\"events\":"sv).append(std::to_string(c.events));
   out.append(",\"since_ns\":"sv).append(std::to_string(c.since_ns));
   out.append(",\"queued_unix_ms\":"sv).append(std::to_string(c.queued_unix_ms)).push_back('}');
 }
 
+// Written whole: a temporary file, fsync, rename. False (errno set) when any step fails.
+bool write_durably(const std::string& path, const std::string& text) {
+  std::string tmp = path + ".tmp";
+  Result<int> fd = open_created(tmp, O_WRONLY | O_TRUNC, 0600, /*force_mode=*/true);
+  if (!fd) return false;
+  bool ok = true;
+  for (size_t done = 0; ok && done < text.size();) {
+    ssize_t n = ::write(*fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<size_t>(n);
+  }
+  ok = ok && ::fsync(*fd) == 0;
+  ::close(*fd);
+  return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// A saved file of the sink, parsed into `parser`; none when there is none. One that does not
+// read as a JSON object (or is not a file) is moved aside for a person to look at, and the
+// sink starts without it; an error only when it cannot be moved.
+Result<std::optional<simdjson::dom::element>> read_saved(const std::string& path, const std::string& what, const std::string& component,
+                                                         simdjson::dom::parser& parser) {
+  std::error_code ec;
+  auto move_aside = [&](const char* problem) -> Result<std::optional<simdjson::dom::element>> {
+    std::string aside = path + ".unreadable-" + std::to_string(wall_unix_ms());
+    if (std::rename(path.c_str(), aside.c_str()) != 0) return Error::io(what + " " + path + " " + problem + " and cannot be moved aside", errno);
+    log_warn(what + " " + problem + "; moved aside, starting without it", {{"component", component}, {"path", aside}});
+    return std::optional<simdjson::dom::element>();
+  };
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) return move_aside("is not a file");
+  std::ifstream in(path);
+  if (!in) return std::optional<simdjson::dom::element>();
+  std::stringstream ss;
+  ss << in.rdbuf();
+  simdjson::dom::element e;
+  if (parser.parse(ss.str()).get(e) != simdjson::SUCCESS || !e.is_object()) return move_aside("does not read");
+  return std::optional(e);
+}
+
 }  // namespace
+
+std::string AlertsSink::baseline_path(const std::string& data_dir, const std::string& sink) {
+  return data_dir + "/alerts/" + sink + ".baseline.json";
+}
 
 std::string AlertsSink::state_path(const std::string& data_dir, const std::string& sink) { return data_dir + "/alerts/" + sink + ".json"; }
 
@@ -49,6 +96,7 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
       name_(ctx.name),
       host_(ctx.host_name),
       state_path_(state_path(ctx.data_dir, ctx.name)),
+      baseline_path_(baseline_path(ctx.data_dir, ctx.name)),
       dead_letters_(ctx.data_dir + "/dead-letter/" + ctx.name + ".notifications.ndjson"),
       engine_(config, ctx.name),
       state_errors_(metrics().counter("logship_alert_state_errors_total", "Times the alerts state file could not be written.", {{"component", ctx.name}})),
@@ -82,28 +130,19 @@ const NotifierConfig* AlertsSink::notifier(const std::string& name) const {
 }
 
 Status AlertsSink::load_state() {
-  std::error_code ec;
-  if (std::filesystem::exists(state_path_, ec) && !std::filesystem::is_regular_file(state_path_, ec)) {
-    std::string aside = state_path_ + ".unreadable-" + std::to_string(wall_unix_ms());
-    if (std::rename(state_path_.c_str(), aside.c_str()) != 0) return Error::io("alerts state file " + state_path_ + " is not a file and cannot be moved aside", errno);
-    log_warn("alerts state file is not a file; moved aside, starting without it", {{"component", name_}, {"path", aside}});
-    return {};
-  }
-  std::ifstream in(state_path_);
-  if (!in) return {};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
+  simdjson::dom::parser baseline_parser;
+  auto baselines = read_saved(baseline_path_, "alerts baseline file", name_, baseline_parser);
+  if (!baselines) return baselines.error();
   simdjson::dom::parser parser;
-  simdjson::dom::element state;
-  if (parser.parse(text).get(state) != simdjson::SUCCESS || !state.is_object()) {
-    // Kept aside for a person to look at; the alerts start over.
-    std::string aside = state_path_ + ".unreadable-" + std::to_string(wall_unix_ms());
-    if (std::rename(state_path_.c_str(), aside.c_str()) != 0) return Error::io("alerts state file " + state_path_ + " does not read and cannot be moved aside", errno);
-    log_warn("alerts state file does not read; moved aside, starting without it", {{"component", name_}, {"path", aside}});
+  auto saved = read_saved(state_path_, "alerts state file", name_, parser);
+  if (!saved) return saved.error();
+  if (!*saved) {
+    if (*baselines) engine_.load_baselines(**baselines);
     return {};
   }
+  simdjson::dom::element state = **saved;
   engine_.load(state, wall_unix_ms());
+  if (*baselines) engine_.load_baselines(**baselines);  // after the firing groups, which it joins
   simdjson::dom::array list;
   if (state["pending"].get_array().get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element e : list) {
@@ -118,6 +157,7 @@ Status AlertsSink::load_state() {
       if (e["shown"].get(g) == simdjson::SUCCESS) c.shown = read_group(g);
       if (e["value"].get_double().get(c.value)) {}
       if (e["events"].get_int64().get(c.events)) {}
+      if (e["baseline"].get_double().get(c.baseline)) {}
       if (e["since_ns"].get_int64().get(c.since_ns)) {}
       if (e["queued_unix_ms"].get_int64().get(c.queued_unix_ms)) {}
       pending_.push_back(std::move(c));
@@ -185,20 +225,7 @@ void AlertsSink::save_state_locked() {
     text.append(",\"attempts\":"sv).append(std::to_string(m.attempts)).push_back('}');
   }
   text.append("]}\n"sv);
-  std::string tmp = state_path_ + ".tmp";
-  Result<int> fd = open_created(tmp, O_WRONLY | O_TRUNC, 0600, /*force_mode=*/true);
-  bool ok = static_cast<bool>(fd);
-  if (ok) {
-    for (size_t done = 0; ok && done < text.size();) {
-      ssize_t n = ::write(*fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) done += static_cast<size_t>(n);
-    }
-    ok = ok && ::fsync(*fd) == 0;
-    ::close(*fd);
-    ok = ok && std::rename(tmp.c_str(), state_path_.c_str()) == 0;
-  }
+  bool ok = write_durably(state_path_, text);
   if (!ok) {
     // The alerts go on from memory; a restart before the next good write may repeat or miss one.
     state_errors_.add();
@@ -473,6 +500,7 @@ void AlertsSink::run() {
     run_scheduled(lock, flushing);
     dispatch_locked(wall_unix_ms(), flushing);
     if (dirty_) save_state_locked();
+    if (engine_.baselines_changed() && (flushing || wall_unix_ms() >= next_baseline_save_ms_)) save_baselines(lock);
     post_due(lock, flushing);
     if (flushing) {
       flush_requested_ = false;
@@ -502,8 +530,25 @@ void AlertsSink::abort() {
   wake_.notify_all();
   flushed_.notify_all();
   if (worker_.joinable()) worker_.join();
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   save_state_locked();
+  if (engine_.baselines_changed()) save_baselines(lock);
+}
+
+void AlertsSink::save_baselines(std::unique_lock<std::mutex>& lock) {
+  // Built under the lock, written without it: a week of buckets can be megabytes, and events
+  // wait for the lock. Only the worker writes (abort writes after it has stopped).
+  std::string text;
+  engine_.save_baselines(text);
+  next_baseline_save_ms_ = wall_unix_ms() + kBaselineSaveMs;
+  lock.unlock();
+  bool ok = write_durably(baseline_path_, text);
+  int saved_errno = errno;
+  lock.lock();
+  if (!ok) {
+    state_errors_.add();
+    log_error("cannot write the alerts baseline file", {{"component", name_}, {"path", baseline_path_}, {"error", std::strerror(saved_errno)}});
+  }
 }
 
 }  // namespace logship

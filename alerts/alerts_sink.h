@@ -7,6 +7,8 @@
 // (temporary file, fsync, rename) whenever it changes, so a restart neither repeats an alert
 // nor loses a message. A message the receiver keeps refusing (or refuses with a 4xx other
 // than 408/429) goes to <data_dir>/dead-letter/<sink>.notifications.ndjson with the reason.
+// Regression rules' baselines are saved apart (<data_dir>/alerts/<sink>.baseline.json) once a
+// minute and at a stop: a kill -9 loses at most the last minute of their figures.
 #pragma once
 
 #include <atomic>
@@ -38,6 +40,7 @@ class AlertsSink final : public Sink {
   void abort() override;
 
   static std::string state_path(const std::string& data_dir, const std::string& sink);
+  static std::string baseline_path(const std::string& data_dir, const std::string& sink);
 
  private:
   struct Outgoing {
@@ -58,6 +61,9 @@ class AlertsSink final : public Sink {
   AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx);
   Status load_state();
   void save_state_locked();
+  // Writes the regression rules' baselines; the lock is let go while writing.
+  void save_baselines(std::unique_lock<std::mutex>& lock);
+  static constexpr int64_t kBaselineSaveMs = 60'000;
   void run();
   // Moves the changes whose group_wait is over (all, when `everything`) into the outbox.
   void dispatch_locked(int64_t now_ms, bool everything);
@@ -75,6 +81,7 @@ class AlertsSink final : public Sink {
   std::string name_;
   std::string host_;
   std::string state_path_;
+  std::string baseline_path_;
   DeadLetterFile dead_letters_;
   std::mutex mutex_;
   std::condition_variable wake_;
@@ -87,6 +94,7 @@ class AlertsSink final : public Sink {
   bool flush_done_ = false;           // guarded by mutex_
   std::atomic<bool> stopping_{false};  // set under mutex_; read without it by long cluster work
   int64_t next_evaluation_ms_ = 0;    // guarded by mutex_
+  int64_t next_baseline_save_ms_ = 0; // guarded by mutex_
   std::map<std::string, NotifierMetrics> notifier_metrics_;
   std::unique_ptr<ClusterViews> cluster_;        // used by the worker only
   std::map<std::string, int64_t> last_run_;      // guarded by mutex_: "rule:x", "summary:y" -> wall ms

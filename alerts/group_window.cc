@@ -6,6 +6,26 @@
 
 namespace logship {
 
+void add_to(WindowFigures& f, bool matched, std::optional<double> number) {
+  ++f.events;
+  f.matched += matched;
+  if (!number) return;
+  f.min = f.numbers == 0 ? *number : std::min(f.min, *number);
+  f.max = f.numbers == 0 ? *number : std::max(f.max, *number);
+  f.sum += *number;
+  ++f.numbers;
+}
+
+void merge_into(WindowFigures& all, const WindowFigures& f) {
+  all.events += f.events;
+  all.matched += f.matched;
+  if (f.numbers == 0) return;
+  all.min = all.numbers == 0 ? f.min : std::min(all.min, f.min);
+  all.max = all.numbers == 0 ? f.max : std::max(all.max, f.max);
+  all.sum += f.sum;
+  all.numbers += f.numbers;
+}
+
 GroupWindow::GroupWindow(int64_t window_ns, size_t max_samples, bool keep_samples)
     : window_ns_(window_ns), width_ns_(std::max<int64_t>(window_ns / 60, 1'000'000'000)), max_samples_(max_samples), keep_samples_(keep_samples) {}
 
@@ -23,18 +43,10 @@ void GroupWindow::add(int64_t time_ns, bool matched, std::optional<double> numbe
   } else {
     return;  // older than everything kept: already out of the window
   }
-  WindowFigures& f = b->f;
-  ++f.events;
-  f.matched += matched;
-  if (number) {
-    f.min = f.numbers == 0 ? *number : std::min(f.min, *number);
-    f.max = f.numbers == 0 ? *number : std::max(f.max, *number);
-    f.sum += *number;
-    ++f.numbers;
-    if (keep_samples_) {
-      samples_.emplace_back(time_ns, *number);
-      if (samples_.size() > max_samples_) samples_.pop_front();
-    }
+  add_to(b->f, matched, number);
+  if (number && keep_samples_) {
+    samples_.emplace_back(time_ns, *number);
+    if (samples_.size() > max_samples_) samples_.pop_front();
   }
 }
 
@@ -47,17 +59,7 @@ bool GroupWindow::expire(int64_t now_ns) {
 
 WindowFigures GroupWindow::figures() const {
   WindowFigures all;
-  for (const Bucket& b : buckets_) {
-    const WindowFigures& f = b.f;
-    all.events += f.events;
-    all.matched += f.matched;
-    if (f.numbers > 0) {
-      all.min = all.numbers == 0 ? f.min : std::min(all.min, f.min);
-      all.max = all.numbers == 0 ? f.max : std::max(all.max, f.max);
-      all.sum += f.sum;
-      all.numbers += f.numbers;
-    }
-  }
+  for (const Bucket& b : buckets_) merge_into(all, b.f);
   return all;
 }
 

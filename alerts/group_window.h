@@ -19,6 +19,10 @@ struct WindowFigures {
   double max = 0;
 };
 
+// One event into a bucket's figures; two buckets' figures into one.
+void add_to(WindowFigures& f, bool matched, std::optional<double> number);
+void merge_into(WindowFigures& all, const WindowFigures& f);
+
 class GroupWindow {
  public:
   GroupWindow(int64_t window_ns, size_t max_samples, bool keep_samples);

@@ -36,6 +36,13 @@ std::string number_text(double v, bool share) {
   return buf;
 }
 
+// A regression's value against its baseline: "2.6×", "∞×" for a baseline of 0.
+std::string ratio_text(double value, double baseline) {
+  if (!(baseline > 0)) return value > 0 ? "∞×" : "1×";
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%.3g×", value / baseline);
+  return buf;
+}
 
 std::string bound_text(const AlertRuleConfig& r) {
   bool share = r.measure == "share";
@@ -46,6 +53,12 @@ std::string bound_text(const AlertRuleConfig& r) {
     return out + ", every " + format_duration(r.every);
   }
   std::string what = r.measure == "count" ? "events" : r.measure == "rate" ? "events per second" : r.measure == "share" ? "share matching" : r.measure + " of " + r.field;
+  if (r.is_regression()) {
+    std::string out = what + " over " + format_duration(r.window);
+    if (!std::isnan(r.above)) out += " above " + number_text(r.above, false) + "×";
+    if (!std::isnan(r.below)) out += std::string(std::isnan(r.above) ? "" : " or") + " below " + number_text(r.below, false) + "×";
+    return out + " its " + format_duration(r.baseline) + " baseline";
+  }
   std::string out = what;
   if (!std::isnan(r.above)) out += " above " + number_text(r.above, share);
   if (!std::isnan(r.below)) out += std::string(std::isnan(r.above) ? "" : " or") + " below " + number_text(r.below, share);
@@ -98,6 +111,10 @@ std::string render_slack(const NotifierConfig& n, const CompiledRule& rule, cons
       fields.emplace_back("first seen", time_text(c.since_ns));
     } else {
       fields.emplace_back(status == AlertStatus::kResolved ? "was" : r.is_query() ? r.value : r.measure, number_text(c.value, share));
+      if (r.is_regression() && !std::isnan(c.baseline)) {
+        fields.emplace_back("baseline (" + format_duration(r.baseline) + ")", number_text(c.baseline, share));
+        fields.emplace_back("against baseline", ratio_text(c.value, c.baseline));
+      }
       if (r.measure != "count" && !r.is_query()) fields.emplace_back("events", std::to_string(c.events));
       fields.emplace_back("since", time_text(c.since_ns));
     }
@@ -176,6 +193,8 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
       append_json_string(out, r.field);
     }
     out.append(",\"window_seconds\":"sv).append(std::to_string(std::chrono::duration_cast<std::chrono::seconds>(r.window.value).count()));
+    if (r.is_regression())
+      out.append(",\"baseline_seconds\":"sv).append(std::to_string(std::chrono::duration_cast<std::chrono::seconds>(r.baseline.value).count()));
     if (!std::isnan(r.above)) out.append(",\"above\":"sv).append(number_text(r.above, false));
     if (!std::isnan(r.below)) out.append(",\"below\":"sv).append(number_text(r.below, false));
   }
@@ -195,6 +214,13 @@ std::string render_webhook(const NotifierConfig& n, const CompiledRule& rule, co
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.value) ? c.value : 0.0);
       out.append(",\"value\":"sv).append(buf);
+      if (r.is_regression() && !std::isnan(c.baseline)) {
+        std::snprintf(buf, sizeof(buf), "%.17g", std::isfinite(c.baseline) ? c.baseline : 0.0);
+        out.append(",\"baseline\":"sv).append(buf);
+        // The ratio compared with the bound; null for a baseline of 0 (infinitely worse).
+        if (c.baseline > 0) std::snprintf(buf, sizeof(buf), "%.17g", c.value / c.baseline);
+        out.append(",\"ratio\":"sv).append(c.baseline > 0 ? std::string_view(buf) : "null"sv);
+      }
       if (!r.is_query()) out.append(",\"events\":"sv).append(std::to_string(c.events));
     }
     if (!c.shown.empty()) {
@@ -293,6 +319,8 @@ std::string render_text(const NotifierConfig* n, const CompiledRule& rule, const
       for (const auto& [field, value] : c.shown) line += "\n     " + field + ": " + cut(value, 300);
     } else {
       line += "  " + std::string(status == AlertStatus::kResolved ? "was " : "") + (r.is_query() ? r.value : r.measure) + " " + number_text(c.value, share);
+      if (r.is_regression() && !std::isnan(c.baseline))
+        line += ", " + ratio_text(c.value, c.baseline) + " its baseline " + number_text(c.baseline, share);
       if (r.measure != "count" && !r.is_query()) line += " (" + std::to_string(c.events) + " events)";
       line += "  since " + time_text(c.since_ns);
     }

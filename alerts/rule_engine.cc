@@ -51,6 +51,15 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
          });
 }
 
+// Whether a measure is past the rule's bound; for a regression rule the bound is on its ratio
+// to the baseline's (a baseline of 0 makes any value above 0 infinitely worse).
+bool exceeds(const AlertRuleConfig& rc, double value, double baseline) {
+  if (std::isnan(baseline)) return (!std::isnan(rc.above) && value > rc.above) || (!std::isnan(rc.below) && value < rc.below);
+  if (baseline <= 0) return !std::isnan(rc.above) && value > 0;
+  double ratio = value / baseline;
+  return (!std::isnan(rc.above) && ratio > rc.above) || (!std::isnan(rc.below) && ratio < rc.below);
+}
+
 }  // namespace
 
 Group read_group(const simdjson::dom::element& e) {
@@ -81,6 +90,11 @@ RuleEngine::RuleEngine(const AlertsSinkConfig& config, const std::string& compon
     c.remember_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(r.remember.value).count();
     c.repeat = std::chrono::duration_cast<std::chrono::milliseconds>(r.repeat_interval.value.count() > 0 ? r.repeat_interval.value : config.repeat_interval.value);
     if (r.measure.size() == 3 && r.measure[0] == 'p') c.percentile = std::stod(r.measure.substr(1));
+    if (r.is_regression()) {
+      c.baseline_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(r.baseline.value).count();
+      c.baseline_width_ns = Baseline::bucket_width(c.baseline_ns);
+      c.baseline_min_events = r.baseline_min_events > 0 ? r.baseline_min_events : r.min_events;
+    }
     c.firing_gauge = &metrics().gauge("logship_alerts_firing", "Alerts firing now (groups of a rule over its bound).", {{"component", component}, {"rule", name}});
     c.evaluation_errors = &metrics().counter("logship_alert_evaluation_errors_total",
                                              "Events a rule could not read (no number in its field) or groups it could not track (max_groups).",
@@ -178,7 +192,15 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
         rule.evaluation_errors->add();
       }
     }
-    g.window->add(t, !rule.matching.empty() && passes(rule.matching), number);
+    bool matched = !rule.matching.empty() && passes(rule.matching);
+    g.window->add(t, matched, number);
+    if (rule.baseline_ns > 0 && t >= clock - rule.window_ns - rule.baseline_ns - rule.baseline_width_ns) {
+      // Every event goes into the baseline too; the window's part is left out when it is read.
+      if (!g.baseline) g.baseline = std::make_unique<Baseline>(rule.baseline_width_ns, rule.percentile > 0);
+      g.baseline->add(t, matched, number);
+      state.origin_ns = state.origin_ns < 0 ? t : std::min(state.origin_ns, t);
+      baselines_changed_ = true;
+    }
   }
   return true;
 }
@@ -196,11 +218,29 @@ std::optional<double> RuleEngine::measure(const CompiledRule& rule, const GroupW
   return window.percentile(rule.percentile);
 }
 
+std::optional<double> RuleEngine::baseline_measure(const CompiledRule& rule, const Baseline::Figures& b) const {
+  const std::string& m = rule.config.measure;
+  const WindowFigures& f = b.figures;
+  if (b.covered_ns <= 0) return std::nullopt;
+  // Counts and sums as if the baseline were as long as the window.
+  double scale = static_cast<double>(rule.window_ns) / static_cast<double>(b.covered_ns);
+  if (m == "count") return static_cast<double>(f.events) * scale;
+  if (m == "rate") return static_cast<double>(f.events) / (static_cast<double>(b.covered_ns) / 1e9);
+  if (m == "share") return f.events == 0 ? std::nullopt : std::optional(static_cast<double>(f.matched) / static_cast<double>(f.events));
+  if (f.numbers == 0) return std::nullopt;
+  if (m == "sum") return f.sum * scale;
+  if (m == "avg") return f.sum / static_cast<double>(f.numbers);
+  if (m == "min") return f.min;
+  if (m == "max") return f.max;
+  return b.sketch.percentile(rule.percentile);
+}
+
 bool RuleEngine::judge(const CompiledRule& rule, GroupState& g, bool over, std::optional<double> value, int64_t events, int64_t now,
-                       int64_t wall_unix_ms, AlertChange& change) {
+                       int64_t wall_unix_ms, AlertChange& change, double baseline) {
   change.rule = rule.name;
   change.group = g.group;
   change.value = value.value_or(0);
+  change.baseline = baseline;
   change.events = events;
   change.queued_unix_ms = wall_unix_ms;
   bool said = true;
@@ -218,12 +258,14 @@ bool RuleEngine::judge(const CompiledRule& rule, GroupState& g, bool over, std::
     g.firing = false;
     change.status = AlertStatus::kResolved;
     change.value = g.value;  // what it was when it last fired
+    change.baseline = g.baseline_value;
     change.events = g.events;
   } else {
     said = false;
   }
   if (over) {
     g.value = *value;
+    g.baseline_value = baseline;
     g.events = events;
   }
   change.since_ns = g.since_ns;
@@ -253,10 +295,24 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
         events = rc.field.empty() ? f.events : f.numbers;
         value = measure(rule, *g.window, f);
       }
-      bool over = value && events >= rc.min_events &&
-                  ((!std::isnan(rc.above) && *value > rc.above) || (!std::isnan(rc.below) && *value < rc.below));
+      bool judged = value && events >= rc.min_events;
+      double base = std::nan("");
+      if (rule.baseline_ns > 0) {
+        // The baseline is the span before the window: the window's own events are not in it.
+        bool no_baseline = !g.baseline || g.baseline->expire(now - rule.window_ns - rule.baseline_ns);
+        std::optional<double> b;
+        if (!no_baseline && judged) {
+          Baseline::Figures figures = g.baseline->read(now - rule.window_ns - rule.baseline_ns, now - rule.window_ns, state.origin_ns);
+          int64_t baseline_events = rc.field.empty() ? figures.figures.events : figures.figures.numbers;
+          if (baseline_events >= rule.baseline_min_events) b = baseline_measure(rule, figures);
+        }
+        if (b) base = *b;
+        judged = judged && b.has_value();
+        empty = empty && no_baseline;
+      }
+      bool over = judged && exceeds(rc, *value, base);
       AlertChange change;
-      if (judge(rule, g, over, value, events, now, wall_unix_ms, change)) changes.push_back(std::move(change));
+      if (judge(rule, g, over, value, events, now, wall_unix_ms, change, base)) changes.push_back(std::move(change));
       firing += g.firing;
       if (empty && !g.firing) it = state.groups.erase(it);
       else ++it;
@@ -343,6 +399,10 @@ void RuleEngine::save_members(std::string& out) const {
       out.append(",\"last_sent_unix_ms\":"sv).append(std::to_string(g.last_sent_unix_ms));
       out.append(",\"value\":"sv);
       append_double(out, g.value);
+      if (!std::isnan(g.baseline_value)) {
+        out.append(",\"baseline\":"sv);
+        append_double(out, g.baseline_value);
+      }
       out.append(",\"events\":"sv).append(std::to_string(g.events)).push_back('}');
     }
   }
@@ -395,6 +455,7 @@ void RuleEngine::load(const simdjson::dom::element& state, int64_t wall_unix_ms)
       if (a["last_sent_unix_ms"].get_int64().get(g.last_sent_unix_ms)) {}
       if (a["value"].get_double().get(g.value)) {}
       if (a["events"].get_int64().get(g.events)) {}
+      if (a["baseline"].get_double().get(g.baseline_value)) {}
       simdjson::dom::element group;
       if (a["group"].get(group) != simdjson::SUCCESS) continue;
       g.group = read_group(group);
@@ -417,6 +478,69 @@ void RuleEngine::load(const simdjson::dom::element& state, int64_t wall_unix_ms)
         if (p.at(0).get_string().get(v) == simdjson::SUCCESS && p.at(1).get_int64().get(t) == simdjson::SUCCESS)
           states_[static_cast<size_t>(i)].seen[std::string(v)] = t;
       }
+    }
+  }
+}
+
+bool RuleEngine::has_regression_rules() const {
+  return std::any_of(rules_.begin(), rules_.end(), [](const CompiledRule& r) { return r.baseline_ns > 0; });
+}
+
+void RuleEngine::save_baselines(std::string& out) {
+  out.append("{\"version\":1,\"rules\":{"sv);
+  bool first = true;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i].baseline_ns <= 0) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, rules_[i].name);
+    out.append(":{\"baseline_ns\":"sv).append(std::to_string(rules_[i].baseline_ns));
+    out.append(",\"origin_ns\":"sv).append(std::to_string(states_[i].origin_ns));
+    out.append(",\"groups\":["sv);
+    bool first_group = true;
+    for (const auto& [key, g] : states_[i].groups) {
+      if (!g.baseline) continue;
+      if (!first_group) out.push_back(',');
+      first_group = false;
+      out.append("{\"group\":"sv).append(key).append(",\"buckets\":"sv);
+      g.baseline->save(out);
+      out.push_back('}');
+    }
+    out.append("]}"sv);
+  }
+  out.append("}}\n"sv);
+  baselines_changed_ = false;
+}
+
+void RuleEngine::load_baselines(const simdjson::dom::element& saved) {
+  simdjson::dom::object rules;
+  if (saved["rules"].get_object().get(rules) != simdjson::SUCCESS) return;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    const CompiledRule& rule = rules_[i];
+    simdjson::dom::element r;
+    int64_t span = 0;
+    if (rule.baseline_ns <= 0 || rules.at_key(rule.name).get(r) != simdjson::SUCCESS) continue;
+    // Buckets of another width would be read as the wrong times: a changed span starts over.
+    if (r["baseline_ns"].get_int64().get(span) != simdjson::SUCCESS || span != rule.baseline_ns) continue;
+    RuleState& state = states_[i];
+    if (r["origin_ns"].get_int64().get(state.origin_ns)) {}
+    simdjson::dom::array groups;
+    if (r["groups"].get_array().get(groups) != simdjson::SUCCESS) continue;
+    for (simdjson::dom::element e : groups) {
+      simdjson::dom::element group, buckets;
+      if (e["group"].get(group) != simdjson::SUCCESS || e["buckets"].get(buckets) != simdjson::SUCCESS) continue;
+      Group g = read_group(group);
+      if (g.size() != rule.config.group_by.size()) continue;  // group_by changed
+      auto baseline = std::make_unique<Baseline>(rule.baseline_width_ns, rule.percentile > 0);
+      if (!baseline->load(buckets)) continue;
+      std::string key = group_key(g);
+      auto it = state.groups.find(key);
+      if (it == state.groups.end()) {
+        if (state.groups.size() >= max_groups_) continue;
+        it = state.groups.emplace(key, GroupState{}).first;
+        it->second.group = std::move(g);
+      }
+      it->second.baseline = std::move(baseline);
     }
   }
 }

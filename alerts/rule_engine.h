@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "alerts/alert_config.h"
+#include "alerts/baseline.h"
 #include "alerts/event_fields.h"
 #include "alerts/group_window.h"
 #include "core/metrics.h"
@@ -32,7 +34,8 @@ struct AlertChange {
   std::string rule;
   AlertStatus status = AlertStatus::kFiring;
   Group group;
-  double value = 0;          // the measure (threshold rules)
+  double value = 0;          // the measure (threshold and regression rules)
+  double baseline = std::nan("");  // regression rules: the measure over the baseline
   int64_t events = 0;        // events of the group in the window
   int64_t since_ns = 0;      // event time the alert started (or the value was first seen)
   Group shown;               // first_seen: the `show` fields of the event that brought it
@@ -48,6 +51,9 @@ struct CompiledRule {
   int64_t remember_ns = 0;
   std::chrono::milliseconds repeat{0};
   double percentile = 0;  // p50/p95/p99
+  int64_t baseline_ns = 0;        // regression rules
+  int64_t baseline_width_ns = 0;  // their buckets'
+  int64_t baseline_min_events = 0;
   Gauge* firing_gauge = nullptr;
   Counter* evaluation_errors = nullptr;
 };
@@ -76,6 +82,15 @@ class RuleEngine {
   // from the saved event time as of `wall_unix_ms`.
   void load(const simdjson::dom::element& state, int64_t wall_unix_ms);
 
+  // Regression rules' baselines, saved apart from the state (they are larger and change with
+  // every event): {"rules":{name:{"baseline_ns","origin_ns","groups":[{"group","buckets"}]}}}.
+  // `changed` says whether anything was added since the last save.
+  void save_baselines(std::string& out);
+  bool baselines_changed() const { return baselines_changed_; }
+  // Reads them back; a rule whose baseline span changed starts over.
+  void load_baselines(const simdjson::dom::element& saved);
+  bool has_regression_rules() const;
+
   // For `logship alerts list`: each firing alert as a change (status kFiring).
   std::vector<AlertChange> firing() const;
   size_t remembered(const std::string& rule) const;
@@ -84,23 +99,28 @@ class RuleEngine {
   struct GroupState {
     Group group;
     std::unique_ptr<GroupWindow> window;
+    std::unique_ptr<Baseline> baseline;  // regression rules
     bool firing = false;
     bool restored = false;  // firing when the state was loaded
     int64_t since_ns = 0;
     int64_t last_sent_unix_ms = 0;
     double value = 0;
+    double baseline_value = std::nan("");
     int64_t events = 0;
   };
   struct RuleState {
     std::map<std::string, GroupState> groups;  // by the group's JSON
     std::unordered_map<std::string, int64_t> seen;  // first_seen: value -> last seen (event ns)
     int64_t overflowed = 0;
+    int64_t origin_ns = -1;  // regression rules: the earliest event time their baselines hold
   };
   bool passes(const std::vector<FieldCondition>& conditions);
   // Fires, repeats or resolves one group; true when something was said.
   bool judge(const CompiledRule& rule, GroupState& g, bool over, std::optional<double> value, int64_t events, int64_t now_ns,
-             int64_t wall_unix_ms, AlertChange& change);
+             int64_t wall_unix_ms, AlertChange& change, double baseline = std::nan(""));
+  // The rule's measure over the window, and (regression rules) over the baseline before it.
   std::optional<double> measure(const CompiledRule& rule, const GroupWindow& window, const WindowFigures& f) const;
+  std::optional<double> baseline_measure(const CompiledRule& rule, const Baseline::Figures& b) const;
   void forget_oldest(RuleState& state, int64_t now_ns, const CompiledRule& rule);
 
   std::vector<CompiledRule> rules_;
@@ -112,6 +132,7 @@ class RuleEngine {
   int64_t watermark_ns_ = 0;           // latest event time seen
   int64_t watermark_wall_ms_ = 0;      // wall time it was seen
   int64_t observed_since_ns_ = -1;     // the clock when the first event after start came
+  bool baselines_changed_ = false;
 };
 
 // Changes cut into messages: one per rule and status (firing and its repeats together), in the

@@ -7,6 +7,8 @@
 
 #include <simdjson.h>
 
+#include "alerts/schedule.h"
+
 namespace logship {
 
 const Schema<NotifierConfig>& NotifierConfig::schema() {
@@ -52,7 +54,11 @@ const Schema<AlertRuleConfig>& AlertRuleConfig::schema() {
           .field("description", &AlertRuleConfig::description, "A sentence shown under the title: what it means, what to do.")
           .field("view", &AlertRuleConfig::view, "Instead of events: a saved view (logship views list) run on the `cluster` every `every`; each row is a group, `value` the column compared with the bound.")
           .field("params", &AlertRuleConfig::params, "The view's parameters (since: now-15m).")
-          .field("every", &AlertRuleConfig::every, "How often a query rule runs its view.")
+          .field("every", &AlertRuleConfig::every, "How often a query rule runs its view (the first time at start).")
+          .field("schedule", &AlertRuleConfig::schedule, "Instead of `every`: when a query rule runs, in cron syntax ('*/10 8-18 * * 1-5', @hourly) or as an interval.")
+          .shown_default("")
+          .field("timezone", &AlertRuleConfig::timezone, "The zone of a cron `schedule`: an IANA name (Asia/Tokyo), UTC, local or an offset (+09:00).")
+          .shown_default("UTC")
           .field("value", &AlertRuleConfig::value, "The view's column a query rule compares with `above`/`below` (logship views run NAME shows them).");
   return s;
 }
@@ -61,7 +67,11 @@ const Schema<SummaryConfig>& SummaryConfig::schema() {
   static const auto s =
       Schema<SummaryConfig>()
           .field("every", &SummaryConfig::every, "How often the summary is made and posted: the first one `every` after the first start (with `run --once`, when the input ends), then on that schedule across restarts.")
-          .field("period", &SummaryConfig::period, "The time it covers, ending now (default: `every`); the period before it is the comparison.")
+          .field("schedule", &SummaryConfig::schedule, "Instead of `every`: when the summary is made, in cron syntax ('0 9 * * 1-5', @daily) or as an interval; the first one at the first such time after the first start.")
+          .shown_default("")
+          .field("timezone", &SummaryConfig::timezone, "The zone of a cron `schedule`: an IANA name (Asia/Tokyo), UTC, local or an offset (+09:00).")
+          .shown_default("UTC")
+          .field("period", &SummaryConfig::period, "The time it covers, ending now (default: `every`, or with a cron schedule the time since its previous time); the period before it is the comparison.")
           .shown_default("every")
           .field("views", &SummaryConfig::views, "Saved views shown, in order (logship views list).")
           .field("rows", &SummaryConfig::rows, "Rows shown per view; the rest are counted.")
@@ -141,6 +151,22 @@ std::vector<std::pair<std::string, const NotifierConfig*>> AlertsSinkConfig::tar
   return out;
 }
 
+namespace {
+
+// `schedule:` (cron or an interval) with its `timezone:`, instead of `every:`.
+void check_schedule(const YAML::Node& at, const std::string& path, const std::string& schedule, Duration every, const std::string& timezone,
+                    ConfigErrors& errors) {
+  if (!schedule.empty() && at["every"]) errors.add(at["schedule"], join_path(path, "schedule"), "give `schedule` or `every`, not both");
+  if (schedule.empty() && at["timezone"]) errors.add(at["timezone"], join_path(path, "timezone"), "only a cron `schedule` takes a timezone");
+  std::string why;
+  if (!Schedule::make(schedule, every, timezone, why)) {
+    bool zone = why.starts_with("unknown time zone");
+    errors.add(zone ? at["timezone"] : at["schedule"], join_path(path, zone ? "timezone" : "schedule"), why);
+  }
+}
+
+}  // namespace
+
 void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path, ConfigErrors& errors) const {
   std::string rpath = join_path(path, "rules");
   auto known_notifier = [&](const std::string& name) {
@@ -172,6 +198,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
     std::string p = join_path(join_path(path, "summaries"), name);
     if (!cluster) errors.add(at, p, "a summary needs the sink's `cluster:` to run its views on");
     if (sm.every.value < std::chrono::seconds(1)) errors.add(at["every"], join_path(p, "every"), "must be at least 1s");
+    check_schedule(at, p, sm.schedule, sm.every, sm.timezone, errors);
     if (sm.views.empty()) errors.add(at["views"], join_path(p, "views"), "must name at least one saved view");
     for (const std::string& v : sm.views)
       if (!known_view(v)) errors.add(at["views"], join_path(p, "views"), "no saved view named '" + v + "' (" + views_list() + ")");
@@ -193,7 +220,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
     auto bad = [&](const char* key, const std::string& why) { errors.add(at[key] ? at[key] : at, join_path(p, key), why); };
     bool has_bound = !std::isnan(r.above) || !std::isnan(r.below);
     if (!r.is_query())
-      for (const char* key : {"params", "every", "value"})
+      for (const char* key : {"params", "every", "value", "schedule", "timezone"})
         if (at[key]) bad(key, std::string(key) + " belongs to a query rule, which names its `view:`");
     if (r.is_query()) {
       if (!cluster) errors.add(at, p, "a query rule needs the sink's `cluster:` to run its view on");
@@ -201,6 +228,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (r.value.empty()) bad("value", "a query rule needs the column it compares (logship views run " + r.view + " shows them)");
       if (!has_bound) errors.add(at, p, "needs `above` or `below`");
       if (r.every.value < std::chrono::seconds(1)) bad("every", "must be at least 1s");
+      check_schedule(at, p, r.schedule, r.every, r.timezone, errors);
       for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events", "show", "remember", "baseline", "baseline_min_events"})
         if (at[key]) bad(key, "a query rule reads its view's rows; it takes no " + std::string(key));
       if (auto view = find_saved_view(r.view)) {

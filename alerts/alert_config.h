@@ -47,6 +47,9 @@
 //       summaries:
 //         hourly:                     # posted (and indexed) every hour
 //           every: 1h
+//         morning:                    # weekdays at 09:00 in Tokyo, covering the time since the last one
+//           schedule: '0 9 * * 1-5'
+//           timezone: Asia/Tokyo
 //           views: [top_slow_queries, errors_by_service_and_level, slowest_endpoints]
 #pragma once
 
@@ -109,6 +112,8 @@ struct AlertRuleConfig {
   std::string view;
   StringMap params;
   Duration every{std::chrono::minutes(5)};
+  std::string schedule;  // instead of `every`: cron ('*/10 8-18 * * 1-5') or an interval
+  std::string timezone;  // of the cron schedule; empty: UTC
   std::string value;
   static const Schema<AlertRuleConfig>& schema();
   bool is_first_seen() const { return !first_seen.empty(); }
@@ -120,6 +125,8 @@ struct AlertRuleConfig {
 // ended, each compared with the period before, posted to the notifiers and indexed.
 struct SummaryConfig {
   Duration every{std::chrono::hours(1)};
+  std::string schedule;  // instead of `every`: cron ('0 9 * * 1-5') or an interval
+  std::string timezone;  // of the cron schedule; empty: UTC
   Duration period{std::chrono::seconds(0)};  // 0: `every`
   std::vector<std::string> views = {"top_slow_queries", "errors_by_service_and_level", "slowest_endpoints"};
   int64_t rows = 5;

@@ -102,6 +102,18 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
       state_errors_(metrics().counter("logship_alert_state_errors_total", "Times the alerts state file could not be written.", {{"component", ctx.name}})),
       query_errors_(metrics().counter("logship_alert_query_errors_total", "Views of query rules and summaries the cluster did not answer.", {{"component", ctx.name}})) {
   if (config_.cluster) cluster_ = std::make_unique<ClusterViews>(*config_.cluster);
+  auto add_schedule = [&](const std::string& key, const std::string& text, Duration every, const std::string& zone) {
+    std::string why;
+    auto schedule = Schedule::make(text, every, zone, why);
+    if (!schedule) {  // (validate refuses it; a config that skipped validate runs on `every`)
+      log_error("bad schedule; running on `every` instead", {{"component", name_}, {"of", key}, {"error", why}});
+      schedule = Schedule::make("", every, "", why);
+    }
+    schedules_.emplace(key, *schedule);
+  };
+  for (const auto& [n, r] : config_.rules)
+    if (r.is_query()) add_schedule("rule:" + n, r.schedule, r.every, r.timezone);
+  for (const auto& [n, sc] : config_.summaries) add_schedule("summary:" + n, sc.schedule, sc.every, sc.timezone);
   started_unix_ms_ = wall_unix_ms();
   once_ = ctx.once;
   const std::string help = "Alert messages by notifier and outcome (sent, retried, dead_lettered).";
@@ -388,9 +400,11 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     if (!rc.is_query()) continue;
     std::string key = "rule:" + rule.name;
     int64_t now = wall_unix_ms();
-    int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(rc.every.value).count();
+    const Schedule& schedule = schedules_.at(key);
     auto last = last_run_.find(key);
-    if (last != last_run_.end() && now < last->second + every) continue;
+    // An interval rule runs first at start; a cron one at its first time after start.
+    int64_t due = last != last_run_.end() ? schedule.next_ms(last->second) : schedule.is_cron() ? schedule.next_ms(started_unix_ms_) : now;
+    if (now < due) continue;
     last_run_[key] = now;
     dirty_ = true;
     std::map<std::string, std::string> params(rc.params.begin(), rc.params.end());
@@ -448,17 +462,26 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     if (stopping_) return;
     std::string key = "summary:" + sname;
     int64_t now = wall_unix_ms();
-    int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(sc.every.value).count();
+    const Schedule& schedule = schedules_.at(key);
     auto last = last_run_.find(key);
-    int64_t since = last != last_run_.end() ? last->second : started_unix_ms_;
+    auto retry = retry_at_.find(key);
+    int64_t next = retry != retry_at_.end() ? retry->second : schedule.next_ms(last != last_run_.end() ? last->second : started_unix_ms_);
     // With --once the end of the input is the end of the run: the summary is made then. A
     // graceful stop of a long-running pipeline (a deploy, a reload) makes none.
-    bool due = now >= since + every || (flushing && once_ && !made_this_run_.count(sname));
+    bool due = now >= next || (flushing && once_ && !made_this_run_.count(sname));
     if (!due) continue;
     SummaryConfig config = sc;
+    // A cron summary covers up to its time (09:00:00, not the moment it ran), by default since
+    // the schedule's time before (yesterday's 09:00 for a daily one, Friday's for Monday's of a
+    // weekday one); an interval's ends now and covers the interval. One made early, at the
+    // input's end (--once), covers the time since its schedule's last time.
+    bool early = now < next;
+    int64_t end = early ? now : schedule.latest_ms(now);
+    int64_t start = early && schedule.is_cron() ? schedule.latest_ms(now) : schedule.previous_ms(end);
+    if (config.period.value.count() == 0) config.period.value = std::chrono::milliseconds(std::max<int64_t>(1000, end - start));
     std::string summary_name = sname;
     lock.unlock();
-    SummaryReport report = build_summary(*cluster_, summary_name, config, now, [this] { return stopping_.load(); });
+    SummaryReport report = build_summary(*cluster_, summary_name, config, end, [this] { return stopping_.load(); });
     bool all_failed = !report.sections.empty();
     for (const SummarySection& section : report.sections) all_failed &= !section.error.empty();
     Status indexed;
@@ -471,16 +494,18 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     if (all_failed) {
       // The cluster is away: tried again in a few minutes, not posted as a page of errors.
       log_warn("summary not made: no view answered; tried again later", {{"component", name_}, {"summary", summary_name}, {"error", report.sections.front().error}});
-      last_run_[key] = now - every + std::min<int64_t>(every, 300'000);
-      dirty_ = true;
+      retry_at_[key] = now + std::min<int64_t>(300'000, std::max<int64_t>(1000, next - schedule.previous_ms(next)));
       continue;
     }
     if (!indexed) {
       query_errors_.add();
       log_warn("summary not indexed (it is still posted)", {{"component", name_}, {"summary", summary_name}, {"error", indexed.error().message}});
     }
-    // The next one an `every` after this one's time (not after its lateness), unless far behind.
-    last_run_[key] = last != last_run_.end() && now - last->second < 2 * every ? last->second + every : now;
+    // An interval's next one comes an interval after this one's time (not after its lateness),
+    // unless far behind; a cron schedule's at its next time after now.
+    retry_at_.erase(key);
+    bool on_time = last != last_run_.end() && !schedule.is_cron() && next <= now && now < schedule.next_ms(next);
+    last_run_[key] = on_time ? next : now;
     queue_summary(report, config, now);  // in the same save as last_run_: posted once, or made again
   }
 }

@@ -21,6 +21,7 @@
 #include "alerts/alert_config.h"
 #include "alerts/notifier.h"
 #include "alerts/rule_engine.h"
+#include "alerts/schedule.h"
 #include "alerts/summary.h"
 #include "core/component.h"
 #include "delivery/dead_letter_file.h"
@@ -99,6 +100,8 @@ class AlertsSink final : public Sink {
   std::unique_ptr<ClusterViews> cluster_;        // used by the worker only
   std::map<std::string, int64_t> last_run_;      // guarded by mutex_: "rule:x", "summary:y" -> wall ms
   std::set<std::string> made_this_run_;          // guarded by mutex_: summaries made since start
+  std::map<std::string, int64_t> retry_at_;      // guarded by mutex_: summaries no view answered
+  std::map<std::string, Schedule> schedules_;    // "rule:x", "summary:y": when they run
   int64_t started_unix_ms_ = 0;
   bool once_ = false;
   Counter& state_errors_;

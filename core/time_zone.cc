@@ -55,4 +55,9 @@ int64_t TimeZone::utc_seconds(int year, int month, int day, int hour, int minute
   return std::chrono::duration_cast<std::chrono::seconds>(lookup.pre.time_since_epoch()).count();
 }
 
+int64_t TimeZone::local_seconds(int64_t unix_seconds) const {
+  const auto instant = std::chrono::time_point<std::chrono::system_clock, std::chrono::seconds>(std::chrono::seconds(unix_seconds));
+  return unix_seconds + impl_->zone.lookup(instant).offset;
+}
+
 }  // namespace logship

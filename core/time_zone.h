@@ -24,6 +24,10 @@ class TimeZone {
   // skips is read with the offset before the change (02:30 becomes 03:30 summer time); one the
   // change back shows twice is its first occurrence.
   int64_t utc_seconds(int year, int month, int day, int hour, int minute, int second) const;
+  // The wall-clock time in this zone of an instant, as seconds since 1970-01-01 00:00:00 on
+  // that wall clock (the instant plus the zone's offset then): calendar arithmetic on it is
+  // the zone's calendar.
+  int64_t local_seconds(int64_t unix_seconds) const;
   const std::string& name() const { return name_; }
 
  private:

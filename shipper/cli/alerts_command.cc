@@ -11,6 +11,7 @@
 #include "alerts/alerts_sink.h"
 #include "alerts/notifier.h"
 #include "alerts/rule_engine.h"
+#include "alerts/schedule.h"
 #include "core/component_registry.h"
 #include "core/time_format.h"
 #include "shipper/cli/commands.h"
@@ -190,17 +191,23 @@ int alerts_list(const AlertsArgs& a) {
     append_rfc3339_micros(t, ms * 1'000'000);
     return t;
   };
+  auto schedule_of = [](const std::string& written, Duration every, const std::string& zone) {
+    std::string why;
+    auto s = Schedule::make(written, every, zone, why);
+    return s ? *s : *Schedule::make("", every, "", why);
+  };
   for (const CompiledRule& rule : engine.rules()) {
     if (!rule.config.is_query()) continue;
+    Schedule schedule = schedule_of(rule.config.schedule, rule.config.every, rule.config.timezone);
     auto it = last_run.find("rule:" + rule.name);
-    std::cout << rule.name << ": query rule on view " << rule.config.view << ", "
-              << (it == last_run.end() ? "not run yet" : "last run " + when(it->second)) << "\n";
+    std::cout << rule.name << ": query rule on view " << rule.config.view << ", " << schedule.text() << ", "
+              << (it == last_run.end() ? "not run yet" : "last run " + when(it->second) + ", next " + when(schedule.next_ms(it->second))) << "\n";
   }
   for (const auto& [name, sc] : sink->config.summaries) {
+    Schedule schedule = schedule_of(sc.schedule, sc.every, sc.timezone);
     auto it = last_run.find("summary:" + name);
-    int64_t every = std::chrono::duration_cast<std::chrono::milliseconds>(sc.every.value).count();
-    std::cout << "summary " << name << ": "
-              << (it == last_run.end() ? "not made yet" : "last " + when(it->second) + ", next " + when(it->second + every)) << "\n";
+    std::cout << "summary " << name << ": " << schedule.text() << ", "
+              << (it == last_run.end() ? "not made yet" : "last " + when(it->second) + ", next " + when(schedule.next_ms(it->second))) << "\n";
   }
   simdjson::dom::array pending, outbox;
   size_t waiting = state["pending"].get_array().get(pending) == simdjson::SUCCESS ? pending.size() : 0;

@@ -193,8 +193,14 @@ sinks:
       cond: {where: {code: '>=x'}, above: 1, notify: [pager]}
       stray: {value: url.count, above: 1}
       query: {view: http_errors_by_endpoint, params: {sincee: now-1h}, value: url.count, above: 1, where: {a: b}}
+      regressed: {measure: p95, field: d, window: 1h, baseline: 30m, above: 0}
+      seen_with_baseline: {first_seen: a, baseline: 7d}
+      cron_stream: {above: 1, schedule: '@hourly'}
+      cron_query: {view: http_errors_by_endpoint, value: url.count, above: 1, schedule: '0 25 * * *'}
     summaries:
       daily: {views: [top_slow_queries, top_slow_queries, no_such_view], period: 0.5s}
+      weekdays: {views: [top_slow_queries], schedule: '0 9 * * MON-FRI', timezone: Asia/Tokio}
+      both: {views: [top_slow_queries], schedule: '@daily', every: 1d}
 )");
   auto r = testing::run_logship({"validate", "-c", dir_ / "p.yaml"});
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
@@ -205,8 +211,85 @@ sinks:
                            "sinks.alerts.rules.stray.value: value belongs to a query rule", "sinks.alerts.rules.query: a query rule needs the sink's `cluster:`",
                            "sinks.alerts.rules.query.params: view http_errors_by_endpoint has no parameter 'sincee'", "sinks.alerts.rules.query.where",
                            "sinks.alerts.summaries.daily: a summary needs the sink's `cluster:`", "'top_slow_queries' is listed twice",
-                           "no saved view named 'no_such_view'", "sinks.alerts.summaries.daily.period"})
+                           "no saved view named 'no_such_view'", "sinks.alerts.summaries.daily.period",
+                           "sinks.alerts.rules.regressed.baseline: must be at least the window", "sinks.alerts.rules.regressed.above: a regression rule bounds the ratio",
+                           "sinks.alerts.rules.seen_with_baseline.baseline", "sinks.alerts.rules.cron_stream.schedule: schedule belongs to a query rule",
+                           "sinks.alerts.rules.cron_query.schedule: hour field '25'", "sinks.alerts.summaries.weekdays.timezone: unknown time zone 'Asia/Tokio'",
+                           "sinks.alerts.summaries.both.schedule: give `schedule` or `every`, not both"})
     EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
+}
+
+TEST_F(AlertsTest, ARegressionRuleJudgesTheHourAgainstDaysKeptAcrossARestartAndFiresOnlyForTheQueryThatGotSlower) {
+  // Three days of two query shapes at about 100 ms, shipped by a first run; then an hour where
+  // one takes 300 ms, shipped by a second run that has only the saved baseline to go on.
+  const int64_t start = 1'795'000'000LL * 1'000'000'000LL;  // 2026-11-18, long before now
+  const int64_t minute = 60'000'000'000LL;
+  auto line = [](int64_t t, const char* fingerprint, int ms) {
+    std::string ts;
+    append_rfc3339_micros(ts, t);
+    return R"({"ts":")" + ts + R"(","mysql":{"slowlog":{"fingerprint":")" + fingerprint + R"("}},"duration_ms":)" + std::to_string(ms) + "}\n";
+  };
+  std::string history;
+  for (int64_t m = 0; m < 72 * 60; m += 5)
+    for (const char* f : {"select * from orders where id = ?", "update carts set n = ? where id = ?"})
+      history += line(start + m * minute, f, 90 + static_cast<int>(m % 20));
+  testing::write_file(dir_ / "app.log", history);
+  std::string config = "data_dir: " + (dir_ / "data") + R"(
+sources:
+  app: {type: file, include: [')" + (dir_ / "app.log") + R"('], read_from: beginning}
+transforms:
+  parsed: {type: json, inputs: [app], timestamp_field: ts}
+sinks:
+  alerts:
+    type: alerts
+    inputs: [parsed]
+    group_wait: 100ms
+    notifiers:
+      hook: {type: webhook, url: 'http://127.0.0.1:)" + port_ + R"(/hook'}
+      team: {type: slack, url: 'http://127.0.0.1:)" + port_ + R"(/slack'}
+    rules:
+      query_regressed:
+        measure: p95
+        field: duration_ms
+        group_by: [mysql.slowlog.fingerprint]
+        window: 1h
+        baseline: 7d
+        above: 2
+        min_events: 10
+)";
+  testing::write_file(dir_ / "p.yaml", config);
+  auto run = testing::run_logship({"run", "--once", "-c", dir_ / "p.yaml"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(posts().empty()) << "no hour is twice its days";
+  ASSERT_TRUE(std::filesystem::exists(dir_ / "data/alerts/alerts.baseline.json"));
+
+  std::string slow_hour;
+  for (int64_t m = 72 * 60; m < 73 * 60; m += 3) {
+    slow_hour += line(start + m * minute, "select * from orders where id = ?", 300);
+    slow_hour += line(start + m * minute, "update carts set n = ? where id = ?", 100);
+  }
+  testing::append_file(dir_ / "app.log", slow_hour);
+  run = testing::run_logship({"run", "--once", "-c", dir_ / "p.yaml"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto hook = posts_to("/hook");
+  ASSERT_EQ(hook.size(), 1u) << run.err;
+  simdjson::dom::parser parser;
+  simdjson::dom::element body = parser.parse(hook[0].body);
+  EXPECT_EQ(std::string_view(body["rule"]), "query_regressed");
+  EXPECT_EQ(int64_t(body["baseline_seconds"]), 7 * 86400);
+  simdjson::dom::array alerts = body["alerts"];
+  ASSERT_EQ(alerts.size(), 1u);
+  simdjson::dom::element alert = alerts.at(0);
+  EXPECT_EQ(std::string_view(alert["group"]["mysql.slowlog.fingerprint"]), "select * from orders where id = ?");
+  EXPECT_EQ(double(alert["value"]), 300);
+  // The days' p95: a quarter each of 90, 95, 100 and 105 ms, so 105 ms, read back within 2 %.
+  EXPECT_NEAR(double(alert["baseline"]), 105, 105 * 0.02);
+  EXPECT_NEAR(double(alert["ratio"]), 300.0 / 105, 0.06);
+  EXPECT_EQ(int64_t(alert["events"]), 20);
+  auto slack = posts_to("/slack");
+  ASSERT_EQ(slack.size(), 1u);
+  EXPECT_EQ(slack[0].status, 200) << slack[0].body;  // Slack's shape held
+  EXPECT_NE(slack[0].body.find("its 7d baseline"), std::string::npos) << slack[0].body;
 }
 
 }  // namespace

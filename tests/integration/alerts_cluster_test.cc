@@ -5,11 +5,14 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <csignal>
 #include <map>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include "core/time_format.h"
+#include "core/timestamp_parse.h"
 #include "tests/integration/opensearch_node.h"
 #include "tests/support/test_support.h"
 
@@ -38,7 +41,7 @@ class AlertsClusterTest : public ::testing::Test {
     return t;
   }
 
-  // Ships the app log and the nginx log through logship into the node, as the indexer would.
+  // Ships an app log and an nginx log through logship into the node, as the indexer would.
   void index_through_logship() {
     std::string app;
     auto line = [&](int64_t seconds_ago, const char* service, const char* level) {
@@ -49,11 +52,15 @@ class AlertsClusterTest : public ::testing::Test {
     line(700, "accounts", "error");
     line(800, "accounts", "info");
     for (int i = 0; i < 2; ++i) line(5400 + i, "billing", "error");
-    testing::write_file(dir_ / "app.log", app);
     std::string web;
     for (int i = 0; i < 3; ++i) web += "10.0.0.1 - - [" + clf(300 + i) + "] \"GET /checkout HTTP/1.1\" 502 10 \"-\" \"curl\"\n";
     web += "10.0.0.1 - - [" + clf(320) + "] \"GET /home HTTP/1.1\" 500 10 \"-\" \"curl\"\n";
     web += "10.0.0.1 - - [" + clf(330) + "] \"GET /home HTTP/1.1\" 200 10 \"-\" \"curl\"\n";
+    index_through_logship(app, web, 8, 5);
+  }
+
+  void index_through_logship(const std::string& app, const std::string& web, int64_t app_events, int64_t web_events) {
+    testing::write_file(dir_ / "app.log", app);
     testing::write_file(dir_ / "access.log", web);
     testing::write_file(dir_ / "index.yaml", "data_dir: " + dir_ / "index-data" + R"(
 sources:
@@ -68,8 +75,10 @@ sinks:
     auto r = testing::run_logship({"run", "--once", "-c", dir_ / "index.yaml"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(node_->request("POST", "/logs-*/_refresh").ok());
-    ASSERT_EQ(node_->count("logs-app-test"), 8);
-    ASSERT_EQ(node_->count("logs-nginx.access-test"), 5);
+    ASSERT_EQ(node_->count("logs-app-test"), app_events);
+    if (web_events > 0) {
+      ASSERT_EQ(node_->count("logs-nginx.access-test"), web_events);
+    }
   }
 
   static std::string clf(int64_t seconds_ago) {
@@ -185,6 +194,63 @@ sinks:
   EXPECT_EQ(alerts_after, 1u);
   auto list = testing::run_logship({"alerts", "list", "-c", dir_ / "alerts.yaml"});
   EXPECT_NE(list.out.find("endpoint_5xx: FIRING (1 group)"), std::string::npos) << list.out << list.err;
+}
+
+TEST_F(AlertsClusterTest, ACronSummaryIsMadeOnTheMinuteAndCoversTheMinuteSinceItsPreviousTime) {
+  // Indexed early in a minute, so that the summary made when it ends covers these events.
+  while (now_unix_nanos() / 1'000'000'000LL % 60 >= 40) std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::string app;
+  for (int i = 0; i < 3; ++i) app += R"({"ts":")" + ago(0) + R"(","service":{"name":"billing"},"log":{"level":"error"}})" + "\n";
+  ASSERT_NO_FATAL_FAILURE(index_through_logship(app, "", 3, 0));
+  testing::write_file(dir_ / "nothing.log", "");
+  testing::write_file(dir_ / "alerts.yaml", "data_dir: " + dir_ / "alerts-data" + R"(
+sources:
+  idle: {type: file, include: [')" + dir_ / "nothing.log" + R"(']}
+sinks:
+  alerts:
+    type: alerts
+    inputs: [idle]
+    cluster: {endpoints: [')" + node_->url() + R"('], namespace: test}
+    notifiers:
+      hook: {type: webhook, url: 'http://127.0.0.1:)" + port_ + R"(/hook'}
+    summaries:
+      minutely:
+        schedule: '* * * * *'
+        timezone: Asia/Kolkata
+        views: [errors_by_service_and_level]
+        index: false
+)");
+  Process run({testing::logship_binary(), "run", "-c", dir_ / "alerts.yaml"}, dir_ / "run.err");
+  std::string body;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        for (auto& [path, b] : posts())
+          if (b.find("\"kind\":\"summary\"") != std::string::npos) body = b;
+        return !body.empty();
+      },
+      std::chrono::seconds(90)))
+      << testing::read_file(dir_ / "run.err");
+  simdjson::dom::parser parser;
+  simdjson::dom::element summary = parser.parse(body);
+  // The period is the minute that just ended, to the second (Kolkata is 5:30 off: minutes still
+  // begin on UTC's), not the moment the summary ran.
+  int64_t start = -1, end = -1;
+  ASSERT_TRUE(parse_timestamp(std::string_view(summary["period"]["start"]), TimestampFormat{}, start));
+  ASSERT_TRUE(parse_timestamp(std::string_view(summary["period"]["end"]), TimestampFormat{}, end));
+  EXPECT_EQ(end % 60'000'000'000LL, 0) << body;
+  EXPECT_EQ(end - start, 60'000'000'000LL) << body;
+  simdjson::dom::element row = summary["views"].at(0)["rows"].at(0);
+  EXPECT_EQ(std::string_view(row["service"]), "billing");
+  EXPECT_EQ(simdjson::minify(row["level.count"]), "3");
+  run.signal(SIGTERM);
+  EXPECT_EQ(run.wait(), 0) << testing::read_file(dir_ / "run.err");
+  // Made once, and `alerts list` tells when the next one comes.
+  size_t made = 0;
+  for (auto& [path, b] : posts()) made += b.find("\"kind\":\"summary\"") != std::string::npos;
+  EXPECT_LE(made, 2u);  // (a second one if the test ran over a minute's end)
+  auto list = testing::run_logship({"alerts", "list", "-c", dir_ / "alerts.yaml"});
+  EXPECT_NE(list.out.find("summary minutely: * * * * * (Asia/Kolkata), last "), std::string::npos) << list.out << list.err;
+  EXPECT_NE(list.out.find(", next "), std::string::npos) << list.out;
 }
 
 }  // namespace

@@ -50,7 +50,7 @@
 //         morning:                    # weekdays at 09:00 in Tokyo, covering the time since the last one
 //           schedule: '0 9 * * 1-5'
 //           timezone: Asia/Tokyo
-//           views: [top_slow_queries, errors_by_service_and_level, slowest_endpoints]
+//           views: [top_slow_queries, errors_by_service_and_level, endpoint_traffic, slowest_endpoints]
 #pragma once
 
 #include <cmath>
@@ -128,7 +128,7 @@ struct SummaryConfig {
   std::string schedule;  // instead of `every`: cron ('0 9 * * 1-5') or an interval
   std::string timezone;  // of the cron schedule; empty: UTC
   Duration period{std::chrono::seconds(0)};  // 0: `every`
-  std::vector<std::string> views = {"top_slow_queries", "errors_by_service_and_level", "slowest_endpoints"};
+  std::vector<std::string> views = {"top_slow_queries", "errors_by_service_and_level", "endpoint_traffic", "slowest_endpoints"};
   int64_t rows = 5;
   std::vector<std::string> notify;
   bool index = true;

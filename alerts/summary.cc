@@ -97,10 +97,11 @@ SummaryReport build_summary(ClusterViews& cluster, const std::string& name, cons
       continue;
     }
     s.description = first_sentence(view->description);
-    bool ranged = false, limited = false;
+    bool ranged = false, limited = false, timed = false;
     for (const ViewParameter& p : view->parameters) {
       ranged |= p.name == "until";
       limited |= p.name == "limit";
+      timed |= p.name == "period_seconds";  // a view that makes counts a rate
     }
     std::map<std::string, std::string> now_params{{"since", start}}, before_params{{"since", before}};
     if (ranged) {
@@ -108,6 +109,7 @@ SummaryReport build_summary(ClusterViews& cluster, const std::string& name, cons
       before_params["until"] = start;
     }
     if (limited) now_params["limit"] = before_params["limit"] = std::to_string(std::max<int64_t>(config.rows, 10));
+    if (timed) now_params["period_seconds"] = before_params["period_seconds"] = std::to_string(std::max<int64_t>(period_s, 1));
     auto current = cluster.run(view_name, now_params);
     if (!current) {
       s.error = current.error().message;
@@ -307,7 +309,9 @@ std::string summary_document(const SummaryReport& r, const MessageContext& ctx) 
       std::set<std::string> keys;
       for (size_t c = 0; c < row.size() && c < s.raw.columns.size(); ++c) {
         std::string key = key_of(s.raw.columns[c]);
-        if (key == "logship_change" || !keys.insert(key).second) continue;  // (two columns that read the same)
+        // An empty cell (a percentile of no values) is left out: as "" it would map the column
+        // as text, and the next summary's numbers in it would be refused.
+        if (row[c].empty() || key == "logship_change" || !keys.insert(key).second) continue;  // (two columns that read the same)
         if (keys.size() > 1) out.push_back(',');
         append_json_string(out, key);
         out.push_back(':');
@@ -322,7 +326,7 @@ std::string summary_document(const SummaryReport& r, const MessageContext& ctx) 
       if (s.change_column >= 0 && i < s.change.size() && s.change[i] && std::isfinite(*s.change[i])) {
         char buf[32];
         std::snprintf(buf, sizeof(buf), "%.6g", *s.change[i]);
-        out.append(",\"logship_change\":"sv).append(buf);
+        out.append(keys.empty() ? "\"logship_change\":"sv : ",\"logship_change\":"sv).append(buf);
       }
       out.push_back('}');
     }

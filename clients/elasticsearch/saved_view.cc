@@ -106,7 +106,7 @@ std::string scalar_text(simdjson::dom::element e) {
       double d = double(e);
       char buf[64];
       if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) std::snprintf(buf, sizeof(buf), "%.0f", d);
-      else std::snprintf(buf, sizeof(buf), "%.3f", d);
+      else std::snprintf(buf, sizeof(buf), "%.6g", d);  // (significant digits: a rate of 0.0017/s is not 0.002)
       return buf;
     }
     case simdjson::dom::element_type::BOOL: return bool(e) ? "true" : "false";

@@ -45,6 +45,7 @@ bool parse_type(const std::string& text, RuleField& f) {
   else if (text == "client_ip") f.type = T::kClientIp;
   else if (text == "maybe_ip") f.type = T::kMaybeIp;
   else if (text == "http_outcome") f.type = T::kHttpOutcome;
+  else if (text == "seconds") f.type = T::kSeconds;
   else if (starts_with(text, "timestamp:")) {
     f.type = T::kTimestamp;
     return TimestampFormat::parse(text.substr(10), f.timestamp_format);
@@ -283,6 +284,27 @@ bool convert(const RuleField& f, RuleField::Type type, std::string_view v, std::
       auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), status);
       if (ec != std::errc() || p != v.data() + v.size() || status < 100 || status > 999) return false;
       out = status < 400 ? "\"success\"" : "\"failure\"";
+      return true;
+    }
+    case T::kSeconds: {
+      // Exact decimal arithmetic ("0.123" is 123000000 ns, not 122999999): whole seconds, then
+      // up to nine digits of fraction (more are cut).
+      size_t dot = v.find('.');
+      std::string_view whole = v.substr(0, dot), fraction = dot == std::string_view::npos ? std::string_view() : v.substr(dot + 1);
+      int64_t seconds = 0, nanos = 0;
+      if (whole.empty() || whole.size() > 9 || (dot != std::string_view::npos && fraction.empty())) return false;
+      for (char c : whole) {
+        if (c < '0' || c > '9') return false;
+        seconds = seconds * 10 + (c - '0');
+      }
+      int64_t scale = 100'000'000;
+      for (char c : fraction) {
+        if (c < '0' || c > '9') return false;
+        nanos += (c - '0') * scale;
+        scale /= 10;
+      }
+      char buf[24];
+      out.append(buf, std::to_chars(buf, buf + sizeof(buf), seconds * 1'000'000'000 + nanos).ptr);
       return true;
     }
     case T::kTimestamp: {
@@ -573,7 +595,7 @@ bool RuleSet::add_file(const std::string& yaml_text, ConfigErrors& errors) {
             f.path = spec["field"] ? text_of(spec["field"], spec_path + ".field", errors) : capture;
             if (spec["type"] && !parse_type(text_of(spec["type"], spec_path + ".type", errors), f))
               errors.add(spec["type"], spec_path + ".type",
-                         "unknown type (string, int, float, bool, ip, maybe_ip, client_ip, chain, bracketed, level, quoted, http_outcome, timestamp:<format>)");
+                         "unknown type (string, int, float, bool, ip, maybe_ip, client_ip, chain, bracketed, level, quoted, http_outcome, seconds, timestamp:<format>)");
           } else {
             errors.add(spec, spec_path, "expected a field name or {field, type}");
             return;

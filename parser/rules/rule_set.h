@@ -22,6 +22,8 @@
 // "10.0.0.2, 10.0.0.1, 85.181.35.98", the first public address, else the first), chain (the
 // chain as a list, when it has two or more addresses), maybe_ip (an address, or no field for a
 // host name), http_outcome (a status code as event.outcome: success below 400, else failure),
+// seconds (a time in decimal seconds, nginx's $request_time "0.123", as integer nanoseconds:
+// ECS's event.duration),
 // bracketed ("[a] [b] ", Rails' tags, as the list ["a","b"]).
 // A capture may fill several fields: `status: [{field: …, type: int}, {field: event.outcome, type: http_outcome}]`. A rule may instead (or as well)
 // split key=value pairs with `logfmt: <capture>` (or `logfmt: line`). Captures not listed in
@@ -50,7 +52,7 @@
 namespace logship {
 
 struct RuleField {
-  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kBracketed, kClientIp, kMaybeIp, kHttpOutcome, kUserAgent,
+  enum class Type { kString, kInt, kFloat, kBool, kIp, kLevel, kTimestamp, kQuoted, kChain, kBracketed, kClientIp, kMaybeIp, kHttpOutcome, kSeconds, kUserAgent,
                     kGeo, kAs };  // the last two: set_geoip's, from an address field's capture
   // Which object of the event the field lands in (ECS's log.*, event.* and host.* are shared
   // with what logship adds itself), decided once when the rule is loaded.

@@ -53,9 +53,10 @@ class AlertsClusterTest : public ::testing::Test {
     line(800, "accounts", "info");
     for (int i = 0; i < 2; ++i) line(5400 + i, "billing", "error");
     std::string web;
-    for (int i = 0; i < 3; ++i) web += "10.0.0.1 - - [" + clf(300 + i) + "] \"GET /checkout HTTP/1.1\" 502 10 \"-\" \"curl\"\n";
-    web += "10.0.0.1 - - [" + clf(320) + "] \"GET /home HTTP/1.1\" 500 10 \"-\" \"curl\"\n";
-    web += "10.0.0.1 - - [" + clf(330) + "] \"GET /home HTTP/1.1\" 200 10 \"-\" \"curl\"\n";
+    // (With nginx's $request_time after the agent, and $upstream_response_time on some.)
+    for (int i = 0; i < 3; ++i) web += "10.0.0.1 - - [" + clf(300 + i) + "] \"GET /checkout?cart=" + std::to_string(i) + " HTTP/1.1\" 502 10 \"-\" \"curl\" 2.500 2.498\n";
+    web += "10.0.0.1 - - [" + clf(320) + "] \"GET /home HTTP/1.1\" 500 10 \"-\" \"curl\" \"-\" 0.100\n";
+    web += "10.0.0.1 - - [" + clf(330) + "] \"GET /home HTTP/1.1\" 200 10 \"-\" \"curl\" 0.300 0.299\n";
     index_through_logship(app, web, 8, 5);
   }
 
@@ -133,7 +134,7 @@ sinks:
     summaries:
       hourly:
         every: 1h
-        views: [errors_by_service_and_level, http_errors_by_endpoint]
+        views: [errors_by_service_and_level, http_errors_by_endpoint, endpoint_traffic]
 )");
   auto r = testing::run_logship({"run", "--once", "-c", dir_ / "alerts.yaml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -176,13 +177,19 @@ sinks:
   EXPECT_EQ(by["accounts"].second, "null");  // none the hour before
   simdjson::dom::element http = summary["views"].at(1);
   EXPECT_EQ(std::string_view(http["rows"].at(0)["url"]), "/checkout");
+  // nginx per endpoint (its path, whatever the query string), from the log's $request_time.
+  simdjson::dom::element traffic = summary["views"].at(2)["rows"].at(0);
+  EXPECT_EQ(std::string_view(traffic["endpoint"]), "/checkout");
+  EXPECT_NEAR(double(traffic["per_second"]), 3.0 / 3600, 1e-8);
+  EXPECT_EQ(double(traffic["server_error_share"]), 1);
+  EXPECT_EQ(double(traffic["p95_ms"]), 2500);
 
   // The same summary in Slack, and indexed for Kibana.
   bool slack_summary = false;
   for (auto& [path, body] : posts()) slack_summary |= path == "/slack" && body.find("hourly summary") != std::string::npos;
   EXPECT_TRUE(slack_summary);
   ASSERT_TRUE(node_->request("POST", "/logs-logship.summary-test/_refresh").ok());
-  EXPECT_EQ(node_->count("logs-logship.summary-test"), 1);
+  EXPECT_EQ(node_->count("logs-logship.summary-test"), 1) << r.err;
   EsResponse doc = node_->request("POST", "/logs-logship.summary-test/_search", R"({"query":{"match_all":{}}})");
   EXPECT_NE(doc.body.find("\"level_count\":4"), std::string::npos) << doc.body.substr(0, 2000);
 

@@ -157,21 +157,36 @@ TEST_F(SchemasTest, EverySavedViewAnswersWithTheNumbersOfKnownData) {
   EXPECT_EQ(num(endpoints[1]["server_errors"]), 0);
 
   std::vector<std::string> web;
-  auto hit = [&](const char* url, int status, int times) {
+  auto hit = [&](const char* path, int status, int times, int64_t ms) {
     for (int i = 0; i < times; ++i)
-      web.push_back(std::string(R"({"url":{"original":")") + url + R"("},"http":{"response":{"status_code":)" + std::to_string(status) + "}}}");
+      web.push_back(std::string(R"({"url":{"original":")") + path + "?n=" + std::to_string(i) + R"(","path":")" + path +
+                    R"("},"http":{"response":{"status_code":)" + std::to_string(status) + R"(}},"event":{"duration":)" +
+                    std::to_string(ms * 1'000'000) + "}}");
   };
-  hit("/x", 500, 3);
-  hit("/y", 502, 1);
-  hit("/z", 200, 5);
+  hit("/x", 500, 3, 40);
+  hit("/y", 502, 1, 900);
+  hit("/z", 200, 5, 10);
+  hit("/z", 503, 1, 10);
   index("logs-nginx.access-test", web);
   auto http = view("http_errors_by_endpoint");
-  ASSERT_EQ(http.size(), 2u);
+  ASSERT_EQ(http.size(), 3u);
   EXPECT_EQ(http[0]["url"], "/x");
   EXPECT_EQ(num(http[0]["status.count"]), 3);
   EXPECT_EQ(http[0]["status"], "500");
-  EXPECT_EQ(http[1]["url"], "/y");
+  EXPECT_EQ(http[1]["url"], "/y");  // (then /z's one 503)
   EXPECT_EQ(http[1]["status"], "502");
+
+  // Per endpoint: requests per second over the hour, the 5xx share, p95 in milliseconds.
+  auto traffic = view("endpoint_traffic");
+  ASSERT_EQ(traffic.size(), 3u);
+  EXPECT_EQ(traffic[0]["endpoint"], "/z");  // the busiest first
+  EXPECT_NEAR(num(traffic[0]["per_second"]), 6.0 / 3600, 1e-8);  // (six significant digits)
+  EXPECT_NEAR(num(traffic[0]["server_error_share"]), 1.0 / 6, 1e-6);
+  EXPECT_EQ(num(traffic[0]["p95_ms"]), 10);
+  EXPECT_EQ(traffic[1]["endpoint"], "/x");
+  EXPECT_EQ(num(traffic[1]["server_error_share"]), 1);
+  EXPECT_EQ(num(traffic[1]["p95_ms"]), 40);
+  EXPECT_EQ(num(traffic[2]["p95_ms"]), 900);
 }
 
 }  // namespace

@@ -128,7 +128,7 @@ TEST(SavedViewsTest, MetricsPercentilesAndFilterCountsBecomeColumns) {
   auto t = flatten_search_response(answer);
   ASSERT_TRUE(t);
   EXPECT_EQ(t->columns, (std::vector<std::string>{"q", "q.count", "total", "lat.50", "lat.95", "p95", "bad"}));
-  EXPECT_EQ(t->rows[0], (std::vector<std::string>{"select ?", "4", "6000000000", "2000000000", "3000000000", "3.500", "1"}));
+  EXPECT_EQ(t->rows[0], (std::vector<std::string>{"select ?", "4", "6000000000", "2000000000", "3000000000", "3.5", "1"}));
   SavedView v;
   v.formats["total"] = "nanoseconds";
   format_columns(v, t.value());

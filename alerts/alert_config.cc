@@ -227,7 +227,7 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (!known_view(r.view)) bad("view", "no saved view named '" + r.view + "' (" + views_list() + ")");
       if (r.value.empty()) bad("value", "a query rule needs the column it compares (logship views run " + r.view + " shows them)");
       if (!has_bound) errors.add(at, p, "needs `above` or `below`");
-      if (r.every.value < std::chrono::seconds(1)) bad("every", "must be at least 1s");
+      if (r.every.value < std::chrono::seconds(1) || r.every.value > std::chrono::hours(24 * 3650)) bad("every", "must be between 1s and 3650d");
       check_schedule(at, p, r.schedule, r.every, r.timezone, errors);
       for (const char* key : {"measure", "field", "first_seen", "where", "matching", "window", "min_events", "show", "remember", "baseline", "baseline_min_events"})
         if (at[key]) bad(key, "a query rule reads its view's rows; it takes no " + std::string(key));
@@ -290,6 +290,20 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       errors.add(node["cluster"]["namespace"], join_path(path, "cluster.namespace"),
                  "a data stream namespace: lowercase letters, digits, _ and . (no -), at most 100");
     if (cluster->endpoints.empty()) errors.add(node["cluster"]["endpoints"], join_path(path, "cluster.endpoints"), "must name at least one URL");
+    for (const std::string& list : cluster->endpoints) {
+      for (size_t start = 0; start <= list.size();) {
+        size_t comma = std::min(list.find(',', start), list.size());
+        std::string url = list.substr(start, comma - start);
+        while (!url.empty() && url.front() == ' ') url.erase(0, 1);
+        if (!url.starts_with("http://") && !url.starts_with("https://"))
+          errors.add(node["cluster"]["endpoints"], join_path(path, "cluster.endpoints"), "'" + url + "': expected an http:// or https:// URL (is the environment variable set?)");
+        start = comma + 1;
+      }
+    }
+    // Every endpoint may take this long before the next is tried: with none, a hung node would
+    // hold query rules, summaries and a --once run for good.
+    if (cluster->request_timeout.value < std::chrono::milliseconds(100) || cluster->request_timeout.value > std::chrono::minutes(5))
+      errors.add(node["cluster"]["request_timeout"], join_path(path, "cluster.request_timeout"), "must be between 100ms and 5m");
   }
   if (evaluate_interval.value < std::chrono::milliseconds(100)) errors.add(node["evaluate_interval"], join_path(path, "evaluate_interval"), "must be at least 100ms");
   if (max_groups < 1) errors.add(node["max_groups"], join_path(path, "max_groups"), "must be at least 1");

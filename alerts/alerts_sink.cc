@@ -101,7 +101,10 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
       engine_(config, ctx.name),
       state_errors_(metrics().counter("logship_alert_state_errors_total", "Times the alerts state file could not be written.", {{"component", ctx.name}})),
       query_errors_(metrics().counter("logship_alert_query_errors_total", "Views of query rules and summaries the cluster did not answer.", {{"component", ctx.name}})) {
-  if (config_.cluster) cluster_ = std::make_unique<ClusterViews>(*config_.cluster);
+  if (config_.cluster) {
+    cluster_ = std::make_unique<ClusterViews>(*config_.cluster);
+    cluster_->set_cancel(&cluster_cancelled_);
+  }
   auto add_schedule = [&](const std::string& key, const std::string& text, Duration every, const std::string& zone) {
     std::string why;
     auto schedule = Schedule::make(text, every, zone, why);
@@ -130,6 +133,7 @@ Result<std::unique_ptr<AlertsSink>> AlertsSink::create(const AlertsSinkConfig& c
   if (Status s = sink->load_state(); !s) return s.error();
   sink->next_evaluation_ms_ = wall_unix_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluate_interval.value).count();
   sink->worker_ = std::thread([s = sink.get()] { s->run(); });
+  if (sink->cluster_) sink->cluster_worker_ = std::thread([s = sink.get()] { s->run_cluster(); });
   return sink;
 }
 
@@ -394,7 +398,7 @@ void AlertsSink::queue_summary(const SummaryReport& report, const SummaryConfig&
 
 void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing) {
   if (!cluster_) return;
-  for (size_t i = 0; i < engine_.rules().size() && !stopping_; ++i) {
+  for (size_t i = 0; i < engine_.rules().size() && !cluster_cancelled_; ++i) {
     const CompiledRule& rule = engine_.rules()[i];
     const AlertRuleConfig& rc = rule.config;
     if (!rc.is_query()) continue;
@@ -422,6 +426,13 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
         if (t.columns[c] == name) return static_cast<int>(c);
       return -1;
     };
+    if (t.rows.empty()) {
+      // Nothing matched (an aggregation of no documents has no columns either): every group
+      // is gone, which resolves an `above` alert and fires a `below` one.
+      engine_.judge_rows(i, {}, wall_unix_ms(), pending_);
+      dirty_ = true;  // (the groups it knows are saved too)
+      continue;
+    }
     int value_at = column(rc.value);
     std::vector<int> group_at;
     std::vector<std::string> group_names = rc.group_by;
@@ -439,6 +450,7 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
       continue;
     }
     std::vector<std::pair<Group, std::optional<double>>> rows;
+    size_t unreadable = 0;  // (a text column, an empty percentile)
     for (const auto& row : t.rows) {
       Group g;
       for (size_t k = 0; k < group_at.size(); ++k) {
@@ -452,23 +464,26 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
         auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
         if (ec == std::errc() && p == text.data() + text.size() && !text.empty() && std::isfinite(d)) v = d;
       }
+      unreadable += !v;
       rows.emplace_back(std::move(g), v);
     }
-    size_t before = pending_.size();
+    if (unreadable > 0)
+      log_warn("query rule: rows whose value is not a number are left as they were", {{"component", name_}, {"rule", rule.name}, {"value", rc.value}, {"rows", std::to_string(unreadable)}});
     engine_.judge_rows(i, rows, wall_unix_ms(), pending_);
-    if (pending_.size() != before) dirty_ = true;
+    dirty_ = true;  // (the groups it knows are saved too)
   }
   for (const auto& [sname, sc] : config_.summaries) {
-    if (stopping_) return;
+    if (cluster_cancelled_) return;
     std::string key = "summary:" + sname;
     int64_t now = wall_unix_ms();
     const Schedule& schedule = schedules_.at(key);
     auto last = last_run_.find(key);
     auto retry = retry_at_.find(key);
     int64_t next = retry != retry_at_.end() ? retry->second : schedule.next_ms(last != last_run_.end() ? last->second : started_unix_ms_);
-    // With --once the end of the input is the end of the run: the summary is made then. A
-    // graceful stop of a long-running pipeline (a deploy, a reload) makes none.
-    bool due = now >= next || (flushing && once_ && !made_this_run_.count(sname));
+    // With --once the end of the input is the end of the run: a summary never made is made then
+    // (later ones follow the schedule, however often --once runs). A graceful stop of a
+    // long-running pipeline (a deploy, a reload) makes none.
+    bool due = now >= next || (flushing && once_ && last == last_run_.end() && !made_this_run_.count(sname));
     if (!due) continue;
     SummaryConfig config = sc;
     // A cron summary covers up to its time (09:00:00, not the moment it ran), by default since
@@ -481,16 +496,16 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     if (config.period.value.count() == 0) config.period.value = std::chrono::milliseconds(std::max<int64_t>(1000, end - start));
     std::string summary_name = sname;
     lock.unlock();
-    SummaryReport report = build_summary(*cluster_, summary_name, config, end, [this] { return stopping_.load(); });
+    SummaryReport report = build_summary(*cluster_, summary_name, config, end, [this] { return cluster_cancelled_.load(); });
     bool all_failed = !report.sections.empty();
     for (const SummarySection& section : report.sections) all_failed &= !section.error.empty();
     Status indexed;
-    if (config.index && !all_failed && !stopping_) indexed = cluster_->index("logship.summary", summary_document(report, MessageContext{host_, name_}));
+    if (config.index && !all_failed && !cluster_cancelled_) indexed = cluster_->index("logship.summary", summary_document(report, MessageContext{host_, name_}));
     lock.lock();
     made_this_run_.insert(summary_name);
     for (const SummarySection& section : report.sections)
       if (!section.error.empty()) query_errors_.add();
-    if (stopping_) return;  // not made: made again at the next start
+    if (cluster_cancelled_) return;  // not made: made again at the next start
     if (all_failed) {
       // The cluster is away: tried again in a few minutes, not posted as a page of errors.
       log_warn("summary not made: no view answered; tried again later", {{"component", name_}, {"summary", summary_name}, {"error", report.sections.front().error}});
@@ -522,7 +537,12 @@ void AlertsSink::run() {
       next_evaluation_ms_ = now + interval;
       if (pending_.size() != before) dirty_ = true;
     }
-    run_scheduled(lock, flushing);
+    if (flushing && cluster_worker_.joinable()) {
+      // What the cluster thread's last pass queues (a summary at the end of --once) goes out
+      // in this flush too.
+      wake_cluster_.notify_one();
+      flushed_.wait(lock, [&] { return cluster_flush_done_ || stopping_; });
+    }
     dispatch_locked(wall_unix_ms(), flushing);
     if (dirty_) save_state_locked();
     if (engine_.baselines_changed() && (flushing || wall_unix_ms() >= next_baseline_save_ms_)) save_baselines(lock);
@@ -536,25 +556,49 @@ void AlertsSink::run() {
   }
 }
 
+void AlertsSink::run_cluster() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    bool flushing = cluster_flush_requested_;
+    // At the end of --once the schedules' work is done once more; at a graceful stop or a reload
+    // of a long-running pipeline none is started (cluster_cancelled_), so it cannot hold them.
+    if (!cluster_cancelled_) run_scheduled(lock, flushing);
+    if (flushing) {
+      cluster_flush_requested_ = false;
+      cluster_flush_done_ = true;
+      flushed_.notify_all();
+    }
+    wake_.notify_one();  // (what it queued is posted by the worker)
+    wake_cluster_.wait_for(lock, std::chrono::milliseconds(500));
+  }
+}
+
 void AlertsSink::flush() {
   std::unique_lock lock(mutex_);
   if (stopping_) return;
   flush_done_ = false;
   flush_requested_ = true;
+  cluster_flush_done_ = false;
+  cluster_flush_requested_ = true;
+  if (!once_) cluster_cancelled_ = true;  // a search under way gives up between views
   wake_.notify_one();
+  wake_cluster_.notify_one();
   flushed_.wait(lock, [&] { return flush_done_ || stopping_; });
 }
 
 void AlertsSink::abort() {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ && !worker_.joinable()) return;
+    if (stopping_ && !worker_.joinable() && !cluster_worker_.joinable()) return;
     stopping_ = true;
     if (dirty_) save_state_locked();
   }
+  cluster_cancelled_ = true;
   wake_.notify_all();
+  wake_cluster_.notify_all();
   flushed_.notify_all();
   if (worker_.joinable()) worker_.join();
+  if (cluster_worker_.joinable()) cluster_worker_.join();
   std::unique_lock lock(mutex_);
   save_state_locked();
   if (engine_.baselines_changed()) save_baselines(lock);

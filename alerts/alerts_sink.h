@@ -66,6 +66,9 @@ class AlertsSink final : public Sink {
   void save_baselines(std::unique_lock<std::mutex>& lock);
   static constexpr int64_t kBaselineSaveMs = 60'000;
   void run();
+  // The cluster thread: query rules and summaries on their schedules, so a slow or hung cluster
+  // delays only them, never the event rules or the notifiers.
+  void run_cluster();
   // Moves the changes whose group_wait is over (all, when `everything`) into the outbox.
   void dispatch_locked(int64_t now_ms, bool everything);
   // Posts what is due (everything once, when `everything`); the lock is let go while posting.
@@ -73,8 +76,8 @@ class AlertsSink final : public Sink {
   // False (and the message kept) when the dead-letter file cannot be written.
   bool dead_letter(const Outgoing& message, const std::string& reason);
   const NotifierConfig* notifier(const std::string& name) const;
-  // Query rules and summaries whose time has come (at flush: every summary not yet made in this
-  // run); the lock is let go while the cluster answers.
+  // Query rules and summaries whose time has come (at the end of --once: also a summary never
+  // made before); the lock is let go while the cluster answers. On the cluster thread.
   void run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing);
   void queue_summary(const SummaryReport& report, const SummaryConfig& config, int64_t now_ms);
 
@@ -93,7 +96,11 @@ class AlertsSink final : public Sink {
   bool dirty_ = false;                // guarded by mutex_: the state file is behind
   bool flush_requested_ = false;      // guarded by mutex_
   bool flush_done_ = false;           // guarded by mutex_
-  std::atomic<bool> stopping_{false};  // set under mutex_; read without it by long cluster work
+  std::atomic<bool> stopping_{false};  // set under mutex_
+  std::atomic<bool> cluster_cancelled_{false};  // a stop, or a flush that is not --once's: no more cluster work
+  bool cluster_flush_requested_ = false;  // guarded by mutex_
+  bool cluster_flush_done_ = false;       // guarded by mutex_
+  std::condition_variable wake_cluster_;
   int64_t next_evaluation_ms_ = 0;    // guarded by mutex_
   int64_t next_baseline_save_ms_ = 0; // guarded by mutex_
   std::map<std::string, NotifierMetrics> notifier_metrics_;
@@ -107,6 +114,7 @@ class AlertsSink final : public Sink {
   Counter& state_errors_;
   Counter& query_errors_;
   std::thread worker_;
+  std::thread cluster_worker_;
 };
 
 // Wall time in Unix milliseconds.

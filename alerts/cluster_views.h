@@ -42,6 +42,8 @@ class ClusterViews {
   Result<ResultTable> run(const std::string& view, const std::map<std::string, std::string>& params);
   // Adds one document to the data stream logs-<dataset>-<namespace>.
   Status index(const std::string& dataset, const std::string& document);
+  // Once true, the search or write under way ends (see EsClient::set_cancel).
+  void set_cancel(const std::atomic<bool>* cancelled) { client_.set_cancel(cancelled); }
 
  private:
   ClusterConfig config_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/json_writer.h"
+#include "core/log.h"
 
 namespace logship {
 
@@ -175,7 +176,9 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
     auto it = state.groups.find(key);
     if (it == state.groups.end()) {
       if (state.groups.size() >= max_groups_) {
-        ++state.overflowed;
+        if (state.overflowed++ == 0)
+          log_warn("alert rule has max_groups groups; new ones are not tracked (logship_alert_evaluation_errors_total counts them)",
+                   {{"rule", rule.name}, {"max_groups", std::to_string(max_groups_)}});
         rule.evaluation_errors->add();
         continue;
       }
@@ -335,6 +338,8 @@ void RuleEngine::judge_rows(size_t index, const std::vector<std::pair<Group, std
     auto it = state.groups.find(key);
     if (it == state.groups.end()) {
       if (state.groups.size() >= max_groups_) {
+        if (state.overflowed++ == 0)
+          log_warn("query rule's view has more than max_groups rows; the rest are not judged", {{"rule", rule.name}, {"max_groups", std::to_string(max_groups_)}});
         rule.evaluation_errors->add();
         continue;
       }
@@ -342,8 +347,13 @@ void RuleEngine::judge_rows(size_t index, const std::vector<std::pair<Group, std
       it->second.group = group;
     }
     it->second.restored = false;  // the view's answer is whole: no window to wait for
-    bool over = value && ((!std::isnan(rc.above) && *value > rc.above) || (!std::isnan(rc.below) && *value < rc.below));
-    if (!value) rule.evaluation_errors->add();
+    if (!value) {
+      // Not a number (an empty percentile, a text column): unknown, so left as it was; it
+      // neither fires nor resolves.
+      rule.evaluation_errors->add();
+      continue;
+    }
+    bool over = (!std::isnan(rc.above) && *value > rc.above) || (!std::isnan(rc.below) && *value < rc.below);
     AlertChange change;
     if (judge(rule, it->second, over, value, 1, now, wall_unix_ms, change)) changes.push_back(std::move(change));
   }
@@ -406,7 +416,26 @@ void RuleEngine::save_members(std::string& out) const {
       out.append(",\"events\":"sv).append(std::to_string(g.events)).push_back('}');
     }
   }
-  out.append("],\"seen\":{"sv);
+  // A query rule's groups that are not firing: one gone from the next answer (after a restart
+  // too) is a count that fell to 0, which a `below` rule must see.
+  out.append("],\"query_groups\":{"sv);
+  first = true;
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (!rules_[i].config.is_query()) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, rules_[i].name);
+    out.append(":["sv);
+    bool first_group = true;
+    for (const auto& [key, g] : states_[i].groups) {
+      if (g.firing) continue;
+      if (!first_group) out.push_back(',');
+      first_group = false;
+      out.append(key);
+    }
+    out.push_back(']');
+  }
+  out.append("},\"seen\":{"sv);
   first = true;
   for (size_t i = 0; i < rules_.size(); ++i) {
     if (!rules_[i].config.is_first_seen()) continue;
@@ -461,6 +490,21 @@ void RuleEngine::load(const simdjson::dom::element& state, int64_t wall_unix_ms)
       g.group = read_group(group);
       std::string key = group_key(g.group);
       states_[static_cast<size_t>(i)].groups[key] = std::move(g);
+    }
+  }
+  simdjson::dom::object query_groups;
+  if (state["query_groups"].get_object().get(query_groups) == simdjson::SUCCESS) {
+    for (auto kv : query_groups) {
+      int i = index_of(kv.key);
+      simdjson::dom::array groups;
+      if (i < 0 || !rules_[static_cast<size_t>(i)].config.is_query() || kv.value.get_array().get(groups) != simdjson::SUCCESS) continue;
+      RuleState& rs = states_[static_cast<size_t>(i)];
+      for (simdjson::dom::element e : groups) {
+        Group g = read_group(e);
+        std::string key = group_key(g);
+        if (rs.groups.size() >= max_groups_ || rs.groups.count(key)) continue;
+        rs.groups[key].group = std::move(g);
+      }
     }
   }
   simdjson::dom::object seen;

@@ -134,6 +134,14 @@ EsResponse EsClient::request_one(const std::string& endpoint, std::string_view m
   curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &append_curl_body);
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &r.body);
+  if (cancelled_) {
+    // Called about once a second even while nothing moves; non-zero aborts the transfer.
+    curl_easy_setopt(easy_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(easy_, CURLOPT_XFERINFODATA, cancelled_);
+    curl_easy_setopt(easy_, CURLOPT_XFERINFOFUNCTION, +[](void* flag, curl_off_t, curl_off_t, curl_off_t, curl_off_t) -> int {
+      return static_cast<const std::atomic<bool>*>(flag)->load() ? 1 : 0;
+    });
+  }
   CURLcode rc = curl_easy_perform(easy_);
   if (rc == CURLE_OK) {
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &r.status);
@@ -148,7 +156,7 @@ EsResponse EsClient::request(std::string_view method, std::string_view path, std
                              std::string_view content_type) {
   EsResponse last;
   last.error = "no endpoints configured";
-  for (size_t i = 0; i < conn_.endpoints.size(); ++i) {
+  for (size_t i = 0; i < conn_.endpoints.size() && !(cancelled_ && *cancelled_); ++i) {
     size_t at = (preferred_ + i) % conn_.endpoints.size();
     last = request_one(conn_.endpoints[at], method, path, body, content_type);
     if (last.status != 0 && last.status < 500) {

@@ -10,6 +10,7 @@
 // compatibility headers, so one code path serves Elasticsearch 7/8 and OpenSearch.
 #pragma once
 
+#include <atomic>
 #include <curl/curl.h>
 
 #include <optional>
@@ -82,6 +83,9 @@ class EsClient {
 
   EsResponse request(std::string_view method, std::string_view path, std::string_view body = {},
                      std::string_view content_type = "application/json");
+  // A flag that, once true, ends the request under way within about a second (and tries no
+  // other endpoint): a stop need not wait out request_timeout on a cluster that hangs.
+  void set_cancel(const std::atomic<bool>* cancelled) { cancelled_ = cancelled; }
 
  private:
   EsResponse request_one(const std::string& endpoint, std::string_view method, std::string_view path,
@@ -89,6 +93,7 @@ class EsClient {
   EsConnection conn_;
   CURL* easy_ = nullptr;  // reused: keeps the connection alive between requests
   size_t preferred_ = 0;  // the endpoint that answered last
+  const std::atomic<bool>* cancelled_ = nullptr;
 };
 
 // What GET / says about the cluster, for the few places Elasticsearch and OpenSearch differ.

@@ -2,7 +2,11 @@
 // transform, and a real HTTP receiver (scripts/alert-receiver) that checks Slack's
 // message shape and answers 429, 500 or 404 on demand.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <simdjson.h>
 
 #include <chrono>
@@ -217,6 +221,35 @@ sinks:
                            "sinks.alerts.rules.cron_query.schedule: hour field '25'", "sinks.alerts.summaries.weekdays.timezone: unknown time zone 'Asia/Tokio'",
                            "sinks.alerts.summaries.both.schedule: give `schedule` or `every`, not both"})
     EXPECT_NE(all.find(want), std::string::npos) << want << "\n" << all;
+}
+
+TEST_F(AlertsTest, AClusterThatNeverAnswersDelaysNeitherEventAlertsNorAStop) {
+  // A port that takes connections and never answers: every search waits out request_timeout.
+  int hung = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(hung, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(hung, 64), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(hung, reinterpret_cast<sockaddr*>(&addr), &len);
+  std::string cluster = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  testing::write_file(dir_ / "app.log", "");
+  testing::write_file(dir_ / "p.yaml", pipeline(R"(    cluster: {endpoints: [')" + cluster + "', '" + cluster + R"('], request_timeout: 60s}
+    summaries:
+      often: {every: 1s, views: [top_slow_queries, errors_by_service_and_level, endpoint_traffic]}
+)") + R"(      endpoint_errors: {view: http_errors_by_endpoint, every: 1s, value: url.count, above: 1}
+)");
+  Process run({testing::logship_binary(), "run", "-c", dir_ / "p.yaml"}, dir_ / "run.err");
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // the searches are under way, and hang
+  write_log(20);
+  EXPECT_TRUE(testing::eventually([&] { return !posts_to("/hook").empty(); }, std::chrono::seconds(10)))
+      << "the event rules wait for the cluster\n" << testing::read_file(dir_ / "run.err");
+  auto asked = std::chrono::steady_clock::now();
+  run.signal(SIGTERM);
+  EXPECT_EQ(run.wait(std::chrono::seconds(30)), 0) << testing::read_file(dir_ / "run.err");
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(15)) << "the stop waits for the cluster";
+  ::close(hung);
 }
 
 TEST_F(AlertsTest, ARegressionRuleJudgesTheHourAgainstDaysKeptAcrossARestartAndFiresOnlyForTheQueryThatGotSlower) {

@@ -128,6 +128,7 @@ sinks:
       endpoint_5xx:
         view: http_errors_by_endpoint
         params: {since: now-1h}
+        every: 1s
         group_by: [url]
         value: url.count
         above: 2
@@ -194,13 +195,31 @@ sinks:
   EXPECT_NE(doc.body.find("\"level_count\":4"), std::string::npos) << doc.body.substr(0, 2000);
 
   // A second pass within the hour: the alert does not repeat, and `alerts list` says it fires.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   r = testing::run_logship({"run", "--once", "-c", dir_ / "alerts.yaml"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   size_t alerts_after = 0;
   for (auto& [path, body] : posts()) alerts_after += path == "/hook" && body.find("\"rule\":\"endpoint_5xx\"") != std::string::npos;
   EXPECT_EQ(alerts_after, 1u);
+  size_t summaries = 0;  // (--once again within the hour makes none: the schedule holds)
+  for (auto& [path, body] : posts()) summaries += path == "/hook" && body.find("\"kind\":\"summary\"") != std::string::npos;
+  EXPECT_EQ(summaries, 1u);
   auto list = testing::run_logship({"alerts", "list", "-c", dir_ / "alerts.yaml"});
   EXPECT_NE(list.out.find("endpoint_5xx: FIRING (1 group)"), std::string::npos) << list.out << list.err;
+
+  // The errors leave the range: the view has no rows at all, and the alert resolves.
+  std::string config = testing::read_file(dir_ / "alerts.yaml");
+  config.replace(config.find("since: now-1h"), 13, "since: now-2m");
+  testing::write_file(dir_ / "alerts.yaml", config);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // (its `every`)
+  r = testing::run_logship({"run", "--once", "-c", dir_ / "alerts.yaml"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  size_t resolved = 0;
+  for (auto& [path, body] : posts()) resolved += path == "/hook" && body.find("\"status\":\"resolved\"") != std::string::npos;
+  EXPECT_EQ(resolved, 1u) << r.err;
+  EXPECT_EQ(r.err.find("no such column"), std::string::npos) << r.err;
+  list = testing::run_logship({"alerts", "list", "-c", dir_ / "alerts.yaml"});
+  EXPECT_NE(list.out.find("endpoint_5xx: ok"), std::string::npos) << list.out << list.err;
 }
 
 TEST_F(AlertsClusterTest, ACronSummaryIsMadeOnTheMinuteAndCoversTheMinuteSinceItsPreviousTime) {

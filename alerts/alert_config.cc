@@ -8,6 +8,7 @@
 #include <simdjson.h>
 
 #include "alerts/schedule.h"
+#include "core/time_zone.h"
 
 namespace logship {
 
@@ -153,16 +154,18 @@ std::vector<std::pair<std::string, const NotifierConfig*>> AlertsSinkConfig::tar
 
 namespace {
 
-// `schedule:` (cron or an interval) with its `timezone:`, instead of `every:`.
+// `schedule:` (cron or an interval) with its `timezone:`, instead of `every:`: each problem of
+// the two is listed.
 void check_schedule(const YAML::Node& at, const std::string& path, const std::string& schedule, Duration every, const std::string& timezone,
                     ConfigErrors& errors) {
   if (!schedule.empty() && at["every"]) errors.add(at["schedule"], join_path(path, "schedule"), "give `schedule` or `every`, not both");
-  if (schedule.empty() && at["timezone"]) errors.add(at["timezone"], join_path(path, "timezone"), "only a cron `schedule` takes a timezone");
   std::string why;
-  if (!Schedule::make(schedule, every, timezone, why)) {
-    bool zone = why.starts_with("unknown time zone");
-    errors.add(zone ? at["timezone"] : at["schedule"], join_path(path, zone ? "timezone" : "schedule"), why);
-  }
+  bool zone_ok = timezone.empty() || TimeZone::load(timezone, why);
+  if (!zone_ok) errors.add(at["timezone"], join_path(path, "timezone"), why);
+  auto checked = Schedule::make(schedule, every, zone_ok ? timezone : "", why);
+  if (!checked) errors.add(at["schedule"], join_path(path, "schedule"), why);
+  else if (!checked->is_cron() && at["timezone"])
+    errors.add(at["timezone"], join_path(path, "timezone"), "only a cron `schedule` takes a timezone (an interval runs the same in every zone)");
 }
 
 }  // namespace
@@ -257,6 +260,9 @@ void AlertsSinkConfig::validate(const YAML::Node& node, const std::string& path,
       if (r.window.value < std::chrono::seconds(1) || r.window.value > std::chrono::hours(24 * 7))
         bad("window", "must be between 1s and 7 days");
       if (r.min_events < 1) bad("min_events", "must be at least 1");
+      if (!std::isnan(r.above) && !std::isnan(r.below) && r.above < r.below)
+        bad("below", "above is under below: every value fires (a rule fires above OR below); for a range, write two rules");
+      if (at["baseline"] && !r.is_regression()) bad("baseline", "must be at least the window (a regression rule compares it with the window)");
       if (r.is_regression()) {
         if (r.baseline.value < r.window.value || r.baseline.value > std::chrono::hours(24 * 90))
           bad("baseline", "must be at least the window and at most 90d");

@@ -74,12 +74,11 @@ Result<std::optional<simdjson::dom::element>> read_saved(const std::string& path
     return std::optional<simdjson::dom::element>();
   };
   if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) return move_aside("is not a file");
-  std::ifstream in(path);
-  if (!in) return std::optional<simdjson::dom::element>();
-  std::stringstream ss;
-  ss << in.rdbuf();
+  if (!std::filesystem::exists(path, ec)) return std::optional<simdjson::dom::element>();
+  simdjson::padded_string text;  // (read once, no copies: a week of baselines can be large)
   simdjson::dom::element e;
-  if (parser.parse(ss.str()).get(e) != simdjson::SUCCESS || !e.is_object()) return move_aside("does not read");
+  if (simdjson::padded_string::load(path).get(text) != simdjson::SUCCESS || parser.parse(text).get(e) != simdjson::SUCCESS || !e.is_object())
+    return move_aside("does not read");
   return std::optional(e);
 }
 
@@ -117,7 +116,6 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
   for (const auto& [n, r] : config_.rules)
     if (r.is_query()) add_schedule("rule:" + n, r.schedule, r.every, r.timezone);
   for (const auto& [n, sc] : config_.summaries) add_schedule("summary:" + n, sc.schedule, sc.every, sc.timezone);
-  started_unix_ms_ = wall_unix_ms();
   once_ = ctx.once;
   const std::string help = "Alert messages by notifier and outcome (sent, retried, dead_lettered).";
   for (const auto& [n, cfg] : config_.notifiers) {
@@ -129,12 +127,23 @@ AlertsSink::AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx)
 
 Result<std::unique_ptr<AlertsSink>> AlertsSink::create(const AlertsSinkConfig& config, const BuildContext& ctx) {
   if (Status s = make_dirs(ctx.data_dir + "/alerts", 0700); !s) return s.error();
-  std::unique_ptr<AlertsSink> sink(new AlertsSink(config, ctx));
-  if (Status s = sink->load_state(); !s) return s.error();
-  sink->next_evaluation_ms_ = wall_unix_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(config.evaluate_interval.value).count();
-  sink->worker_ = std::thread([s = sink.get()] { s->run(); });
-  if (sink->cluster_) sink->cluster_worker_ = std::thread([s = sink.get()] { s->run_cluster(); });
-  return sink;
+  return std::unique_ptr<AlertsSink>(new AlertsSink(config, ctx));  // the state is read at on_start()
+}
+
+void AlertsSink::on_start() {
+  std::lock_guard lock(mutex_);
+  if (started_ || stopping_) return;
+  if (Status s = load_state(); !s) {
+    // (An unreadable file that cannot even be moved aside.) The alerts go on from nothing; the
+    // file is written over at the first change.
+    state_errors_.add();
+    log_error("alerts state not read; starting without it", {{"component", name_}, {"error", s.error().message}});
+  }
+  started_unix_ms_ = wall_unix_ms();
+  next_evaluation_ms_ = started_unix_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(config_.evaluate_interval.value).count();
+  started_ = true;
+  worker_ = std::thread([this] { run(); });
+  if (cluster_) cluster_worker_ = std::thread([this] { run_cluster(); });
 }
 
 AlertsSink::~AlertsSink() { abort(); }
@@ -152,13 +161,20 @@ Status AlertsSink::load_state() {
   simdjson::dom::parser parser;
   auto saved = read_saved(state_path_, "alerts state file", name_, parser);
   if (!saved) return saved.error();
+  auto load_baselines = [&] {
+    if (!*baselines || engine_.load_baselines(**baselines) == 0) return;
+    // What read is kept (and saved again); the file as it was is kept for a person to look at.
+    std::string aside = baseline_path_ + ".damaged-" + std::to_string(wall_unix_ms());
+    if (std::rename(baseline_path_.c_str(), aside.c_str()) == 0)
+      log_warn("alerts baseline file is partly damaged; what read is kept, the file moved aside", {{"component", name_}, {"path", aside}});
+  };
   if (!*saved) {
-    if (*baselines) engine_.load_baselines(**baselines);
+    load_baselines();
     return {};
   }
   simdjson::dom::element state = **saved;
   engine_.load(state, wall_unix_ms());
-  if (*baselines) engine_.load_baselines(**baselines);  // after the firing groups, which it joins
+  load_baselines();  // after the firing groups, which it joins
   simdjson::dom::array list;
   if (state["pending"].get_array().get(list) == simdjson::SUCCESS) {
     for (simdjson::dom::element e : list) {
@@ -493,6 +509,12 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     bool early = now < next;
     int64_t end = early ? now : schedule.latest_ms(now);
     int64_t start = early && schedule.is_cron() ? schedule.latest_ms(now) : schedule.previous_ms(end);
+    // Times missed while logship was down are not made one by one: the summary after the gap
+    // covers all of it, back to the last one made (up to 31 days).
+    if (!early && last != last_run_.end()) {
+      int64_t last_time = schedule.latest_ms(last->second);
+      if (last_time < start && end - last_time <= 31LL * 86'400'000) start = last_time;
+    }
     if (config.period.value.count() == 0) config.period.value = std::chrono::milliseconds(std::max<int64_t>(1000, end - start));
     std::string summary_name = sname;
     lock.unlock();
@@ -545,7 +567,7 @@ void AlertsSink::run() {
     }
     dispatch_locked(wall_unix_ms(), flushing);
     if (dirty_) save_state_locked();
-    if (engine_.baselines_changed() && (flushing || wall_unix_ms() >= next_baseline_save_ms_)) save_baselines(lock);
+    save_baselines(lock, flushing);
     post_due(lock, flushing);
     if (flushing) {
       flush_requested_ = false;
@@ -575,7 +597,7 @@ void AlertsSink::run_cluster() {
 
 void AlertsSink::flush() {
   std::unique_lock lock(mutex_);
-  if (stopping_) return;
+  if (stopping_ || !started_) return;
   flush_done_ = false;
   flush_requested_ = true;
   cluster_flush_done_ = false;
@@ -591,6 +613,9 @@ void AlertsSink::abort() {
     std::lock_guard lock(mutex_);
     if (stopping_ && !worker_.joinable() && !cluster_worker_.joinable()) return;
     stopping_ = true;
+    // Built but never started (a reload that failed after building it): it has not read the
+    // state file, so it must not write it.
+    if (!started_) return;
     if (dirty_) save_state_locked();
   }
   cluster_cancelled_ = true;
@@ -601,15 +626,29 @@ void AlertsSink::abort() {
   if (cluster_worker_.joinable()) cluster_worker_.join();
   std::unique_lock lock(mutex_);
   save_state_locked();
-  if (engine_.baselines_changed()) save_baselines(lock);
+  save_baselines(lock, true);
 }
 
-void AlertsSink::save_baselines(std::unique_lock<std::mutex>& lock) {
-  // Built under the lock, written without it: a week of buckets can be megabytes, and events
-  // wait for the lock. Only the worker writes (abort writes after it has stopped).
-  std::string text;
-  engine_.save_baselines(text);
-  next_baseline_save_ms_ = wall_unix_ms() + kBaselineSaveMs;
+void AlertsSink::save_baselines(std::unique_lock<std::mutex>& lock, bool now) {
+  // A copy is taken once a minute and written kBaselineSettleMs later: by then the inputs have
+  // committed the events in it (their checkpoints), so a kill -9 after the write does not read
+  // them again into a baseline that already counts them. Built under the lock, written
+  // without it (a week of buckets can be megabytes, and events wait for the lock); only the
+  // worker writes (abort writes after it has stopped). At a flush or a stop: the baseline as
+  // it is, at once.
+  int64_t wall = wall_unix_ms();
+  if (now && engine_.baselines_changed()) {
+    baseline_copy_.clear();
+    engine_.save_baselines(baseline_copy_);
+    baseline_copy_due_ms_ = wall;
+  } else if (baseline_copy_.empty() && engine_.baselines_changed() && wall >= next_baseline_save_ms_) {
+    engine_.save_baselines(baseline_copy_);
+    baseline_copy_due_ms_ = wall + kBaselineSettleMs;
+    next_baseline_save_ms_ = wall + kBaselineSaveMs;
+  }
+  if (baseline_copy_.empty() || wall < baseline_copy_due_ms_) return;
+  std::string text = std::move(baseline_copy_);
+  baseline_copy_.clear();
   lock.unlock();
   bool ok = write_durably(baseline_path_, text);
   int saved_errno = errno;

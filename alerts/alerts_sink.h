@@ -7,8 +7,9 @@
 // (temporary file, fsync, rename) whenever it changes, so a restart neither repeats an alert
 // nor loses a message. A message the receiver keeps refusing (or refuses with a 4xx other
 // than 408/429) goes to <data_dir>/dead-letter/<sink>.notifications.ndjson with the reason.
-// Regression rules' baselines are saved apart (<data_dir>/alerts/<sink>.baseline.json) once a
-// minute and at a stop: a kill -9 loses at most the last minute of their figures.
+// Regression rules' baselines are saved apart (<data_dir>/alerts/<sink>.baseline.json): a copy
+// taken once a minute is written 30 s later (the inputs have committed its events by then, so
+// none is counted twice after a kill -9, which loses at most the last 90 s), and at a stop.
 #pragma once
 
 #include <atomic>
@@ -34,6 +35,9 @@ class AlertsSink final : public Sink {
   static Result<std::unique_ptr<AlertsSink>> create(const AlertsSinkConfig& config, const BuildContext& ctx);
   ~AlertsSink() override;
 
+  // Reads the state file and starts the worker threads (after the sink this one replaces in a
+  // reload has written its state for the last time).
+  void on_start() override;
   void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) override;
   // The input ended: judge the rules now, send what waits (group_wait is not waited out) and
   // try each message once before returning.
@@ -62,9 +66,11 @@ class AlertsSink final : public Sink {
   AlertsSink(const AlertsSinkConfig& config, const BuildContext& ctx);
   Status load_state();
   void save_state_locked();
-  // Writes the regression rules' baselines; the lock is let go while writing.
-  void save_baselines(std::unique_lock<std::mutex>& lock);
+  // Writes the regression rules' baselines when due (`now`: at once); the lock is let go while
+  // writing.
+  void save_baselines(std::unique_lock<std::mutex>& lock, bool now);
   static constexpr int64_t kBaselineSaveMs = 60'000;
+  static constexpr int64_t kBaselineSettleMs = 30'000;
   void run();
   // The cluster thread: query rules and summaries on their schedules, so a slow or hung cluster
   // delays only them, never the event rules or the notifiers.
@@ -103,6 +109,8 @@ class AlertsSink final : public Sink {
   std::condition_variable wake_cluster_;
   int64_t next_evaluation_ms_ = 0;    // guarded by mutex_
   int64_t next_baseline_save_ms_ = 0; // guarded by mutex_
+  std::string baseline_copy_;         // guarded by mutex_: taken, to be written at baseline_copy_due_ms_
+  int64_t baseline_copy_due_ms_ = 0;  // guarded by mutex_
   std::map<std::string, NotifierMetrics> notifier_metrics_;
   std::unique_ptr<ClusterViews> cluster_;        // used by the worker only
   std::map<std::string, int64_t> last_run_;      // guarded by mutex_: "rule:x", "summary:y" -> wall ms
@@ -111,6 +119,7 @@ class AlertsSink final : public Sink {
   std::map<std::string, Schedule> schedules_;    // "rule:x", "summary:y": when they run
   int64_t started_unix_ms_ = 0;
   bool once_ = false;
+  bool started_ = false;              // guarded by mutex_
   Counter& state_errors_;
   Counter& query_errors_;
   std::thread worker_;

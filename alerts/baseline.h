@@ -32,11 +32,13 @@ class Baseline {
     QuantileSketch sketch;
     int64_t covered_ns = 0;  // the time the buckets read span, from `origin_ns` on
   };
-  // The buckets wholly within [from_ns, until_ns); time before `origin_ns` (when the rule began
-  // to keep a baseline) is not counted as covered.
-  Figures read(int64_t from_ns, int64_t until_ns, int64_t origin_ns) const;
+  // The buckets wholly within [from_ns, until_ns). Time before the group's first event is not
+  // counted as covered: a group new this week is not judged against the days before it was.
+  Figures read(int64_t from_ns, int64_t until_ns) const;
+  int64_t origin_ns() const { return origin_ns_; }
 
-  // [[index, events, matched, numbers, sum, min, max, sketch or null], ...]
+  // {"origin_ns": the first event's time, "buckets": [[index, events, matched, numbers, sum,
+  // min, max, sketch or null], ...]}
   void save(std::string& out) const;
   // False when `e` is not what save wrote (the baseline is then empty).
   bool load(const simdjson::dom::element& e);
@@ -49,7 +51,8 @@ class Baseline {
   };
   int64_t width_ns_;
   bool keep_sketch_;
-  std::deque<Bucket> buckets_;  // ascending index
+  int64_t origin_ns_ = INT64_MAX;  // the earliest event time added
+  std::deque<Bucket> buckets_;     // ascending index
 };
 
 }  // namespace logship

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace logship {
 
@@ -12,9 +13,15 @@ constexpr double kGamma = (1 + QuantileSketch::kRelativeAccuracy) / (1 - Quantil
 constexpr double kSmallest = 1e-9;
 const double kLogGamma = std::log(kGamma);
 
+// The bins of 1e-9 and of DBL_MAX: a saved bin outside them was not written by add.
+constexpr int64_t kMaxBin = 17'800;
+
 int32_t bin_of(double v) { return static_cast<int32_t>(std::ceil(std::log(v) / kLogGamma)); }
 // The value every member of the bin is within kRelativeAccuracy of: bin i holds (γ^(i-1), γ^i].
-double value_of(int32_t bin) { return 2 * std::pow(kGamma, bin) / (kGamma + 1); }
+double value_of(int32_t bin) {
+  double v = 2 * std::pow(kGamma, bin - 1) * (kGamma / (kGamma + 1));
+  return std::isfinite(v) ? v : std::numeric_limits<double>::max();  // (the bin of values near DBL_MAX)
+}
 
 }  // namespace
 
@@ -101,7 +108,7 @@ bool QuantileSketch::load(const simdjson::dom::element& e) {
     int64_t bin = 0, n = 0;
     if (b.at(0).get_int64().get(bin) != simdjson::SUCCESS || b.at(1).get_int64().get(n) != simdjson::SUCCESS) return false;
     // Ascending, in range and counted: anything else was not written by save.
-    if (n <= 0 || n > INT64_MAX / 4 - read.count_ || bin < -40000 || bin > 40000 || (!read.bins_.empty() && bin <= read.bins_.back().first)) return false;
+    if (n <= 0 || n > INT64_MAX / 4 - read.count_ || bin < -kMaxBin || bin > kMaxBin || (!read.bins_.empty() && bin <= read.bins_.back().first)) return false;
     read.bins_.emplace_back(static_cast<int32_t>(bin), n);
     read.count_ += n;
   }

@@ -2,8 +2,9 @@
 // query times cannot be kept value by value). Each value counts in a bin of a logarithmic
 // scale whose bins are 4 % apart, so a percentile read back is within 2 % of the value of the
 // data at that rank (the idea of DDSketch: Masson, Rim, Lee, VLDB 2019); plenty to tell a
-// query twice as slow. At most kMaxBins bins (values spanning a factor of 10^8): past that the
-// lowest bins merge, which coarsens only low percentiles. Values below 1e-9 (0 and negatives
+// query twice as slow. At most kMaxBins bins (values spanning a factor of 20 000): past that
+// the lowest bins merge, which coarsens the low percentiles (p50 too, for values spread wider
+// than that) and never the high ones. Values below 1e-9 (0 and negatives
 // included) count in one bin read as 0.
 #pragma once
 
@@ -19,7 +20,7 @@ namespace logship {
 
 class QuantileSketch {
  public:
-  static constexpr size_t kMaxBins = 512;
+  static constexpr size_t kMaxBins = 256;
   static constexpr double kRelativeAccuracy = 0.02;
 
   void add(double value);

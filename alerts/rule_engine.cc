@@ -197,11 +197,12 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
     }
     bool matched = !rule.matching.empty() && passes(rule.matching);
     g.window->add(t, matched, number);
-    if (rule.baseline_ns > 0 && t >= clock - rule.window_ns - rule.baseline_ns - rule.baseline_width_ns) {
-      // Every event goes into the baseline too; the window's part is left out when it is read.
+    // Every event goes into the baseline too (the window's part is left out when it is read),
+    // unless it is older than any baseline will read. (Against the clock as this event moved
+    // it: the first event of a backfill is not judged by the wall clock.)
+    if (rule.baseline_ns > 0 && t >= clock_ns(wall_unix_ms) - rule.window_ns - rule.baseline_ns - rule.baseline_width_ns) {
       if (!g.baseline) g.baseline = std::make_unique<Baseline>(rule.baseline_width_ns, rule.percentile > 0);
       g.baseline->add(t, matched, number);
-      state.origin_ns = state.origin_ns < 0 ? t : std::min(state.origin_ns, t);
       baselines_changed_ = true;
     }
   }
@@ -305,10 +306,11 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
         bool no_baseline = !g.baseline || g.baseline->expire(now - rule.window_ns - rule.baseline_ns);
         std::optional<double> b;
         if (!no_baseline && judged) {
-          Baseline::Figures figures = g.baseline->read(now - rule.window_ns - rule.baseline_ns, now - rule.window_ns, state.origin_ns);
+          Baseline::Figures figures = g.baseline->read(now - rule.window_ns - rule.baseline_ns, now - rule.window_ns);
           int64_t baseline_events = rc.field.empty() ? figures.figures.events : figures.figures.numbers;
           if (baseline_events >= rule.baseline_min_events) b = baseline_measure(rule, figures);
         }
+        if (b && *b < 0) b.reset();  // (a ratio to a negative figure says nothing)
         if (b) base = *b;
         judged = judged && b.has_value();
         empty = empty && no_baseline;
@@ -539,14 +541,18 @@ void RuleEngine::save_baselines(std::string& out) {
     first = false;
     append_json_string(out, rules_[i].name);
     out.append(":{\"baseline_ns\":"sv).append(std::to_string(rules_[i].baseline_ns));
-    out.append(",\"origin_ns\":"sv).append(std::to_string(states_[i].origin_ns));
-    out.append(",\"groups\":["sv);
+    out.append(",\"group_by\":["sv);
+    for (size_t k = 0; k < rules_[i].config.group_by.size(); ++k) {
+      if (k) out.push_back(',');
+      append_json_string(out, rules_[i].config.group_by[k]);
+    }
+    out.append("],\"groups\":["sv);
     bool first_group = true;
     for (const auto& [key, g] : states_[i].groups) {
       if (!g.baseline) continue;
       if (!first_group) out.push_back(',');
       first_group = false;
-      out.append("{\"group\":"sv).append(key).append(",\"buckets\":"sv);
+      out.append("{\"group\":"sv).append(key).append(",\"baseline\":"sv);
       g.baseline->save(out);
       out.push_back('}');
     }
@@ -556,27 +562,47 @@ void RuleEngine::save_baselines(std::string& out) {
   baselines_changed_ = false;
 }
 
-void RuleEngine::load_baselines(const simdjson::dom::element& saved) {
+size_t RuleEngine::load_baselines(const simdjson::dom::element& saved) {
+  size_t damaged = 0;
   simdjson::dom::object rules;
-  if (saved["rules"].get_object().get(rules) != simdjson::SUCCESS) return;
+  if (saved["rules"].get_object().get(rules) != simdjson::SUCCESS) return 1;
   for (size_t i = 0; i < rules_.size(); ++i) {
     const CompiledRule& rule = rules_[i];
     simdjson::dom::element r;
-    int64_t span = 0;
     if (rule.baseline_ns <= 0 || rules.at_key(rule.name).get(r) != simdjson::SUCCESS) continue;
-    // Buckets of another width would be read as the wrong times: a changed span starts over.
-    if (r["baseline_ns"].get_int64().get(span) != simdjson::SUCCESS || span != rule.baseline_ns) continue;
+    int64_t span = 0;
+    simdjson::dom::array group_by, groups;
+    if (r["baseline_ns"].get_int64().get(span) != simdjson::SUCCESS || r["group_by"].get_array().get(group_by) != simdjson::SUCCESS ||
+        r["groups"].get_array().get(groups) != simdjson::SUCCESS) {
+      ++damaged;
+      continue;
+    }
+    // Buckets of another width would be read as the wrong times, groups of other fields as
+    // groups that never come again: a rule whose span or group_by changed starts over.
+    std::vector<std::string> fields;
+    for (simdjson::dom::element f : group_by) {
+      std::string_view name;
+      if (f.get_string().get(name) == simdjson::SUCCESS) fields.emplace_back(name);
+    }
+    if (span != rule.baseline_ns || fields != rule.config.group_by) {
+      log_info("regression rule changed its baseline or group_by: its baseline starts over", {{"rule", rule.name}});
+      continue;
+    }
     RuleState& state = states_[i];
-    if (r["origin_ns"].get_int64().get(state.origin_ns)) {}
-    simdjson::dom::array groups;
-    if (r["groups"].get_array().get(groups) != simdjson::SUCCESS) continue;
     for (simdjson::dom::element e : groups) {
-      simdjson::dom::element group, buckets;
-      if (e["group"].get(group) != simdjson::SUCCESS || e["buckets"].get(buckets) != simdjson::SUCCESS) continue;
-      Group g = read_group(group);
-      if (g.size() != rule.config.group_by.size()) continue;  // group_by changed
+      simdjson::dom::element group, kept;
       auto baseline = std::make_unique<Baseline>(rule.baseline_width_ns, rule.percentile > 0);
-      if (!baseline->load(buckets)) continue;
+      Group g;
+      bool ok = e["group"].get(group) == simdjson::SUCCESS && e["baseline"].get(kept) == simdjson::SUCCESS && baseline->load(kept);
+      if (ok) {
+        g = read_group(group);
+        ok = g.size() == fields.size();
+        for (size_t k = 0; ok && k < g.size(); ++k) ok = g[k].first == fields[k];
+      }
+      if (!ok) {
+        ++damaged;
+        continue;
+      }
       std::string key = group_key(g);
       auto it = state.groups.find(key);
       if (it == state.groups.end()) {
@@ -587,6 +613,7 @@ void RuleEngine::load_baselines(const simdjson::dom::element& saved) {
       it->second.baseline = std::move(baseline);
     }
   }
+  return damaged;
 }
 
 std::vector<AlertChange> RuleEngine::firing() const {

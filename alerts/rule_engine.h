@@ -83,12 +83,13 @@ class RuleEngine {
   void load(const simdjson::dom::element& state, int64_t wall_unix_ms);
 
   // Regression rules' baselines, saved apart from the state (they are larger and change with
-  // every event): {"rules":{name:{"baseline_ns","origin_ns","groups":[{"group","buckets"}]}}}.
-  // `changed` says whether anything was added since the last save.
+  // every event): {"rules":{name:{"baseline_ns","group_by","groups":[{"group","baseline"}]}}}.
+  // baselines_changed() says whether anything was added since the last save.
   void save_baselines(std::string& out);
   bool baselines_changed() const { return baselines_changed_; }
-  // Reads them back; a rule whose baseline span changed starts over.
-  void load_baselines(const simdjson::dom::element& saved);
+  // Reads them back; a rule whose baseline span or group_by changed starts over. Returns how
+  // many parts did not read (damaged: the caller keeps the file for a person to look at).
+  size_t load_baselines(const simdjson::dom::element& saved);
   bool has_regression_rules() const;
 
   // For `logship alerts list`: each firing alert as a change (status kFiring).
@@ -112,7 +113,6 @@ class RuleEngine {
     std::map<std::string, GroupState> groups;  // by the group's JSON
     std::unordered_map<std::string, int64_t> seen;  // first_seen: value -> last seen (event ns)
     int64_t overflowed = 0;
-    int64_t origin_ns = -1;  // regression rules: the earliest event time their baselines hold
   };
   bool passes(const std::vector<FieldCondition>& conditions);
   // Fires, repeats or resolves one group; true when something was said.

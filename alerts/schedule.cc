@@ -97,6 +97,14 @@ std::optional<Schedule> Schedule::make(const std::string& schedule, Duration eve
     return s;
   }
   std::string text = schedule;
+  // As shown in messages: control characters (a newline from a YAML block) made visible.
+  std::string shown;
+  for (char c : schedule) shown += static_cast<unsigned char>(c) < 0x20 ? std::string("\\x") + "0123456789abcdef"[(c >> 4) & 0xF] + "0123456789abcdef"[c & 0xF] : std::string(1, c);
+  bool looks_like_interval = !schedule.empty() && schedule.find_first_not_of("0123456789.smhd") == std::string::npos && schedule[0] >= '0' && schedule[0] <= '9';
+  if (looks_like_interval) {
+    why = "'" + shown + "': not an interval logship reads (a number and s, m, h or d, from 1s to 3650d)";
+    return std::nullopt;
+  }
   static const std::array<std::pair<const char*, const char*>, 7> kMacros = {{{"@yearly", "0 0 1 1 *"},
                                                                               {"@annually", "0 0 1 1 *"},
                                                                               {"@monthly", "0 0 1 * *"},
@@ -112,7 +120,7 @@ std::optional<Schedule> Schedule::make(const std::string& schedule, Duration eve
         known = true;
       }
     if (!known) {
-      why = "'" + schedule + "': not one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually";
+      why = "'" + shown + "': not one of @hourly, @daily, @midnight, @weekly, @monthly, @yearly, @annually";
       return std::nullopt;
     }
   }
@@ -125,7 +133,7 @@ std::optional<Schedule> Schedule::make(const std::string& schedule, Duration eve
     i = j;
   }
   if (fields.size() != 5) {
-    why = "'" + schedule + "': a cron schedule has 5 fields (minute hour day-of-month month day-of-week), or write an interval such as 1h";
+    why = "'" + shown + "': a cron schedule has 5 fields (minute hour day-of-month month day-of-week), or write an interval such as 1h";
     if (fields.size() == 6) why += "; seconds are not taken";
     return std::nullopt;
   }
@@ -143,7 +151,7 @@ std::optional<Schedule> Schedule::make(const std::string& schedule, Duration eve
   if (!s.zone_) return std::nullopt;
   s.text_ = schedule + " (" + s.zone_->name() + ")";
   if (!s.search(0, true)) {
-    why = "'" + schedule + "' never runs (no such day)";
+    why = "'" + shown + "' never runs (no such day)";
     return std::nullopt;
   }
   return s;

@@ -89,6 +89,10 @@ class Sink {
   // returning (a synchronous sink) or later (an asynchronous one). The runtime keeps the
   // delivery and its batches alive and unchanged until then.
   virtual void send(std::shared_ptr<const Delivery> delivery, DeliveryDone done) = 0;
+  // Called on the sink's thread before its first send. A sink built by a reload to replace
+  // another is started only once that one has stopped: what they share on disk (a state file)
+  // is read here, not when it is built.
+  virtual void on_start() {}
   // The input has ended: send at once what is held back to fill a request (flush_interval).
   virtual void flush() {}
   // The shutdown deadline passed: give up what is in flight. Once this returns, `done` is

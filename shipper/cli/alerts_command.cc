@@ -3,6 +3,7 @@
 // remembered, messages waiting) from its state file.
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <iostream>
@@ -142,19 +143,23 @@ int alerts_list(const AlertsArgs& a) {
   auto sink = find_alerts_sink(a);
   if (!sink) return 2;
   std::string path = AlertsSink::state_path(sink->data_dir, sink->name);
-  std::ifstream in(path);
-  if (!in) {
+  std::error_code ec;
+  std::string text = "{}";
+  if (!std::filesystem::exists(path, ec)) {
     std::cout << "No state yet at " << path << " (the sink has not run, or nothing happened).\n";
-    for (const auto& [name, r] : sink->config.rules) std::cout << name << ": ok\n";
-    return 0;
+  } else if (!std::filesystem::is_regular_file(path, ec)) {
+    std::cerr << "logship alerts list: " << path << " is not a file (logship run moves it aside at start)\n";
+    return 1;
+  } else {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    text = ss.str();
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
   simdjson::dom::parser parser;
   simdjson::dom::element state;
-  if (parser.parse(text).get(state) != simdjson::SUCCESS) {
-    std::cerr << "logship alerts list: " << path << " does not read as JSON\n";
+  if (parser.parse(text).get(state) != simdjson::SUCCESS || !state.is_object()) {
+    std::cerr << "logship alerts list: " << path << " does not read as a JSON object (logship run moves it aside at start)\n";
     return 1;
   }
   RuleEngine engine(sink->config, sink->name);
@@ -191,6 +196,11 @@ int alerts_list(const AlertsArgs& a) {
     append_rfc3339_micros(t, ms * 1'000'000);
     return t;
   };
+  // When the first run comes, for a schedule that has not run (its start is not known here).
+  auto first_time = [&](const Schedule& schedule, bool query_rule) -> std::string {
+    if (schedule.is_cron()) return ", first " + when(schedule.next_ms(wall_unix_ms()));
+    return query_rule ? ", first at start" : ", first " + schedule.text() + " after start";
+  };
   auto schedule_of = [](const std::string& written, Duration every, const std::string& zone) {
     std::string why;
     auto s = Schedule::make(written, every, zone, why);
@@ -201,23 +211,27 @@ int alerts_list(const AlertsArgs& a) {
     Schedule schedule = schedule_of(rule.config.schedule, rule.config.every, rule.config.timezone);
     auto it = last_run.find("rule:" + rule.name);
     std::cout << rule.name << ": query rule on view " << rule.config.view << ", " << schedule.text() << ", "
-              << (it == last_run.end() ? "not run yet" : "last run " + when(it->second) + ", next " + when(schedule.next_ms(it->second))) << "\n";
+              << (it == last_run.end() ? "not run yet" + first_time(schedule, true) : "last run " + when(it->second) + ", next " + when(schedule.next_ms(it->second)))
+              << "\n";
   }
   for (const auto& [name, sc] : sink->config.summaries) {
     Schedule schedule = schedule_of(sc.schedule, sc.every, sc.timezone);
     auto it = last_run.find("summary:" + name);
     std::cout << "summary " << name << ": " << schedule.text() << ", "
-              << (it == last_run.end() ? "not made yet" : "last " + when(it->second) + ", next " + when(schedule.next_ms(it->second))) << "\n";
+              << (it == last_run.end() ? "not made yet" + first_time(schedule, false) : "last " + when(it->second) + ", next " + when(schedule.next_ms(it->second)))
+              << "\n";
   }
   simdjson::dom::array pending, outbox;
   size_t waiting = state["pending"].get_array().get(pending) == simdjson::SUCCESS ? pending.size() : 0;
   size_t unsent = state["outbox"].get_array().get(outbox) == simdjson::SUCCESS ? outbox.size() : 0;
   std::cout << waiting << " changes waiting for group_wait, " << unsent << " messages not yet accepted by their receiver\n";
-  for (simdjson::dom::element m : outbox) {
-    std::string_view notifier, title;
-    int64_t attempts = 0;
-    if (m["notifier"].get_string().get(notifier) || m["title"].get_string().get(title) || m["attempts"].get_int64().get(attempts)) continue;
-    std::cout << "   → " << notifier << ": " << title << " (" << attempts << " attempts)\n";
+  if (unsent > 0) {  // (an outbox that is not an array cannot be walked)
+    for (simdjson::dom::element m : outbox) {
+      std::string_view notifier, title;
+      int64_t attempts = 0;
+      if (m["notifier"].get_string().get(notifier) || m["title"].get_string().get(title) || m["attempts"].get_int64().get(attempts)) continue;
+      std::cout << "   → " << notifier << ": " << title << " (" << attempts << " attempts)\n";
+    }
   }
   return 0;
 }

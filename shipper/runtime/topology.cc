@@ -314,6 +314,7 @@ void Topology::run_sink(Node& node) {
     }
     return SinkDriver::Handed::kNoRoom;
   };
+  node.sink->on_start();
   SinkDriver driver(*node.sink, *node.input, node.sink_options, dead_letters, node.sink_state);
   SinkDriver::Result r = driver.run([&node] { return node.past_deadline(); },
                                     [this, &node] { return node.has_successor.load() && !shutting_down_.load(); });

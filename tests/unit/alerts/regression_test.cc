@@ -172,6 +172,33 @@ TEST(RegressionRuleTest, CountsAreScaledToTheWindowFromTheTimeTheBaselineCoversA
   EXPECT_NEAR(changes[0].baseline, 10, 0.5);
 }
 
+TEST(RegressionRuleTest, AGroupYoungerThanTheRuleIsComparedWithItsOwnDaysNotTheRulesWholeSpan) {
+  AlertRuleConfig r;
+  r.group_by = {"service.name"};
+  r.window.value = std::chrono::hours(1);
+  r.baseline.value = std::chrono::hours(24 * 7);
+  r.above = 2;
+  r.min_events = 5;
+  AlertsSinkConfig c;
+  c.rules.emplace_back("traffic_regressed", r);
+  RuleEngine engine(c, "test");
+  std::vector<AlertChange> changes;
+  auto request = [](int64_t t, const char* service) {
+    std::string ts;
+    append_rfc3339_micros(ts, t);
+    return R"({"@timestamp":")" + ts + R"(","service":{"name":")" + service + "\"}}";
+  };
+  // `old` for four days, `new` only for the last one: both a steady 10 an hour, this hour too.
+  for (int64_t h = 0; h <= 96; ++h)
+    for (int k = 0; k < 10; ++k) {
+      engine.add_event(request(kT0 + h * kHour + k * 360 * kSecond, "old"), kWall0, changes);
+      if (h >= 72) engine.add_event(request(kT0 + h * kHour + k * 360 * kSecond, "new"), kWall0, changes);
+    }
+  engine.evaluate(kWall0 + 360'000, changes);  // the clock at kT0 + 97 h: the window is hour 96
+  EXPECT_TRUE(changes.empty()) << changes.size() << " fired, the first " << changes[0].group[0].second << " at " << changes[0].value
+                               << " against " << changes[0].baseline;
+}
+
 TEST(RegressionRuleTest, ABaselineOfZeroMakesAnyValueWorseAndABelowBoundFiresOnADrop) {
   AlertRuleConfig share;
   share.measure = "share";
@@ -233,6 +260,21 @@ TEST(RegressionRuleTest, BaselinesSavedAndLoadedJudgeAsBeforeAndAChangedSpanStar
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].group, changes[0].group);
   EXPECT_DOUBLE_EQ(again[0].baseline, changes[0].baseline);
+
+  // A damaged group is counted (the sink then keeps the file aside), the others still read.
+  std::string damaged = saved;
+  damaged.replace(damaged.find("\"origin_ns\":"), 12, "\"origin_ns\":\"x\",\"y\":");
+  RuleEngine partly(c, "test");
+  EXPECT_EQ(partly.load_baselines(parser.parse(damaged).value()), 1u);
+
+  // group_by renamed, or the span changed: the baseline starts over (nothing damaged).
+  AlertsSinkConfig renamed = c;
+  renamed.rules[0].second.group_by = {"fingerprint"};
+  RuleEngine other_fields(renamed, "test");
+  EXPECT_EQ(other_fields.load_baselines(parser.parse(saved).value()), 0u);
+  std::string resaved;
+  other_fields.save_baselines(resaved);
+  EXPECT_EQ(resaved.find("select ?"), std::string::npos) << resaved;
 
   AlertsSinkConfig other = c;
   other.rules[0].second.baseline.value = std::chrono::hours(24);

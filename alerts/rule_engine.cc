@@ -110,6 +110,22 @@ int64_t RuleEngine::clock_ns(int64_t wall_unix_ms) const {
   return watermark_ns_ + std::max<int64_t>(0, wall_unix_ms - watermark_wall_ms_) * kNsPerMs;
 }
 
+auto RuleEngine::sorted(RuleState& state) -> std::vector<std::pair<const std::string*, GroupState*>> {
+  std::vector<std::pair<const std::string*, GroupState*>> out;
+  out.reserve(state.groups.size());
+  for (auto& [key, g] : state.groups) out.emplace_back(&key, &g);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return out;
+}
+
+auto RuleEngine::sorted(const RuleState& state) -> std::vector<std::pair<const std::string*, const GroupState*>> {
+  std::vector<std::pair<const std::string*, const GroupState*>> out;
+  out.reserve(state.groups.size());
+  for (const auto& [key, g] : state.groups) out.emplace_back(&key, &g);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return *a.first < *b.first; });
+  return out;
+}
+
 bool RuleEngine::passes(const std::vector<FieldCondition>& conditions) {
   using Op = FieldCondition::Op;
   for (const FieldCondition& c : conditions) {
@@ -167,14 +183,21 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
       if (state.seen.size() > max_remembered_) forget_oldest(state, clock, rule);
       continue;
     }
-    Group group;
+    // The key as group_key() writes it, built in place.
+    key_.assign("[");
     for (const std::string& f : rc.group_by) {
-      auto v = fields_.text(f);
-      group.emplace_back(f, v ? std::string(*v) : std::string());
+      if (key_.size() > 1) key_.push_back(',');
+      key_.push_back('[');
+      append_json_string(key_, f);
+      key_.push_back(',');
+      append_json_string(key_, fields_.text(f).value_or(std::string_view()));
+      key_.push_back(']');
     }
-    std::string key = group_key(group);
-    auto it = state.groups.find(key);
+    key_.push_back(']');
+    auto it = state.groups.find(key_);
     if (it == state.groups.end()) {
+      Group group;
+      for (const std::string& f : rc.group_by) group.emplace_back(f, std::string(fields_.text(f).value_or(std::string_view())));
       if (state.groups.size() >= max_groups_) {
         if (state.overflowed++ == 0)
           log_warn("alert rule has max_groups groups; new ones are not tracked (logship_alert_evaluation_errors_total counts them)",
@@ -182,7 +205,7 @@ bool RuleEngine::add_event(std::string_view json, int64_t wall_unix_ms, std::vec
         rule.evaluation_errors->add();
         continue;
       }
-      it = state.groups.emplace(key, GroupState{}).first;
+      it = state.groups.emplace(key_, GroupState{}).first;
       it->second.group = std::move(group);
     }
     GroupState& g = it->second;
@@ -289,8 +312,9 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
       continue;
     }
     int64_t firing = 0;
-    for (auto it = state.groups.begin(); it != state.groups.end();) {
-      GroupState& g = it->second;
+    std::vector<const std::string*> gone;
+    for (auto [key, group] : sorted(state)) {
+      GroupState& g = *group;
       bool empty = !g.window || g.window->expire(now);
       std::optional<double> value;
       int64_t events = 0;
@@ -319,9 +343,9 @@ void RuleEngine::evaluate(int64_t wall_unix_ms, std::vector<AlertChange>& change
       AlertChange change;
       if (judge(rule, g, over, value, events, now, wall_unix_ms, change, base)) changes.push_back(std::move(change));
       firing += g.firing;
-      if (empty && !g.firing) it = state.groups.erase(it);
-      else ++it;
+      if (empty && !g.firing) gone.push_back(key);
     }
+    for (const std::string* key : gone) state.groups.erase(std::string(*key));
     rule.firing_gauge->set(firing);
   }
 }
@@ -360,20 +384,20 @@ void RuleEngine::judge_rows(size_t index, const std::vector<std::pair<Group, std
     if (judge(rule, it->second, over, value, 1, now, wall_unix_ms, change)) changes.push_back(std::move(change));
   }
   int64_t firing = 0;
-  for (auto it = state.groups.begin(); it != state.groups.end();) {
-    if (!present.count(it->first)) {
+  std::vector<const std::string*> gone;
+  for (auto [key, g] : sorted(state)) {
+    if (!present.count(*key)) {
       // Gone from the answer: a count that fell to nothing (an aggregation leaves out empty
       // groups). Over an `above` bound no more; under a `below` bound all the more.
-      it->second.restored = false;
+      g->restored = false;
       bool over = !std::isnan(rc.below) && 0 < rc.below;
       AlertChange change;
-      if (judge(rule, it->second, over, over ? std::optional<double>(0) : std::nullopt, 0, now, wall_unix_ms, change))
-        changes.push_back(std::move(change));
+      if (judge(rule, *g, over, over ? std::optional<double>(0) : std::nullopt, 0, now, wall_unix_ms, change)) changes.push_back(std::move(change));
     }
-    firing += it->second.firing;
-    if (!it->second.firing && !present.count(it->first)) it = state.groups.erase(it);  // (a firing one is kept: it can resolve)
-    else ++it;
+    firing += g->firing;
+    if (!g->firing && !present.count(*key)) gone.push_back(key);  // (a firing one is kept: it can resolve)
   }
+  for (const std::string* key : gone) state.groups.erase(std::string(*key));
   rule.firing_gauge->set(firing);
 }
 
@@ -400,22 +424,22 @@ void RuleEngine::save_members(std::string& out) const {
   out.append(",\"firing\":["sv);
   bool first = true;
   for (size_t i = 0; i < rules_.size(); ++i) {
-    for (const auto& [key, g] : states_[i].groups) {
-      if (!g.firing) continue;
+    for (auto [key, g] : sorted(states_[i])) {
+      if (!g->firing) continue;
       if (!first) out.push_back(',');
       first = false;
       out.append("{\"rule\":"sv);
       append_json_string(out, rules_[i].name);
-      out.append(",\"group\":"sv).append(key);
-      out.append(",\"since_ns\":"sv).append(std::to_string(g.since_ns));
-      out.append(",\"last_sent_unix_ms\":"sv).append(std::to_string(g.last_sent_unix_ms));
+      out.append(",\"group\":"sv).append(*key);
+      out.append(",\"since_ns\":"sv).append(std::to_string(g->since_ns));
+      out.append(",\"last_sent_unix_ms\":"sv).append(std::to_string(g->last_sent_unix_ms));
       out.append(",\"value\":"sv);
-      append_double(out, g.value);
-      if (!std::isnan(g.baseline_value)) {
+      append_double(out, g->value);
+      if (!std::isnan(g->baseline_value)) {
         out.append(",\"baseline\":"sv);
-        append_double(out, g.baseline_value);
+        append_double(out, g->baseline_value);
       }
-      out.append(",\"events\":"sv).append(std::to_string(g.events)).push_back('}');
+      out.append(",\"events\":"sv).append(std::to_string(g->events)).push_back('}');
     }
   }
   // A query rule's groups that are not firing: one gone from the next answer (after a restart
@@ -429,11 +453,11 @@ void RuleEngine::save_members(std::string& out) const {
     append_json_string(out, rules_[i].name);
     out.append(":["sv);
     bool first_group = true;
-    for (const auto& [key, g] : states_[i].groups) {
-      if (g.firing) continue;
+    for (auto [key, g] : sorted(states_[i])) {
+      if (g->firing) continue;
       if (!first_group) out.push_back(',');
       first_group = false;
-      out.append(key);
+      out.append(*key);
     }
     out.push_back(']');
   }
@@ -548,12 +572,12 @@ void RuleEngine::save_baselines(std::string& out) {
     }
     out.append("],\"groups\":["sv);
     bool first_group = true;
-    for (const auto& [key, g] : states_[i].groups) {
-      if (!g.baseline) continue;
+    for (auto [key, g] : sorted(states_[i])) {
+      if (!g->baseline) continue;
       if (!first_group) out.push_back(',');
       first_group = false;
-      out.append("{\"group\":"sv).append(key).append(",\"baseline\":"sv);
-      g.baseline->save(out);
+      out.append("{\"group\":"sv).append(*key).append(",\"baseline\":"sv);
+      g->baseline->save(out);
       out.push_back('}');
     }
     out.append("]}"sv);
@@ -619,14 +643,14 @@ size_t RuleEngine::load_baselines(const simdjson::dom::element& saved) {
 std::vector<AlertChange> RuleEngine::firing() const {
   std::vector<AlertChange> out;
   for (size_t i = 0; i < rules_.size(); ++i) {
-    for (const auto& [key, g] : states_[i].groups) {
-      if (!g.firing) continue;
+    for (auto [key, g] : sorted(states_[i])) {
+      if (!g->firing) continue;
       AlertChange c;
       c.rule = rules_[i].name;
-      c.group = g.group;
-      c.value = g.value;
-      c.events = g.events;
-      c.since_ns = g.since_ns;
+      c.group = g->group;
+      c.value = g->value;
+      c.events = g->events;
+      c.since_ns = g->since_ns;
       out.push_back(std::move(c));
     }
   }

@@ -110,11 +110,17 @@ class RuleEngine {
     int64_t events = 0;
   };
   struct RuleState {
-    std::map<std::string, GroupState> groups;  // by the group's JSON
+    // By the group's JSON. Hashed: a tree compares keys that share a long prefix
+    // ([["mysql.slowlog.fingerprint","select …) at every level, for every event. Walked in key
+    // order (sorted()) wherever the order shows: messages, saved files.
+    std::unordered_map<std::string, GroupState> groups;
     std::unordered_map<std::string, int64_t> seen;  // first_seen: value -> last seen (event ns)
     int64_t overflowed = 0;
   };
   bool passes(const std::vector<FieldCondition>& conditions);
+  // The rule's groups in key order.
+  static std::vector<std::pair<const std::string*, GroupState*>> sorted(RuleState& state);
+  static std::vector<std::pair<const std::string*, const GroupState*>> sorted(const RuleState& state);
   // Fires, repeats or resolves one group; true when something was said.
   bool judge(const CompiledRule& rule, GroupState& g, bool over, std::optional<double> value, int64_t events, int64_t now_ns,
              int64_t wall_unix_ms, AlertChange& change, double baseline = std::nan(""));
@@ -133,6 +139,7 @@ class RuleEngine {
   int64_t watermark_wall_ms_ = 0;      // wall time it was seen
   int64_t observed_since_ns_ = -1;     // the clock when the first event after start came
   bool baselines_changed_ = false;
+  std::string key_;  // an event's group key, built here (no allocation per event)
 };
 
 // Changes cut into messages: one per rule and status (firing and its repeats together), in the

@@ -140,6 +140,12 @@ void AlertsSink::on_start() {
     log_error("alerts state not read; starting without it", {{"component", name_}, {"error", s.error().message}});
   }
   started_unix_ms_ = wall_unix_ms();
+  // The first start is kept: an interval summary never made comes `every` after it, however
+  // often the pipeline restarts (a deploy a day must not keep a daily summary from coming).
+  if (first_started_unix_ms_ <= 0 || first_started_unix_ms_ > started_unix_ms_) {
+    first_started_unix_ms_ = started_unix_ms_;
+    dirty_ = true;
+  }
   next_evaluation_ms_ = started_unix_ms_ + std::chrono::duration_cast<std::chrono::milliseconds>(config_.evaluate_interval.value).count();
   started_ = true;
   worker_ = std::thread([this] { run(); });
@@ -163,10 +169,14 @@ Status AlertsSink::load_state() {
   if (!saved) return saved.error();
   auto load_baselines = [&] {
     if (!*baselines || engine_.load_baselines(**baselines) == 0) return;
-    // What read is kept (and saved again); the file as it was is kept for a person to look at.
+    // What read is kept, and written over the file at the next save; a copy of the file as it
+    // was is kept for a person to look at. (The file itself stays until then: a crash before
+    // the save reads the same parts again rather than none.)
     std::string aside = baseline_path_ + ".damaged-" + std::to_string(wall_unix_ms());
-    if (std::rename(baseline_path_.c_str(), aside.c_str()) == 0)
-      log_warn("alerts baseline file is partly damaged; what read is kept, the file moved aside", {{"component", name_}, {"path", aside}});
+    std::error_code copy_error;
+    std::filesystem::copy_file(baseline_path_, aside, copy_error);
+    engine_.mark_baselines_changed();
+    log_warn("alerts baseline file is partly damaged; what read is kept and saved again", {{"component", name_}, {"copy", copy_error ? "" : aside}});
   };
   if (!*saved) {
     load_baselines();
@@ -195,11 +205,14 @@ Status AlertsSink::load_state() {
       pending_.push_back(std::move(c));
     }
   }
+  if (state["first_started_unix_ms"].get_int64().get(first_started_unix_ms_)) {}
   simdjson::dom::object runs;
   if (state["last_run"].get_object().get(runs) == simdjson::SUCCESS) {
     for (auto kv : runs) {
       int64_t ms = 0;
-      if (kv.value.get_int64().get(ms) == simdjson::SUCCESS) last_run_[std::string(kv.key)] = ms;
+      // A time ahead of now (a clock set right since, a damaged file) would hold the schedule
+      // back until then: taken as now.
+      if (kv.value.get_int64().get(ms) == simdjson::SUCCESS && ms > 0) last_run_[std::string(kv.key)] = std::min(ms, wall_unix_ms());
     }
   }
   if (state["outbox"].get_array().get(list) == simdjson::SUCCESS) {
@@ -231,7 +244,8 @@ void AlertsSink::save_state_locked() {
     if (i) text.push_back(',');
     append_change(text, pending_[i]);
   }
-  text.append("],\"last_run\":{"sv);
+  text.append("],\"first_started_unix_ms\":"sv).append(std::to_string(first_started_unix_ms_));
+  text.append(",\"last_run\":{"sv);
   bool first_run = true;
   for (const auto& [key, ms] : last_run_) {
     if (!first_run) text.push_back(',');
@@ -425,12 +439,18 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     // An interval rule runs first at start; a cron one at its first time after start.
     int64_t due = last != last_run_.end() ? schedule.next_ms(last->second) : schedule.is_cron() ? schedule.next_ms(started_unix_ms_) : now;
     if (now < due) continue;
+    int64_t previous_run = last != last_run_.end() ? last->second : 0;
     last_run_[key] = now;
     dirty_ = true;
     std::map<std::string, std::string> params(rc.params.begin(), rc.params.end());
     lock.unlock();
     auto table = cluster_->run(rc.view, params);
     lock.lock();
+    if (cluster_cancelled_) {  // (a stop or reload cut it short: not run, so not an error)
+      if (last != last_run_.end()) last_run_[key] = previous_run;
+      else last_run_.erase(key);
+      return;
+    }
     if (!table) {
       query_errors_.add();
       log_warn("query rule: the view did not run; tried again at its next time", {{"component", name_}, {"rule", rule.name}, {"error", table.error().message}});
@@ -495,7 +515,7 @@ void AlertsSink::run_scheduled(std::unique_lock<std::mutex>& lock, bool flushing
     const Schedule& schedule = schedules_.at(key);
     auto last = last_run_.find(key);
     auto retry = retry_at_.find(key);
-    int64_t next = retry != retry_at_.end() ? retry->second : schedule.next_ms(last != last_run_.end() ? last->second : started_unix_ms_);
+    int64_t next = retry != retry_at_.end() ? retry->second : schedule.next_ms(last != last_run_.end() ? last->second : first_started_unix_ms_);
     // With --once the end of the input is the end of the run: a summary never made is made then
     // (later ones follow the schedule, however often --once runs). A graceful stop of a
     // long-running pipeline (a deploy, a reload) makes none.
@@ -560,8 +580,11 @@ void AlertsSink::run() {
       if (pending_.size() != before) dirty_ = true;
     }
     if (flushing && cluster_worker_.joinable()) {
-      // What the cluster thread's last pass queues (a summary at the end of --once) goes out
-      // in this flush too.
+      // The event rules' messages go first (a slow cluster must not hold them); what the
+      // cluster thread's last pass queues (a summary at the end of --once) goes out after it.
+      dispatch_locked(wall_unix_ms(), true);
+      if (dirty_) save_state_locked();
+      post_due(lock, true);
       wake_cluster_.notify_one();
       flushed_.wait(lock, [&] { return cluster_flush_done_ || stopping_; });
     }
@@ -635,9 +658,9 @@ void AlertsSink::save_baselines(std::unique_lock<std::mutex>& lock, bool now) {
   // them again into a baseline that already counts them. Built under the lock, written
   // without it (a week of buckets can be megabytes, and events wait for the lock); only the
   // worker writes (abort writes after it has stopped). At a flush or a stop: the baseline as
-  // it is, at once.
+  // it is, at once (a copy waiting to be written is part of it).
   int64_t wall = wall_unix_ms();
-  if (now && engine_.baselines_changed()) {
+  if (now && (engine_.baselines_changed() || !baseline_copy_.empty())) {
     baseline_copy_.clear();
     engine_.save_baselines(baseline_copy_);
     baseline_copy_due_ms_ = wall;

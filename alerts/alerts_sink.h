@@ -118,6 +118,7 @@ class AlertsSink final : public Sink {
   std::map<std::string, int64_t> retry_at_;      // guarded by mutex_: summaries no view answered
   std::map<std::string, Schedule> schedules_;    // "rule:x", "summary:y": when they run
   int64_t started_unix_ms_ = 0;
+  int64_t first_started_unix_ms_ = 0;            // guarded by mutex_: kept in the state file
   bool once_ = false;
   bool started_ = false;              // guarded by mutex_
   Counter& state_errors_;

@@ -87,6 +87,7 @@ class RuleEngine {
   // baselines_changed() says whether anything was added since the last save.
   void save_baselines(std::string& out);
   bool baselines_changed() const { return baselines_changed_; }
+  void mark_baselines_changed() { baselines_changed_ = true; }
   // Reads them back; a rule whose baseline span or group_by changed starts over. Returns how
   // many parts did not read (damaged: the caller keeps the file for a person to look at).
   size_t load_baselines(const simdjson::dom::element& saved);

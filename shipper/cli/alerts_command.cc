@@ -197,9 +197,12 @@ int alerts_list(const AlertsArgs& a) {
     return t;
   };
   // When the first run comes, for a schedule that has not run (its start is not known here).
+  int64_t first_started = 0;
+  if (state["first_started_unix_ms"].get_int64().get(first_started)) {}
   auto first_time = [&](const Schedule& schedule, bool query_rule) -> std::string {
     if (schedule.is_cron()) return ", first " + when(schedule.next_ms(wall_unix_ms()));
-    return query_rule ? ", first at start" : ", first " + schedule.text() + " after start";
+    if (query_rule) return ", first at start";
+    return first_started > 0 ? ", first " + when(schedule.next_ms(first_started)) : ", first " + schedule.text() + " after the first start";
   };
   auto schedule_of = [](const std::string& written, Duration every, const std::string& zone) {
     std::string why;

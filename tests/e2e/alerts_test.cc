@@ -323,6 +323,24 @@ sinks:
   ASSERT_EQ(slack.size(), 1u);
   EXPECT_EQ(slack[0].status, 200) << slack[0].body;  // Slack's shape held
   EXPECT_NE(slack[0].body.find("its 7d baseline"), std::string::npos) << slack[0].body;
+
+  // One group's part of the file damaged: copied aside, and the file rewritten with the rest.
+  std::string file = testing::read_file(dir_ / "data/alerts/alerts.baseline.json");
+  size_t update = file.find("update carts");
+  ASSERT_NE(update, std::string::npos);
+  size_t origin = file.find("\"origin_ns\":", update);
+  file.replace(origin, 12, "\"origin_ns\":\"damaged\",\"was\":");
+  testing::write_file(dir_ / "data/alerts/alerts.baseline.json", file);
+  run = testing::run_logship({"run", "--once", "-c", dir_ / "p.yaml"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("partly damaged"), std::string::npos) << run.err;
+  std::string rewritten = testing::read_file(dir_ / "data/alerts/alerts.baseline.json");
+  EXPECT_NE(rewritten.find("select * from orders"), std::string::npos) << rewritten.substr(0, 300);
+  EXPECT_EQ(rewritten.find("damaged"), std::string::npos);
+  bool copied = false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ / "data/alerts"))
+    copied |= entry.path().filename().string().starts_with("alerts.baseline.json.damaged-");
+  EXPECT_TRUE(copied);
 }
 
 }  // namespace

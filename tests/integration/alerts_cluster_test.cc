@@ -41,6 +41,21 @@ class AlertsClusterTest : public ::testing::Test {
     return t;
   }
 
+  // alerts.yaml: the alerts sink on an idle input, asking the node; `sink_keys` (its notifiers,
+  // rules, summaries), indented as its keys, complete it.
+  void write_alerts_pipeline(const std::string& sink_keys) {
+    testing::write_file(dir_ / "nothing.log", "");
+    testing::write_file(dir_ / "alerts.yaml", "data_dir: " + dir_ / "alerts-data" + R"(
+sources:
+  idle: {type: file, include: [')" + dir_ / "nothing.log" + R"(']}
+sinks:
+  alerts:
+    type: alerts
+    inputs: [idle]
+    cluster: {endpoints: [')" + node_->url() + R"('], namespace: test}
+)" + sink_keys);
+  }
+
   // Ships an app log and an nginx log through logship into the node, as the indexer would.
   void index_through_logship() {
     std::string app;
@@ -111,16 +126,7 @@ sinks:
 
 TEST_F(AlertsClusterTest, AQueryRuleAndAnHourlySummaryCarryTheNumbersOfTheIndexedData) {
   index_through_logship();
-  testing::write_file(dir_ / "nothing.log", "");
-  testing::write_file(dir_ / "alerts.yaml", "data_dir: " + dir_ / "alerts-data" + R"(
-sources:
-  idle: {type: file, include: [')" + dir_ / "nothing.log" + R"(']}
-sinks:
-  alerts:
-    type: alerts
-    inputs: [idle]
-    group_wait: 100ms
-    cluster: {endpoints: [')" + node_->url() + R"('], namespace: test}
+  write_alerts_pipeline(R"(    group_wait: 100ms
     notifiers:
       team: {type: slack, url: 'http://127.0.0.1:)" + port_ + R"(/slack'}
       hook: {type: webhook, url: 'http://127.0.0.1:)" + port_ + R"(/hook'}
@@ -228,16 +234,7 @@ TEST_F(AlertsClusterTest, ACronSummaryIsMadeOnTheMinuteAndCoversTheMinuteSinceIt
   std::string app;
   for (int i = 0; i < 3; ++i) app += R"({"ts":")" + ago(0) + R"(","service":{"name":"billing"},"log":{"level":"error"}})" + "\n";
   ASSERT_NO_FATAL_FAILURE(index_through_logship(app, "", 3, 0));
-  testing::write_file(dir_ / "nothing.log", "");
-  testing::write_file(dir_ / "alerts.yaml", "data_dir: " + dir_ / "alerts-data" + R"(
-sources:
-  idle: {type: file, include: [')" + dir_ / "nothing.log" + R"(']}
-sinks:
-  alerts:
-    type: alerts
-    inputs: [idle]
-    cluster: {endpoints: [')" + node_->url() + R"('], namespace: test}
-    notifiers:
+  write_alerts_pipeline(R"(    notifiers:
       hook: {type: webhook, url: 'http://127.0.0.1:)" + port_ + R"(/hook'}
     summaries:
       minutely:

@@ -83,11 +83,16 @@ TEST(QuantileSketchTest, ASavedSketchLoadsAsItWasAndAnythingElseIsRefused) {
   }
 }
 
-std::string slow_query(int64_t t_ns, const std::string& fingerprint, double seconds) {
+// An encoded event at `t_ns` with these other members.
+std::string event(int64_t t_ns, const std::string& members) {
   std::string ts;
   append_rfc3339_micros(ts, t_ns);
-  return R"({"@timestamp":")" + ts + R"(","mysql":{"slowlog":{"fingerprint":")" + fingerprint + R"("}},"event":{"duration":)" +
-         std::to_string(static_cast<int64_t>(seconds * 1e9)) + "}}";
+  return R"({"@timestamp":")" + ts + "\"," + members + "}";
+}
+
+std::string slow_query(int64_t t_ns, const std::string& fingerprint, double seconds) {
+  return event(t_ns, R"("mysql":{"slowlog":{"fingerprint":")" + fingerprint + R"("}},"event":{"duration":)" +
+                         std::to_string(static_cast<int64_t>(seconds * 1e9)) + "}");
 }
 
 AlertRuleConfig p95_regression() {
@@ -150,11 +155,7 @@ TEST(RegressionRuleTest, CountsAreScaledToTheWindowFromTheTimeTheBaselineCoversA
   c.rules.emplace_back("errors_regressed", r);
   RuleEngine engine(c, "test");
   std::vector<AlertChange> changes;
-  auto error = [](int64_t t, const char* service) {
-    std::string ts;
-    append_rfc3339_micros(ts, t);
-    return R"({"@timestamp":")" + ts + R"(","log":{"level":"error"},"service":{"name":")" + service + "\"}}";
-  };
+  auto error = [](int64_t t, const char* service) { return event(t, R"("log":{"level":"error"},"service":{"name":")" + std::string(service) + "\"}"); };
   // Two days (of a 7-day baseline) with 10 billing errors an hour, and 1 auth error a day.
   for (int64_t h = 0; h < 48; ++h) {
     for (int k = 0; k < 10; ++k) engine.add_event(error(kT0 + h * kHour + k * 360 * kSecond, "billing"), kWall0, changes);
@@ -183,11 +184,7 @@ TEST(RegressionRuleTest, AGroupYoungerThanTheRuleIsComparedWithItsOwnDaysNotTheR
   c.rules.emplace_back("traffic_regressed", r);
   RuleEngine engine(c, "test");
   std::vector<AlertChange> changes;
-  auto request = [](int64_t t, const char* service) {
-    std::string ts;
-    append_rfc3339_micros(ts, t);
-    return R"({"@timestamp":")" + ts + R"(","service":{"name":")" + service + "\"}}";
-  };
+  auto request = [](int64_t t, const char* service) { return event(t, R"("service":{"name":")" + std::string(service) + "\"}"); };
   // `old` for four days, `new` only for the last one: both a steady 10 an hour, this hour too.
   for (int64_t h = 0; h <= 96; ++h)
     for (int k = 0; k < 10; ++k) {
@@ -216,11 +213,7 @@ TEST(RegressionRuleTest, ABaselineOfZeroMakesAnyValueWorseAndABelowBoundFiresOnA
   c.rules.emplace_back("traffic_dropped", drop);
   RuleEngine engine(c, "test");
   std::vector<AlertChange> changes;
-  auto request = [](int64_t t, int status) {
-    std::string ts;
-    append_rfc3339_micros(ts, t);
-    return R"({"@timestamp":")" + ts + R"(","http":{"response":{"status_code":)" + std::to_string(status) + "}}}";
-  };
+  auto request = [](int64_t t, int status) { return event(t, R"("http":{"response":{"status_code":)" + std::to_string(status) + "}}"); };
   for (int64_t m = 0; m < 24 * 60; ++m) engine.add_event(request(kT0 + m * 60 * kSecond, 200), kWall0, changes);
   for (int k = 0; k < 20; ++k) engine.add_event(request(kT0 + 24 * kHour + k * 180 * kSecond, k < 2 ? 503 : 200), kWall0, changes);
   engine.evaluate(kWall0 + 180'000, changes);  // the clock at kT0 + 25 h: the window holds the 20
